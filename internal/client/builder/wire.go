@@ -1,0 +1,92 @@
+package builder
+
+// This file is the one place that knows the Builder wire format: paths,
+// query parameters and JSON field names. The emulator serves the same
+// constants, so a change to the real specification is a change here only.
+// Paths marked ASSUMED in PRODUCT.md are reconstructions.
+
+import (
+	"net/url"
+)
+
+const (
+	// PathLogin exchanges user and password for a token pair (path ASSUMED).
+	PathLogin = "/login"
+	// PathRefresh exchanges a refresh token for a new pair (ASSUMED).
+	PathRefresh = "/refresh"
+	// PathTrigger fires a trigger ("acionamento") with POST, authenticated by
+	// the apikey query parameter (path ASSUMED).
+	PathTrigger = "/trigger"
+	// QueryAPIKey is the query parameter that carries the trigger API key.
+	QueryAPIKey = "apikey"
+	// HeaderAuthorization carries "Bearer <token>" for campaign operations.
+	HeaderAuthorization = "Authorization"
+	// DetailNotAuthenticated is FastAPI's 403 detail when the bearer token is
+	// missing; it means the same as a 401.
+	DetailNotAuthenticated = "Not authenticated"
+)
+
+// Campaign statuses, from the seed's enumeration.
+const (
+	StatusNotStarted = "not_started"
+	StatusInProgress = "in_progress"
+	StatusConcluded  = "concluded"
+	StatusError      = "error"
+)
+
+// CampaignsPath is the collection of one organization's bot:
+// /campaign/{organization_name}/{bot_name} (ASSUMED).
+func CampaignsPath(organization, bot string) string {
+	return "/campaign/" + url.PathEscape(organization) + "/" + url.PathEscape(bot)
+}
+
+// CampaignPath is one campaign: /campaign/{organization_name}/{bot_name}/{id} (ASSUMED).
+func CampaignPath(organization, bot, id string) string {
+	return CampaignsPath(organization, bot) + "/" + url.PathEscape(id)
+}
+
+// TriggerPath is one fired trigger: /trigger/{id} (ASSUMED).
+func TriggerPath(id string) string {
+	return PathTrigger + "/" + url.PathEscape(id)
+}
+
+// LoginRequest is the body of PathLogin.
+type LoginRequest struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// RefreshRequest is the body of PathRefresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Tokens is the answer of PathLogin and PathRefresh.
+type Tokens struct {
+	Token        string `json:"token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// Campaign is a campaign action as the seed defines it. Optional fields are
+// pointers so that "absent" and "empty" stay distinct on the wire; PUT
+// replaces the whole document, so an absent field is cleared.
+type Campaign struct {
+	ID            string   `json:"_id"`
+	Organization  *string  `json:"organization,omitempty"`
+	ScheduledDate *string  `json:"scheduled_date,omitempty"`
+	CampaignName  *string  `json:"campaign_name,omitempty"`
+	Status        *string  `json:"status,omitempty"`
+	BotName       *string  `json:"bot_name,omitempty"`
+	CreationDate  *string  `json:"creation_date,omitempty"`
+	Description   *string  `json:"description,omitempty"`
+	Name          *string  `json:"name,omitempty"`
+	File          *string  `json:"file,omitempty"`
+	Content       *string  `json:"content,omitempty"`
+	SheetValues   []string `json:"sheet_values,omitempty"`
+	LogFile       *string  `json:"log_file,omitempty"`
+}
+
+// TriggerRequest is the body of a trigger fire: any JSON object under "json".
+type TriggerRequest struct {
+	JSON any `json:"json"`
+}
