@@ -1,0 +1,44 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+)
+
+// addClientError turns an error from internal/client into a diagnostic whose
+// detail carries the HTTP status, the operation and the server's own message.
+// The client's errors never carry a secret, so they can be shown as they are.
+func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
+	var missing *client.MissingCredentialError
+	var apiErr *client.APIError
+	var transportErr *client.TransportError
+	switch {
+	case errors.As(err, &missing):
+		diags.AddError("Missing provider setting "+missing.Attribute,
+			fmt.Sprintf("%s needs %s. Set %s in the provider configuration or the %s environment variable.", what, missing.Attribute, missing.Attribute, missing.EnvVar))
+	case errors.As(err, &apiErr):
+		diags.AddError(summary, fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message))
+	case errors.As(err, &transportErr):
+		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, transportErr.Error()))
+	default:
+		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, err))
+	}
+}
+
+// dataFromConfigure extracts the provider's shared data in a Configure method.
+// It is nil while the provider is not configured yet (validation).
+func dataFromConfigure(raw any, diags *diag.Diagnostics) *providerData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", raw))
+		return nil
+	}
+	return data
+}

@@ -1,0 +1,244 @@
+// Package provider is the Terraform glue: schemas, plan logic and the safety
+// rules of PRODUCT.md. It never builds a URL or reads a header; that is
+// internal/client's job.
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+)
+
+var (
+	_ provider.Provider                       = &campaignsProvider{}
+	_ provider.ProviderWithEphemeralResources = &campaignsProvider{}
+	_ provider.ProviderWithValidateConfig     = &campaignsProvider{}
+)
+
+// Environment variables that stand in for provider attributes. Configuration
+// wins over them.
+const (
+	envBuilderURL      = "BUILDER_URL"
+	envBuilderUser     = "BUILDER_USER"
+	envBuilderPassword = "BUILDER_PASSWORD"
+	envBuilderAPIKey   = "BUILDER_API_KEY"
+	envEvoluxURL       = "EVOLUX_URL"
+	envEvoluxToken     = "EVOLUX_TOKEN"
+)
+
+const (
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 4
+	maxMaxRetries         = 10
+)
+
+// New returns the provider factory for a given build version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &campaignsProvider{version: version}
+	}
+}
+
+type campaignsProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Builder        types.Object         `tfsdk:"builder"`
+	Evolux         types.Object         `tfsdk:"evolux"`
+	RequestTimeout timetypes.GoDuration `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64          `tfsdk:"max_retries"`
+}
+
+type builderConfigModel struct {
+	URL      types.String `tfsdk:"url"`
+	User     types.String `tfsdk:"user"`
+	Password types.String `tfsdk:"password"`
+	APIKey   types.String `tfsdk:"api_key"`
+}
+
+type evoluxConfigModel struct {
+	URL   types.String `tfsdk:"url"`
+	Token types.String `tfsdk:"token"`
+}
+
+func (p *campaignsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "campaigns"
+	resp.Version = p.version
+}
+
+func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Fintalk Builder campaign actions and triggers, and reads Evolux Chat campaign-subscriber reports. " +
+			"Every attribute is optional here: a configuration that only reads Evolux needs no Builder credentials. " +
+			"Missing credentials are reported when something that needs them runs.",
+		Attributes: map[string]schema.Attribute{
+			"builder": schema.SingleNestedAttribute{
+				MarkdownDescription: "Connection to Fintalk Builder, for campaigns and triggers.",
+				Optional:            true,
+				Attributes: map[string]schema.Attribute{
+					"url": schema.StringAttribute{
+						MarkdownDescription: "Base URL of the Builder API, `https://` (plain `http://` only to loopback hosts). Defaults to the `" + envBuilderURL + "` environment variable.",
+						Optional:            true,
+					},
+					"user": schema.StringAttribute{
+						MarkdownDescription: "Builder user that logs in for campaign operations. Defaults to `" + envBuilderUser + "`.",
+						Optional:            true,
+					},
+					"password": schema.StringAttribute{
+						MarkdownDescription: "Password of `user`. Defaults to `" + envBuilderPassword + "`. Never stored in state.",
+						Optional:            true,
+						Sensitive:           true,
+					},
+					"api_key": schema.StringAttribute{
+						MarkdownDescription: "API key of the bot whose triggers this provider fires. Defaults to `" + envBuilderAPIKey + "`. " +
+							"Several bots with different keys: one provider alias per key. Never stored in state.",
+						Optional:  true,
+						Sensitive: true,
+					},
+				},
+			},
+			"evolux": schema.SingleNestedAttribute{
+				MarkdownDescription: "Connection to Evolux Chat, for the subscribers report.",
+				Optional:            true,
+				Attributes: map[string]schema.Attribute{
+					"url": schema.StringAttribute{
+						MarkdownDescription: "Base URL of the Evolux instance, for example `https://acme.evolux.cx` (plain `http://` only to loopback hosts). Defaults to `" + envEvoluxURL + "`.",
+						Optional:            true,
+					},
+					"token": schema.StringAttribute{
+						MarkdownDescription: "Evolux API token. Defaults to `" + envEvoluxToken + "`. Never stored in state.",
+						Optional:            true,
+						Sensitive:           true,
+					},
+				},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Time limit of one HTTP request, as a Go duration such as `30s` or `1m`. Defaults to `30s`. " +
+					"A request that times out is retried only when repeating it is safe.",
+				Optional:   true,
+				CustomType: timetypes.GoDurationType{},
+				Validators: []validator.String{positiveDuration{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How many times a failed request is repeated when repeating it is safe. Defaults to `4`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+		},
+	}
+}
+
+// ValidateConfig refuses plain-http URLs at plan time, before any request.
+// Values from the environment are checked in Configure.
+func (p *campaignsProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if b, ok := nestedModel[builderConfigModel](ctx, cfg.Builder, &resp.Diagnostics); ok {
+		validateURLAttribute(b.URL, path.Root("builder").AtName("url"), &resp.Diagnostics)
+	}
+	if e, ok := nestedModel[evoluxConfigModel](ctx, cfg.Evolux, &resp.Diagnostics); ok {
+		validateURLAttribute(e.URL, path.Root("evolux").AtName("url"), &resp.Diagnostics)
+	}
+}
+
+func (p *campaignsProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings := connectionSettings{
+		userAgent:  "terraform-provider-campaigns/" + p.version,
+		timeout:    defaultRequestTimeout,
+		maxRetries: defaultMaxRetries,
+	}
+	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
+		d, diags := cfg.RequestTimeout.ValueGoDuration()
+		resp.Diagnostics.Append(diags...)
+		settings.timeout = d
+	}
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		settings.maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+
+	var b builderConfigModel
+	if m, ok := nestedModel[builderConfigModel](ctx, cfg.Builder, &resp.Diagnostics); ok {
+		b = m
+	} else if cfg.Builder.IsUnknown() {
+		b = builderConfigModel{URL: types.StringUnknown(), User: types.StringUnknown(), Password: types.StringUnknown(), APIKey: types.StringUnknown()}
+	}
+	var e evoluxConfigModel
+	if m, ok := nestedModel[evoluxConfigModel](ctx, cfg.Evolux, &resp.Diagnostics); ok {
+		e = m
+	} else if cfg.Evolux.IsUnknown() {
+		e = evoluxConfigModel{URL: types.StringUnknown(), Token: types.StringUnknown()}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	data := newProviderData(settings,
+		builderSettings{
+			url:      resolve(b.URL, path.Root("builder").AtName("url"), envBuilderURL),
+			user:     resolve(b.User, path.Root("builder").AtName("user"), envBuilderUser),
+			password: resolve(b.Password, path.Root("builder").AtName("password"), envBuilderPassword),
+			apiKey:   resolve(b.APIKey, path.Root("builder").AtName("api_key"), envBuilderAPIKey),
+		},
+		evoluxSettings{
+			url:   resolve(e.URL, path.Root("evolux").AtName("url"), envEvoluxURL),
+			token: resolve(e.Token, path.Root("evolux").AtName("token"), envEvoluxToken),
+		},
+	)
+	resp.DataSourceData = data
+	resp.ResourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewBuilderCampaignResource,
+		NewBuilderTriggerResource,
+	}
+}
+
+func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewBuilderCampaignDataSource,
+		NewBuilderTriggerDataSource,
+		NewEvoluxSubscribersDataSource,
+	}
+}
+
+func (p *campaignsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewBuilderTokenEphemeralResource,
+	}
+}
+
+// nestedModel decodes a known, non-null nested attribute.
+func nestedModel[T any](ctx context.Context, obj types.Object, diags *diag.Diagnostics) (T, bool) {
+	var out T
+	if obj.IsNull() || obj.IsUnknown() {
+		return out, false
+	}
+	d := obj.As(ctx, &out, basetypes.ObjectAsOptions{})
+	diags.Append(d...)
+	return out, !d.HasError()
+}

@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+// setting is one provider attribute resolved against its environment
+// variable. It remembers both names so that errors can point at either.
+type setting struct {
+	value   string
+	unknown bool
+	attr    string
+	env     string
+}
+
+func resolve(v types.String, p path.Path, env string) setting {
+	s := setting{attr: p.String(), env: env}
+	switch {
+	case v.IsUnknown():
+		s.unknown = true
+	case !v.IsNull():
+		s.value = v.ValueString()
+	default:
+		s.value = os.Getenv(env)
+	}
+	return s
+}
+
+type connectionSettings struct {
+	userAgent  string
+	timeout    time.Duration
+	maxRetries int
+}
+
+type builderSettings struct {
+	url, user, password, apiKey setting
+}
+
+type evoluxSettings struct {
+	url, token setting
+}
+
+// providerData is shared by every resource and data source of one provider
+// instance. Clients are built on first use, so a configuration that only
+// reads Evolux never needs Builder credentials, and one Builder client (one
+// login) serves all concurrent operations.
+type providerData struct {
+	conn    connectionSettings
+	builder builderSettings
+	evolux  evoluxSettings
+
+	builderOnce   sync.Once
+	builderClient *builder.Client
+	builderDiags  diag.Diagnostics
+
+	evoluxOnce   sync.Once
+	evoluxClient *evolux.Client
+	evoluxDiags  diag.Diagnostics
+}
+
+func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
+	return &providerData{conn: conn, builder: b, evolux: e}
+}
+
+// builderForCampaigns returns the Builder client after checking that the
+// settings campaign operations need are present.
+func (d *providerData) builderForCampaigns() (*builder.Client, diag.Diagnostics) {
+	return d.builderFor("Builder", d.builder.url, d.builder.user, d.builder.password)
+}
+
+// builderForTriggers needs the API key instead of user and password.
+func (d *providerData) builderForTriggers() (*builder.Client, diag.Diagnostics) {
+	return d.builderFor("Builder", d.builder.url, d.builder.apiKey)
+}
+
+func (d *providerData) builderFor(service string, required ...setting) (*builder.Client, diag.Diagnostics) {
+	if d == nil {
+		return nil, notConfigured()
+	}
+	if diags := requireSettings(service, required...); diags.HasError() {
+		return nil, diags
+	}
+	d.builderOnce.Do(func() {
+		hc, diags := d.httpClient(service, d.builder.url)
+		d.builderDiags = diags
+		if hc != nil {
+			d.builderClient = builder.New(hc, builder.Credentials{
+				User:     d.builder.user.value,
+				Password: d.builder.password.value,
+				APIKey:   d.builder.apiKey.value,
+			})
+		}
+	})
+	return d.builderClient, d.builderDiags
+}
+
+func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
+	const service = "Evolux"
+	if d == nil {
+		return nil, notConfigured()
+	}
+	if diags := requireSettings(service, d.evolux.url, d.evolux.token); diags.HasError() {
+		return nil, diags
+	}
+	d.evoluxOnce.Do(func() {
+		hc, diags := d.httpClient(service, d.evolux.url)
+		d.evoluxDiags = diags
+		if hc != nil {
+			d.evoluxClient = evolux.New(hc, d.evolux.token.value)
+		}
+	})
+	return d.evoluxClient, d.evoluxDiags
+}
+
+func (d *providerData) httpClient(service string, url setting) (*client.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if err := client.ValidateBaseURL(url.value); err != nil {
+		diags.AddError("Invalid "+service+" URL",
+			fmt.Sprintf("The %s URL from %s (or %s) cannot be used: %s", service, url.attr, url.env, err))
+		return nil, diags
+	}
+	hc, err := client.New(client.Config{
+		BaseURL:    url.value,
+		Timeout:    d.conn.timeout,
+		MaxRetries: d.conn.maxRetries,
+		UserAgent:  d.conn.userAgent,
+		Logger:     tflogLogger{},
+	})
+	if err != nil {
+		diags.AddError("Cannot configure the "+service+" client", err.Error())
+		return nil, diags
+	}
+	return hc, diags
+}
+
+// requireSettings reports every missing or not-yet-known setting, naming the
+// provider attribute and its environment variable.
+func requireSettings(service string, settings ...setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, s := range settings {
+		switch {
+		case s.unknown:
+			diags.AddError("Provider configuration not known yet",
+				fmt.Sprintf("The provider attribute %s depends on a value that is known only after apply, so %s cannot be reached during this plan. "+
+					"Apply the resources it depends on first (for example with -target), or set it to a known value.", s.attr, service))
+		case s.value == "":
+			diags.AddError("Missing "+service+" setting "+s.attr,
+				fmt.Sprintf("This operation needs %s. Set %s in the provider configuration or the %s environment variable.", s.attr, s.attr, s.env))
+		}
+	}
+	return diags
+}
+
+// tflogLogger lets internal/client log through tflog without importing
+// Terraform packages.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func notConfigured() diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddError("Provider not configured",
+		"The campaigns provider was used before Terraform configured it. This is a bug in the provider or the CLI; please report it.")
+	return diags
+}

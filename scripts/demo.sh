@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# make demo: build the provider and the emulator, start the emulator, and run
+# init, apply, a plan that must be empty, and destroy on examples/demo with a
+# throw-away CLI configuration (dev_overrides). The user's own CLI
+# configuration and the repository are never touched; nothing is left running.
+#   DEMO_CLI=terraform make demo   runs it with Terraform instead of OpenTofu.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cli="$("$root/scripts/cli.sh" "${DEMO_CLI:-tofu}")"
+
+work="$(mktemp -d)"
+emulator_pid=""
+cleanup() {
+	local status=$?
+	if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+		kill -TERM "$emulator_pid" 2>/dev/null || true
+		wait "$emulator_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+	if ((status != 0)); then echo "demo: FAILED (exit $status)" >&2; fi
+	exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "building the provider and the emulator"
+mkdir -p "$work/plugins" "$work/bin"
+(cd "$root" && go build -o "$work/plugins/terraform-provider-campaigns" . &&
+	go build -o "$work/bin/campaigns-emulator" ./cmd/campaigns-emulator)
+
+step "starting the emulator"
+"$work/bin/campaigns-emulator" -env-file "$work/emulator.env" -scheduler-interval 1s >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 100); do
+	[[ -s "$work/emulator.env" ]] && break
+	kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
+	sleep 0.1
+done
+[[ -s "$work/emulator.env" ]] || { echo "demo: the emulator did not start" >&2; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source "$work/emulator.env"
+set +a
+echo "Builder and Evolux emulated at $BUILDER_URL"
+
+cat >"$work/cli.tfrc" <<CONFIG
+provider_installation {
+  dev_overrides {
+    "campaignops/campaigns" = "$work/plugins"
+  }
+  direct {}
+}
+CONFIG
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+
+cp -R "$root/examples/demo" "$work/demo"
+cd "$work/demo"
+tf() { "$cli" "$@" 2> >(grep -v -e 'Provider development overrides are in effect' >&2); }
+
+step "$("$cli" version | head -1): init"
+tf init -input=false -no-color >/dev/null
+step "apply"
+tf apply -input=false -auto-approve -no-color
+step "plan (must show no changes)"
+set +e
+tf plan -input=false -detailed-exitcode -no-color >"$work/plan.txt"
+plan_status=$?
+set -e
+if ((plan_status != 0)); then
+	cat "$work/plan.txt"
+	echo "demo: the plan after apply is not empty (exit $plan_status)" >&2
+	exit 1
+fi
+echo "No changes."
+
+step "summary"
+tf output -no-color
+echo "resources managed: $(tf state list | wc -l)"
+
+step "destroy"
+tf destroy -input=false -auto-approve -no-color | tail -1
+echo
+echo "demo: OK"
