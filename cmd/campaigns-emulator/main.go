@@ -1,0 +1,157 @@
+// Command campaigns-emulator serves the in-memory Builder and Evolux
+// emulator on a loopback port, for the demo, scripts and users' pipelines.
+//
+// It prints KEY=VALUE lines (BUILDER_URL, EVOLUX_URL, the credentials) and
+// then "ready" on stdout; -env-file writes the same lines to a file that a
+// shell can source. SIGINT or SIGTERM stops it gracefully (exit 0).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
+)
+
+const shutdownTimeout = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run serves until ctx ends and returns the exit code: 0 after a clean stop,
+// 1 when the emulator cannot start, 2 for bad flags.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("campaigns-emulator", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	var (
+		cfg       emulator.Config
+		addr      = flags.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
+		envFile   = flags.String("env-file", "", "also write the KEY=VALUE lines to this `file`, atomically, once listening")
+		faultRate = flags.Float64("fault-rate", 0, "probability that any request fails with a random fault of any kind (seeded by -seed)")
+	)
+	flags.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request")
+	flags.DurationVar(&cfg.TokenLifetime, "token-lifetime", 0, "access token lifetime (0 means 1h)")
+	flags.IntVar(&cfg.Subscribers, "subscribers", 0, "number of generated Evolux subscribers")
+	flags.Int64Var(&cfg.Seed, "seed", 0, "seed of the generated data and the random faults")
+	flags.StringVar(&cfg.EvoluxShape, "evolux-shape", emulator.ShapeEnvelope, "Evolux answer shape: envelope or array")
+	flags.IntVar(&cfg.PageSize, "page-size", 0, "Evolux envelope page size (0 means 50, at most 50)")
+	flags.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", 0, "advance due campaigns this often (0: never)")
+	flags.DurationVar(&cfg.SlowDelay, "slow-delay", 0, "how late a slow fault answers (0 means 3s)")
+	flags.StringVar(&cfg.User, "user", emulator.DefaultUser, "Builder user")
+	flags.StringVar(&cfg.Password, "password", emulator.DefaultPassword, "Builder password")
+	flags.StringVar(&cfg.APIKey, "api-key", emulator.DefaultAPIKey, "Builder trigger API key")
+	flags.StringVar(&cfg.EvoluxToken, "evolux-token", emulator.DefaultEvoluxToken, "Evolux bearer token")
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "campaigns-emulator: unexpected arguments %q\n", flags.Args())
+		return 2
+	}
+	for _, v := range []struct {
+		value *string
+		def   string
+	}{
+		{&cfg.User, emulator.DefaultUser}, {&cfg.Password, emulator.DefaultPassword},
+		{&cfg.APIKey, emulator.DefaultAPIKey}, {&cfg.EvoluxToken, emulator.DefaultEvoluxToken},
+	} {
+		if *v.value == "" {
+			*v.value = v.def // what the emulator uses, so the printed lines say it
+		}
+	}
+	if *faultRate < 0 || *faultRate > 1 {
+		fmt.Fprintf(stderr, "campaigns-emulator: -fault-rate %v: must be between 0 and 1\n", *faultRate)
+		return 2
+	}
+
+	server, err := emulator.StartOn(cfg, *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
+		return 1
+	}
+	if *faultRate > 0 {
+		server.SetRandomFaults(emulator.RandomFaults{Rate: *faultRate, Seed: cfg.Seed})
+	}
+	lines := envLines(server.URL(), cfg)
+	if *envFile != "" {
+		if err := writeFileAtomically(*envFile, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
+			fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
+			_ = server.Close()
+			return 1
+		}
+	}
+	fmt.Fprintln(stdout, strings.Join(append(lines, "ready"), "\n"))
+
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "campaigns-emulator: stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(stderr, "campaigns-emulator: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// envLines are the settings a script needs, as KEY=VALUE lines that a shell
+// can source and a Makefile can include (values are quoted only when they
+// must be).
+func envLines(url string, cfg emulator.Config) []string {
+	pairs := [][2]string{
+		{"BUILDER_URL", url},
+		{"EVOLUX_URL", url},
+		{"BUILDER_USER", cfg.User},
+		{"BUILDER_PASSWORD", cfg.Password},
+		{"BUILDER_API_KEY", cfg.APIKey},
+		{"EVOLUX_TOKEN", cfg.EvoluxToken},
+	}
+	lines := make([]string, len(pairs))
+	for i, p := range pairs {
+		lines[i] = p[0] + "=" + shellQuote(p[1])
+	}
+	return lines
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9@%+=:,./_-]+$`)
+
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeFileAtomically renames a complete temporary file into place, so a
+// script polling for the file never reads half of it.
+func writeFileAtomically(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,472 @@
+package emulator
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+// FastAPI detail texts of the Builder service.
+const (
+	detailInvalidCredentials = "Incorrect user or password"
+	detailInvalidRefresh     = "Invalid refresh token"
+	detailInvalidScheme      = "Invalid authentication credentials"
+	detailTokenExpired       = "Token expired"
+	detailInvalidToken       = "Invalid token"
+	detailCampaignNotFound   = "Campaign not found"
+	detailCampaignStarted    = "Campaign already started"
+	detailInvalidAPIKey      = "Invalid API key"
+	detailTriggerNotFound    = "Trigger not found"
+)
+
+// Trigger is a fired trigger as the emulator holds it.
+type Trigger struct {
+	ID      int64
+	Payload json.RawMessage
+	FiredAt time.Time
+	Status  string
+}
+
+func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
+	fields, errs, _ := readJSONBody(w, r)
+	var req builder.LoginRequest
+	if fields != nil {
+		errs = decodeFields(fields, &req, "User", "Password")
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	if !secretEqual(req.User, e.user) || !secretEqual(req.Password, e.password) {
+		writeDetail(w, http.StatusUnauthorized, detailInvalidCredentials)
+		return
+	}
+	writeJSON(w, http.StatusOK, e.issueTokens())
+}
+
+func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
+	fields, errs, _ := readJSONBody(w, r)
+	var req builder.RefreshRequest
+	if fields != nil {
+		errs = decodeFields(fields, &req, "RefreshToken")
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	e.mu.Lock()
+	expiry, ok := e.refreshTokens[req.RefreshToken]
+	delete(e.refreshTokens, req.RefreshToken) // one use only
+	e.mu.Unlock()
+	if !ok || !e.now().Before(expiry) {
+		writeDetail(w, http.StatusUnauthorized, detailInvalidRefresh)
+		return
+	}
+	writeJSON(w, http.StatusOK, e.issueTokens())
+}
+
+func (e *Emulator) issueTokens() builder.Tokens {
+	tokens := builder.Tokens{Token: rand.Text(), RefreshToken: rand.Text()}
+	now := e.now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.accessTokens[tokens.Token] = now.Add(e.tokenLifetime)
+	e.refreshTokens[tokens.RefreshToken] = now.Add(refreshTokenLifetime)
+	return tokens
+}
+
+// authenticate checks the bearer token of a campaign operation and answers
+// the failure itself. Missing credentials and another scheme are FastAPI
+// HTTPBearer's 403s; an unknown or expired token is the service's 401.
+func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
+	header := r.Header.Get(builder.HeaderAuthorization)
+	scheme, token, _ := strings.Cut(header, " ")
+	if header == "" || scheme == "" || token == "" {
+		writeDetail(w, http.StatusForbidden, builder.DetailNotAuthenticated)
+		return false
+	}
+	if !strings.EqualFold(scheme, "bearer") {
+		writeDetail(w, http.StatusForbidden, detailInvalidScheme)
+		return false
+	}
+	now := e.now()
+	e.mu.Lock()
+	expiry, known := e.accessTokens[token]
+	expired := known && !now.Before(expiry)
+	if expired {
+		e.expiredTokenUses++
+	}
+	e.mu.Unlock()
+	switch {
+	case !known:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
+		return false
+	case expired:
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
+		return false
+	}
+	return true
+}
+
+func secretEqual(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func isObjectID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+func newObjectID(now time.Time) string {
+	var id [12]byte
+	binary.BigEndian.PutUint32(id[:4], uint32(now.Unix()))
+	_, _ = rand.Read(id[4:])
+	return hex.EncodeToString(id[:])
+}
+
+func invalidObjectID(l []any) validationError {
+	return validationError{Loc: l, Msg: "Invalid ObjectId", Type: "value_error"}
+}
+
+// validatePathID checks the {id} of a campaign path (422 before 404).
+func validatePathID(id string) []validationError {
+	if isObjectID(id) {
+		return nil
+	}
+	return []validationError{invalidObjectID(loc("path", paramID))}
+}
+
+// decodeCampaign validates a campaign body as the service's model does.
+// Server-managed fields are validated too; the caller then ignores them.
+func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []validationError) {
+	var c builder.Campaign
+	errs := decodeFields(fields, &c)
+	failed := map[string]bool{} // fields that already have an error
+	for _, err := range errs {
+		if name, ok := err.Loc[len(err.Loc)-1].(string); ok {
+			failed[name] = true
+		}
+	}
+	name := func(goField string) string { return jsonName(c, goField) }
+
+	if raw, present := fields[name("ID")]; present && !failed[name("ID")] && !isNull(raw) && !isObjectID(c.ID) {
+		errs = append(errs, invalidObjectID(loc("body", name("ID"))))
+	}
+	switch {
+	case failed[name("CampaignName")]:
+	case c.CampaignName == nil:
+		errs = append(errs, missingError(loc("body", name("CampaignName"))))
+	case *c.CampaignName == "":
+		errs = append(errs, validationError{
+			Loc: loc("body", name("CampaignName")), Msg: "ensure this value has at least 1 characters",
+			Type: "value_error.any_str.min_length", Ctx: map[string]any{"limit_value": 1},
+		})
+	}
+	for _, date := range []struct {
+		field string
+		value *string
+	}{{name("ScheduledDate"), c.ScheduledDate}, {name("CreationDate"), c.CreationDate}} {
+		if date.value == nil || failed[date.field] {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339, *date.value); err != nil {
+			errs = append(errs, validationError{Loc: loc("body", date.field), Msg: "invalid datetime format", Type: "value_error.datetime"})
+		}
+	}
+	if c.Status != nil && !failed[name("Status")] && !slices.Contains(campaignStatuses, *c.Status) {
+		errs = append(errs, validationError{
+			Loc:  loc("body", name("Status")),
+			Msg:  "value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
+			Type: "type_error.enum", Ctx: map[string]any{"enum_values": campaignStatuses},
+		})
+	}
+	return c, errs
+}
+
+var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgress, builder.StatusNotStarted, builder.StatusError}
+
+// campaignBody reads and validates a campaign request in FastAPI's order:
+// JSON syntax, then authentication, then every validation error at once.
+func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, bool) {
+	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
+	if syntaxErr {
+		writeValidation(w, bodyErrs)
+		return builder.Campaign{}, false
+	}
+	if !e.authenticate(w, r) {
+		return builder.Campaign{}, false
+	}
+	errs := append(pathErrs, bodyErrs...)
+	var c builder.Campaign
+	if fields != nil {
+		var campaignErrs []validationError
+		c, campaignErrs = decodeCampaign(fields)
+		errs = append(errs, campaignErrs...)
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return builder.Campaign{}, false
+	}
+	return c, true
+}
+
+func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
+	c, ok := e.campaignBody(w, r, nil)
+	if !ok {
+		return
+	}
+	now := e.now()
+	c.ID = strings.ToLower(c.ID)
+	if c.ID == "" {
+		c.ID = newObjectID(now)
+	}
+	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])
+	c.Status, c.CreationDate, c.LogFile = ptr(builder.StatusNotStarted), ptr(timestamp(now)), nil
+	e.mu.Lock()
+	_, duplicate := e.campaigns[c.ID]
+	if !duplicate {
+		e.campaigns[c.ID] = cloneCampaign(c)
+	}
+	e.mu.Unlock()
+	if duplicate {
+		writeUnhandled(w) // Mongo's duplicate-key error is not caught by the service
+		return
+	}
+	writeJSON(w, http.StatusCreated, c)
+}
+
+func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathParams) {
+	if !e.authenticate(w, r) {
+		return
+	}
+	e.mu.Lock()
+	list := []builder.Campaign{}
+	for _, c := range e.campaigns {
+		if inBot(c, p) {
+			list = append(list, cloneCampaign(c))
+		}
+	}
+	e.mu.Unlock()
+	slices.SortFunc(list, func(a, b builder.Campaign) int {
+		return cmp.Or(cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)), cmp.Compare(a.ID, b.ID))
+	})
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
+	if !e.authenticate(w, r) {
+		return
+	}
+	if errs := validatePathID(p[paramID]); len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	c, ok := e.campaignIn(p)
+	if !ok {
+		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
+	c, ok := e.campaignBody(w, r, validatePathID(p[paramID]))
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	old, found := e.campaigns[strings.ToLower(p[paramID])]
+	found = found && inBot(old, p)
+	started := found && deref(old.Status) != builder.StatusNotStarted
+	if found && !started {
+		c.ID, c.Organization, c.BotName = old.ID, old.Organization, old.BotName
+		c.CreationDate, c.Status, c.LogFile = old.CreationDate, old.Status, old.LogFile
+		e.campaigns[c.ID] = cloneCampaign(c)
+	}
+	e.mu.Unlock()
+	switch {
+	case !found:
+		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
+	case started:
+		writeDetail(w, http.StatusConflict, detailCampaignStarted)
+	default:
+		writeJSON(w, http.StatusOK, c)
+	}
+}
+
+func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
+	if !e.authenticate(w, r) {
+		return
+	}
+	if errs := validatePathID(p[paramID]); len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	id := strings.ToLower(p[paramID])
+	e.mu.Lock()
+	c, found := e.campaigns[id]
+	found = found && inBot(c, p)
+	if found {
+		delete(e.campaigns, id)
+	}
+	e.mu.Unlock()
+	if !found {
+		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, nil)
+}
+
+func (e *Emulator) campaignIn(p pathParams) (builder.Campaign, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.campaigns[strings.ToLower(p[paramID])]
+	if !ok || !inBot(c, p) {
+		return builder.Campaign{}, false
+	}
+	return cloneCampaign(c), true
+}
+
+// inBot tells whether c belongs to the organization and bot of the path: a
+// campaign is only found under its own.
+func inBot(c builder.Campaign, p pathParams) bool {
+	return deref(c.Organization) == p[paramOrganization] && deref(c.BotName) == p[paramBot]
+}
+
+func ptr(s string) *string { return &s }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func clonePtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	return ptr(*s)
+}
+
+func cloneCampaign(c builder.Campaign) builder.Campaign {
+	out := c
+	out.Organization, out.ScheduledDate, out.CampaignName = clonePtr(c.Organization), clonePtr(c.ScheduledDate), clonePtr(c.CampaignName)
+	out.Status, out.BotName, out.CreationDate = clonePtr(c.Status), clonePtr(c.BotName), clonePtr(c.CreationDate)
+	out.Description, out.Name, out.File = clonePtr(c.Description), clonePtr(c.Name), clonePtr(c.File)
+	out.Content, out.LogFile = clonePtr(c.Content), clonePtr(c.LogFile)
+	out.SheetValues = slices.Clone(c.SheetValues)
+	return out
+}
+
+// apiKeyParam reads the apikey query parameter; FastAPI takes the last of
+// repeated values.
+func apiKeyParam(r *http.Request) (string, []validationError) {
+	values, ok := r.URL.Query()[builder.QueryAPIKey]
+	if !ok || len(values) == 0 {
+		return "", []validationError{missingError(loc("query", builder.QueryAPIKey))}
+	}
+	return values[len(values)-1], nil
+}
+
+func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
+	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
+	if syntaxErr {
+		writeValidation(w, bodyErrs)
+		return
+	}
+	key, errs := apiKeyParam(r)
+	errs = append(errs, bodyErrs...)
+	var req builder.TriggerRequest
+	if fields != nil {
+		fieldErrs := decodeFields(fields, &req, "JSON")
+		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
+			fieldErrs = append(fieldErrs, notADict(loc("body", jsonName(req, "JSON"))))
+		}
+		errs = append(errs, fieldErrs...)
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	if !secretEqual(key, e.apiKey) {
+		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+		return
+	}
+	payload := compactJSON(req.JSON.(json.RawMessage))
+	e.mu.Lock()
+	id := e.nextTriggerID
+	e.nextTriggerID++
+	e.triggers[id] = Trigger{ID: id, Payload: payload, FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, id)
+}
+
+func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathParams) {
+	key, errs := apiKeyParam(r)
+	id, err := strconv.ParseInt(p[paramID], 10, 64)
+	if err != nil {
+		errs = append([]validationError{{Loc: loc("path", paramID), Msg: "value is not a valid integer", Type: "type_error.integer"}}, errs...)
+	}
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
+	if !secretEqual(key, e.apiKey) {
+		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+		return
+	}
+	e.mu.Lock()
+	t, ok := e.triggers[id]
+	e.mu.Unlock()
+	if !ok {
+		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		builder.FieldTriggerID:        t.ID,
+		builder.FieldTriggerJSON:      t.Payload,
+		builder.FieldTriggerStatus:    t.Status,
+		builder.FieldTriggerCreatedAt: timestamp(t.FiredAt),
+	})
+}
+
+func isJSONObject(raw json.RawMessage) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(raw, &m) == nil && m != nil
+}
+
+func compactJSON(raw json.RawMessage) json.RawMessage {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return append(json.RawMessage(nil), raw...)
+	}
+	return buf.Bytes()
+}
+
+// TokenIssued tells whether the emulator issued this access token, expired
+// or not, so tests can check a token a client exposes without logging in.
+func (e *Emulator) TokenIssued(token string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, known := e.accessTokens[token]
+	return known
+}

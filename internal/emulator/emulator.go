@@ -1,0 +1,344 @@
+// Package emulator is an in-memory emulator of the Builder and Evolux APIs,
+// faithful to the contract in PRODUCT.md: it serves the paths, query names,
+// JSON fields and types of internal/client/builder/wire.go and
+// internal/client/evolux/wire.go, rejects what the real services would reject
+// and answers errors in each service's own shape. Acceptance tests, examples,
+// the demo, the benchmarks and users run against it.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	// Hermetic time zones: the Evolux "timezone" filter must behave the same
+	// on machines without a zoneinfo database.
+	_ "time/tzdata"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+// Credentials the emulator accepts when Config leaves them empty.
+const (
+	DefaultUser        = "ops@example.com"
+	DefaultPassword    = "emulator-password"
+	DefaultAPIKey      = "emulator-api-key"
+	DefaultEvoluxToken = "emulator-evolux-token"
+)
+
+// Evolux response shapes (PRODUCT.md: clients accept both).
+const (
+	ShapeEnvelope = "envelope"
+	ShapeArray    = "array"
+)
+
+const (
+	defaultTokenLifetime = time.Hour
+	refreshTokenLifetime = 24 * time.Hour
+	defaultSlowDelay     = 3 * time.Second
+)
+
+// Op names an API operation for counters and faults.
+type Op string
+
+// Operations, one per route.
+const (
+	OpLogin             Op = "builder.login"
+	OpRefresh           Op = "builder.refresh"
+	OpCampaignCreate    Op = "builder.campaign.create"
+	OpCampaignList      Op = "builder.campaign.list"
+	OpCampaignRead      Op = "builder.campaign.read"
+	OpCampaignUpdate    Op = "builder.campaign.update"
+	OpCampaignDelete    Op = "builder.campaign.delete"
+	OpTriggerFire       Op = "builder.trigger.fire"
+	OpTriggerRead       Op = "builder.trigger.read"
+	OpEvoluxSubscribers Op = "evolux.subscribers"
+	// OpUnknown counts requests that matched no route (404 or 405). Faults
+	// never apply to it.
+	OpUnknown Op = "unknown"
+)
+
+// Config sets up an Emulator. The zero value is a working emulator with the
+// default credentials and no Evolux data.
+type Config struct {
+	Latency       time.Duration // added to every request
+	TokenLifetime time.Duration // 0 => 1h; refresh tokens live 24h
+
+	User, Password, APIKey, EvoluxToken string // "" => the Default* constants
+
+	Subscribers int    // number of generated Evolux subscribers
+	Seed        int64  // deterministic subscriber generation and random faults
+	EvoluxShape string // ShapeEnvelope (default) or ShapeArray
+	PageSize    int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
+
+	// SchedulerInterval > 0 makes Start and StartOn run a goroutine that calls
+	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
+	SchedulerInterval time.Duration
+	SlowDelay         time.Duration // how late a FaultSlow answer comes: 0 => 3s
+}
+
+// Validate reports a configuration that New would refuse.
+func (c Config) Validate() error {
+	var errs []error
+	if c.EvoluxShape != "" && c.EvoluxShape != ShapeEnvelope && c.EvoluxShape != ShapeArray {
+		errs = append(errs, fmt.Errorf("evolux shape %q: must be %q or %q", c.EvoluxShape, ShapeEnvelope, ShapeArray))
+	}
+	for name, d := range map[string]time.Duration{
+		"latency": c.Latency, "token lifetime": c.TokenLifetime,
+		"scheduler interval": c.SchedulerInterval, "slow delay": c.SlowDelay,
+	} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		}
+	}
+	if c.Subscribers < 0 {
+		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
+	}
+	if c.PageSize < 0 {
+		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
+	}
+	return errors.Join(errs...)
+}
+
+// Emulator serves both APIs from one http.Handler. It is safe for concurrent
+// use; every knob may be turned while requests are in flight.
+type Emulator struct {
+	user, password, apiKey, evoluxToken string
+	seed                                int64
+	now                                 func() time.Time
+
+	latency   atomic.Int64 // time.Duration
+	slowDelay atomic.Int64 // time.Duration
+
+	mu               sync.Mutex
+	tokenLifetime    time.Duration
+	accessTokens     map[string]time.Time // token => expiry; expired ones are kept to count their uses
+	refreshTokens    map[string]time.Time
+	expiredTokenUses int
+	campaigns        map[string]builder.Campaign // by _id, across organizations and bots
+	triggers         map[int64]Trigger
+	nextTriggerID    int64
+	counts           map[Op]int
+	total            int
+	faultQueue       map[Op][]FaultKind
+	randomFaults     RandomFaults
+	randomRNG        *rand.Rand
+	faultsInjected   map[FaultKind]int
+	evoluxQueries    []string
+	evoluxShape      string
+	pageSize         int
+
+	subscribers subscriberStore
+}
+
+// New returns an emulator for cfg. It panics when cfg is invalid (see
+// Config.Validate); Start and StartOn return the error instead. New starts
+// no goroutine: the scheduler runs only under Start and StartOn.
+func New(cfg Config) *Emulator { return newEmulator(cfg, time.Now) }
+
+// newEmulator takes the clock of tokens, creation dates and trigger times,
+// so tests can move time.
+func newEmulator(cfg Config, now func() time.Time) *Emulator {
+	if err := cfg.Validate(); err != nil {
+		panic("emulator: " + err.Error())
+	}
+	e := &Emulator{
+		user:           orDefault(cfg.User, DefaultUser),
+		password:       orDefault(cfg.Password, DefaultPassword),
+		apiKey:         orDefault(cfg.APIKey, DefaultAPIKey),
+		evoluxToken:    orDefault(cfg.EvoluxToken, DefaultEvoluxToken),
+		seed:           cfg.Seed,
+		now:            now,
+		accessTokens:   map[string]time.Time{},
+		refreshTokens:  map[string]time.Time{},
+		campaigns:      map[string]builder.Campaign{},
+		triggers:       map[int64]Trigger{},
+		counts:         map[Op]int{},
+		faultQueue:     map[Op][]FaultKind{},
+		faultsInjected: map[FaultKind]int{},
+		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
+		pageSize:       clampPageSize(cfg.PageSize),
+	}
+	e.latency.Store(int64(cfg.Latency))
+	e.SetSlowDelay(cfg.SlowDelay)
+	e.SetTokenLifetime(cfg.TokenLifetime)
+	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	return e
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func clampPageSize(n int) int {
+	if n <= 0 {
+		return evolux.DefaultPageSize
+	}
+	return min(n, evolux.MaxPageSize)
+}
+
+// SetLatency changes the delay added to every request.
+func (e *Emulator) SetLatency(d time.Duration) { e.latency.Store(int64(max(d, 0))) }
+
+// SetSlowDelay changes how late a FaultSlow answer comes (0 => 3s).
+func (e *Emulator) SetSlowDelay(d time.Duration) {
+	if d <= 0 {
+		d = defaultSlowDelay
+	}
+	e.slowDelay.Store(int64(d))
+}
+
+// SetTokenLifetime changes the lifetime of access tokens issued from now on
+// (0 => 1h). Tokens already issued keep their expiry.
+func (e *Emulator) SetTokenLifetime(d time.Duration) {
+	if d <= 0 {
+		d = defaultTokenLifetime
+	}
+	e.mu.Lock()
+	e.tokenLifetime = d
+	e.mu.Unlock()
+}
+
+// SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
+// ShapeArray. It panics on any other value.
+func (e *Emulator) SetEvoluxShape(shape string) {
+	if shape != ShapeEnvelope && shape != ShapeArray {
+		panic(fmt.Sprintf("emulator: evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray))
+	}
+	e.mu.Lock()
+	e.evoluxShape = shape
+	e.mu.Unlock()
+}
+
+// SetPageSize changes the envelope page size (0 => 50, capped at 50).
+func (e *Emulator) SetPageSize(n int) {
+	e.mu.Lock()
+	e.pageSize = clampPageSize(n)
+	e.mu.Unlock()
+}
+
+// Count is the number of requests received for op, faulted ones included.
+func (e *Emulator) Count(op Op) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.counts[op]
+}
+
+// Counts is a copy of every per-operation counter.
+func (e *Emulator) Counts() map[Op]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[Op]int, len(e.counts))
+	for op, n := range e.counts {
+		out[op] = n
+	}
+	return out
+}
+
+// TotalRequests is the number of requests received, routed or not.
+func (e *Emulator) TotalRequests() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.total
+}
+
+// ResetCounts zeroes every counter: per operation, total, faults injected and
+// expired-token uses. State, queued faults and EvoluxQueries are kept.
+func (e *Emulator) ResetCounts() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counts = map[Op]int{}
+	e.total = 0
+	e.faultsInjected = map[FaultKind]int{}
+	e.expiredTokenUses = 0
+}
+
+// ExpiredTokenUses counts requests that arrived with a known access token
+// after it expired: a client that refreshes on the first 401 sends at most
+// one such request per expiry.
+func (e *Emulator) ExpiredTokenUses() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.expiredTokenUses
+}
+
+// EvoluxQueries are the raw query strings of every subscribers request
+// received, in order.
+func (e *Emulator) EvoluxQueries() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.evoluxQueries...)
+}
+
+// ServeHTTP routes one request: count it, wait the latency, apply a queued or
+// random fault, then serve it.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, params, allowed := matchRoute(r)
+	op := OpUnknown
+	if rt != nil {
+		op = rt.op
+	}
+	e.countRequest(op, r)
+	if !sleepContext(r.Context(), time.Duration(e.latency.Load())) {
+		return
+	}
+	if rt == nil {
+		writeUnrouted(w, r, allowed)
+		return
+	}
+	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
+	switch kind := e.nextFault(op); kind {
+	case FaultRateLimit:
+		w.Header().Set("Retry-After", "1")
+		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
+	case FaultServerError:
+		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
+	case FaultDropAfter:
+		var buffered bufferedResponse
+		serve(&buffered)
+		dropConnection(w)
+	case FaultSlow:
+		var buffered bufferedResponse
+		serve(&buffered)
+		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
+			buffered.copyTo(w)
+		}
+	default:
+		serve(w)
+	}
+}
+
+func (e *Emulator) countRequest(op Op, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counts[op]++
+	e.total++
+	if op == OpEvoluxSubscribers {
+		e.evoluxQueries = append(e.evoluxQueries, r.URL.RawQuery)
+	}
+}
+
+// sleepContext waits d, or less if ctx ends first; it reports whether the
+// whole delay passed.
+func sleepContext(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,184 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+func createBody(id string) string { return `{"_id":"` + id + `","campaign_name":"x"}` }
+
+func TestFault_rateLimitAnswers429WithRetryAfterAndProcessesNothing(t *testing.T) {
+	s := startServer(t, Config{})
+	token := login(t, s).Token
+	s.InjectFault(OpCampaignCreate, FaultRateLimit, 1)
+	r := send(t, http.MethodPost, campaignsURL(s), bearer(token), createBody(testID))
+	wantDetail(t, r, http.StatusTooManyRequests, "Too Many Requests")
+	if r.header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After %q, want 1", r.header.Get("Retry-After"))
+	}
+	if _, ok := s.Campaign(testID); ok {
+		t.Fatal("a rate-limited create stored the campaign")
+	}
+	wantStatus(t, send(t, http.MethodPost, campaignsURL(s), bearer(token), createBody(testID)), http.StatusCreated)
+	if s.Count(OpCampaignCreate) != 2 || s.FaultsInjected()[FaultRateLimit] != 1 {
+		t.Errorf("Count %d, FaultsInjected %v", s.Count(OpCampaignCreate), s.FaultsInjected())
+	}
+}
+
+func TestFault_serverErrorAnswers500InServiceShapeAndProcessesNothing(t *testing.T) {
+	s := startServer(t, Config{Subscribers: 5})
+	s.InjectFault(OpTriggerFire, FaultServerError, 1)
+	r := send(t, http.MethodPost, triggerURL(s, DefaultAPIKey), nil, `{"json":{}}`)
+	wantDetail(t, r, http.StatusInternalServerError, "Internal Server Error")
+	if n := len(s.Triggers()); n != 0 {
+		t.Fatalf("a 500 fault fired %d triggers", n)
+	}
+	s.InjectFault(OpEvoluxSubscribers, FaultServerError, 1)
+	r = send(t, http.MethodGet, s.URL()+evoluxPath(), evoluxAuth(), "")
+	equalJSON(t, r.body, []byte(`{"meta":{"status":500,"message":"Internal Server Error"}}`))
+}
+
+func TestFault_dropAfterStoresTheCampaignButTheClientGetsNoAnswer(t *testing.T) {
+	s := startServer(t, Config{})
+	token := login(t, s).Token
+	s.InjectFault(OpCampaignCreate, FaultDropAfter, 1)
+	_, err := trySend(http.MethodPost, campaignsURL(s), bearer(token), createBody(testID))
+	if err == nil {
+		t.Fatal("a dropped connection answered")
+	}
+	if _, ok := s.Campaign(testID); !ok {
+		t.Fatal("drop_after did not store the campaign")
+	}
+	// The client's adopt-by-read works.
+	wantStatus(t, send(t, http.MethodGet, campaignURL(s, testID), bearer(token), ""), http.StatusOK)
+}
+
+func TestFault_dropAfterFiresTheTrigger(t *testing.T) {
+	s := startServer(t, Config{})
+	s.InjectFault(OpTriggerFire, FaultDropAfter, 1)
+	if _, err := trySend(http.MethodPost, triggerURL(s, DefaultAPIKey), nil, `{"json":{"a":1}}`); err == nil {
+		t.Fatal("a dropped connection answered")
+	}
+	if triggers := s.Triggers(); len(triggers) != 1 || string(triggers[0].Payload) != `{"a":1}` {
+		t.Fatalf("triggers after drop_after: %+v", triggers)
+	}
+}
+
+func TestFault_slowAnswersAfterTheDelay(t *testing.T) {
+	s := startServer(t, Config{SlowDelay: 300 * time.Millisecond})
+	token := login(t, s).Token
+	s.InjectFault(OpCampaignCreate, FaultSlow, 1)
+	started := time.Now()
+	r := send(t, http.MethodPost, campaignsURL(s), bearer(token), createBody(testID))
+	if elapsed := time.Since(started); elapsed < 300*time.Millisecond {
+		t.Errorf("slow answer after %s, want at least 300ms", elapsed)
+	}
+	wantStatus(t, r, http.StatusCreated)
+
+	// Processed before the wait: a client that gives up still created it.
+	s.InjectFault(OpCampaignCreate, FaultSlow, 1)
+	s.SetSlowDelay(time.Minute)
+	other := "5eb7cf5a86d9755df3a6c594"
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, campaignsURL(s), strings.NewReader(createBody(other)))
+	req.Header = bearer(token)
+	req.Header.Set("Content-Type", "application/json")
+	if _, err := httpClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("client timeout: %v", err)
+	}
+	if _, ok := s.Campaign(other); !ok {
+		t.Error("a slow create did not store the campaign")
+	}
+	closed := make(chan error)
+	go func() { closed <- s.Close() }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for a slow answer nobody wants")
+	}
+}
+
+func TestInjectFault_queuesInOrderAcrossCalls(t *testing.T) {
+	s := startServer(t, Config{})
+	s.InjectFault(OpLogin, FaultRateLimit, 2)
+	s.InjectFault(OpLogin, FaultServerError, 1)
+	s.InjectFault(OpRefresh, FaultServerError, 1) // another op's queue is separate
+	body := `{"user":"` + DefaultUser + `","password":"` + DefaultPassword + `"}`
+	var statuses []int
+	for range 4 {
+		statuses = append(statuses, send(t, http.MethodPost, s.URL()+builder.PathLogin, nil, body).status)
+	}
+	if fmt.Sprint(statuses) != "[429 429 500 200]" {
+		t.Errorf("statuses %v, want [429 429 500 200]", statuses)
+	}
+	if got := s.FaultsInjected(); got[FaultRateLimit] != 2 || got[FaultServerError] != 1 {
+		t.Errorf("FaultsInjected %v", got)
+	}
+}
+
+func TestRandomFaults_deterministicForASeed(t *testing.T) {
+	run := func(seed int64) []int {
+		s := startServer(t, Config{})
+		s.SetRandomFaults(RandomFaults{Rate: 0.5, Kinds: []FaultKind{FaultRateLimit, FaultServerError}, Seed: seed})
+		var statuses []int
+		for range 40 {
+			statuses = append(statuses, send(t, http.MethodGet, s.URL()+builder.TriggerPath("0")+"?apikey="+DefaultAPIKey, nil, "").status)
+		}
+		return statuses
+	}
+	a, b := run(42), run(42)
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("same seed, different faults:\n%v\n%v", a, b)
+	}
+	if fmt.Sprint(a) == fmt.Sprint(run(43)) {
+		t.Error("different seeds gave the same faults")
+	}
+	counts := map[int]int{}
+	for _, status := range a {
+		counts[status]++
+	}
+	if counts[http.StatusTooManyRequests] == 0 || counts[http.StatusInternalServerError] == 0 || counts[http.StatusNotFound] == 0 {
+		t.Errorf("status mix %v: want 429s, 500s and unfaulted 404s", counts)
+	}
+}
+
+func TestRandomFaults_onlyListedOpsAndRateZeroTurnsOff(t *testing.T) {
+	s := startServer(t, Config{})
+	s.SetRandomFaults(RandomFaults{Rate: 1, Kinds: []FaultKind{FaultServerError}, Ops: []Op{OpTriggerFire}})
+	wantStatus(t, send(t, http.MethodPost, triggerURL(s, DefaultAPIKey), nil, `{"json":{}}`), http.StatusInternalServerError)
+	login(t, s) // not listed: unaffected
+	s.SetRandomFaults(RandomFaults{})
+	wantStatus(t, send(t, http.MethodPost, triggerURL(s, DefaultAPIKey), nil, `{"json":{}}`), http.StatusOK)
+}
+
+func TestRandomFaults_queuedFaultsComeFirst(t *testing.T) {
+	s := startServer(t, Config{})
+	s.SetRandomFaults(RandomFaults{Rate: 1, Kinds: []FaultKind{FaultServerError}})
+	s.InjectFault(OpLogin, FaultRateLimit, 1)
+	body := `{"user":"` + DefaultUser + `","password":"` + DefaultPassword + `"}`
+	wantStatus(t, send(t, http.MethodPost, s.URL()+builder.PathLogin, nil, body), http.StatusTooManyRequests)
+	wantStatus(t, send(t, http.MethodPost, s.URL()+builder.PathLogin, nil, body), http.StatusInternalServerError)
+}
+
+func TestLatency_delaysEveryRequest(t *testing.T) {
+	s := startServer(t, Config{Latency: 150 * time.Millisecond})
+	started := time.Now()
+	send(t, http.MethodGet, s.URL()+"/nope", nil, "")
+	if elapsed := time.Since(started); elapsed < 150*time.Millisecond {
+		t.Errorf("answered after %s with 150ms latency", elapsed)
+	}
+	s.SetLatency(0)
+	started = time.Now()
+	send(t, http.MethodGet, s.URL()+"/nope", nil, "")
+	if elapsed := time.Since(started); elapsed > 100*time.Millisecond {
+		t.Errorf("answered after %s with no latency", elapsed)
+	}
+}

@@ -1,0 +1,272 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+// maxBodyBytes bounds request bodies; a campaign with a large sheet is far
+// below it.
+const maxBodyBytes = 16 << 20
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		panic("emulator: encode answer: " + err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// fastAPIError is FastAPI's error body: detail is a string, or for 422 a
+// list of validationError.
+type fastAPIError struct {
+	Detail any `json:"detail"`
+}
+
+// validationError is one item of a FastAPI 422 (pydantic v1 wording).
+type validationError struct {
+	Loc  []any          `json:"loc"`
+	Msg  string         `json:"msg"`
+	Type string         `json:"type"`
+	Ctx  map[string]any `json:"ctx,omitempty"`
+}
+
+func loc(parts ...any) []any { return parts }
+
+func missingError(l []any) validationError {
+	return validationError{Loc: l, Msg: "field required", Type: "value_error.missing"}
+}
+
+func writeDetail(w http.ResponseWriter, status int, detail string) {
+	writeJSON(w, status, fastAPIError{Detail: detail})
+}
+
+func writeValidation(w http.ResponseWriter, errs []validationError) {
+	writeJSON(w, http.StatusUnprocessableEntity, fastAPIError{Detail: errs})
+}
+
+// writeUnhandled is what FastAPI answers for an exception nobody caught.
+func writeUnhandled(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = io.WriteString(w, "Internal Server Error")
+}
+
+func writeEvoluxError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]any{
+		evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message},
+	})
+}
+
+func writeServiceError(w http.ResponseWriter, svc service, status int, message string) {
+	if svc == serviceEvolux {
+		writeEvoluxError(w, status, message)
+		return
+	}
+	writeDetail(w, status, message)
+}
+
+// bufferedResponse holds an answer that a fault delays or never sends.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header {
+	if b.header == nil {
+		b.header = http.Header{}
+	}
+	return b.header
+}
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
+}
+
+func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(max(b.status, http.StatusOK))
+	_, _ = w.Write(b.body.Bytes())
+}
+
+// dropConnection closes the client's connection without an answer: the work
+// is done, but the client cannot know it.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		_ = conn.Close()
+		return
+	}
+	// Not hijackable (HTTP/2, a recorder): the server aborts the response.
+	panic(http.ErrAbortHandler)
+}
+
+// readJSONBody reads a JSON object body the way FastAPI does. A syntax error
+// is reported at once, before authentication (syntaxErr); a body that is
+// missing or not an object is a validation error reported with the others.
+func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]json.RawMessage, errs []validationError, syntaxErr bool) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return nil, []validationError{{Loc: loc("body"), Msg: "could not read the body: " + err.Error(), Type: "value_error"}}, true
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, []validationError{missingError(loc("body"))}, false
+	}
+	// FastAPI parses JSON only when the content type says so (or is absent);
+	// otherwise the body stays bytes and fails model validation.
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mediaType, _, err := mime.ParseMediaType(ct)
+		if err != nil || !(mediaType == "application/json" || strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json")) {
+			return nil, []validationError{notADict(loc("body"))}, false
+		}
+	}
+	var value any
+	if err := json.Unmarshal(data, &value); err != nil {
+		var syntax *json.SyntaxError
+		offset := int64(0)
+		if errors.As(err, &syntax) {
+			offset = syntax.Offset
+		}
+		return nil, []validationError{{
+			Loc: loc("body", offset), Msg: err.Error(), Type: "value_error.jsondecode",
+			Ctx: map[string]any{"msg": err.Error(), "pos": offset},
+		}}, true
+	}
+	switch value.(type) {
+	case nil:
+		return nil, []validationError{missingError(loc("body"))}, false
+	case map[string]any:
+	default:
+		return nil, []validationError{notADict(loc("body"))}, false
+	}
+	if err := json.Unmarshal(data, &fields); err != nil {
+		panic("emulator: an object that is not one: " + err.Error())
+	}
+	return fields, nil, false
+}
+
+func notADict(l []any) validationError {
+	return validationError{Loc: l, Msg: "value is not a valid dict", Type: "type_error.dict"}
+}
+
+// jsonName is the wire name of a struct field, read from its json tag, so
+// the emulator never spells a field name that wire.go already spells.
+func jsonName(v any, goField string) string {
+	t := reflect.TypeOf(v)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	f, ok := t.FieldByName(goField)
+	if !ok {
+		panic("emulator: no field " + goField + " in " + t.String())
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+// decodeFields fills the struct dst points to from fields, strictly: strings
+// must be JSON strings, lists JSON arrays. It returns one validation error
+// per bad field, located under "body" like pydantic. required names Go fields
+// that must be present and not null. null counts as absent otherwise.
+func decodeFields(fields map[string]json.RawMessage, dst any, required ...string) []validationError {
+	v := reflect.ValueOf(dst).Elem()
+	t := v.Type()
+	var errs []validationError
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name := jsonName(dst, sf.Name)
+		raw, present := fields[name]
+		null := present && isNull(raw)
+		if !present || null {
+			switch {
+			case slices.Contains(required, sf.Name) && null:
+				errs = append(errs, validationError{Loc: loc("body", name), Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"})
+			case slices.Contains(required, sf.Name):
+				errs = append(errs, missingError(loc("body", name)))
+			}
+			continue
+		}
+		errs = append(errs, decodeField(v.Field(i), raw, loc("body", name))...)
+	}
+	return errs
+}
+
+func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validationError {
+	switch {
+	case field.Kind() == reflect.String:
+		s, ok := jsonString(raw)
+		if !ok {
+			return []validationError{strExpected(l)}
+		}
+		field.SetString(s)
+	case field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.String:
+		s, ok := jsonString(raw)
+		if !ok {
+			return []validationError{strExpected(l)}
+		}
+		field.Set(reflect.ValueOf(&s))
+	case field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.String:
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return []validationError{{Loc: l, Msg: "value is not a valid list", Type: "type_error.list"}}
+		}
+		var errs []validationError
+		list := make([]string, 0, len(items))
+		for i, item := range items {
+			s, ok := jsonString(item)
+			if !ok {
+				errs = append(errs, strExpected(append(append([]any(nil), l...), i)))
+			}
+			list = append(list, s)
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		field.Set(reflect.ValueOf(list))
+	case field.Kind() == reflect.Interface:
+		field.Set(reflect.ValueOf(json.RawMessage(raw)))
+	default:
+		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
+			return []validationError{{Loc: l, Msg: err.Error(), Type: "type_error"}}
+		}
+	}
+	return nil
+}
+
+func strExpected(l []any) validationError {
+	return validationError{Loc: l, Msg: "str type expected", Type: "type_error.str"}
+}
+
+func jsonString(raw json.RawMessage) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

@@ -1,0 +1,134 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+// service says whose error shape a route answers with.
+type service int
+
+const (
+	serviceBuilder service = iota // FastAPI: {"detail": ...}
+	serviceEvolux                 // {"meta": {"status", "message"}}
+)
+
+type pathParams map[string]string
+
+type route struct {
+	method   string
+	op       Op
+	service  service
+	segments []string // "{name}" matches one non-empty segment
+	handle   func(e *Emulator, w http.ResponseWriter, r *http.Request, p pathParams)
+}
+
+// Path parameter names, used only inside the emulator.
+const (
+	paramOrganization = "organization"
+	paramBot          = "bot"
+	paramID           = "id"
+)
+
+// routes are built from the wire.go path functions themselves, called with
+// "{name}" placeholders, so a path change there moves the emulator too.
+var routes = func() []route {
+	placeholder := func(name string) string { return "{" + name + "}" }
+	campaigns := builder.CampaignsPath(placeholder(paramOrganization), placeholder(paramBot))
+	campaign := builder.CampaignPath(placeholder(paramOrganization), placeholder(paramBot), placeholder(paramID))
+	trigger := builder.TriggerPath(placeholder(paramID))
+	return []route{
+		{http.MethodPost, OpLogin, serviceBuilder, templateSegments(builder.PathLogin), (*Emulator).login},
+		{http.MethodPost, OpRefresh, serviceBuilder, templateSegments(builder.PathRefresh), (*Emulator).refresh},
+		{http.MethodPost, OpCampaignCreate, serviceBuilder, templateSegments(campaigns), (*Emulator).createCampaign},
+		{http.MethodGet, OpCampaignList, serviceBuilder, templateSegments(campaigns), (*Emulator).listCampaigns},
+		{http.MethodGet, OpCampaignRead, serviceBuilder, templateSegments(campaign), (*Emulator).readCampaign},
+		{http.MethodPut, OpCampaignUpdate, serviceBuilder, templateSegments(campaign), (*Emulator).updateCampaign},
+		{http.MethodDelete, OpCampaignDelete, serviceBuilder, templateSegments(campaign), (*Emulator).deleteCampaign},
+		{http.MethodPost, OpTriggerFire, serviceBuilder, templateSegments(builder.PathTrigger), (*Emulator).fireTrigger},
+		{http.MethodGet, OpTriggerRead, serviceBuilder, templateSegments(trigger), (*Emulator).readTrigger},
+		{http.MethodGet, OpEvoluxSubscribers, serviceEvolux, templateSegments(evolux.PathSubscribers), (*Emulator).subscribersReport},
+	}
+}()
+
+// evoluxRoot is the first path segment of the Evolux API ("/api/"): unknown
+// paths under it answer in Evolux's error shape.
+var evoluxRoot = "/" + templateSegments(evolux.PathSubscribers)[0] + "/"
+
+func templateSegments(path string) []string {
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		panic("emulator: bad wire path " + path)
+	}
+	return splitPath(unescaped)
+}
+
+func splitPath(path string) []string {
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
+// matchRoute finds the route of r. It routes on the decoded path, as uvicorn
+// does: an organization or bot name holding an escaped "/" splits into two
+// segments on the real service too. When the path matches but the method
+// does not, allowed lists the methods that would.
+func matchRoute(r *http.Request) (rt *route, params pathParams, allowed []string) {
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
+	}
+	segments := splitPath(r.URL.Path)
+	for i := range routes {
+		p, ok := matchSegments(routes[i].segments, segments)
+		if !ok {
+			continue
+		}
+		if routes[i].method == method {
+			return &routes[i], p, nil
+		}
+		if !slices.Contains(allowed, routes[i].method) {
+			allowed = append(allowed, routes[i].method)
+		}
+	}
+	return nil, nil, allowed
+}
+
+func matchSegments(template, segments []string) (pathParams, bool) {
+	if len(template) != len(segments) {
+		return nil, false
+	}
+	var params pathParams
+	for i, t := range template {
+		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
+			if segments[i] == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = pathParams{}
+			}
+			params[strings.TrimSuffix(name, "}")] = segments[i]
+			continue
+		}
+		if t != segments[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+func writeUnrouted(w http.ResponseWriter, r *http.Request, allowed []string) {
+	svc := serviceBuilder
+	if strings.HasPrefix(r.URL.Path, evoluxRoot) {
+		svc = serviceEvolux
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeServiceError(w, svc, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	writeServiceError(w, svc, http.StatusNotFound, "Not Found")
+}

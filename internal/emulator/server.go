@@ -1,0 +1,115 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is an Emulator listening on a loopback port. Both APIs share its
+// origin: Builder at the root, Evolux under /api/v1/.
+type Server struct {
+	*Emulator
+
+	httpServer    *http.Server
+	url           string
+	stopScheduler context.CancelFunc
+	schedulerDone chan struct{}
+	serveDone     chan struct{}
+	closeOnce     sync.Once
+	closeErr      error
+}
+
+// Start serves a new emulator on a free port of 127.0.0.1.
+func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
+
+// StartOn serves a new emulator on addr, which must be a loopback address
+// (127.0.0.0/8, ::1 or localhost): the emulator takes well-known passwords
+// and must not be reachable from the network.
+func StartOn(cfg Config, addr string) (*Server, error) { return startOn(cfg, addr, time.Now) }
+
+func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkLoopback(addr); err != nil {
+		return nil, err
+	}
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	e := newEmulator(cfg, now)
+	s := &Server{
+		Emulator: e,
+		httpServer: &http.Server{
+			Handler:           e,
+			ReadHeaderTimeout: 10 * time.Second,
+		},
+		url:           "http://" + listener.Addr().String(),
+		stopScheduler: func() {},
+		schedulerDone: make(chan struct{}),
+		serveDone:     make(chan struct{}),
+	}
+	if cfg.SchedulerInterval > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopScheduler = cancel
+		go func() {
+			defer close(s.schedulerDone)
+			e.runScheduler(ctx, cfg.SchedulerInterval)
+		}()
+	} else {
+		close(s.schedulerDone)
+	}
+	go func() {
+		defer close(s.serveDone)
+		_ = s.httpServer.Serve(listener)
+	}()
+	return s, nil
+}
+
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("emulator address %q: %w", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("emulator address %q: refusing to listen beyond loopback (use 127.0.0.1, ::1 or localhost): the emulator accepts well-known credentials", addr)
+}
+
+// URL is the origin of both APIs, such as "http://127.0.0.1:PORT".
+func (s *Server) URL() string { return s.url }
+
+// Close stops the scheduler and the server at once, closing every
+// connection: requests in flight (a slow fault, say) are cut off.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.stopScheduler()
+		<-s.schedulerDone
+		s.closeErr = s.httpServer.Close()
+		<-s.serveDone
+	})
+	return s.closeErr
+}
+
+// Shutdown stops the scheduler, stops accepting connections and waits for
+// requests in flight until ctx ends; then it closes whatever is left.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopScheduler()
+	<-s.schedulerDone
+	err := s.httpServer.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(err, s.Close())
+	}
+	<-s.serveDone
+	return err
+}

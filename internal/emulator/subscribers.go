@@ -1,0 +1,289 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+// SubscriberCampaign is one of the fixed Evolux campaigns that generated
+// subscribers belong to. The first UUIDs are the seed document's examples.
+type SubscriberCampaign struct {
+	UUID         string
+	Name         string
+	TemplateUUID string
+}
+
+var subscriberCampaigns = []SubscriberCampaign{
+	{UUID: "f45d98dc-ac5e-48f2-9c01-ebe18f86d28b", Name: "Black Friday", TemplateUUID: "70f4ddb6-ece1-4e13-ab90-3698d9d72bf0"},
+	{UUID: "0b6f3c1e-2d4a-4f8b-9c7e-5a1d2e3f4b5c", Name: "Renegociação de dívidas", TemplateUUID: "9d2c7e41-6b3a-4c8f-a1e5-3f7b2d9c0e18"},
+	{UUID: "7e9a1b2c-3d4e-4f5a-8b6c-9d0e1f2a3b4c", Name: "Pesquisa de satisfação", TemplateUUID: "c4a8e2f6-1b5d-4e9a-8c3f-7d1e5b9a2c60"},
+	{UUID: "3c5e7a9b-1d2f-4a6c-b8e0-2f4a6c8e0b1d", Name: "Boas-vindas", TemplateUUID: "70f4ddb6-ece1-4e13-ab90-3698d9d72bf0"},
+}
+
+// SubscriberCampaigns lists the campaigns of generated subscribers, so tests
+// and examples can filter on real UUIDs.
+func SubscriberCampaigns() []SubscriberCampaign { return slices.Clone(subscriberCampaigns) }
+
+// Conversation fields of generated subscribers: "tipo_cliente" is one of the
+// two customer types below, "CPF" a formatted (not checksummed) number.
+const (
+	ConversationFieldCustomerType = "tipo_cliente"
+	ConversationFieldCPF          = "CPF"
+	CustomerTypePerson            = "Pessoa Física"
+	CustomerTypeCompany           = "Pessoa Jurídica"
+)
+
+// Generated subscribers entered their campaigns between these instants,
+// spread evenly and in order.
+var (
+	subscribersFrom = time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
+	subscribersTo   = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// SubscriberTimeRange is the span of generated created_at values: from is
+// inclusive, to exclusive.
+func SubscriberTimeRange() (from, to time.Time) { return subscribersFrom, subscribersTo }
+
+var subscriberNames = func() []string {
+	first := []string{"Maria", "João", "Ana", "Pedro", "Juliana", "Carlos", "Fernanda", "Lucas",
+		"Beatriz", "Rafael", "Camila", "Gustavo", "Larissa", "Felipe", "Patrícia", "Bruno"}
+	last := []string{"Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira",
+		"Lima", "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida", "do Carmo"}
+	names := make([]string, 0, len(first)*len(last))
+	for _, f := range first {
+		for _, l := range last {
+			names = append(names, f+" "+l)
+		}
+	}
+	return names
+}()
+
+type conversationField struct{ key, value string }
+
+// subscriber is one record: generated, or given by SetSubscriberRecords (raw
+// set), in which case raw is served verbatim and the other fields, decoded
+// tolerantly, serve only the filters.
+type subscriber struct {
+	raw          json.RawMessage
+	name         string
+	phone        string
+	state        string
+	campaignUUID string
+	campaignName string
+	templateUUID string
+	createdAt    time.Time
+	hasCreatedAt bool
+	fields       []conversationField
+}
+
+func (s *subscriber) field(key string) (string, bool) {
+	for _, f := range s.fields {
+		if f.key == key {
+			return f.value, true
+		}
+	}
+	return "", false
+}
+
+// createdAtLayout has milliseconds, like the seed's examples.
+const createdAtLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// appendJSON encodes a generated record with the wire.go field names;
+// created_at is shown in the requested time zone.
+func (s *subscriber) appendJSON(buf []byte, loc *time.Location) []byte {
+	if s.raw != nil {
+		return append(buf, s.raw...)
+	}
+	buf = appendJSONString(append(buf, '{'), evolux.FieldName)
+	buf = appendJSONString(append(buf, ':'), s.name)
+	buf = appendJSONString(append(buf, ','), evolux.FieldPhoneNumber)
+	buf = appendJSONString(append(buf, ':'), s.phone)
+	buf = appendJSONString(append(buf, ','), evolux.FieldState)
+	buf = appendJSONString(append(buf, ':'), s.state)
+	buf = appendJSONString(append(buf, ','), evolux.FieldCampaign)
+	buf = appendJSONString(append(buf, ':', '{'), evolux.FieldUUID)
+	buf = appendJSONString(append(buf, ':'), s.campaignUUID)
+	buf = appendJSONString(append(buf, ','), evolux.FieldName)
+	buf = appendJSONString(append(buf, ':'), s.campaignName)
+	buf = appendJSONString(append(buf, '}', ','), evolux.FieldTemplate)
+	buf = appendJSONString(append(buf, ':', '{'), evolux.FieldUUID)
+	buf = appendJSONString(append(buf, ':'), s.templateUUID)
+	buf = appendJSONString(append(buf, '}', ','), evolux.FieldCreatedAt)
+	buf = append(buf, ':', '"')
+	buf = s.createdAt.In(loc).AppendFormat(buf, createdAtLayout)
+	buf = appendJSONString(append(buf, '"', ','), evolux.FieldConversationFields)
+	buf = append(buf, ':', '{')
+	for i, f := range s.fields {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, f.key)
+		buf = appendJSONString(append(buf, ':'), f.value)
+	}
+	return append(buf, '}', '}')
+}
+
+func appendJSONString(buf []byte, s string) []byte {
+	plain := utf8.ValidString(s)
+	for i := 0; plain && i < len(s); i++ {
+		plain = s[i] >= 0x20 && s[i] != '"' && s[i] != '\\'
+	}
+	if plain && !strings.ContainsAny(s, "\u2028\u2029") {
+		return append(append(append(buf, '"'), s...), '"')
+	}
+	quoted, _ := json.Marshal(s)
+	return append(buf, quoted...)
+}
+
+// generateSubscribers makes n records from seed: the same seed and n give
+// the same records, and a larger n extends a smaller one's list.
+func generateSubscribers(seed int64, n int) []subscriber {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	phoneBase := rng.Uint64N(100_000_000)
+	span := subscribersTo.Sub(subscribersFrom)
+	step := span / time.Duration(max(n, 1))
+	records := make([]subscriber, n)
+	for i := range records {
+		c := subscriberCampaigns[rng.IntN(len(subscriberCampaigns))]
+		customerType := CustomerTypePerson
+		if rng.IntN(3) == 0 {
+			customerType = CustomerTypeCompany
+		}
+		jitter := time.Duration(rng.Int64N(int64(max(step, time.Millisecond))))
+		records[i] = subscriber{
+			name: subscriberNames[rng.IntN(len(subscriberNames))],
+			// 7919 is prime, so phone numbers are unique for up to 10^8 records.
+			phone:        fmt.Sprintf("+55119%08d", (phoneBase+uint64(i)*7919)%100_000_000),
+			state:        evolux.States[rng.IntN(len(evolux.States))],
+			campaignUUID: c.UUID,
+			campaignName: c.Name,
+			templateUUID: c.TemplateUUID,
+			// Milliseconds only, as shown: a filter bound equal to a shown
+			// value must include that record.
+			createdAt:    subscribersFrom.Add(time.Duration(i)*step + jitter).Truncate(time.Millisecond),
+			hasCreatedAt: true,
+			fields: []conversationField{
+				{ConversationFieldCustomerType, customerType},
+				{ConversationFieldCPF, fmt.Sprintf("%03d.%03d.%03d-%02d", rng.IntN(1000), rng.IntN(1000), rng.IntN(1000), rng.IntN(100))},
+			},
+		}
+	}
+	return records
+}
+
+// parseSubscriber decodes a given record as tolerantly as the client does,
+// only to filter it.
+func parseSubscriber(raw json.RawMessage) subscriber {
+	s := subscriber{raw: bytes.Clone(raw)}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return s
+	}
+	s.name, s.phone, s.state = jsonText(m[evolux.FieldName]), jsonText(m[evolux.FieldPhoneNumber]), jsonText(m[evolux.FieldState])
+	s.campaignUUID = uuidOf(m[evolux.FieldCampaignUUID], m[evolux.FieldCampaign])
+	s.templateUUID = uuidOf(m[evolux.FieldTemplateUUID], m[evolux.FieldTemplate])
+	if t, err := time.Parse(time.RFC3339, jsonText(m[evolux.FieldCreatedAt])); err == nil {
+		s.createdAt, s.hasCreatedAt = t, true
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(m[evolux.FieldConversationFields], &fields) == nil {
+		for k, v := range fields {
+			s.fields = append(s.fields, conversationField{k, jsonText(v)})
+		}
+	}
+	return s
+}
+
+// uuidOf is the flat UUID field if set, else the nested object's "uuid",
+// else the nested value itself when it is a string.
+func uuidOf(flat, nested json.RawMessage) string {
+	if v := jsonText(flat); v != "" {
+		return v
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(nested, &obj) == nil {
+		return jsonText(obj[evolux.FieldUUID])
+	}
+	return jsonText(nested)
+}
+
+// jsonText is a JSON string's value, another scalar's text, or "".
+func jsonText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || isNull(raw) || raw[0] == '{' || raw[0] == '[' {
+		return ""
+	}
+	if s, ok := jsonString(raw); ok {
+		return s
+	}
+	return string(raw)
+}
+
+// subscriberStore holds the Evolux data. Records are generated on first use
+// and replaced wholesale, never changed in place, so a request may stream a
+// snapshot without holding the lock.
+type subscriberStore struct {
+	mu      sync.Mutex
+	seed    int64
+	count   int
+	records []subscriber
+	ready   bool
+	// the matches of the last filter: paging through one query filters once
+	cacheKey     string
+	cacheMatches []int32
+	cacheValid   bool
+}
+
+func (s *subscriberStore) generate(seed int64, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seed, s.count, s.records, s.ready, s.cacheValid = seed, n, nil, false, false
+}
+
+func (s *subscriberStore) set(records []json.RawMessage) {
+	parsed := make([]subscriber, len(records))
+	for i, raw := range records {
+		parsed[i] = parseSubscriber(raw)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count, s.records, s.ready, s.cacheValid = len(parsed), parsed, true, false
+}
+
+// query returns the records and the indexes of those matching f.
+func (s *subscriberStore) query(f subscriberFilter) ([]subscriber, []int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ready {
+		s.records, s.ready = generateSubscribers(s.seed, s.count), true
+	}
+	key := f.key()
+	if !s.cacheValid || s.cacheKey != key {
+		matches := make([]int32, 0, len(s.records))
+		for i := range s.records {
+			if f.match(&s.records[i]) {
+				matches = append(matches, int32(i))
+			}
+		}
+		s.cacheKey, s.cacheMatches, s.cacheValid = key, matches, true
+	}
+	return s.records, s.cacheMatches
+}
+
+// SetSubscriberRecords replaces the Evolux data with exactly these records,
+// served verbatim (tolerant-decoding tests). The filters still apply, to the
+// fields a tolerant client would read.
+func (e *Emulator) SetSubscriberRecords(records []json.RawMessage) { e.subscribers.set(records) }
+
+// SetSubscribers replaces the Evolux data with n generated records (from the
+// configured seed).
+func (e *Emulator) SetSubscribers(n int) { e.subscribers.generate(e.seed, max(n, 0)) }
