@@ -21,6 +21,7 @@ export CHECKPOINT_DISABLE=1
 # terraform-plugin-testing addresses the provider in the hashicorp namespace,
 # which OpenTofu resolves only when told so.
 export TF_ACC_PROVIDER_NAMESPACE=hashicorp
+if [[ "$kind" == tofu ]]; then export TF_ACC_PROVIDER_HOST=registry.opentofu.org; fi
 
 version="$("$cli" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
 case "$kind" in
