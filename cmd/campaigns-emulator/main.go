@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -107,7 +108,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "campaigns-emulator: shutdown: %v\n", err)
 		return 1
 	}
+	fmt.Fprintln(stderr, "campaigns-emulator: requests served:", formatCounts(server.Counts()))
 	return 0
+}
+
+// formatCounts lists the request counters in a stable order, for scripts
+// and people reading a log.
+func formatCounts(counts map[emulator.Op]int) string {
+	ops := make([]string, 0, len(counts))
+	for op, n := range counts {
+		if n > 0 {
+			ops = append(ops, fmt.Sprintf("%s=%d", op, n))
+		}
+	}
+	sort.Strings(ops)
+	if len(ops) == 0 {
+		return "none"
+	}
+	return strings.Join(ops, " ")
 }
 
 // envLines are the settings a script needs, as KEY=VALUE lines that a shell

@@ -90,3 +90,20 @@ type Campaign struct {
 type TriggerRequest struct {
 	JSON any `json:"json"`
 }
+
+// Fields of a trigger read (GET TriggerPath) besides FieldTriggerID, as the
+// emulator answers it (ASSUMED: the seed's sample is an empty object, so
+// clients keep the raw JSON and treat every field as optional).
+const (
+	FieldTriggerJSON      = "json"
+	FieldTriggerStatus    = "status"
+	FieldTriggerCreatedAt = "created_at"
+	TriggerStatusSent     = "sent"
+)
+
+// Keys of a trigger fire answer that is an object rather than a bare id
+// (ASSUMED: the seed's sample answer is the bare number 0).
+const (
+	FieldTriggerID       = "id"
+	FieldTriggerObjectID = "_id"
+)

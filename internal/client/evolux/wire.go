@@ -52,3 +52,26 @@ const (
 	MaxPageSize     = 50
 	DefaultPageSize = 50
 )
+
+// FieldStatus is the HTTP status inside an error's "meta" object:
+// {"meta": {"status": 400, "message": "..."}} (ASSUMED).
+const FieldStatus = "status"
+
+// Record fields (ASSUMED: the seed does not show the record shape). The
+// campaign and template may also be nested objects holding FieldUUID.
+const (
+	FieldName         = "name"
+	FieldPhoneNumber  = "phone_number"
+	FieldState        = "state"
+	FieldCampaignUUID = "campaign_uuid"
+	FieldCampaign     = "campaign"
+	FieldTemplateUUID = "template_uuid"
+	FieldTemplate     = "template"
+	FieldUUID         = "uuid"
+	FieldCreatedAt    = "created_at"
+)
+
+// FieldConversationFields holds a record's custom conversation fields, an
+// object of names to values (ASSUMED), matched by QueryConversationFieldKey
+// and QueryConversationFieldValue.
+const FieldConversationFields = "conversation_fields"

@@ -1,0 +1,221 @@
+// Package builder is the client of the Fintalk Builder campaign module API.
+package builder
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+)
+
+// Credentials are the provider's Builder credentials; any may be empty until
+// an operation needs it.
+type Credentials struct {
+	User     string
+	Password string
+	APIKey   string
+}
+
+// Names of the credentials in the provider configuration and environment.
+const (
+	AttributeURL      = "builder.url"
+	EnvURL            = "BUILDER_URL"
+	AttributeUser     = "builder.user"
+	EnvUser           = "BUILDER_USER"
+	AttributePassword = "builder.password"
+	EnvPassword       = "BUILDER_PASSWORD"
+	AttributeAPIKey   = "builder.api_key"
+	EnvAPIKey         = "BUILDER_API_KEY"
+)
+
+// Client is a Builder API client. One token pair serves every goroutine that
+// uses it: N concurrent first calls cost one login.
+type Client struct {
+	http  *client.Client
+	creds Credentials
+
+	mu      sync.Mutex
+	tokens  Tokens
+	flights singleflight.Group
+}
+
+// New returns a Builder client over http.
+func New(http *client.Client, creds Credentials) *Client {
+	return &Client{http: http, creds: creds}
+}
+
+// Tokens returns the current token pair, logging in if there is none.
+func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
+	if tokens := c.currentTokens(); tokens.Token != "" {
+		return tokens, nil
+	}
+	return c.shared(ctx, "login", func(ctx context.Context) (Tokens, error) {
+		if tokens := c.currentTokens(); tokens.Token != "" {
+			return tokens, nil // a login that finished just before this one started
+		}
+		return c.login(ctx)
+	})
+}
+
+// renew replaces the token the server refused: by refresh, else by login.
+// Every request that was refused the same token shares one renewal, and a
+// request refused a token that was already replaced just uses the new one.
+func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
+	return c.shared(ctx, "renew", func(ctx context.Context) (Tokens, error) {
+		current := c.currentTokens()
+		if current.Token != "" && current.Token != refused {
+			return current, nil
+		}
+		if current.RefreshToken != "" {
+			if tokens, err := c.refresh(ctx, current.RefreshToken); err == nil {
+				return tokens, nil
+			}
+			// The attempt is in the debug log; a login may still work.
+		}
+		return c.login(ctx)
+	})
+}
+
+// shared runs fn once for all concurrent callers of the same key. The flight
+// does not stop when one caller gives up, since others may wait on it.
+func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (Tokens, error)) (Tokens, error) {
+	flightCtx := context.WithoutCancel(ctx)
+	results := c.flights.DoChan(key, func() (any, error) { return fn(flightCtx) })
+	select {
+	case result := <-results:
+		if result.Err != nil {
+			return Tokens{}, result.Err
+		}
+		return result.Val.(Tokens), nil
+	case <-ctx.Done():
+		return Tokens{}, ctx.Err()
+	}
+}
+
+func (c *Client) currentTokens() Tokens {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokens
+}
+
+func (c *Client) login(ctx context.Context) (Tokens, error) {
+	if err := c.requireLogin(); err != nil {
+		return Tokens{}, err
+	}
+	resp, err := c.http.Do(ctx, &client.Request{
+		Operation: "log in to Builder",
+		Method:    http.MethodPost,
+		Path:      PathLogin,
+		Body:      LoginRequest{User: c.creds.User, Password: c.creds.Password},
+		Policy:    client.RetryIdempotent,
+	})
+	if err != nil {
+		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
+			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s and %s: %w",
+				c.creds.User, AttributeUser, AttributePassword, err)
+		}
+		return Tokens{}, err
+	}
+	return c.storeTokens("log in to Builder", resp, "")
+}
+
+func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, error) {
+	resp, err := c.http.Do(ctx, &client.Request{
+		Operation: "refresh Builder token",
+		Method:    http.MethodPost,
+		Path:      PathRefresh,
+		Body:      RefreshRequest{RefreshToken: refreshToken},
+		Policy:    client.RetryIdempotent,
+	})
+	if err != nil {
+		return Tokens{}, err
+	}
+	return c.storeTokens("refresh Builder token", resp, refreshToken)
+}
+
+// storeTokens makes a login or refresh answer the current pair. A refresh
+// answer without a new refresh token keeps the old one.
+func (c *Client) storeTokens(operation string, resp *client.Response, refreshToken string) (Tokens, error) {
+	var tokens Tokens
+	if err := json.Unmarshal(resp.Body, &tokens); err != nil || tokens.Token == "" {
+		if err == nil {
+			err = errors.New("no token in the answer")
+		}
+		return Tokens{}, &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: err}
+	}
+	if tokens.RefreshToken == "" {
+		tokens.RefreshToken = refreshToken
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.tokens = tokens
+	return tokens, nil
+}
+
+func (c *Client) requireLogin() error {
+	var missing []error
+	if c.creds.User == "" {
+		missing = append(missing, &client.MissingCredentialError{Attribute: AttributeUser, EnvVar: EnvUser, Purpose: "to log in to Builder"})
+	}
+	if c.creds.Password == "" {
+		missing = append(missing, &client.MissingCredentialError{Attribute: AttributePassword, EnvVar: EnvPassword, Purpose: "to log in to Builder"})
+	}
+	return errors.Join(missing...)
+}
+
+func (c *Client) requireAPIKey() error {
+	if c.creds.APIKey == "" {
+		return &client.MissingCredentialError{Attribute: AttributeAPIKey, EnvVar: EnvAPIKey, Purpose: "for triggers"}
+	}
+	return nil
+}
+
+// do sends a campaign request with the bearer token. A refused token is
+// renewed and the request repeated once: a 401 means it did not run.
+func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
+	tokens, err := c.Tokens(ctx)
+	if err != nil {
+		return nil, &authError{err}
+	}
+	resp, err := c.http.Do(ctx, withBearer(req, tokens.Token))
+	if !isRefusedToken(err) {
+		return resp, err
+	}
+	if tokens, err = c.renew(ctx, tokens.Token); err != nil {
+		return nil, &authError{err}
+	}
+	return c.http.Do(ctx, withBearer(req, tokens.Token))
+}
+
+func withBearer(req client.Request, token string) *client.Request {
+	req.Header = req.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Set(HeaderAuthorization, "Bearer "+token)
+	return &req
+}
+
+// isRefusedToken: FastAPI answers a missing token with 403 "Not
+// authenticated", which means the same as 401.
+func isRefusedToken(err error) bool {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.Status == http.StatusUnauthorized ||
+		(apiErr.Status == http.StatusForbidden && apiErr.Message == DetailNotAuthenticated)
+}
+
+// authError marks a failure to obtain a token, which happened before the
+// request itself was sent.
+type authError struct{ err error }
+
+func (e *authError) Error() string { return e.err.Error() }
+func (e *authError) Unwrap() error { return e.err }

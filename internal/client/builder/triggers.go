@@ -1,0 +1,59 @@
+package builder
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+)
+
+// FireTrigger fires a trigger and returns its id. A fire is never repeated
+// unless it certainly did not run (connection refused, 429): when the
+// outcome is unknown, client.MayHaveBeenProcessed(err) is true and the
+// trigger may have fired.
+func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (string, error) {
+	if err := c.requireAPIKey(); err != nil {
+		return "", err
+	}
+	resp, err := c.http.Do(ctx, &client.Request{
+		Operation: "fire trigger",
+		Method:    http.MethodPost,
+		Path:      PathTrigger,
+		Query:     url.Values{QueryAPIKey: {c.creds.APIKey}},
+		Body:      TriggerRequest{JSON: payload},
+		Policy:    client.RetryOnlyIfNotProcessed,
+	})
+	if err != nil {
+		return "", err
+	}
+	id, err := DecodeTriggerID(resp.Body)
+	if err != nil {
+		return "", &client.UnreadableAnswerError{Operation: "fire trigger", Status: resp.Status, Err: err}
+	}
+	return id, nil
+}
+
+// GetTrigger reads a fired trigger as the server's JSON; a 404 satisfies
+// client.IsNotFound.
+func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, error) {
+	if err := c.requireAPIKey(); err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, &client.Request{
+		Operation: "read trigger",
+		Method:    http.MethodGet,
+		Path:      TriggerPath(id),
+		Query:     url.Values{QueryAPIKey: {c.creds.APIKey}},
+		Policy:    client.RetryIdempotent,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(resp.Body) {
+		return nil, &client.UnreadableAnswerError{Operation: "read trigger", Status: resp.Status, Err: errors.New("not valid JSON")}
+	}
+	return json.RawMessage(resp.Body), nil
+}

@@ -1,0 +1,147 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// call is one Request across its attempts. retryablehttp's hooks only see
+// the http.Request, so the call travels in its context.
+type call struct {
+	operation   string
+	method      string
+	path        string // without query, for errors and logs
+	url         *url.URL
+	policy      RetryPolicy
+	requestBody []byte
+	header      http.Header
+	buffered    bool // read 2xx bodies too (Do), not only errors (DoStream)
+	traced      bool
+
+	// The state of the current attempt.
+	attempts     int
+	started      time.Time
+	wroteHeaders atomic.Bool // set from the transport's goroutines
+	responseBody []byte
+	bodyErr      error
+
+	// mayHaveBeenProcessed is true once any attempt may have run on the server.
+	mayHaveBeenProcessed bool
+}
+
+type callKey struct{}
+
+func newCall(req *Request, target *url.URL, body []byte, buffered, traced bool) *call {
+	return &call{
+		operation:   req.Operation,
+		method:      req.Method,
+		path:        target.EscapedPath(),
+		url:         target,
+		policy:      req.Policy,
+		requestBody: body,
+		buffered:    buffered,
+		traced:      traced,
+	}
+}
+
+func (call *call) context(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, callKey{}, call)
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { call.wroteHeaders.Store(true) },
+	})
+}
+
+func callFrom(ctx context.Context) *call {
+	call, _ := ctx.Value(callKey{}).(*call)
+	return call
+}
+
+// startAttempt is retryablehttp's RequestLogHook, run before every attempt.
+func startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+	call := callFrom(req.Context())
+	if call == nil {
+		return
+	}
+	call.attempts++
+	call.started = time.Now()
+	call.wroteHeaders.Store(false)
+	call.responseBody, call.bodyErr = nil, nil
+}
+
+// logAttempt writes one redacted debug entry per attempt.
+func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response, err error, willRetry bool) {
+	if c.logger == nil {
+		return
+	}
+	fields := map[string]any{
+		"operation":       call.operation,
+		"method":          call.method,
+		"path":            call.path,
+		"url":             RedactURL(call.url),
+		"attempt":         call.attempts,
+		"duration_ms":     time.Since(call.started).Milliseconds(),
+		"status":          0,
+		"request_headers": RedactHeader(call.header),
+		"retry":           willRetry,
+	}
+	if len(call.requestBody) > 0 {
+		fields["request_body"] = RedactBodyForLog(call.requestBody)
+	}
+	if resp != nil {
+		fields["status"] = resp.StatusCode
+		fields["response_headers"] = RedactHeader(resp.Header)
+		if call.responseBody != nil {
+			fields["response_body"] = RedactBodyForLog(call.responseBody)
+		}
+	}
+	if err != nil {
+		fields["error"] = stripURL(err).Error()
+	}
+	c.logger.Debug(ctx, "HTTP "+call.operation, fields)
+}
+
+func (call *call) apiError(resp *http.Response) *APIError {
+	message := ServerMessage(resp.Header.Get("Content-Type"), call.responseBody)
+	if message == "" {
+		message = http.StatusText(resp.StatusCode)
+	}
+	return &APIError{
+		Operation: call.operation,
+		Method:    call.method,
+		Path:      call.path,
+		Status:    resp.StatusCode,
+		Message:   message,
+		Attempts:  call.attempts,
+	}
+}
+
+func (call *call) transportError(err error) *TransportError {
+	var urlErr *url.Error
+	timeout := errors.As(err, &urlErr) && urlErr.Timeout()
+	return &TransportError{
+		Operation:            call.operation,
+		Method:               call.method,
+		URL:                  RedactURL(call.url),
+		Err:                  stripURL(err),
+		MayHaveBeenProcessed: call.mayHaveBeenProcessed,
+		Timeout:              timeout || errors.Is(err, context.DeadlineExceeded),
+		Attempts:             call.attempts,
+	}
+}
+
+// stripURL drops the *url.Error wrapper that net/http puts around transport
+// errors: its text carries the full URL, query (and so apikey) included.
+func stripURL(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Err != nil {
+		return urlErr.Err
+	}
+	return err
+}

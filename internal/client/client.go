@@ -1,0 +1,223 @@
+// Package client is the one HTTP layer shared by the Builder and Evolux
+// clients: URL handling, headers, retries, error shapes and redacted logging.
+// It has no Terraform imports; the provider injects its logger.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Logger receives one debug entry per HTTP attempt, already redacted.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client.
+type Config struct {
+	BaseURL      string            // must pass ValidateBaseURL
+	Timeout      time.Duration     // per HTTP attempt; 0 => 30s
+	MaxRetries   int               // retries after the first attempt; negative => 0
+	UserAgent    string            // "terraform-provider-campaigns/<version>"
+	Logger       Logger            // may be nil
+	RetryWaitMin time.Duration     // 0 => 250ms
+	RetryWaitMax time.Duration     // 0 => 5s; Retry-After is honoured up to MaxRetryAfter
+	Transport    http.RoundTripper // optional; default a pooled keep-alive transport
+}
+
+const (
+	defaultTimeout      = 30 * time.Second
+	defaultRetryWaitMin = 250 * time.Millisecond
+	defaultRetryWaitMax = 5 * time.Second
+
+	// maxIdleConnsPerHost keeps a pooled connection for every concurrent
+	// request the clients make (Evolux paging), so connections are reused
+	// instead of closed and dialled again.
+	maxIdleConnsPerHost = 32
+
+	// maxResponseBytes bounds a buffered answer; streamed answers are not
+	// buffered.
+	maxResponseBytes = 64 << 20
+)
+
+// Client sends requests to one API. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	userAgent  string
+	logger     Logger
+	maxRetries int
+	// traced is true when the transport reports its progress through
+	// httptrace, which is what tells "never sent" apart from "maybe sent".
+	traced   bool
+	retrying *retryablehttp.Client
+}
+
+// New returns a Client for cfg.
+func New(cfg Config) (*Client, error) {
+	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	timeout := orDefault(cfg.Timeout, defaultTimeout)
+	transport := cfg.Transport
+	if transport == nil {
+		pooled := cleanhttp.DefaultPooledTransport()
+		pooled.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		transport = pooled
+	}
+	_, traced := transport.(*http.Transport)
+
+	c := &Client{
+		base:       base,
+		userAgent:  cfg.UserAgent,
+		logger:     cfg.Logger,
+		maxRetries: max(cfg.MaxRetries, 0),
+		traced:     traced,
+	}
+	c.retrying = &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport:     transport,
+			Timeout:       timeout,
+			CheckRedirect: checkRedirect,
+		},
+		RetryWaitMin:   orDefault(cfg.RetryWaitMin, defaultRetryWaitMin),
+		RetryWaitMax:   orDefault(cfg.RetryWaitMax, defaultRetryWaitMax),
+		RetryMax:       c.maxRetries,
+		RequestLogHook: startAttempt,
+		CheckRetry:     c.checkRetry,
+		Backoff:        backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
+	return c, nil
+}
+
+func orDefault(d, fallback time.Duration) time.Duration {
+	if d <= 0 {
+		return fallback
+	}
+	return d
+}
+
+// Request is one API call, possibly sent several times.
+type Request struct {
+	Operation string // human words used in errors and logs: "create campaign"
+	Method    string
+	Path      string // relative to BaseURL, or an absolute URL of the same origin
+	Query     url.Values
+	Header    http.Header
+	Body      any // JSON-encoded when non-nil; json.RawMessage is sent as is
+	Policy    RetryPolicy
+}
+
+// Response is a buffered 2xx answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends req and returns its buffered 2xx answer; any other status is an
+// *APIError, a failure to get an answer a *TransportError.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	resp, call, err := c.send(ctx, req, true)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: call.responseBody}, nil
+}
+
+// DoStream sends req and hands a 2xx answer to fn with its body unread, for
+// stream decoding. Errors are as for Do, or fn's own.
+func (c *Client) DoStream(ctx context.Context, req *Request, fn func(*http.Response) error) error {
+	resp, _, err := c.send(ctx, req, false)
+	if err != nil {
+		return err
+	}
+	defer drainAndClose(resp.Body)
+	return fn(resp)
+}
+
+// drainAndClose reads what fn left so the connection goes back to the pool.
+func drainAndClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
+	_ = body.Close()
+}
+
+func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.Response, *call, error) {
+	target, err := c.ResolveURL(req.Path, req.Query)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", req.Operation, err)
+	}
+	body, err := encodeBody(req.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: encode request body: %w", req.Operation, err)
+	}
+
+	var rawBody any // an untyped nil sends no body at all
+	if body != nil {
+		rawBody = body
+	}
+	call := newCall(req, target, body, buffered, c.traced)
+	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))
+	}
+	for name, values := range req.Header {
+		httpReq.Header[http.CanonicalHeaderKey(name)] = append([]string(nil), values...)
+	}
+	httpReq.Header.Set("User-Agent", c.userAgent)
+	httpReq.Header.Set("Accept", "application/json")
+	if body != nil {
+		httpReq.Header.Set("Content-Type", "application/json")
+	}
+	call.header = httpReq.Header
+
+	resp, err := c.retrying.Do(httpReq)
+	if err == nil {
+		err = call.bodyErr // the last answer's body could not be read
+	}
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, nil, call.transportError(err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		_ = resp.Body.Close()
+		return nil, nil, call.apiError(resp)
+	}
+	return resp, call, nil
+}
+
+func encodeBody(body any) ([]byte, error) {
+	switch body := body.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		if !json.Valid(body) {
+			return nil, fmt.Errorf("not valid JSON")
+		}
+		return body, nil
+	default:
+		var buf bytes.Buffer
+		encoder := json.NewEncoder(&buf)
+		encoder.SetEscapeHTML(false)
+		if err := encoder.Encode(body); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	}
+}

@@ -1,0 +1,124 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// APIError is a non-2xx answer.
+type APIError struct {
+	Operation string
+	Method    string
+	Path      string // without query string
+	Status    int
+	Message   string // the server's own message, or the status text
+	Attempts  int
+}
+
+// Error reads like
+// "create campaign (POST /campaign/acme/bot): HTTP 409 Conflict: campaign already started".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s %s): HTTP %d", e.Operation, e.Method, e.Path, e.Status)
+	statusText := http.StatusText(e.Status)
+	if statusText != "" {
+		b.WriteString(" " + statusText)
+	}
+	if e.Message != "" && e.Message != statusText {
+		b.WriteString(": " + e.Message)
+	}
+	writeAttempts(&b, e.Attempts)
+	return b.String()
+}
+
+// TransportError is a request that got no answer: connection failures,
+// timeouts, dropped connections.
+type TransportError struct {
+	Operation string
+	Method    string
+	URL       string // redacted
+	Err       error  // without net/http's URL wrapper, which would carry secrets
+	// MayHaveBeenProcessed is false only when no attempt can have reached
+	// the server's handler.
+	MayHaveBeenProcessed bool
+	Timeout              bool
+	Attempts             int
+}
+
+func (e *TransportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s %s): %v", e.Operation, e.Method, e.URL, e.Err)
+	writeAttempts(&b, e.Attempts)
+	return b.String()
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func writeAttempts(b *strings.Builder, attempts int) {
+	if attempts > 1 {
+		fmt.Fprintf(b, " (after %d attempts)", attempts)
+	}
+}
+
+// UnreadableAnswerError is a 2xx answer that the client could not use: the
+// request ran on the server, but its result is not known.
+type UnreadableAnswerError struct {
+	Operation string
+	Status    int
+	Err       error
+}
+
+func (e *UnreadableAnswerError) Error() string {
+	return fmt.Sprintf("%s: the server answered HTTP %d, but the answer could not be read: %v", e.Operation, e.Status, e.Err)
+}
+
+func (e *UnreadableAnswerError) Unwrap() error { return e.Err }
+
+// MissingCredentialError is a credential that an operation needs and that
+// neither the provider configuration nor the environment set.
+type MissingCredentialError struct {
+	Attribute string // "builder.user"
+	EnvVar    string // "BUILDER_USER"
+	Purpose   string // optional: "to log in to Builder"
+}
+
+func (e *MissingCredentialError) Error() string {
+	msg := fmt.Sprintf("%s is not set: set it in the provider configuration or with the %s environment variable", e.Attribute, e.EnvVar)
+	if e.Purpose != "" {
+		msg += " (needed " + e.Purpose + ")"
+	}
+	return msg
+}
+
+// IsNotFound reports whether err is an API answer 404.
+func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
+
+// StatusOf is the HTTP status of an *APIError in err, or 0.
+func StatusOf(err error) int {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Status
+	}
+	return 0
+}
+
+// MayHaveBeenProcessed reports whether the outcome of a failed request is
+// unknown: it may have run on the server (timeout after sending, dropped
+// connection, 5xx, an unreadable 2xx answer). It is false for connection
+// failures before anything was sent, 4xx answers and cancellations before
+// sending.
+func MayHaveBeenProcessed(err error) bool {
+	var (
+		transportErr  *TransportError
+		unreadableErr *UnreadableAnswerError
+	)
+	switch {
+	case errors.As(err, &transportErr):
+		return transportErr.MayHaveBeenProcessed
+	case errors.As(err, &unreadableErr):
+		return true
+	}
+	return StatusOf(err) >= 500
+}

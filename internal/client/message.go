@@ -1,0 +1,135 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxMessageBytes caps a server message in errors; a proxy's HTML page or a
+// stack trace is not a message.
+const maxMessageBytes = 512
+
+// ServerMessage extracts the server's own error message from an answer body:
+// FastAPI's {"detail": "text"} or its 422 list, Evolux's
+// {"meta": {"message": "..."}}, or a plain text body, trimmed and capped.
+// It returns "" for an empty body and never panics.
+func ServerMessage(contentType string, body []byte) string {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return ""
+	}
+	if json.Valid(body) {
+		if message := jsonMessage(body); message != "" {
+			return capMessage(message)
+		}
+		return capMessage(string(RedactJSON(body)))
+	}
+	text := string(body)
+	if mediaType, _, _ := mime.ParseMediaType(contentType); mediaType == "text/html" {
+		text = htmlTags.ReplaceAllString(text, " ")
+	}
+	return capMessage(text)
+}
+
+var htmlTags = regexp.MustCompile(`<[^>]*>`)
+
+// jsonMessage knows the error shapes of both APIs, plus the common
+// {"message"} and {"error"}.
+func jsonMessage(body []byte) string {
+	if text, ok := jsonString(body); ok {
+		return text
+	}
+	var doc struct {
+		Detail  json.RawMessage `json:"detail"`
+		Meta    json.RawMessage `json:"meta"`
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	if message := detailMessage(doc.Detail); message != "" {
+		return message
+	}
+	var meta struct {
+		Message json.RawMessage `json:"message"`
+	}
+	if json.Unmarshal(doc.Meta, &meta) == nil {
+		if text, ok := jsonString(meta.Message); ok {
+			return text
+		}
+	}
+	for _, raw := range []json.RawMessage{doc.Message, doc.Error} {
+		if text, ok := jsonString(raw); ok {
+			return text
+		}
+	}
+	return ""
+}
+
+// detailMessage renders FastAPI's detail: a string, or a validation list
+// as "body.scheduled_date: msg; ...". The items' "input" is left out: it
+// echoes what was sent, passwords included.
+func detailMessage(detail json.RawMessage) string {
+	if len(detail) == 0 || string(detail) == "null" {
+		return ""
+	}
+	if text, ok := jsonString(detail); ok {
+		return text
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(detail, &items) != nil {
+		return string(RedactJSON(detail))
+	}
+	messages := make([]string, 0, len(items))
+	for _, item := range items {
+		var problem struct {
+			Loc []json.RawMessage `json:"loc"`
+			Msg string            `json:"msg"`
+		}
+		if json.Unmarshal(item, &problem) != nil || problem.Msg == "" {
+			messages = append(messages, string(RedactJSON(item)))
+			continue
+		}
+		location := make([]string, 0, len(problem.Loc))
+		for _, part := range problem.Loc {
+			if text, ok := jsonString(part); ok {
+				location = append(location, text)
+			} else {
+				location = append(location, string(part))
+			}
+		}
+		if len(location) == 0 {
+			messages = append(messages, problem.Msg)
+		} else {
+			messages = append(messages, strings.Join(location, ".")+": "+problem.Msg)
+		}
+	}
+	return strings.Join(messages, "; ")
+}
+
+func jsonString(raw json.RawMessage) (string, bool) {
+	var text string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &text) != nil {
+		return "", false
+	}
+	text = strings.TrimSpace(text)
+	return text, text != ""
+}
+
+// capMessage makes a message one readable, bounded piece of valid UTF-8.
+func capMessage(text string) string {
+	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
+	if len(text) <= maxMessageBytes {
+		return text
+	}
+	cut := maxMessageBytes
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut] + "…"
+}

@@ -1,0 +1,144 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Redacted replaces every secret value in logs and error texts.
+const Redacted = "REDACTED"
+
+// secretNames are the query parameters and JSON keys whose values are
+// secrets, compared case-insensitively.
+var secretNames = map[string]bool{
+	"password":      true,
+	"token":         true,
+	"refresh_token": true,
+	"access_token":  true,
+	"api_key":       true,
+	"apikey":        true,
+}
+
+func isSecretName(name string) bool { return secretNames[strings.ToLower(name)] }
+
+// secretHeaders carry credentials in their values.
+var secretHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+	"X-Api-Key":           true,
+}
+
+// maxLoggedBody caps a body in a log entry.
+const maxLoggedBody = 4 << 10
+
+// RedactURL is u as text with the values of secret query parameters (apikey)
+// and any password in the user info replaced.
+func RedactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	redacted := *u
+	if redacted.User != nil {
+		if _, has := redacted.User.Password(); has {
+			redacted.User = url.UserPassword(redacted.User.Username(), Redacted)
+		}
+	}
+	query := redacted.Query()
+	changed := false
+	for name := range query {
+		if isSecretName(name) {
+			query[name] = []string{Redacted}
+			changed = true
+		}
+	}
+	if changed {
+		// Encode sorts the parameters, which is fine for a log.
+		redacted.RawQuery = query.Encode()
+	}
+	return redacted.String()
+}
+
+// RedactHeader is h for a log: one line per header, credentials replaced
+// (the authorization scheme is kept: "Bearer REDACTED").
+func RedactHeader(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		canonical := http.CanonicalHeaderKey(name)
+		if !secretHeaders[canonical] {
+			out[canonical] = strings.Join(values, ", ")
+			continue
+		}
+		scheme, _, found := strings.Cut(strings.Join(values, ", "), " ")
+		if found && (canonical == "Authorization" || canonical == "Proxy-Authorization") {
+			out[canonical] = scheme + " " + Redacted
+		} else {
+			out[canonical] = Redacted
+		}
+	}
+	return out
+}
+
+// RedactJSON replaces the values of secret keys at any depth of a JSON body.
+// A body that is not valid JSON (a cut or broken one) has secret-looking
+// "key": "value" pairs replaced as text.
+func RedactJSON(body []byte) []byte {
+	decoder := json.NewDecoder(bytes.NewReader(body))
+	decoder.UseNumber()
+	var doc any
+	if err := decoder.Decode(&doc); err != nil || decoder.More() {
+		return secretPairs.ReplaceAll(body, []byte(`${1}"`+Redacted+`"`))
+	}
+	if !redactValue(doc) {
+		return body
+	}
+	var buf bytes.Buffer
+	encoder := json.NewEncoder(&buf)
+	encoder.SetEscapeHTML(false)
+	if encoder.Encode(doc) != nil {
+		return []byte(`"` + Redacted + `"`)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+var secretPairs = regexp.MustCompile(`(?i)("(?:password|token|refresh_token|access_token|api_key|apikey)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+
+// redactValue redacts doc in place and reports whether it changed anything.
+func redactValue(doc any) bool {
+	changed := false
+	switch doc := doc.(type) {
+	case map[string]any:
+		for key, value := range doc {
+			if isSecretName(key) {
+				doc[key] = Redacted
+				changed = true
+			} else if redactValue(value) {
+				changed = true
+			}
+		}
+	case []any:
+		for _, value := range doc {
+			if redactValue(value) {
+				changed = true
+			}
+		}
+	}
+	return changed
+}
+
+// RedactBodyForLog is a body as it may appear in a log: redacted, valid
+// UTF-8, and capped.
+func RedactBodyForLog(body []byte) string {
+	redacted := RedactJSON(body)
+	if len(redacted) <= maxLoggedBody {
+		return strings.ToValidUTF8(string(redacted), "\uFFFD")
+	}
+	return strings.ToValidUTF8(string(redacted[:maxLoggedBody]), "") +
+		fmt.Sprintf("… (%d bytes in all)", len(redacted))
+}

@@ -1,0 +1,166 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says when a request may be sent again.
+type RetryPolicy int
+
+const (
+	// RetryIdempotent is for requests that are safe to repeat: it retries on
+	// connection errors, timeouts, 429, 500, 502, 503 and 504.
+	RetryIdempotent RetryPolicy = iota
+	// RetryOnlyIfNotProcessed repeats a request only when it certainly did not
+	// run: it was never sent (connection refused), or the answer was 429.
+	// Never after a timeout, a dropped connection or a 5xx.
+	RetryOnlyIfNotProcessed
+)
+
+// MaxRetryAfter caps how long a server's Retry-After may hold a request.
+const MaxRetryAfter = 30 * time.Second
+
+var errResponseTooLarge = errors.New("the answer is larger than 64 MiB")
+
+// checkRetry is retryablehttp's CheckRetry: it finishes the attempt (reads a
+// body that is to be buffered, classifies the outcome, logs) and decides by
+// the request's own policy.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	call := callFrom(ctx)
+	if call == nil {
+		return false, err
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+		if call.buffered || !isSuccess(status) {
+			call.readBody(resp)
+		}
+		if call.bodyErr != nil {
+			err = call.bodyErr
+		}
+	}
+	notProcessed := call.certainlyNotProcessed(status, err)
+	if !notProcessed && (err != nil || status >= 500) {
+		call.mayHaveBeenProcessed = true
+	}
+	retry := ctx.Err() == nil && call.policy.allows(status, err, notProcessed)
+	c.logAttempt(ctx, call, resp, err, retry && call.attempts <= c.maxRetries)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	return retry, nil
+}
+
+// certainlyNotProcessed is true only when the server cannot have acted on
+// the attempt: the connection was never made, the request headers were never
+// written (as far as the transport reports), or the server answered 429.
+func (call *call) certainlyNotProcessed(status int, err error) bool {
+	if err != nil {
+		return isDialError(err) || (call.traced && !call.wroteHeaders.Load())
+	}
+	return status == http.StatusTooManyRequests
+}
+
+func (p RetryPolicy) allows(status int, err error, notProcessed bool) bool {
+	switch {
+	case err != nil:
+		return !isPermanent(err) && (p == RetryIdempotent || notProcessed)
+	case status == http.StatusTooManyRequests:
+		return true
+	default:
+		return p == RetryIdempotent && isRetryableStatus(status)
+	}
+}
+
+func isSuccess(status int) bool { return status >= 200 && status <= 299 }
+
+func isRetryableStatus(status int) bool {
+	switch status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// isDialError is true for failures to connect (refused, unreachable, DNS):
+// nothing was sent.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// isPermanent errors fail the same way on every attempt.
+func isPermanent(err error) bool {
+	var (
+		verification *tls.CertificateVerificationError
+		unknownCA    x509.UnknownAuthorityError
+		hostname     x509.HostnameError
+		invalid      x509.CertificateInvalidError
+	)
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) ||
+		errors.As(err, &verification) || errors.As(err, &unknownCA) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid)
+}
+
+// backoff is retryablehttp's Backoff: the server's Retry-After on 429 and
+// 503 (capped), else exponential with jitter between minWait and maxWait.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return min(wait, MaxRetryAfter)
+		}
+	}
+	wait := maxWait
+	if attempt < 32 {
+		wait = min(minWait<<attempt, maxWait)
+	}
+	if wait <= 0 {
+		return max(minWait, 0)
+	}
+	// Jitter in the upper half spreads out clients that failed together.
+	return max(wait/2+rand.N(wait/2+1), minWait)
+}
+
+// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
+func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
+	if value == "" {
+		return 0, false
+	}
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+		if seconds < 0 {
+			return 0, false
+		}
+		if seconds > int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter, true
+		}
+		return time.Duration(seconds) * time.Second, true
+	}
+	when, err := http.ParseTime(value)
+	if err != nil {
+		return 0, false
+	}
+	return max(when.Sub(now), 0), true
+}
+
+// readBody buffers an answer's body so that it can be logged and used for
+// the error message, and replaces it with the buffer.
+func (call *call) readBody(resp *http.Response) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	_ = resp.Body.Close()
+	if err == nil && len(body) > maxResponseBytes {
+		err = errResponseTooLarge
+	}
+	call.responseBody, call.bodyErr = body, err
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+}
