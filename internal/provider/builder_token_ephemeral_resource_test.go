@@ -30,7 +30,7 @@ resource "echo" "token" {}
 
 func tokenIsIssued(srv *emulator.Server) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("token"), knownvalue.StringFunc(func(v string) error {
-		if !srv.TokenValid(v) {
+		if !srv.TokenIssued(v) {
 			return fmt.Errorf("token %q was not issued by the emulator", v)
 		}
 		return nil

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"os"
 	"testing"
 
@@ -75,4 +77,12 @@ func assertNoRequests(t *testing.T, srv *emulator.Server) {
 	if n := srv.TotalRequests(); n != 0 {
 		t.Errorf("the emulator received %d requests (%v), want none", n, srv.Counts())
 	}
+}
+
+// planCheckFunc runs an action between plan and apply, for tests that change
+// the server behind Terraform's back at exactly that moment.
+type planCheckFunc func()
+
+func (f planCheckFunc) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	f()
 }

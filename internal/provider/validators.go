@@ -3,8 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -29,13 +31,9 @@ func (positiveDuration) ValidateString(ctx context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	d, diags := timetypes.NewGoDurationValue(0).ValueFromString(ctx, req.ConfigValue)
-	if diags.HasError() {
-		return // reported by the type's own validation
-	}
-	dur, diags := d.(timetypes.GoDuration).ValueGoDuration()
-	if diags.HasError() {
-		return
+	dur, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil {
+		return // reported by timetypes.GoDuration's own validation
 	}
 	if dur <= 0 {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
@@ -52,3 +50,8 @@ func validateURLAttribute(v types.String, p path.Path, diags *diag.Diagnostics) 
 		diags.AddAttributeError(p, "Invalid URL", fmt.Sprintf("%s: %s", p, err))
 	}
 }
+
+var pathID = path.Root("id")
+
+// objectIDValidator accepts a MongoDB ObjectId: 24 hexadecimal digits.
+var objectIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{24}$`), "must be a campaign id of 24 lowercase hexadecimal digits")

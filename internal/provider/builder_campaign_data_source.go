@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+)
+
+var (
+	_ datasource.DataSource              = &builderCampaignDataSource{}
+	_ datasource.DataSourceWithConfigure = &builderCampaignDataSource{}
+)
+
+// NewBuilderCampaignDataSource is the campaigns_builder_campaign data source.
+func NewBuilderCampaignDataSource() datasource.DataSource {
+	return &builderCampaignDataSource{}
+}
+
+type builderCampaignDataSource struct {
+	data *providerData
+}
+
+func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
+}
+
+func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	desc := campaignDescriptions
+	required := func(name string, validators ...validator.String) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc[name], Required: true, Validators: validators}
+	}
+	computed := func(name string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one campaign action of a Fintalk Builder bot by its id, for campaigns managed elsewhere or to check one in a `check` block.",
+		Attributes: map[string]schema.Attribute{
+			"id":             required("id", objectIDValidator),
+			"organization":   required("organization", pathSegmentValidators...),
+			"bot_name":       required("bot_name", pathSegmentValidators...),
+			"campaign_name":  computed("campaign_name"),
+			"name":           computed("name"),
+			"description":    computed("description"),
+			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"content":        computed("content"),
+			"file":           computed("file"),
+			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
+			"status":         computed("status"),
+			"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"log_file":       computed("log_file"),
+		},
+	}
+}
+
+func (d *builderCampaignDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model builderCampaignModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := d.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())
+	if client.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(pathID, "Campaign not found",
+			fmt.Sprintf("Builder has no campaign %s in bot %s/%s.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Campaign not read", fmt.Sprintf("Reading campaign %s", model.ID.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(model.fromAPI(got)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
+}

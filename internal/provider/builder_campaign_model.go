@@ -1,0 +1,153 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+// builderCampaignModel is the state of a campaign, shared by the resource and
+// the data source so that both read the API the same way.
+type builderCampaignModel struct {
+	ID            types.String      `tfsdk:"id"`
+	Organization  types.String      `tfsdk:"organization"`
+	BotName       types.String      `tfsdk:"bot_name"`
+	CampaignName  types.String      `tfsdk:"campaign_name"`
+	Name          types.String      `tfsdk:"name"`
+	Description   types.String      `tfsdk:"description"`
+	ScheduledDate timetypes.RFC3339 `tfsdk:"scheduled_date"`
+	Content       types.String      `tfsdk:"content"`
+	File          types.String      `tfsdk:"file"`
+	SheetValues   types.List        `tfsdk:"sheet_values"`
+	Status        types.String      `tfsdk:"status"`
+	CreationDate  timetypes.RFC3339 `tfsdk:"creation_date"`
+	LogFile       types.String      `tfsdk:"log_file"`
+}
+
+// Attribute descriptions shared by the resource and the data source.
+var campaignDescriptions = map[string]string{
+	"id": "Campaign id, a 24-hex-digit MongoDB ObjectId. The provider generates it before the first request, " +
+		"so that a create interrupted by a network failure can be checked and never creates a second campaign.",
+	"organization":   "Organization that owns the bot. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
+	"bot_name":       "Bot whose campaign module runs the campaign. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
+	"campaign_name":  "Name of the campaign in the bot's campaign module.",
+	"name":           "Display name of the campaign action.",
+	"description":    "Free-text description.",
+	"scheduled_date": "When the campaign starts, as an RFC 3339 timestamp such as `2026-12-01T09:00:00-03:00`. Equivalent instants (another offset, fractional zeros) never make a diff.",
+	"content":        "Message content sent by the campaign.",
+	"file":           "File the campaign reads its audience from, as Builder expects it.",
+	"sheet_values":   "Values read from the campaign spreadsheet, in order.",
+	"status": "Server-managed status: `not_started`, `in_progress`, `concluded` or `error`. It refreshes without ever making a diff. " +
+		"Once it is not `not_started`, the campaign has started and a plan that changes it fails.",
+	"creation_date": "When the server created the campaign (server-managed).",
+	"log_file":      "Log file the server writes while the campaign runs (server-managed).",
+}
+
+// campaignStarted tells whether messages may already have gone out. Any
+// status other than not_started counts, including ones this provider does
+// not know yet.
+func campaignStarted(status types.String) bool {
+	return !status.IsNull() && !status.IsUnknown() && status.ValueString() != builder.StatusNotStarted
+}
+
+// campaignStartedDetail is the one explanation of why a started campaign
+// cannot change, used at plan time and when the server answers 409.
+func campaignStartedDetail(m builderCampaignModel) string {
+	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
+		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
+		"To send a new campaign on purpose, add it as a new campaigns_builder_campaign resource and keep this one as the record of what was sent, "+
+		"or revert this change and run apply with -replace=<this resource's address> to send this campaign again. "+
+		"To stop managing it without deleting it, use a removed block with destroy = false.",
+		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString())
+}
+
+// toAPI builds the request body. Optional attributes left null are omitted;
+// PUT replaces the whole document, so an attribute removed from the
+// configuration is cleared on the server.
+func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag.Diagnostics) {
+	c := builder.Campaign{
+		ID:            m.ID.ValueString(),
+		Organization:  m.Organization.ValueStringPointer(),
+		BotName:       m.BotName.ValueStringPointer(),
+		CampaignName:  m.CampaignName.ValueStringPointer(),
+		Name:          m.Name.ValueStringPointer(),
+		Description:   m.Description.ValueStringPointer(),
+		ScheduledDate: m.ScheduledDate.ValueStringPointer(),
+		Content:       m.Content.ValueStringPointer(),
+		File:          m.File.ValueStringPointer(),
+	}
+	var diags diag.Diagnostics
+	if !m.SheetValues.IsNull() && !m.SheetValues.IsUnknown() {
+		c.SheetValues = []string{}
+		diags.Append(m.SheetValues.ElementsAs(ctx, &c.SheetValues, false)...)
+	}
+	return c, diags
+}
+
+// fromAPI fills the model from the server's answer. An empty list from the
+// server keeps the prior representation (null or []) so that neither makes a
+// diff, since the API does not tell them apart.
+func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(c.ID)
+	m.Organization = keepKnown(m.Organization, c.Organization)
+	m.BotName = keepKnown(m.BotName, c.BotName)
+	m.CampaignName = types.StringPointerValue(c.CampaignName)
+	m.Name = types.StringPointerValue(c.Name)
+	m.Description = types.StringPointerValue(c.Description)
+	m.Content = types.StringPointerValue(c.Content)
+	m.File = types.StringPointerValue(c.File)
+	m.Status = types.StringPointerValue(c.Status)
+	m.LogFile = types.StringPointerValue(c.LogFile)
+	// The server may spell the instant differently from the configuration.
+	if c.ScheduledDate == nil || m.ScheduledDate.IsNull() || m.ScheduledDate.IsUnknown() || !sameInstant(m.ScheduledDate.ValueString(), *c.ScheduledDate) {
+		m.ScheduledDate = rfc3339Value(c.ScheduledDate, "scheduled_date", &diags)
+	}
+	m.CreationDate = rfc3339Value(c.CreationDate, "creation_date", &diags)
+
+	if len(c.SheetValues) > 0 {
+		values := make([]types.String, len(c.SheetValues))
+		for i, v := range c.SheetValues {
+			values[i] = types.StringValue(v)
+		}
+		list, d := types.ListValueFrom(context.Background(), types.StringType, values)
+		diags.Append(d...)
+		m.SheetValues = list
+	} else if m.SheetValues.IsNull() || m.SheetValues.IsUnknown() || len(m.SheetValues.Elements()) > 0 {
+		m.SheetValues = types.ListNull(types.StringType)
+	}
+	return diags
+}
+
+// keepKnown prefers the server's value but keeps ours when the server leaves
+// the field out (organization and bot_name are also in the path).
+func keepKnown(prior types.String, server *string) types.String {
+	if server == nil || *server == "" {
+		if prior.IsUnknown() {
+			return types.StringNull()
+		}
+		return prior
+	}
+	return types.StringValue(*server)
+}
+
+// rfc3339Value keeps a server timestamp that does not parse as text rather
+// than failing the read: a refresh must never break on the server's format.
+func rfc3339Value(v *string, attr string, diags *diag.Diagnostics) timetypes.RFC3339 {
+	if v == nil {
+		return timetypes.NewRFC3339Null()
+	}
+	value, d := timetypes.NewRFC3339PointerValue(v)
+	if d.HasError() {
+		diags.AddWarning("Unexpected timestamp from Builder",
+			fmt.Sprintf("Builder answered %s = %q, which is not an RFC 3339 timestamp; it is kept as is.", attr, strings.TrimSpace(*v)))
+		return timetypes.RFC3339{StringValue: types.StringValue(*v)}
+	}
+	return value
+}

@@ -1,0 +1,315 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+var (
+	_ resource.Resource                = &builderCampaignResource{}
+	_ resource.ResourceWithConfigure   = &builderCampaignResource{}
+	_ resource.ResourceWithModifyPlan  = &builderCampaignResource{}
+	_ resource.ResourceWithImportState = &builderCampaignResource{}
+)
+
+// NewBuilderCampaignResource is the campaigns_builder_campaign resource.
+func NewBuilderCampaignResource() resource.Resource {
+	return &builderCampaignResource{}
+}
+
+type builderCampaignResource struct {
+	data *providerData
+}
+
+func (r *builderCampaignResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
+}
+
+// pathSegment validators: organization and bot name are URL path segments
+// and the parts of the import id, so they cannot be empty or hold a slash.
+var pathSegmentValidators = []validator.String{
+	stringvalidator.LengthAtLeast(1),
+	stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "must not contain a slash"),
+}
+
+func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	d := campaignDescriptions
+	optionalString := func(name string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: d[name], Optional: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A campaign action in a Fintalk Builder bot's campaign module.\n\n" +
+			"* **Created once.** The provider generates the campaign id before the first request. If a create fails in a way that may have reached the server " +
+			"(a timeout, a dropped connection, a 5xx), it reads the campaign by that id and adopts it, or sends the same create again: a campaign is never created twice. " +
+			"If the create finally fails, the id stays in state (tainted), so nothing is orphaned.\n" +
+			"* **Changed in place until it starts.** While `status` is `not_started`, changes are sent with an update. " +
+			"Once the campaign has started (`in_progress`, `concluded` or `error`), a plan that changes it fails: sent messages cannot be changed. " +
+			"Send a new campaign on purpose with a new resource, or `-replace`.\n" +
+			"* **Drift is shown.** A campaign deleted outside Terraform leaves the state on refresh and the next plan creates it again. " +
+			"`status`, `creation_date` and `log_file` refresh without making a diff.\n" +
+			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: d["id"],
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"organization": schema.StringAttribute{
+				MarkdownDescription: d["organization"],
+				Required:            true,
+				Validators:          pathSegmentValidators,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"bot_name": schema.StringAttribute{
+				MarkdownDescription: d["bot_name"],
+				Required:            true,
+				Validators:          pathSegmentValidators,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"campaign_name": schema.StringAttribute{
+				MarkdownDescription: d["campaign_name"],
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"name":        optionalString("name"),
+			"description": optionalString("description"),
+			"scheduled_date": schema.StringAttribute{
+				MarkdownDescription: d["scheduled_date"],
+				Optional:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				PlanModifiers:       []planmodifier.String{useStateForSameInstant()},
+			},
+			"content": optionalString("content"),
+			"file":    optionalString("file"),
+			"sheet_values": schema.ListAttribute{
+				MarkdownDescription: d["sheet_values"],
+				Optional:            true,
+				ElementType:         types.StringType,
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: d["status"],
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"creation_date": schema.StringAttribute{
+				MarkdownDescription: d["creation_date"],
+				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"log_file": schema.StringAttribute{
+				MarkdownDescription: d["log_file"],
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *builderCampaignResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan refuses, at plan time, any in-place change to a campaign that has
+// started. A replacement (organization or bot_name changed) creates a new
+// campaign and is shown as such, so it is allowed.
+func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+		return
+	}
+	var state, plan builderCampaignModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) {
+		return
+	}
+	if changed := changedCampaignAttributes(state, plan); len(changed) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root(changed[0]), "Campaign already started",
+			campaignStartedDetail(state)+fmt.Sprintf("\n\nChanged: %s.", strings.Join(changed, ", ")))
+	}
+}
+
+// changedCampaignAttributes lists the user attributes an update would send.
+func changedCampaignAttributes(state, plan builderCampaignModel) []string {
+	var changed []string
+	pairs := []struct {
+		name  string
+		equal bool
+	}{
+		{"campaign_name", state.CampaignName.Equal(plan.CampaignName)},
+		{"name", state.Name.Equal(plan.Name)},
+		{"description", state.Description.Equal(plan.Description)},
+		{"scheduled_date", state.ScheduledDate.Equal(plan.ScheduledDate)},
+		{"content", state.Content.Equal(plan.Content)},
+		{"file", state.File.Equal(plan.File)},
+		{"sheet_values", state.SheetValues.Equal(plan.SheetValues)},
+	}
+	for _, p := range pairs {
+		if !p.equal {
+			changed = append(changed, p.name)
+		}
+	}
+	return changed
+}
+
+func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan builderCampaignModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := r.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	plan.ID = types.StringValue(builder.NewObjectID())
+	body, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
+
+	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
+	if err != nil {
+		var uncertain *builder.UncertainCreateError
+		if errors.As(err, &uncertain) {
+			resp.Diagnostics.AddError("Campaign may have been created",
+				fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
+					"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
+					"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
+					plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
+					plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
+		} else {
+			addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
+		}
+		if definitelyRejected(err) {
+			return
+		}
+		// The server may hold the campaign: keep its id in state. Terraform
+		// marks it tainted, so the next apply deletes it (if it exists) and
+		// creates it again, and nothing is left orphaned.
+		plan.Status = types.StringNull()
+		plan.CreationDate = timetypes.NewRFC3339Null()
+		plan.LogFile = types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(created)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// definitelyRejected is true when the server refused the request outright, so
+// nothing was created.
+func definitelyRejected(err error) bool {
+	status := client.StatusOf(err)
+	return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state builderCampaignModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := r.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	got, err := c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	if client.IsNotFound(err) {
+		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
+			map[string]any{"campaign_id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Campaign not read", fmt.Sprintf("Reading campaign %s", state.ID.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(got)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state builderCampaignModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := r.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body, diags := plan.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	updated, err := c.UpdateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString(), body)
+	if client.StatusOf(err) == http.StatusConflict {
+		// Started between refresh and apply: the same rule as at plan time.
+		state.Status = types.StringValue(builder.StatusInProgress)
+		resp.Diagnostics.AddError("Campaign already started", campaignStartedDetail(state)+"\n\nServer message: "+err.Error())
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Campaign not updated", fmt.Sprintf("Updating campaign %s", plan.ID.ValueString()), err)
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(updated)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *builderCampaignResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state builderCampaignModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := r.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := c.DeleteCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString()); err != nil {
+		addClientError(&resp.Diagnostics, "Campaign not deleted", fmt.Sprintf("Deleting campaign %s", state.ID.ValueString()), err)
+	}
+}
+
+// ImportState takes "organization/bot_name/id".
+func (r *builderCampaignResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts := strings.Split(req.ID, "/")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !builder.ValidObjectID(parts[2]) {
+		resp.Diagnostics.AddError("Invalid import id",
+			fmt.Sprintf("A campaigns_builder_campaign is imported by \"organization/bot_name/id\", where id is the campaign's 24-hex-digit id, "+
+				"for example \"acme/support-bot/5eb7cf5a86d9755df3a6c593\". Got %q.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bot_name"), parts[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
+}
