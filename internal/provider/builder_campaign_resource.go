@@ -237,7 +237,8 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	got, err := c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	// One list request per bot serves the refresh of all its campaigns.
+	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})

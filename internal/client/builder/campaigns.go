@@ -38,6 +38,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	if !ValidObjectID(campaign.ID) {
 		return Campaign{}, fmt.Errorf("create campaign: id %q is not a Mongo ObjectId (24 lowercase hexadecimal digits)", campaign.ID)
 	}
+	defer c.forgetBot(organization, bot)
 	var lastErr error
 	for range maxCreateRounds {
 		created, err := c.postCampaign(ctx, organization, bot, campaign)
@@ -113,6 +114,7 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 // the campaign has started the server answers 409: client.StatusOf(err).
 func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id string, campaign Campaign) (Campaign, error) {
 	campaign.ID = id
+	defer c.forgetBot(organization, bot)
 	resp, err := c.do(ctx, client.Request{
 		Operation: "update campaign",
 		Method:    http.MethodPut,
@@ -129,6 +131,7 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 // DeleteCampaign deletes a campaign; one already gone (404) counts as done.
 // The answer's body, if any, is not used.
 func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id string) error {
+	defer c.forgetBot(organization, bot)
 	_, err := c.do(ctx, client.Request{
 		Operation: "delete campaign",
 		Method:    http.MethodDelete,

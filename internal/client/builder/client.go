@@ -43,6 +43,8 @@ type Client struct {
 	mu      sync.Mutex
 	tokens  Tokens
 	flights singleflight.Group
+
+	lists listCache
 }
 
 // New returns a Builder client over http.
