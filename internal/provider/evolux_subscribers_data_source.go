@@ -1,0 +1,457 @@
+package provider
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	// The timezone filter is validated with time.LoadLocation; embedding the
+	// IANA database makes that work on machines without /usr/share/zoneinfo
+	// (CI containers, Windows).
+	_ "time/tzdata"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
+)
+
+var (
+	_ datasource.DataSource                   = &evoluxSubscribersDataSource{}
+	_ datasource.DataSourceWithConfigure      = &evoluxSubscribersDataSource{}
+	_ datasource.DataSourceWithValidateConfig = &evoluxSubscribersDataSource{}
+)
+
+// NewEvoluxSubscribersDataSource is the campaigns_evolux_subscribers data source.
+func NewEvoluxSubscribersDataSource() datasource.DataSource {
+	return &evoluxSubscribersDataSource{}
+}
+
+type evoluxSubscribersDataSource struct {
+	data *providerData
+}
+
+type evoluxSubscribersModel struct {
+	ID                     types.String      `tfsdk:"id"`
+	PhoneNumber            types.String      `tfsdk:"phone_number"`
+	Name                   types.String      `tfsdk:"name"`
+	State                  types.String      `tfsdk:"state"`
+	TemplateUUID           types.String      `tfsdk:"template_uuid"`
+	Campaigns              types.Set         `tfsdk:"campaigns"`
+	Start                  timetypes.RFC3339 `tfsdk:"start"`
+	End                    timetypes.RFC3339 `tfsdk:"end"`
+	Timezone               types.String      `tfsdk:"timezone"`
+	ConversationFieldKey   types.String      `tfsdk:"conversation_field_key"`
+	ConversationFieldValue types.String      `tfsdk:"conversation_field_value"`
+	Subscribers            types.List        `tfsdk:"subscribers"`
+	Total                  types.Int64       `tfsdk:"total"`
+	StateCounts            types.Map         `tfsdk:"state_counts"`
+}
+
+// evoluxSubscriberType is the type of one element of `subscribers`; its
+// values are built directly (setSubscribers), since a report can hold
+// 100,000 records.
+var evoluxSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"name":          types.StringType,
+	"phone_number":  types.StringType,
+	"state":         types.StringType,
+	"campaign_uuid": types.StringType,
+	"template_uuid": types.StringType,
+	"created_at":    types.StringType,
+	"raw":           jsontypes.NormalizedType{},
+}}
+
+// evoluxUUIDRegexp accepts the 8-4-4-4-12 hexadecimal form the Evolux
+// document shows (70f4ddb6-ece1-4e13-ab90-3698d9d72bf0), in either case.
+var evoluxUUIDRegexp = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func evoluxUUIDValidator() validator.String {
+	return stringvalidator.RegexMatches(evoluxUUIDRegexp, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
+}
+
+// nonEmptyFilterValidator refuses "" in a text filter: the query would carry an empty
+// parameter whose meaning the API does not document. Omitting the argument is
+// the way to not filter.
+func nonEmptyFilterValidator() validator.String {
+	return stringvalidator.LengthAtLeast(1)
+}
+
+func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_evolux_subscribers"
+}
+
+func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	states := "`" + strings.Join(evolux.States, "`, `") + "`"
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads the Evolux Chat campaign subscribers report: the contacts inserted into WhatsApp campaigns, " +
+			"with their state, filtered as the Evolux API filters them. Every page of the report is read. " +
+			"Needs the provider's `evolux` settings only; Builder credentials are not required. " +
+			"The report's response body is not documented by Evolux: each record's full JSON is kept in `raw`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`.",
+				Computed:            true,
+			},
+			"phone_number": schema.StringAttribute{
+				MarkdownDescription: "Only the subscriber with this phone number, as Evolux stores it (for example `1199881122`).",
+				Optional:            true,
+				Validators:          []validator.String{nonEmptyFilterValidator()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Only subscribers with this name (for example `Maria do Carmo`); how Evolux matches it is up to the server.",
+				Optional:            true,
+				Validators:          []validator.String{nonEmptyFilterValidator()},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "Only subscribers in this state, one of " + states + ". " +
+					"`pending`: not sent yet; `scheduled`: scheduled; `sent`: sent, no interaction yet; " +
+					"`dnd`: on a do-not-disturb list; `completed`: sent and the contact interacted; " +
+					"`error`: sending failed (a restricted Meta template, a conversation already open, and so on).",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(evolux.States...)},
+			},
+			"template_uuid": schema.StringAttribute{
+				MarkdownDescription: "Only subscribers sent this WhatsApp template (a UUID, which Evolux support provides).",
+				Optional:            true,
+				Validators:          []validator.String{evoluxUUIDValidator()},
+			},
+			"campaigns": schema.SetAttribute{
+				MarkdownDescription: "Only subscribers of these campaigns: the UUIDs shown in the URL of each campaign's management page. " +
+					"Sent as one `campaigns[]` query parameter per UUID. Omit it to read every campaign; an empty set is refused, " +
+					"so that a computed list that comes out empty cannot silently widen the report to every campaign.",
+				Optional:    true,
+				ElementType: types.StringType,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(evoluxUUIDValidator()),
+				},
+			},
+			"start": schema.StringAttribute{
+				MarkdownDescription: "Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
+					"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`.",
+				Optional:   true,
+				CustomType: timetypes.RFC3339Type{},
+			},
+			"end": schema.StringAttribute{
+				MarkdownDescription: "Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
+					"(for example `2024-09-06T02:59:59.999Z`).",
+				Optional:   true,
+				CustomType: timetypes.RFC3339Type{},
+			},
+			"timezone": schema.StringAttribute{
+				MarkdownDescription: "IANA time zone of the report (for example `America/Manaus` or `UTC`). " +
+					"When not set, the parameter is not sent and Evolux uses its default, `" + evolux.DefaultTimezone + "`, which this attribute then shows.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{ianaTimezoneValidator{}},
+			},
+			"conversation_field_key": schema.StringAttribute{
+				MarkdownDescription: "Name of a custom conversation field of the campaign (for example `CPF` or `perfil`). " +
+					"Only subscribers whose field has the value `conversation_field_value`; the two go together.",
+				Optional: true,
+				Validators: []validator.String{
+					nonEmptyFilterValidator(),
+					stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_value")),
+				},
+			},
+			"conversation_field_value": schema.StringAttribute{
+				MarkdownDescription: "Value of the custom field `conversation_field_key` (for example `Pessoa Jurídica`); the two go together.",
+				Optional:            true,
+				Validators: []validator.String{
+					nonEmptyFilterValidator(),
+					stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_key")),
+				},
+			},
+			"subscribers": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching subscribers, in the order the API returned them. " +
+					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"name": schema.StringAttribute{
+							MarkdownDescription: "Subscriber's name (`name`).",
+							Computed:            true,
+						},
+						"phone_number": schema.StringAttribute{
+							MarkdownDescription: "Subscriber's phone number (`phone_number`).",
+							Computed:            true,
+						},
+						"state": schema.StringAttribute{
+							MarkdownDescription: "State of the sending to this subscriber (`state`), normally one of " + states + ".",
+							Computed:            true,
+						},
+						"campaign_uuid": schema.StringAttribute{
+							MarkdownDescription: "UUID of the subscriber's campaign: `campaign_uuid`, else `campaign.uuid`, else `campaign` when it is a string.",
+							Computed:            true,
+						},
+						"template_uuid": schema.StringAttribute{
+							MarkdownDescription: "UUID of the template sent: `template_uuid`, else `template.uuid`, else `template` when it is a string.",
+							Computed:            true,
+						},
+						"created_at": schema.StringAttribute{
+							MarkdownDescription: "When the subscriber entered the campaign (`created_at`), as the server wrote it.",
+							Computed:            true,
+						},
+						"raw": schema.StringAttribute{
+							MarkdownDescription: "The whole record as JSON text, for `jsondecode` of fields this data source does not model " +
+								"(for example `jsondecode(s.raw).conversation_fields`).",
+							Computed:   true,
+							CustomType: jsontypes.NormalizedType{},
+						},
+					},
+				},
+			},
+			"total": schema.Int64Attribute{
+				MarkdownDescription: "Number of subscribers read, over every page.",
+				Computed:            true,
+			},
+			"state_counts": schema.MapAttribute{
+				MarkdownDescription: "Number of subscribers in each state. Every one of " + states + " is present, with `0` when none is in it, " +
+					"so `state_counts[\"error\"]` is always valid. A state outside these six, should the server report one, gets its own key; " +
+					"records without a state are counted only in `total`.",
+				Computed:    true,
+				ElementType: types.Int64Type,
+			},
+		},
+	}
+}
+
+func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig holds the one rule that spans two attributes; the others
+// are attribute validators. It runs at plan time, before any request.
+func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var start, end timetypes.RFC3339
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
+	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
+		return
+	}
+	// Malformed values are reported by the type's own validation.
+	s, diags := start.ValueRFC3339Time()
+	if diags.HasError() {
+		return
+	}
+	e, diags := end.ValueRFC3339Time()
+	if diags.HasError() {
+		return
+	}
+	if s.After(e) {
+		resp.Diagnostics.AddAttributeError(path.Root("start"), "start is after end",
+			fmt.Sprintf("start (%s) is after end (%s), so the report could only be empty. "+
+				"Swap the two, or move start earlier.", start.ValueString(), end.ValueString()))
+	}
+}
+
+func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model evoluxSubscribersModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Terraform defers reading a data source whose arguments are unknown;
+	// this guards against a CLI that would not.
+	if !req.Config.Raw.IsFullyKnown() {
+		resp.Diagnostics.AddError("Filters not known yet",
+			"Some arguments of campaigns_evolux_subscribers are known only after apply, so the report cannot be read during this plan. "+
+				"Apply the resources they depend on first.")
+		return
+	}
+
+	filter, diags := model.filter(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := d.data.evoluxForReports()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	records, err := c.Subscribers(ctx, filter)
+	if err != nil {
+		resp.Diagnostics.Append(subscribersReadError(err)...)
+		return
+	}
+
+	if model.Timezone.IsNull() {
+		model.Timezone = types.StringValue(evolux.DefaultTimezone)
+	}
+	model.ID = types.StringValue(subscribersFilterID(filter, model.Timezone.ValueString()))
+	model.Total = types.Int64Value(int64(len(records)))
+	model.StateCounts, diags = subscriberStateCounts(records)
+	resp.Diagnostics.Append(diags...)
+	model.Subscribers = types.ListNull(evoluxSubscriberType) // filled in by setSubscribers
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(setSubscribers(ctx, &resp.State, records)...)
+}
+
+// subscribersReadError reports a failed read with the server's status and
+// message; a rejected token also says which setting to fix.
+func subscribersReadError(err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	summary := "Cannot read the Evolux subscribers report"
+	var apiErr *client.APIError
+	rejected := errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden)
+	if rejected {
+		summary = "Evolux rejected the token"
+	}
+	addClientError(&diags, summary, "Reading the Evolux campaign subscribers report", err)
+	if !rejected || len(diags) != 1 {
+		return diags
+	}
+	return diag.Diagnostics{diag.NewErrorDiagnostic(summary, diags[0].Detail()+
+		"\n\nCheck evolux.token in the provider configuration (or the "+envEvoluxToken+" environment variable): "+
+		"it must be an API token that Evolux support issued for this instance, sent as a Bearer token.")}
+}
+
+// filter turns the configuration into the client's query. Values are passed
+// as written: start and end keep the user's offset, so the instant sent is
+// exactly the one in the configuration.
+func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	f := evolux.Filter{
+		PhoneNumber:            m.PhoneNumber.ValueString(),
+		Name:                   m.Name.ValueString(),
+		State:                  m.State.ValueString(),
+		TemplateUUID:           m.TemplateUUID.ValueString(),
+		Start:                  m.Start.ValueString(),
+		End:                    m.End.ValueString(),
+		Timezone:               m.Timezone.ValueString(),
+		ConversationFieldKey:   m.ConversationFieldKey.ValueString(),
+		ConversationFieldValue: m.ConversationFieldValue.ValueString(),
+	}
+	if !m.Campaigns.IsNull() {
+		diags.Append(m.Campaigns.ElementsAs(ctx, &f.Campaigns, false)...)
+		// A set has no order; sorting makes the query, and so the emulator's
+		// log and the server's caches, the same on every run.
+		slices.Sort(f.Campaigns)
+	}
+	return f, diags
+}
+
+// subscribersFilterID is a stable id for one query. The default time zone and an
+// explicit "America/Sao_Paulo" are the same query, and so the same id.
+func subscribersFilterID(f evolux.Filter, timezone string) string {
+	f.Timezone = timezone
+	b, err := json.Marshal(f)
+	if err != nil {
+		panic("encoding a filter: " + err.Error()) // strings and a slice: cannot fail
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// setSubscribers writes the records into the state's `subscribers` as
+// Terraform values directly. Through types.List and State.Set the framework
+// would build an attr.Value per field and then convert the whole list twice
+// (its reflection validates a list by converting it): for 100,000 records
+// that is about 150 MB more at the peak and a second of CPU. Each record is
+// released once converted.
+func setSubscribers(ctx context.Context, state *tfsdk.State, records []evolux.Subscriber) diag.Diagnostics {
+	var diags diag.Diagnostics
+	elemType := evoluxSubscriberType.TerraformType(ctx)
+	objType, ok := state.Raw.Type().(tftypes.Object)
+	var listType tftypes.List
+	if ok {
+		listType, ok = objType.AttributeTypes["subscribers"].(tftypes.List)
+	}
+	var attrs map[string]tftypes.Value
+	if !ok || listType.ElementType == nil || !listType.ElementType.Equal(elemType) || state.Raw.As(&attrs) != nil {
+		diags.AddError("Unexpected subscribers schema",
+			"The subscribers attribute does not have the type the provider builds. This is a bug in the provider; please report it.")
+		return diags
+	}
+	elems := make([]tftypes.Value, len(records))
+	for i := range records {
+		r := &records[i]
+		var raw *string
+		if len(r.Raw) > 0 {
+			text := string(r.Raw)
+			raw = &text
+		}
+		elems[i] = tftypes.NewValue(elemType, map[string]tftypes.Value{
+			"name":          tftypes.NewValue(tftypes.String, r.Name),
+			"phone_number":  tftypes.NewValue(tftypes.String, r.PhoneNumber),
+			"state":         tftypes.NewValue(tftypes.String, r.State),
+			"campaign_uuid": tftypes.NewValue(tftypes.String, r.CampaignUUID),
+			"template_uuid": tftypes.NewValue(tftypes.String, r.TemplateUUID),
+			"created_at":    tftypes.NewValue(tftypes.String, r.CreatedAt),
+			"raw":           tftypes.NewValue(tftypes.String, raw),
+		})
+		records[i] = evolux.Subscriber{}
+	}
+	attrs["subscribers"] = tftypes.NewValue(listType, elems)
+	state.Raw = tftypes.NewValue(objType, attrs)
+	return diags
+}
+
+// subscriberStateCounts has a key for each of the six documented states, zero
+// included, so that HCL can index it without try().
+func subscriberStateCounts(records []evolux.Subscriber) (types.Map, diag.Diagnostics) {
+	counts := make(map[string]int64, len(evolux.States))
+	for _, s := range evolux.States {
+		counts[s] = 0
+	}
+	for _, r := range records {
+		if r.State != nil && *r.State != "" {
+			counts[*r.State]++
+		}
+	}
+	elems := make(map[string]attr.Value, len(counts))
+	for s, n := range counts {
+		elems[s] = types.Int64Value(n)
+	}
+	return types.MapValue(types.Int64Type, elems)
+}
+
+// ianaTimezoneValidator accepts names of the IANA time zone database, which
+// is what Evolux expects; Go's "Local" and the empty name are not such names.
+type ianaTimezoneValidator struct{}
+
+func (ianaTimezoneValidator) Description(context.Context) string {
+	return "value must be an IANA time zone name such as America/Sao_Paulo"
+}
+
+func (v ianaTimezoneValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (ianaTimezoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	name := req.ConfigValue.ValueString()
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
+			fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+	}
+}
