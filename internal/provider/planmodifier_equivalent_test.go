@@ -82,3 +82,23 @@ func TestUseStateWhenSemanticallyEqual_refusesTypesWithoutSemanticEquality(t *te
 	}()
 	useStateWhenSemanticallyEqual(types.StringType)
 }
+
+func TestUseStateForSameInstant(t *testing.T) {
+	cases := map[string]struct{ state, plan, want types.String }{
+		"the same instant at another offset": {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T09:00:00-03:00"), types.StringValue("2030-01-01T12:00:00Z")},
+		"fractional zeros":                   {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T12:00:00.000Z"), types.StringValue("2030-01-01T12:00:00Z")},
+		"another instant":                    {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T09:00:00Z"), types.StringValue("2030-01-01T09:00:00Z")},
+		"not a timestamp":                    {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("tomorrow"), types.StringValue("tomorrow")},
+		"create":                             {types.StringNull(), types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T12:00:00Z")},
+		"unknown plan":                       {types.StringValue("2030-01-01T12:00:00Z"), types.StringUnknown(), types.StringUnknown()},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			resp := &planmodifier.StringResponse{PlanValue: tc.plan}
+			useStateForSameInstant().PlanModifyString(context.Background(), planmodifier.StringRequest{StateValue: tc.state, PlanValue: tc.plan, ConfigValue: tc.plan}, resp)
+			if !resp.PlanValue.Equal(tc.want) {
+				t.Errorf("planned %s, want %s", resp.PlanValue, tc.want)
+			}
+		})
+	}
+}
