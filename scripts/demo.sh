@@ -31,7 +31,7 @@ dev_provider_cliconfig "$work"
 (cd "$root" && go build -o "$work/bin/campaigns-emulator" ./cmd/campaigns-emulator)
 
 step "starting the emulator"
-"$work/bin/campaigns-emulator" -env-file "$work/emulator.env" -scheduler-interval 200ms >"$work/emulator.log" 2>&1 &
+"$work/bin/campaigns-emulator" -env-file "$work/emulator.env" -scheduler-interval 200ms -subscribers 2000 -seed 7 >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 100); do
 	[[ -s "$work/emulator.env" ]] && break
