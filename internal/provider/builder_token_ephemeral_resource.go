@@ -34,7 +34,7 @@ func (r *builderTokenEphemeralResource) Metadata(_ context.Context, req ephemera
 func (r *builderTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Logs in to Fintalk Builder with the provider's `builder.user` and `builder.password` and exposes the token pair, " +
-			"for calling Builder endpoints this provider does not model (for example from a `http` data source or a provisioner). " +
+			"for calling Builder endpoints this provider does not model, for example from a provisioner or another provider's ephemeral or write-only argument. " +
 			"Ephemeral: the tokens are never written to the plan or the state. Needs Terraform 1.10+ or OpenTofu 1.11+.",
 		Attributes: map[string]schema.Attribute{
 			"token": schema.StringAttribute{
