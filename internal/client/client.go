@@ -142,7 +142,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // DoStream sends req and hands a 2xx answer to fn with its body unread, for
 // stream decoding. Errors are as for Do, or fn's own.
 func (c *Client) DoStream(ctx context.Context, req *Request, fn func(*http.Response) error) error {
-	resp, _, err := c.send(ctx, req, false)
+	resp, _, err := c.send(ctx, req, false) //nolint:bodyclose // closed by drainAndClose below
 	if err != nil {
 		return err
 	}

@@ -214,7 +214,7 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	if !e.authenticate(w, r) {
 		return builder.Campaign{}, false
 	}
-	errs := append(pathErrs, bodyErrs...)
+	errs := slices.Concat(pathErrs, bodyErrs)
 	var c builder.Campaign
 	if fields != nil {
 		var campaignErrs []validationError
@@ -411,7 +411,8 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
 		return
 	}
-	payload := compactJSON(req.JSON.(json.RawMessage))
+	raw, _ := req.JSON.(json.RawMessage) // decodeStrict fills interface fields with json.RawMessage
+	payload := compactJSON(raw)
 	e.mu.Lock()
 	id := e.nextTriggerID
 	e.nextTriggerID++

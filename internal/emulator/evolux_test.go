@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -352,7 +353,7 @@ func TestEvolux_recordsEveryRawQuery(t *testing.T) {
 		send(t, http.MethodGet, s.URL()+evoluxPath()+"?"+q, evoluxAuth(), "")
 	}
 	send(t, http.MethodGet, s.URL()+evoluxPath()+"?name=x", nil, "") // refused, still received
-	if got, want := s.EvoluxQueries(), append(queries, "name=x"); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+	if got, want := s.EvoluxQueries(), slices.Concat(queries, []string{"name=x"}); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
 		t.Errorf("EvoluxQueries() = %q, want %q", got, want)
 	}
 }

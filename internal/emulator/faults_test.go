@@ -91,14 +91,18 @@ func TestFault_slowAnswersAfterTheDelay(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, campaignsURL(s), strings.NewReader(createBody(other)))
 	req.Header = bearer(token)
 	req.Header.Set("Content-Type", "application/json")
-	if _, err := httpClient.Do(req); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := httpClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("client timeout: %v", err)
 	}
 	if _, ok := s.Campaign(other); !ok {
 		t.Error("a slow create did not store the campaign")
 	}
-	closed := make(chan error)
-	go func() { closed <- s.Close() }()
+	closed := make(chan struct{})
+	go func() { _ = s.Close(); close(closed) }()
 	select {
 	case <-closed:
 	case <-time.After(5 * time.Second):

@@ -248,7 +248,7 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 		}
 		field.Set(reflect.ValueOf(list))
 	case field.Kind() == reflect.Interface:
-		field.Set(reflect.ValueOf(json.RawMessage(raw)))
+		field.Set(reflect.ValueOf(raw))
 	default:
 		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
 			return []validationError{{Loc: l, Msg: err.Error(), Type: "type_error"}}

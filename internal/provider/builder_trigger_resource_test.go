@@ -109,16 +109,6 @@ func isNewestTrigger(srv *emulator.Server) knownvalue.Check {
 	})
 }
 
-// jsonEquals matches JSON text equivalent to want.
-func jsonEquals(want string) knownvalue.Check {
-	return knownvalue.StringFunc(func(v string) error {
-		if !jsonEquivalent(v, want) {
-			return fmt.Errorf("JSON %s, want the equivalent of %s", v, want)
-		}
-		return nil
-	})
-}
-
 func jsonEquivalent(a, b string) bool {
 	var x, y any
 	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)

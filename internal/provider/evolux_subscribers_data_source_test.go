@@ -634,7 +634,7 @@ func (c subscribersCheck) CheckValue(value any) error {
 		raw, _ := obj["raw"].(string)
 		var gotRecord, wantRecord map[string]any
 		if err := json.Unmarshal([]byte(raw), &gotRecord); err != nil {
-			return fmt.Errorf("subscribers[%d].raw is not JSON: %s", i, err)
+			return fmt.Errorf("subscribers[%d].raw is not JSON: %w", i, err)
 		}
 		if err := json.Unmarshal(c.want[i], &wantRecord); err != nil {
 			return err

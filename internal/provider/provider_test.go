@@ -32,7 +32,7 @@ var providerEnvVars = []string{envBuilderURL, envBuilderUser, envBuilderPassword
 
 func TestMain(m *testing.M) {
 	for _, name := range providerEnvVars {
-		os.Unsetenv(name)
+		_ = os.Unsetenv(name)
 	}
 	os.Exit(m.Run())
 }
