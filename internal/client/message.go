@@ -83,7 +83,7 @@ func detailMessage(detail json.RawMessage) string {
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(detail, &items) != nil {
-		return string(RedactJSON(detail))
+		return string(withoutInput(detail))
 	}
 	messages := make([]string, 0, len(items))
 	for _, item := range items {
@@ -92,7 +92,7 @@ func detailMessage(detail json.RawMessage) string {
 			Msg string            `json:"msg"`
 		}
 		if json.Unmarshal(item, &problem) != nil || problem.Msg == "" {
-			messages = append(messages, string(RedactJSON(item)))
+			messages = append(messages, string(withoutInput(item)))
 			continue
 		}
 		location := make([]string, 0, len(problem.Loc))
@@ -110,6 +110,21 @@ func detailMessage(detail json.RawMessage) string {
 		}
 	}
 	return strings.Join(messages, "; ")
+}
+
+// withoutInput is a detail or validation item for a message: redacted, and
+// without its "input", which echoes what was sent.
+func withoutInput(raw json.RawMessage) []byte {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || fields["input"] == nil {
+		return RedactJSON(raw)
+	}
+	delete(fields, "input")
+	encoded, err := json.Marshal(fields)
+	if err != nil {
+		return []byte(`"` + Redacted + `"`)
+	}
+	return RedactJSON(encoded)
 }
 
 func jsonString(raw json.RawMessage) (string, bool) {

@@ -40,8 +40,11 @@ type Client struct {
 	http  *client.Client
 	creds Credentials
 
-	mu      sync.Mutex
-	tokens  Tokens
+	mu     sync.Mutex
+	tokens Tokens
+	// refused is true once the server refused tokens.Token: until a renewal
+	// replaces it, callers join the renewal instead of sending it again.
+	refused bool
 	flights singleflight.Group
 
 	lists listCache
@@ -52,9 +55,16 @@ func New(http *client.Client, creds Credentials) *Client {
 	return &Client{http: http, creds: creds}
 }
 
-// Tokens returns the current token pair, logging in if there is none.
+// Tokens returns the current token pair, logging in if there is none, or
+// waiting for its renewal once the server has refused it.
 func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
-	if tokens := c.currentTokens(); tokens.Token != "" {
+	c.mu.Lock()
+	tokens, refused := c.tokens, c.refused
+	c.mu.Unlock()
+	switch {
+	case refused:
+		return c.renew(ctx, tokens.Token)
+	case tokens.Token != "":
 		return tokens, nil
 	}
 	return c.shared(ctx, "login", func(ctx context.Context) (Tokens, error) {
@@ -69,6 +79,11 @@ func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
 // Every request that was refused the same token shares one renewal, and a
 // request refused a token that was already replaced just uses the new one.
 func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
+	c.mu.Lock()
+	if c.tokens.Token == refused {
+		c.refused = true
+	}
+	c.mu.Unlock()
 	return c.shared(ctx, "renew", func(ctx context.Context) (Tokens, error) {
 		current := c.currentTokens()
 		if current.Token != "" && current.Token != refused {
@@ -94,7 +109,8 @@ func (c *Client) shared(ctx context.Context, key string, fn func(context.Context
 		if result.Err != nil {
 			return Tokens{}, result.Err
 		}
-		return result.Val.(Tokens), nil
+		tokens, _ := result.Val.(Tokens) // fn returns Tokens
+		return tokens, nil
 	case <-ctx.Done():
 		return Tokens{}, ctx.Err()
 	}
@@ -156,7 +172,7 @@ func (c *Client) storeTokens(operation string, resp *client.Response, refreshTok
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.tokens = tokens
+	c.tokens, c.refused = tokens, false
 	return tokens, nil
 }
 

@@ -31,9 +31,19 @@ func DecodeCampaigns(body []byte) ([]Campaign, error) {
 	if len(body) == 0 || body[0] != '[' {
 		return nil, errors.New("expected a JSON array of campaigns")
 	}
-	campaigns := []Campaign{}
-	if err := json.Unmarshal(body, &campaigns); err != nil {
+	var elements []json.RawMessage
+	if err := json.Unmarshal(body, &elements); err != nil {
 		return nil, fmt.Errorf("decode campaigns: %w", err)
+	}
+	// Each element on its own: encoding/json would take a null for a zero
+	// campaign.
+	campaigns := make([]Campaign, 0, len(elements))
+	for i, element := range elements {
+		campaign, err := DecodeCampaign(element)
+		if err != nil {
+			return nil, fmt.Errorf("decode campaigns: element %d: %w", i+1, err)
+		}
+		campaigns = append(campaigns, campaign)
 	}
 	return campaigns, nil
 }

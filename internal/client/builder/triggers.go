@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,8 +37,8 @@ func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (stri
 	return id, nil
 }
 
-// GetTrigger reads a fired trigger as the server's JSON; a 404 satisfies
-// client.IsNotFound.
+// GetTrigger reads a fired trigger as the server's JSON object; a 404
+// satisfies client.IsNotFound.
 func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, error) {
 	if err := c.requireAPIKey(); err != nil {
 		return nil, err
@@ -52,8 +53,8 @@ func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, er
 	if err != nil {
 		return nil, err
 	}
-	if !json.Valid(resp.Body) {
-		return nil, &client.UnreadableAnswerError{Operation: "read trigger", Status: resp.Status, Err: errors.New("not valid JSON")}
+	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' || !json.Valid(resp.Body) {
+		return nil, &client.UnreadableAnswerError{Operation: "read trigger", Status: resp.Status, Err: errors.New("expected a JSON object")}
 	}
 	return json.RawMessage(resp.Body), nil
 }
