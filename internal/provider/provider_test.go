@@ -52,6 +52,11 @@ func startEmulator(t *testing.T, cfg emulator.Config) *emulator.Server {
 // providerConfig configures every setting explicitly for the emulator, with
 // short timeouts so that fault tests stay fast.
 func providerConfig(srv *emulator.Server) string {
+	return providerBlock(srv.URL(), "5s", 3)
+}
+
+// providerBlock points both services at url with the emulator's credentials.
+func providerBlock(url, requestTimeout string, maxRetries int) string {
 	return fmt.Sprintf(`
 provider "campaigns" {
   builder = {
@@ -64,10 +69,10 @@ provider "campaigns" {
     url   = %[1]q
     token = %[5]q
   }
-  request_timeout = "5s"
-  max_retries     = 3
+  request_timeout = %[6]q
+  max_retries     = %[7]d
 }
-`, srv.URL(), emulator.DefaultUser, emulator.DefaultPassword, emulator.DefaultAPIKey, emulator.DefaultEvoluxToken)
+`, url, emulator.DefaultUser, emulator.DefaultPassword, emulator.DefaultAPIKey, emulator.DefaultEvoluxToken, requestTimeout, maxRetries)
 }
 
 // assertNoRequests is called after a test whose steps must fail before

@@ -32,22 +32,6 @@ func summaryCounts(diags []cliDiagnostic) map[string]int {
 	return counts
 }
 
-// builderProviderBlock configures the campaigns provider for Builder on url.
-func builderProviderBlock(url, requestTimeout string, maxRetries int) string {
-	return fmt.Sprintf(`
-provider "campaigns" {
-  builder = {
-    url      = %[1]q
-    user     = %[2]q
-    password = %[3]q
-    api_key  = %[4]q
-  }
-  request_timeout = %[5]q
-  max_retries     = %[6]d
-}
-`, url, emulator.DefaultUser, emulator.DefaultPassword, emulator.DefaultAPIKey, requestTimeout, maxRetries)
-}
-
 // Fault scenario sizes, from the reliability issue.
 const (
 	faultCampaigns = 100
@@ -59,7 +43,7 @@ const (
 )
 
 func faultScenarioConfig(url string) string {
-	return builderProviderBlock(url, "1s", 3) + fmt.Sprintf(`
+	return providerBlock(url, "1s", 3) + fmt.Sprintf(`
 resource "campaigns_builder_campaign" "load" {
   count         = %[1]d
   organization  = "acme"
@@ -496,7 +480,7 @@ var expiryAnswers = &delayRange{min: 400 * time.Millisecond, max: time.Second}
 // the tokens are opaque and nothing tells the client in advance.
 func TestAccReliability_tokenExpiryUnderLoad(t *testing.T) {
 	srv := startRecordingServer(t, emulator.Config{TokenLifetime: expiryLifetime, Seed: 7}, expiryAnswers)
-	w := newCLIWorkdir(t, builderProviderBlock(srv.url, "10s", 2)+fmt.Sprintf(`
+	w := newCLIWorkdir(t, providerBlock(srv.url, "10s", 2)+fmt.Sprintf(`
 resource "campaigns_builder_campaign" "load" {
   count         = %[1]d
   organization  = "acme"
@@ -627,23 +611,7 @@ const (
 )
 
 func serverDownConfig(url, dataSource string) string {
-	return fmt.Sprintf(`
-provider "campaigns" {
-  builder = {
-    url      = %[1]q
-    user     = %[2]q
-    password = %[3]q
-    api_key  = %[4]q
-  }
-  evolux = {
-    url   = %[1]q
-    token = %[5]q
-  }
-  request_timeout = %[6]q
-  max_retries     = %[7]d
-}
-`, url, emulator.DefaultUser, emulator.DefaultPassword, emulator.DefaultAPIKey, emulator.DefaultEvoluxToken,
-		downRequestTimeout.String(), downMaxRetries) + dataSource
+	return providerBlock(url, downRequestTimeout.String(), downMaxRetries) + dataSource
 }
 
 // Issue 7, item 6: with the server down, a plan that must read from it fails
