@@ -28,8 +28,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -63,13 +63,13 @@ type evoluxSubscribersModel struct {
 	Timezone               types.String      `tfsdk:"timezone"`
 	ConversationFieldKey   types.String      `tfsdk:"conversation_field_key"`
 	ConversationFieldValue types.String      `tfsdk:"conversation_field_value"`
-	Subscribers            types.List        `tfsdk:"subscribers"`
+	Subscribers            subscribersValue  `tfsdk:"subscribers"`
 	Total                  types.Int64       `tfsdk:"total"`
 	StateCounts            types.Map         `tfsdk:"state_counts"`
 }
 
 // evoluxSubscriberType is the type of one element of `subscribers`; its
-// values are built directly (setSubscribers), since a report can hold
+// values are built directly (newSubscribersValue), since a report can hold
 // 100,000 records.
 var evoluxSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"name":          types.StringType,
@@ -185,7 +185,8 @@ func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.Sch
 			"subscribers": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching subscribers, in the order the API returned them. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
-				Computed: true,
+				Computed:   true,
+				CustomType: subscribersListType{},
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name": schema.StringAttribute{
@@ -303,15 +304,11 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	model.Total = types.Int64Value(int64(len(records)))
 	model.StateCounts, diags = subscriberStateCounts(records)
 	resp.Diagnostics.Append(diags...)
-	model.Subscribers = types.ListNull(evoluxSubscriberType) // filled in by setSubscribers
+	model.Subscribers = newSubscribersValue(ctx, records)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(setSubscribers(ctx, &resp.State, records)...)
 }
 
 // subscribersReadError reports a failed read with the server's status and
@@ -370,48 +367,203 @@ func subscribersFilterID(f evolux.Filter, timezone string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// setSubscribers writes the records into the state's `subscribers` as
-// Terraform values directly. Through types.List and State.Set the framework
-// would build an attr.Value per field and then convert the whole list twice
-// (its reflection validates a list by converting it): for 100,000 records
-// that is about 150 MB more at the peak and a second of CPU. Each record is
-// released once converted.
-func setSubscribers(ctx context.Context, state *tfsdk.State, records []evolux.Subscriber) diag.Diagnostics {
-	var diags diag.Diagnostics
+// newSubscribersValue turns the records into the value of `subscribers`,
+// built as Terraform values directly: through types.List the framework
+// would build an attr.Value per field, then convert the whole list again. Each
+// record is released once converted; its fields share its text.
+func newSubscribersValue(ctx context.Context, records []evolux.Subscriber) subscribersValue {
 	elemType := evoluxSubscriberType.TerraformType(ctx)
-	objType, ok := state.Raw.Type().(tftypes.Object)
-	var listType tftypes.List
-	if ok {
-		listType, ok = objType.AttributeTypes["subscribers"].(tftypes.List)
-	}
-	var attrs map[string]tftypes.Value
-	if !ok || listType.ElementType == nil || !listType.ElementType.Equal(elemType) || state.Raw.As(&attrs) != nil {
-		diags.AddError("Unexpected subscribers schema",
-			"The subscribers attribute does not have the type the provider builds. This is a bug in the provider; please report it.")
-		return diags
-	}
+	values := stringValues{shared: map[string]tftypes.Value{}}
 	elems := make([]tftypes.Value, len(records))
 	for i := range records {
 		r := &records[i]
 		var raw *string
-		if len(r.Raw) > 0 {
-			text := string(r.Raw)
-			raw = &text
+		if r.Raw != "" {
+			raw = &r.Raw
 		}
 		elems[i] = tftypes.NewValue(elemType, map[string]tftypes.Value{
-			"name":          tftypes.NewValue(tftypes.String, r.Name),
-			"phone_number":  tftypes.NewValue(tftypes.String, r.PhoneNumber),
-			"state":         tftypes.NewValue(tftypes.String, r.State),
-			"campaign_uuid": tftypes.NewValue(tftypes.String, r.CampaignUUID),
-			"template_uuid": tftypes.NewValue(tftypes.String, r.TemplateUUID),
-			"created_at":    tftypes.NewValue(tftypes.String, r.CreatedAt),
-			"raw":           tftypes.NewValue(tftypes.String, raw),
+			"name":          values.of(r.Name),
+			"phone_number":  values.of(r.PhoneNumber),
+			"state":         values.shareable(r.State),
+			"campaign_uuid": values.shareable(r.CampaignUUID),
+			"template_uuid": values.shareable(r.TemplateUUID),
+			"created_at":    values.of(r.CreatedAt),
+			"raw":           values.of(raw),
 		})
 		records[i] = evolux.Subscriber{}
 	}
-	attrs["subscribers"] = tftypes.NewValue(listType, elems)
-	state.Raw = tftypes.NewValue(objType, attrs)
-	return diags
+	return subscribersValue{value: tftypes.NewValue(tftypes.List{ElementType: elemType}, elems)}
+}
+
+// stringValues makes Terraform strings. Each costs 64 bytes beyond its text
+// (tftypes boxes the type and the value), so the values of the fields that
+// repeat across a report (a handful of states, campaigns and templates) are
+// made once and shared, as are nulls: tftypes values are immutable.
+type stringValues struct {
+	shared map[string]tftypes.Value
+}
+
+// maxSharedStrings bounds the sharing when a "repeating" field does not
+// repeat after all.
+const maxSharedStrings = 1024
+
+var nullString = tftypes.NewValue(tftypes.String, nil)
+
+func (s *stringValues) of(p *string) tftypes.Value {
+	if p == nil {
+		return nullString
+	}
+	return tftypes.NewValue(tftypes.String, *p)
+}
+
+func (s *stringValues) shareable(p *string) tftypes.Value {
+	if p == nil {
+		return nullString
+	}
+	if v, ok := s.shared[*p]; ok {
+		return v
+	}
+	v := tftypes.NewValue(tftypes.String, *p)
+	if len(s.shared) < maxSharedStrings {
+		s.shared[*p] = v
+	}
+	return v
+}
+
+// subscribersListType is the type of `subscribers`: a list of
+// evoluxSubscriberType, as Terraform sees it, whose framework value keeps the
+// Terraform value as it is. After every data source read the framework
+// converts each attribute of the new state into its framework value and
+// compares it with itself (semantic equality, which this list does not
+// use); for types.List that is an attr.Value per field of 100,000 records
+// and a deep comparison, about 60 MB and a second of CPU. This type makes
+// both a constant.
+type subscribersListType struct{}
+
+var (
+	_ basetypes.ListTypable  = subscribersListType{}
+	_ basetypes.ListValuable = subscribersValue{}
+)
+
+func (t subscribersListType) elem() basetypes.ListType {
+	return basetypes.ListType{ElemType: evoluxSubscriberType}
+}
+
+// ElementType makes it an attr.TypeWithElementType, like types.ListType.
+func (t subscribersListType) ElementType() attr.Type { return evoluxSubscriberType }
+
+func (t subscribersListType) WithElementType(typ attr.Type) attr.TypeWithElementType {
+	return basetypes.ListType{ElemType: typ}
+}
+
+func (t subscribersListType) TerraformType(ctx context.Context) tftypes.Type {
+	return t.elem().TerraformType(ctx)
+}
+
+func (t subscribersListType) ApplyTerraform5AttributePathStep(step tftypes.AttributePathStep) (any, error) {
+	return t.elem().ApplyTerraform5AttributePathStep(step)
+}
+
+func (t subscribersListType) Equal(o attr.Type) bool {
+	_, ok := o.(subscribersListType)
+	return ok
+}
+
+func (t subscribersListType) String() string { return "subscribersListType" }
+
+func (t subscribersListType) ValueType(context.Context) attr.Value { return subscribersValue{} }
+
+func (t subscribersListType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	if in.Type() == nil {
+		return subscribersValue{value: tftypes.NewValue(t.TerraformType(ctx), nil)}, nil
+	}
+	if !in.Type().Equal(t.TerraformType(ctx)) {
+		return nil, fmt.Errorf("subscribers: expected %s, got %s", t.TerraformType(ctx), in.Type())
+	}
+	return subscribersValue{value: in}, nil
+}
+
+func (t subscribersListType) ValueFromList(ctx context.Context, in basetypes.ListValue) (basetypes.ListValuable, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	value, err := in.ToTerraformValue(ctx)
+	if err != nil {
+		diags.AddError("Subscribers conversion error", err.Error())
+		return subscribersValue{}, diags
+	}
+	converted, err := t.ValueFromTerraform(ctx, value)
+	if err != nil {
+		diags.AddError("Subscribers conversion error", err.Error())
+		return subscribersValue{}, diags
+	}
+	subscribers, ok := converted.(subscribersValue)
+	if !ok {
+		diags.AddError("Subscribers conversion error", fmt.Sprintf("unexpected value type %T", converted))
+	}
+	return subscribers, diags
+}
+
+// subscribersValue holds the Terraform value of `subscribers` (immutable,
+// like every tftypes.Value) and converts it to a types.List only when asked.
+type subscribersValue struct {
+	value tftypes.Value
+}
+
+func (v subscribersValue) Type(context.Context) attr.Type { return subscribersListType{} }
+
+func (v subscribersValue) ToTerraformValue(ctx context.Context) (tftypes.Value, error) {
+	if v.value.Type() == nil { // the zero value is a null list
+		return tftypes.NewValue(subscribersListType{}.TerraformType(ctx), nil), nil
+	}
+	return v.value, nil
+}
+
+func (v subscribersValue) IsNull() bool    { return v.value.IsNull() }
+func (v subscribersValue) IsUnknown() bool { return !v.value.IsKnown() }
+
+// Equal is true for values holding the same elements: at once when they
+// share them (the framework compares a value with itself), else by a deep
+// comparison.
+func (v subscribersValue) Equal(o attr.Value) bool {
+	other, ok := o.(subscribersValue)
+	if !ok || v.IsNull() != other.IsNull() || v.IsUnknown() != other.IsUnknown() {
+		return false
+	}
+	if v.IsNull() || v.IsUnknown() {
+		return true
+	}
+	var mine, theirs []tftypes.Value
+	if v.value.As(&mine) == nil && other.value.As(&theirs) == nil &&
+		len(mine) == len(theirs) && (len(mine) == 0 || &mine[0] == &theirs[0]) {
+		return true
+	}
+	return v.value.Equal(other.value)
+}
+
+func (v subscribersValue) String() string {
+	switch {
+	case v.IsNull():
+		return attr.NullValueString
+	case v.IsUnknown():
+		return attr.UnknownValueString
+	}
+	var elems []tftypes.Value
+	_ = v.value.As(&elems)
+	return fmt.Sprintf("[%d subscribers]", len(elems))
+}
+
+func (v subscribersValue) ToListValue(ctx context.Context) (basetypes.ListValue, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	value, err := subscribersListType{}.elem().ValueFromTerraform(ctx, v.value)
+	if err != nil {
+		diags.AddError("Subscribers conversion error", err.Error())
+		return basetypes.NewListUnknown(evoluxSubscriberType), diags
+	}
+	list, ok := value.(basetypes.ListValue)
+	if !ok {
+		diags.AddError("Subscribers conversion error", fmt.Sprintf("unexpected value type %T", value))
+		return basetypes.NewListUnknown(evoluxSubscriberType), diags
+	}
+	return list, diags
 }
 
 // subscriberStateCounts has a key for each of the six documented states, zero

@@ -64,8 +64,9 @@ func useStateWhenSemanticallyEqual(typ basetypes.StringTypable) planmodifier.Str
 				return false
 			}
 			// Text that does not parse is equal to nothing; the type's own
-			// validation reports it.
-			equal, diags := priorValue.(basetypes.StringValuableWithSemanticEquals).StringSemanticEquals(ctx, plannedValue)
+			// validation reports it. The constructor checked the assertion.
+			semantic, _ := priorValue.(basetypes.StringValuableWithSemanticEquals)
+			equal, diags := semantic.StringSemanticEquals(ctx, plannedValue)
 			return equal && !diags.HasError()
 		})
 }

@@ -2,6 +2,7 @@ package evolux
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 
 // Subscriber is one record of the subscribers report. The record shape is
 // undocumented, so every field is optional and Raw keeps the whole record.
+// The fields are substrings of Raw wherever the JSON allows it, so a
+// record costs little more than its text: a report can hold 100,000.
 type Subscriber struct {
 	Name         *string
 	PhoneNumber  *string
@@ -18,69 +21,219 @@ type Subscriber struct {
 	CampaignUUID *string
 	TemplateUUID *string
 	CreatedAt    *string
-	Raw          json.RawMessage
+	Raw          string // the record's JSON text, as the server sent it
 }
 
 // DecodeRecord decodes one record tolerantly: a missing or unusable field is
 // nil, never an error. The campaign UUID comes from campaign_uuid, or
 // campaign.uuid, or campaign when it is a string; the template likewise.
 // Numbers are kept as their JSON text. Raw is raw itself.
-func DecodeRecord(raw json.RawMessage) Subscriber {
-	subscriber := Subscriber{Raw: raw}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil || fields == nil {
+func DecodeRecord(raw []byte) Subscriber {
+	if !json.Valid(raw) {
+		return Subscriber{Raw: string(raw)}
+	}
+	return decodeRecord(string(raw))
+}
+
+// Indexes of the record fields read into a Subscriber.
+const (
+	fieldName = iota
+	fieldPhoneNumber
+	fieldState
+	fieldCampaignUUID
+	fieldCampaign
+	fieldTemplateUUID
+	fieldTemplate
+	fieldCreatedAt
+	fieldCount
+)
+
+// recordFields maps the wire names to the indexes above.
+var recordFields = map[string]int{
+	FieldName:         fieldName,
+	FieldPhoneNumber:  fieldPhoneNumber,
+	FieldState:        fieldState,
+	FieldCampaignUUID: fieldCampaignUUID,
+	FieldCampaign:     fieldCampaign,
+	FieldTemplateUUID: fieldTemplateUUID,
+	FieldTemplate:     fieldTemplate,
+	FieldCreatedAt:    fieldCreatedAt,
+}
+
+// decodeRecord is DecodeRecord for text that is known to be valid JSON (the
+// page decoder has checked it). It scans the record once, keeps the raw
+// value of each field it knows (the last one, as encoding/json would), and
+// allocates the six results together.
+func decodeRecord(text string) Subscriber {
+	subscriber := Subscriber{Raw: text}
+	var values [fieldCount]string
+	isObject := eachMember(text, func(key, value string) {
+		if index, ok := recordFields[memberName(key)]; ok {
+			values[index] = value
+		}
+	})
+	if !isObject {
 		return subscriber
 	}
-	subscriber.Name = scalar(fields[FieldName])
-	subscriber.PhoneNumber = scalar(fields[FieldPhoneNumber])
-	subscriber.State = scalar(fields[FieldState])
-	subscriber.CampaignUUID = uuidOf(fields, FieldCampaignUUID, FieldCampaign)
-	subscriber.TemplateUUID = uuidOf(fields, FieldTemplateUUID, FieldTemplate)
-	subscriber.CreatedAt = scalar(fields[FieldCreatedAt])
+	var texts [6]string
+	var found [6]bool
+	texts[0], found[0] = scalarText(values[fieldName])
+	texts[1], found[1] = scalarText(values[fieldPhoneNumber])
+	texts[2], found[2] = scalarText(values[fieldState])
+	texts[3], found[3] = uuidOf(values[fieldCampaignUUID], values[fieldCampaign])
+	texts[4], found[4] = uuidOf(values[fieldTemplateUUID], values[fieldTemplate])
+	texts[5], found[5] = scalarText(values[fieldCreatedAt])
+	if found == [6]bool{} {
+		return subscriber
+	}
+	shared := new([6]string)
+	*shared = texts
+	pointers := [6]**string{&subscriber.Name, &subscriber.PhoneNumber, &subscriber.State,
+		&subscriber.CampaignUUID, &subscriber.TemplateUUID, &subscriber.CreatedAt}
+	for i, p := range pointers {
+		if found[i] {
+			*p = &shared[i]
+		}
+	}
 	return subscriber
 }
 
-// uuidOf reads flatKey, else nestedKey as a string or as an object's uuid.
-func uuidOf(fields map[string]json.RawMessage, flatKey, nestedKey string) *string {
-	if value := scalar(fields[flatKey]); value != nil {
-		return value
+// uuidOf reads flat, else nested as a scalar or as an object's uuid.
+func uuidOf(flat, nested string) (string, bool) {
+	if value, ok := scalarText(flat); ok {
+		return value, true
 	}
-	nested := fields[nestedKey]
-	if value := scalar(nested); value != nil {
-		return value
+	if value, ok := scalarText(nested); ok {
+		return value, true
 	}
-	var object map[string]json.RawMessage
-	if json.Unmarshal(nested, &object) != nil {
-		return nil
-	}
-	return scalar(object[FieldUUID])
+	var uuid string
+	eachMember(nested, func(key, value string) {
+		if memberName(key) == FieldUUID {
+			uuid = value
+		}
+	})
+	return scalarText(uuid)
 }
 
 // scalar is a JSON string, number or boolean as text; nil for anything else.
 func scalar(raw json.RawMessage) *string {
-	text := strings.TrimSpace(string(raw))
+	if value, ok := scalarText(string(raw)); ok {
+		return &value
+	}
+	return nil
+}
+
+// scalarText is scalar without the allocation of a pointer; a string
+// without escapes is a substring of raw.
+func scalarText(raw string) (string, bool) {
+	text := strings.TrimSpace(raw)
 	if text == "" {
-		return nil
+		return "", false
 	}
 	switch {
 	case text[0] == '"':
-		// Most values have no escapes: skip the decoder, which is most of
-		// the cost of a large report.
+		// Most values have no escapes: skip the decoder.
 		if len(text) >= 2 && !strings.ContainsRune(text, '\\') && utf8.ValidString(text) {
-			value := text[1 : len(text)-1]
-			return &value
+			return text[1 : len(text)-1], true
 		}
 		var value string
-		if json.Unmarshal(raw, &value) != nil {
-			return nil
+		if json.Unmarshal([]byte(text), &value) != nil {
+			return "", false
 		}
-		return &value
+		return value, true
 	case text == "true" || text == "false":
-		return &text
-	case json.Valid(raw) && (text[0] == '-' || '0' <= text[0] && text[0] <= '9'):
-		return &text
+		return text, true
+	case (text[0] == '-' || '0' <= text[0] && text[0] <= '9') && json.Valid([]byte(text)):
+		return text, true
 	}
-	return nil
+	return "", false
+}
+
+// eachMember calls fn with the key (quotes included) and the value of each
+// member of the JSON object in text, which must be valid JSON; it reports
+// whether text is an object at all.
+func eachMember(text string, fn func(key, value string)) bool {
+	i := skipSpace(text, 0)
+	if i >= len(text) || text[i] != '{' {
+		return false
+	}
+	for i = skipSpace(text, i+1); i < len(text) && text[i] == '"'; {
+		keyEnd := stringEnd(text, i)
+		key := text[i:keyEnd]
+		i = skipSpace(text, skipSpace(text, keyEnd)+1) // past the colon
+		valueEnd := valueEnd(text, i)
+		fn(key, text[i:valueEnd])
+		i = skipSpace(text, valueEnd)
+		if i >= len(text) || text[i] != ',' {
+			break
+		}
+		i = skipSpace(text, i+1)
+	}
+	return true
+}
+
+// memberName is a key without its quotes, unescaped when it has escapes.
+func memberName(key string) string {
+	if !strings.ContainsRune(key, '\\') {
+		return key[1 : len(key)-1]
+	}
+	var name string
+	_ = json.Unmarshal([]byte(key), &name)
+	return name
+}
+
+func skipSpace(text string, i int) int {
+	for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index after the JSON string that starts at i.
+func stringEnd(text string, i int) int {
+	for i++; i < len(text); i++ {
+		switch text[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(text)
+}
+
+// valueEnd is the index after the JSON value that starts at i.
+func valueEnd(text string, i int) int {
+	if i >= len(text) {
+		return i
+	}
+	switch text[i] {
+	case '"':
+		return stringEnd(text, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(text); i++ {
+			switch text[i] {
+			case '"':
+				i = stringEnd(text, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(text)
+	}
+	for i < len(text) {
+		switch text[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+		i++
+	}
+	return i
 }
 
 // page is one decoded answer of the report.
@@ -109,14 +262,23 @@ func decodePage(r io.Reader) (page, error) {
 	if err != nil {
 		return page{}, fmt.Errorf("read answer: %w", err)
 	}
+	var result page
 	switch start {
 	case json.Delim('['):
-		records, err := decodeRecords(decoder)
-		return page{records: records}, err
+		result.records, err = decodeRecords(decoder)
 	case json.Delim('{'):
-		return decodeEnvelope(decoder)
+		result, err = decodeEnvelope(decoder)
+	default:
+		return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
 	}
-	return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
+	if err != nil {
+		return page{}, err
+	}
+	// Anything after the answer means it is broken, not complete.
+	if _, err := decoder.Token(); err != io.EOF {
+		return page{}, errors.New("read answer: data after the JSON value")
+	}
+	return result, nil
 }
 
 func decodeEnvelope(decoder *json.Decoder) (page, error) {
@@ -140,7 +302,9 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 			if err := decoder.Decode(&raw); err != nil {
 				return page{}, fmt.Errorf("read %q: %w", FieldPagination, err)
 			}
-			result.pagination = decodePagination(raw)
+			if result.pagination, err = decodePagination(raw); err != nil {
+				return page{}, err
+			}
 		default:
 			if err := skipValue(decoder); err != nil {
 				return page{}, fmt.Errorf("read answer: %w", err)
@@ -178,7 +342,7 @@ func decodeRecords(decoder *json.Decoder) ([]Subscriber, error) {
 		if err := decoder.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("read record %d: %w", len(records)+1, err)
 		}
-		records = append(records, DecodeRecord(raw))
+		records = append(records, decodeRecord(string(raw)))
 	}
 	if _, err := decoder.Token(); err != nil {
 		return nil, fmt.Errorf("read records: %w", err)
@@ -206,19 +370,24 @@ func skipValue(decoder *json.Decoder) error {
 	}
 }
 
-func decodePagination(raw json.RawMessage) pagination {
+// decodePagination reads the envelope's paging. next_url null or absent
+// means the last page; one that is not a string is an error, which must not
+// pass for the last page and cut the report short.
+func decodePagination(raw json.RawMessage) (pagination, error) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil {
-		return pagination{}
+		return pagination{}, fmt.Errorf("%q is not an object", FieldPagination)
 	}
 	var result pagination
-	_ = json.Unmarshal(fields[FieldNextURL], &result.nextURL) // null or absent: the last page
+	if next, ok := fields[FieldNextURL]; ok && json.Unmarshal(next, &result.nextURL) != nil {
+		return pagination{}, fmt.Errorf("%s.%s is not a URL", FieldPagination, FieldNextURL)
+	}
 	number, hasNumber := integer(fields[FieldPage])
 	perPage, hasPerPage := integer(fields[FieldPerPage])
 	total, hasTotal := integer(fields[FieldTotal])
 	result.number, result.perPage, result.total = number, perPage, total
 	result.counted = hasNumber && hasPerPage && hasTotal && perPage > 0 && total >= 0
-	return result
+	return result, nil
 }
 
 // integer reads a JSON number or a numeric string.
