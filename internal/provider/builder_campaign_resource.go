@@ -10,12 +10,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -227,14 +229,8 @@ func definitelyRejected(err error) bool {
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state builderCampaignModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// One list request per bot serves the refresh of all its campaigns.
@@ -286,19 +282,25 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 }
 
 func (r *builderCampaignResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state builderCampaignModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if err := c.DeleteCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString()); err != nil {
 		addClientError(&resp.Diagnostics, "Campaign not deleted", fmt.Sprintf("Deleting campaign %s", state.ID.ValueString()), err)
 	}
+}
+
+// stateAndClient reads the prior state and the Builder client, for Read and Delete.
+func (r *builderCampaignResource) stateAndClient(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (builderCampaignModel, *builder.Client, bool) {
+	var state builderCampaignModel
+	diags.Append(st.Get(ctx, &state)...)
+	if diags.HasError() {
+		return state, nil, false
+	}
+	c, clientDiags := r.data.builderForCampaigns()
+	diags.Append(clientDiags...)
+	return state, c, !diags.HasError()
 }
 
 // ImportState takes "organization/bot_name/id".

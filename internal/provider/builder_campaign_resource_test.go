@@ -278,57 +278,40 @@ func TestAccBuilderCampaign_tokenExpiresDuringApply(t *testing.T) {
 	})
 }
 
-func TestAccBuilderCampaign_createAnswerLostIsAdopted(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
-	srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultDropAfter, 1)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviders,
-		Steps: []resource.TestStep{{
-			Config: campaignConfig(srv, "support-bot", "hi", "2030-01-01T12:00:00Z"),
-			Check: resource.ComposeTestCheckFunc(
-				expectCampaignsHeld(srv, 1),
-				// The lost answer is followed by a read of the same id, not a second create.
-				expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 1}),
-				func(s *terraform.State) error {
-					if id := s.RootModule().Resources[campaignAddr].Primary.ID; id != srv.Campaigns()[0].ID {
-						return fmt.Errorf("state holds campaign %s, the emulator %s", id, srv.Campaigns()[0].ID)
-					}
-					return nil
-				},
-			),
-		}},
-	})
-}
-
-func TestAccBuilderCampaign_rateLimitedCreateRetried(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
-	srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultRateLimit, 1)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviders,
-		Steps: []resource.TestStep{{
-			Config: campaignConfig(srv, "support-bot", "hi", "2030-01-01T12:00:00Z"),
-			Check: resource.ComposeTestCheckFunc(
-				expectCampaignsHeld(srv, 1),
-				expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2}),
-			),
-		}},
-	})
-}
-
-func TestAccBuilderCampaign_serverErrorBeforeProcessingCreatesOnce(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
-	srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultServerError, 1)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviders,
-		Steps: []resource.TestStep{{
-			Config: campaignConfig(srv, "support-bot", "hi", "2030-01-01T12:00:00Z"),
-			Check: resource.ComposeTestCheckFunc(
-				expectCampaignsHeld(srv, 1),
-				// 500 → read by id (404) → the same create again.
-				expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 1}),
-			),
-		}},
-	})
+// A create that fails in any way ends with exactly one campaign, the one in
+// state: a lost answer is followed by a read of the same id, not a second
+// create; a refusal that processed nothing is sent again.
+func TestAccBuilderCampaign_faultyCreateMakesExactlyOneCampaign(t *testing.T) {
+	cases := map[string]struct {
+		fault emulator.FaultKind
+		want  map[emulator.Op]int
+	}{
+		"answer lost after the create":   {emulator.FaultDropAfter, map[emulator.Op]int{emulator.OpCampaignCreate: 1, emulator.OpCampaignRead: 1}},
+		"rate limited":                   {emulator.FaultRateLimit, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 0}},
+		"server error before the create": {emulator.FaultServerError, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 1}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{})
+			srv.InjectFault(emulator.OpCampaignCreate, tc.fault, 1)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps: []resource.TestStep{{
+					Config: campaignConfig(srv, "support-bot", "hi", "2030-01-01T12:00:00Z"),
+					Check: resource.ComposeTestCheckFunc(
+						expectCampaignsHeld(srv, 1),
+						expectCounts(srv, tc.want),
+						func(s *terraform.State) error {
+							if id := s.RootModule().Resources[campaignAddr].Primary.ID; id != srv.Campaigns()[0].ID {
+								return fmt.Errorf("state holds campaign %s, the emulator %s", id, srv.Campaigns()[0].ID)
+							}
+							return nil
+						},
+					),
+				}},
+			})
+		})
+	}
 }
 
 func TestAccBuilderCampaign_badInputFailsAtPlan(t *testing.T) {
