@@ -74,7 +74,7 @@ echo "No changes."
 
 step "summary"
 tf output -no-color
-echo "resources managed: $(tf state list | wc -l)"
+echo "objects in state (resources and data sources): $(tf state list | wc -l)"
 
 step "destroy"
 tf destroy -input=false -auto-approve -no-color | tail -1
