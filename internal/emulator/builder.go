@@ -272,11 +272,7 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 }
 
 func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authenticate(w, r) {
-		return
-	}
-	if errs := validatePathID(p[paramID]); len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.authorizedCampaignPath(w, r, p) {
 		return
 	}
 	c, ok := e.campaignIn(p)
@@ -313,11 +309,7 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 }
 
 func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authenticate(w, r) {
-		return
-	}
-	if errs := validatePathID(p[paramID]); len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.authorizedCampaignPath(w, r, p) {
 		return
 	}
 	id := strings.ToLower(p[paramID])
@@ -333,6 +325,19 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 		return
 	}
 	writeJSON(w, http.StatusOK, nil)
+}
+
+// authorizedCampaignPath checks the bearer token, then the id in the path,
+// answering a failure itself, in FastAPI's order.
+func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request, p pathParams) bool {
+	if !e.authenticate(w, r) {
+		return false
+	}
+	if errs := validatePathID(p[paramID]); len(errs) > 0 {
+		writeValidation(w, errs)
+		return false
+	}
+	return true
 }
 
 func (e *Emulator) campaignIn(p pathParams) (builder.Campaign, bool) {

@@ -250,14 +250,12 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state builderCampaignModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
+	var plan builderCampaignModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -291,7 +289,7 @@ func (r *builderCampaignResource) Delete(ctx context.Context, req resource.Delet
 	}
 }
 
-// stateAndClient reads the prior state and the Builder client, for Read and Delete.
+// stateAndClient reads the prior state and the Builder client, for Read, Update and Delete.
 func (r *builderCampaignResource) stateAndClient(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (builderCampaignModel, *builder.Client, bool) {
 	var state builderCampaignModel
 	diags.Append(st.Get(ctx, &state)...)

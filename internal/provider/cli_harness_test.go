@@ -288,16 +288,22 @@ func attrString(r *tfjson.StateResource, name string) string {
 	return s
 }
 
-// changesOtherThanNoOp lists the planned changes that are not no-ops.
-func changesOtherThanNoOp(plan *tfjson.Plan) []string {
+// changesOtherThanNoOp lists the planned changes that are not no-ops. With
+// allowCheckReads, data source reads (and the output updates they cause) are
+// not counted: data sources nested in check blocks are read by every plan.
+func changesOtherThanNoOp(plan *tfjson.Plan, allowCheckReads bool) []string {
 	var changes []string
 	for _, rc := range plan.ResourceChanges {
-		if rc.Change != nil && !rc.Change.Actions.NoOp() {
-			changes = append(changes, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
+		if rc.Change == nil || rc.Change.Actions.NoOp() {
+			continue
 		}
+		if allowCheckReads && rc.Mode == tfjson.DataResourceMode && rc.Change.Actions.Read() {
+			continue
+		}
+		changes = append(changes, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
 	}
 	for name, oc := range plan.OutputChanges {
-		if oc != nil && !oc.Actions.NoOp() {
+		if oc != nil && !oc.Actions.NoOp() && !(allowCheckReads && oc.Actions.Update()) {
 			changes = append(changes, fmt.Sprintf("output.%s: %v", name, oc.Actions))
 		}
 	}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	goversion "github.com/hashicorp/go-version"
-	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
@@ -136,7 +134,7 @@ func applyExample(t *testing.T, dir string, tc exampleCase) {
 	}
 	w.must("plan", "-input=false", "-no-color", "-out=after-apply.tfplan")
 	plan, _ := w.savedPlan("after-apply.tfplan")
-	if changes := changesOtherThanReads(plan, tc.readsInChecks); len(changes) > 0 {
+	if changes := changesOtherThanNoOp(plan, tc.readsInChecks); len(changes) > 0 {
 		t.Errorf("the plan after apply is not empty: %s", strings.Join(changes, "; "))
 	}
 	w.must("destroy", "-auto-approve", "-input=false", "-no-color")
@@ -146,28 +144,6 @@ func applyExample(t *testing.T, dir string, tc exampleCase) {
 	if n := len(srv.Campaigns()); n != seeded+tc.keeps {
 		t.Errorf("%d campaigns in the emulator after destroy, want %d", n, seeded+tc.keeps)
 	}
-}
-
-// changesOtherThanReads is changesOtherThanNoOp without the data source reads
-// that check blocks plan every time, when the example has such checks.
-func changesOtherThanReads(plan *tfjson.Plan, readsInChecks bool) []string {
-	var changes []string
-	for _, rc := range plan.ResourceChanges {
-		if rc.Change == nil || rc.Change.Actions.NoOp() {
-			continue
-		}
-		if readsInChecks && rc.Mode == tfjson.DataResourceMode && rc.Change.Actions.Read() {
-			continue
-		}
-		changes = append(changes, fmt.Sprintf("%s: %v", rc.Address, rc.Change.Actions))
-	}
-	for name, oc := range plan.OutputChanges {
-		if oc != nil && !oc.Actions.NoOp() && !(readsInChecks && oc.Actions.Update()) {
-			changes = append(changes, fmt.Sprintf("output.%s: %v", name, oc.Actions))
-		}
-	}
-	sort.Strings(changes)
-	return changes
 }
 
 // copyExample replaces the configuration with the example's files. An

@@ -209,7 +209,7 @@ func TestAccReliability_faultsNeverDuplicateOrOrphan(t *testing.T) {
 		t.Fatalf("the plan without faults: %s\n%s", exitText(plan), plan.output())
 	}
 	saved, _ := w.savedPlan("final.tfplan")
-	if changes := changesOtherThanNoOp(saved); len(changes) > 0 {
+	if changes := changesOtherThanNoOp(saved, false); len(changes) > 0 {
 		t.Errorf("the plan without faults is not empty: %v", changes)
 	}
 }
