@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -34,8 +35,18 @@ type fakeBuilder struct {
 	refuseTokens  bool // refuse every token, even fresh ones
 	override      http.Handler
 	createFaults  []string
+	// writeAnswer, when set, replaces the 2xx answer to a create or update
+	// that was stored: status and raw body.
+	writeAnswer   *rawAnswer
+	readStatus    int  // when set, every read answers this status
+	assignIDs     bool // the server ignores the _id it is sent and makes its own
 	lastFireBody  []byte
 	lastFireQuery string
+}
+
+type rawAnswer struct {
+	status int
+	body   string
 }
 
 const (
@@ -49,6 +60,9 @@ const (
 	fault500AfterCreate   = "500-after-create"  // stores, then answers 500 plain text
 	faultUnreadableAnswer = "unreadable-answer" // stores, then answers 201 with a broken body
 	faultValidationError  = "422-before-create" // refuses the body
+	faultDuplicate409     = "409-duplicate"     // answers 409 "duplicate id" without storing
+	faultStoreThen422     = "store-then-422"    // stores, then answers 422 "duplicate id" (a slow first POST landed)
+	faultRateLimited      = "429"               // answers 429 without storing
 )
 
 func newFakeBuilder(t *testing.T) *fakeBuilder {
@@ -215,8 +229,25 @@ func (f *fakeBuilder) create(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnprocessableEntity, map[string]any{"detail": []map[string]any{
 			{"loc": []string{"body", "scheduled_date"}, "msg": "invalid datetime format", "type": "value_error"}}})
 		return
+	case faultDuplicate409:
+		detail(w, http.StatusConflict, "duplicate id")
+		return
+	case faultRateLimited:
+		w.Header().Set("Retry-After", "0")
+		detail(w, http.StatusTooManyRequests, "slow down")
+		return
+	case faultStoreThen422:
+		f.mu.Lock()
+		f.campaigns[campaign.ID] = campaign
+		f.mu.Unlock()
+		detail(w, http.StatusUnprocessableEntity, "duplicate id")
+		return
 	}
 	f.mu.Lock()
+	if f.assignIDs {
+		campaign.ID = NewObjectID()
+	}
+	written := f.writeAnswer
 	_, duplicate := f.campaigns[campaign.ID]
 	if !duplicate {
 		status := StatusNotStarted
@@ -234,6 +265,8 @@ func (f *fakeBuilder) create(w http.ResponseWriter, r *http.Request) {
 	case fault == faultUnreadableAnswer:
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"_id": `)
+	case written != nil:
+		writeRaw(w, *written, campaign.ID)
 	default:
 		answer(w, http.StatusCreated, campaign)
 	}
@@ -243,7 +276,12 @@ func (f *fakeBuilder) read(w http.ResponseWriter, r *http.Request) {
 	f.reads.Add(1)
 	f.mu.Lock()
 	campaign, ok := f.campaigns[r.PathValue("id")]
+	status := f.readStatus
 	f.mu.Unlock()
+	if status != 0 {
+		detail(w, status, http.StatusText(status))
+		return
+	}
 	if !ok {
 		detail(w, http.StatusNotFound, "Campaign not found")
 		return
@@ -275,8 +313,19 @@ func (f *fakeBuilder) update(w http.ResponseWriter, r *http.Request) {
 	default:
 		campaign.Status = current.Status
 		f.campaigns[campaign.ID] = campaign
+		if f.writeAnswer != nil {
+			writeRaw(w, *f.writeAnswer, campaign.ID)
+			return
+		}
 		answer(w, http.StatusOK, campaign)
 	}
+}
+
+// writeRaw answers a canned body; "{id}" in it is the stored campaign's id.
+func writeRaw(w http.ResponseWriter, a rawAnswer, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, strings.ReplaceAll(a.body, "{id}", id))
 }
 
 func (f *fakeBuilder) delete(w http.ResponseWriter, r *http.Request) {
