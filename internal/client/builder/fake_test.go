@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +22,7 @@ type fakeBuilder struct {
 	t      *testing.T
 	server *httptest.Server
 
-	logins, refreshes, creates, reads, fires atomic.Int64
+	logins, refreshes, creates, reads, lists, fires atomic.Int64
 
 	mu            sync.Mutex
 	validTokens   map[string]bool
@@ -40,6 +41,7 @@ type fakeBuilder struct {
 	writeAnswer   *rawAnswer
 	readStatus    int  // when set, every read answers this status
 	assignIDs     bool // the server ignores the _id it is sent and makes its own
+	summaries     bool // the list answers only _id, campaign_name and status
 	lastFireBody  []byte
 	lastFireQuery string
 }
@@ -290,12 +292,19 @@ func (f *fakeBuilder) read(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeBuilder) list(w http.ResponseWriter, r *http.Request) {
+	f.lists.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := []Campaign{}
 	for _, campaign := range f.campaigns {
+		if f.summaries {
+			campaign = Campaign{ID: campaign.ID, CampaignName: campaign.CampaignName, Status: campaign.Status}
+		}
 		all = append(all, campaign)
 	}
+	// Newest first, as a list of recent campaigns would be, and unlike the
+	// order of ids, so that a test sees whose order a result keeps.
+	slices.SortFunc(all, func(a, b Campaign) int { return strings.Compare(b.ID, a.ID) })
 	answer(w, http.StatusOK, all)
 }
 

@@ -43,7 +43,7 @@ func TestWriteAnswer_anyTwoHundredKeepsTheID(t *testing.T) {
 		{name: "a truncated object", answer: rawAnswer{201, `{"_id": "{id}", "na`}, wantReads: 1, wantName: "n", wantStatus: true},
 		{
 			name: "no document, and the read-back fails", answer: rawAnswer{201, ``}, readStatus: http.StatusInternalServerError,
-			wantReads: 3, // the read is idempotent: the client's retries
+			wantReads:    3, // the read is idempotent: the client's retries
 			wantProblems: []string{"answer carried no campaign, and reading campaign {id} back failed", "unknown until the next refresh"},
 		},
 		{
