@@ -137,7 +137,8 @@ func show(c Campaign) string {
 		case field.Kind() == reflect.String && field.String() != "":
 			b.WriteString(v.Type().Field(i).Name + "=" + field.String() + " ")
 		case field.Kind() == reflect.Slice && !field.IsNil():
-			b.WriteString(v.Type().Field(i).Name + "=" + strings.Join(field.Interface().([]string), "|") + " ")
+			values, _ := field.Interface().([]string)
+			b.WriteString(v.Type().Field(i).Name + "=" + strings.Join(values, "|") + " ")
 		}
 	}
 	return b.String()
