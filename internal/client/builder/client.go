@@ -50,8 +50,10 @@ type Client struct {
 	lists listCache
 }
 
-// New returns a Builder client over http.
+// New returns a Builder client over http. The credentials, and every token
+// the client receives later, are added to http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
+	http.Secrets().Add(creds.Password, creds.APIKey)
 	return &Client{http: http, creds: creds}
 }
 
@@ -165,8 +167,9 @@ func (c *Client) storeTokens(operation string, resp *client.Response, refreshTok
 		if err == nil {
 			err = errors.New("no token in the answer")
 		}
-		return Tokens{}, &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: err}
+		return Tokens{}, c.unreadable(operation, resp, err)
 	}
+	c.http.Secrets().Add(tokens.Token, tokens.RefreshToken)
 	if tokens.RefreshToken == "" {
 		tokens.RefreshToken = refreshToken
 	}
