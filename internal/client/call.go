@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -122,6 +123,10 @@ func (call *call) scrub(body []byte) []byte {
 func (call *call) apiError(resp *http.Response) *APIError {
 	// Scrubbed before ServerMessage caps it, so no secret is cut in two.
 	message := ServerMessage(resp.Header.Get("Content-Type"), call.scrub(call.responseBody))
+	if location, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		message = call.secrets.Scrub(fmt.Sprintf("the server redirects %s to %s, which would change the method; check the base URL",
+			call.method, RedactURL(location)))
+	}
 	if message == "" {
 		message = http.StatusText(resp.StatusCode)
 	}
