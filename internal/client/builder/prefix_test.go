@@ -51,7 +51,10 @@ func TestClient_baseURLWithAPathPrefix(t *testing.T) {
 			steps := []func() error{
 				func() error { _, err := c.GetCampaign(ctx, "acme", "bot", created.ID); return err },
 				func() error { _, err := c.ListCampaigns(ctx, "acme", "bot"); return err },
-				func() error { _, err := c.UpdateCampaign(ctx, "acme", "bot", created.ID, Campaign{Name: ptr("m")}); return err },
+				func() error {
+					_, err := c.UpdateCampaign(ctx, "acme", "bot", created.ID, Campaign{Name: ptr("m")})
+					return err
+				},
 				func() error { return c.DeleteCampaign(ctx, "acme", "bot", created.ID) },
 				func() error {
 					id, err := c.FireTrigger(ctx, []byte(`{"n":1}`))
