@@ -97,16 +97,14 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 		"request_headers": RedactHeader(call.header),
 		"retry":           willRetry,
 	}
-	// Bodies are scrubbed before RedactBodyForLog caps them, so that no
-	// secret is cut in two and half of it kept.
 	if len(call.requestBody) > 0 {
-		fields["request_body"] = RedactBodyForLog(call.scrub(call.requestBody))
+		fields["request_body"] = redactBodyForLog(call.requestBody, call.secrets)
 	}
 	if resp != nil {
 		fields["status"] = resp.StatusCode
 		fields["response_headers"] = RedactHeader(resp.Header)
 		if call.responseBody != nil {
-			fields["response_body"] = RedactBodyForLog(call.scrub(call.responseBody))
+			fields["response_body"] = redactBodyForLog(call.responseBody, call.secrets)
 		}
 	}
 	if err != nil {

@@ -25,6 +25,7 @@ type Secrets struct {
 	mu       sync.RWMutex
 	values   map[string]bool // as added
 	replacer *strings.Replacer
+	longest  int // bytes of the longest spelling the replacer knows
 }
 
 // NewSecrets returns a set holding values.
@@ -53,15 +54,25 @@ func (s *Secrets) Add(values ...string) {
 		changed = true
 	}
 	if changed {
-		s.replacer = newSecretReplacer(s.values)
+		s.replacer, s.longest = newSecretReplacer(s.values)
 	}
+}
+
+// longestSpelling is the length of the longest text Scrub replaces.
+func (s *Secrets) longestSpelling() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.longest
 }
 
 // newSecretReplacer replaces every value in each spelling it can take in a
 // text: as is, escaped in a URL query or path, escaped in a JSON string.
 // Longer spellings come first so that a secret containing another is
 // replaced whole.
-func newSecretReplacer(values map[string]bool) *strings.Replacer {
+func newSecretReplacer(values map[string]bool) (*strings.Replacer, int) {
 	spellings := map[string]bool{}
 	for value := range values {
 		for _, spelling := range []string{value, url.QueryEscape(value), url.PathEscape(value), jsonEscape(value, false), jsonEscape(value, true)} {
@@ -82,7 +93,7 @@ func newSecretReplacer(values map[string]bool) *strings.Replacer {
 	for _, spelling := range ordered {
 		pairs = append(pairs, spelling, Redacted)
 	}
-	return strings.NewReplacer(pairs...)
+	return strings.NewReplacer(pairs...), len(ordered[0])
 }
 
 // jsonEscape is value as it appears between the quotes of a JSON string.

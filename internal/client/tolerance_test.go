@@ -191,3 +191,19 @@ func TestSecrets_concurrentAddAndScrub(t *testing.T) {
 		t.Fatalf("Scrub() = %q", got)
 	}
 }
+
+// A secret across the log's 4 KiB cut is replaced whole, not half kept.
+func TestRedactBodyForLog_secretAcrossTheCut(t *testing.T) {
+	const secret = "secret-across-the-cut"
+	secrets := NewSecrets(secret)
+	for shift := range len(secret) + 2 {
+		body := strings.Repeat("x", maxLoggedBody-shift) + secret + strings.Repeat("y", 100)
+		got := redactBodyForLog([]byte(body), secrets)
+		if strings.Contains(got, secret[:6]) || !strings.Contains(got, "bytes in all") {
+			t.Fatalf("shift %d: the log keeps part of the secret: …%s", shift, got[max(len(got)-80, 0):])
+		}
+	}
+	if got := redactBodyForLog([]byte(`{"a":"`+secret+`"}`), secrets); got != `{"a":"REDACTED"}` {
+		t.Fatalf("a short body: %q", got)
+	}
+}
