@@ -162,8 +162,8 @@ func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, erro
 // storeTokens makes a login or refresh answer the current pair. A refresh
 // answer without a new refresh token keeps the old one.
 func (c *Client) storeTokens(operation string, resp *client.Response, refreshToken string) (Tokens, error) {
-	var tokens Tokens
-	if err := json.Unmarshal(resp.Body, &tokens); err != nil || tokens.Token == "" {
+	tokens, err := decodeTokens(resp.Body)
+	if err != nil || tokens.Token == "" {
 		if err == nil {
 			err = errors.New("no token in the answer")
 		}
@@ -177,6 +177,19 @@ func (c *Client) storeTokens(operation string, resp *client.Response, refreshTok
 	defer c.mu.Unlock()
 	c.tokens, c.refused = tokens, false
 	return tokens, nil
+}
+
+// decodeTokens reads a token pair; the token may also come as OAuth2's
+// access_token, which is what FastAPI's security helpers answer.
+func decodeTokens(body []byte) (Tokens, error) {
+	var answer tokensAnswer
+	if err := json.Unmarshal(body, &answer); err != nil {
+		return Tokens{}, err
+	}
+	if answer.Token == "" {
+		answer.Token = answer.AccessToken
+	}
+	return answer.Tokens, nil
 }
 
 func (c *Client) requireLogin() error {

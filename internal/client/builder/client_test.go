@@ -514,3 +514,11 @@ func FuzzDecoders(f *testing.F) {
 		}
 	})
 }
+
+func TestLogin_acceptsOAuth2AccessToken(t *testing.T) {
+	c := answeringClient(t, http.StatusOK, []byte(`{"access_token":"oauth-style-token","token_type":"bearer"}`))
+	tokens, err := c.Tokens(context.Background())
+	if err != nil || tokens.Token != "oauth-style-token" {
+		t.Fatalf("Tokens() = %+v, %v; want the access_token", tokens, err)
+	}
+}
