@@ -61,7 +61,7 @@ func (s *errorSpeller) flush() {
 
 // respell rewrites one error answer; the header is still unsent.
 func (s *errorSpeller) respell(body []byte) []byte {
-	d, status, header := s.dialects, s.status, s.ResponseWriter.Header()
+	d, status, header := s.dialects, s.status, s.Header()
 	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
 		header.Del("Content-Length")
 		if status == http.StatusNotFound {
