@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -686,5 +687,18 @@ func TestDialects_faultsThroughErrorSpelling(t *testing.T) {
 	r = send(t, http.MethodGet, campaigns, auth, "")
 	if items := wantValidationStatus(t, r, http.StatusTooManyRequests); len(items) != 1 || r.header.Get("Retry-After") != "1" {
 		t.Errorf("429 %v %s", r.header, r.body)
+	}
+}
+
+// The README's dialect table lists every dialect.
+func TestDialects_listedInTheREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Dialects() {
+		if !regexp.MustCompile("(?m)^\\| (`[a-z0-9-]+` / )?`" + regexp.QuoteMeta(string(d)) + "`( / `[a-z0-9-]+`)? \\|").Match(readme) {
+			t.Errorf("README.md's dialect table has no row for %q", d)
+		}
 	}
 }
