@@ -158,7 +158,7 @@ func resolveDialects(list []Dialect) (dialectSet, error) {
 			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, validNames()))
 			continue
 		}
-		for _, atom := range append([]Dialect{d}, info.preset...) {
+		for _, atom := range append([]Dialect{d}, info.preset...) { // presets hold no presets
 			if atom != DialectReference && len(mustLookup(atom).preset) == 0 {
 				set[atom] = true
 			}

@@ -313,8 +313,8 @@ func triggerObjectID(t Trigger) string {
 }
 
 // triggerID reads the {id} of a trigger path: a number, or under
-// DialectTriggerIDObject the ObjectId the fire answered. ok is false with
-// the 422 to answer.
+// DialectTriggerIDObject the ObjectId the fire answered (its last 16 hex
+// digits are the number). errs is the 422 to answer when it is neither.
 func (d dialectSet) triggerID(path string) (id int64, errs []validationError) {
 	if !d[DialectTriggerIDObject] {
 		id, err := strconv.ParseInt(path, 10, 64)

@@ -289,7 +289,7 @@ func (e *Emulator) EvoluxQueries() []string {
 	return append([]string(nil), e.evoluxQueries...)
 }
 
-// ServeHTTP routes one request: count it, wait the latency, apply a queued or
+// ServeHTTP routes one request (under the dialects): count it, wait the latency, apply a queued or
 // random fault, then serve it.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := e.dialects.match(r)
