@@ -173,12 +173,12 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 		faultsInjected: map[FaultKind]int{},
 		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
 		pageSize:       clampPageSize(cfg.PageSize),
-		dialects:       newDialectSet(cfg.Dialects),
 	}
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	e.dialects = newDialectSet(cfg.Dialects)
 	return e
 }
 
