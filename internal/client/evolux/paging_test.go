@@ -21,9 +21,9 @@ import (
 type linkedReport struct {
 	t        *testing.T
 	param    string
-	value    func(i int) string                       // the parameter's value for page i; page 0 may also be asked without it
-	pages    [][2]int                                 // record ranges
-	linkTo   func(i int) string                       // page i's next link; "" for none
+	value    func(i int) string                      // the parameter's value for page i; page 0 may also be asked without it
+	pages    [][2]int                                // record ranges
+	linkTo   func(i int) string                      // page i's next link; "" for none
 	envelope func(i int, next string) map[string]any // paging members beside data
 
 	requests, inFlight, maxInFlight atomic.Int64
