@@ -151,6 +151,7 @@ func (r *builderTriggerResource) Configure(_ context.Context, req resource.Confi
 // it must not return an error: Terraform would mark the resource tainted and
 // the next apply would fire it again.
 func (r *builderTriggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -195,6 +196,7 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 }
 
 func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var state builderTriggerModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -250,6 +252,7 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 // imported trigger, or keepers going from null to empty. Every other change
 // is a replacement (see payloadChangeFires and keepersChangeFires).
 func (r *builderTriggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -267,10 +270,14 @@ func (r *builderTriggerResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	given := triggerImportID(ctx, req, &resp.Diagnostics)
+	id := strings.TrimSpace(given)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if id == "" || strings.HasPrefix(id, unknownIDPrefix) {
 		resp.Diagnostics.AddError("Invalid trigger id",
-			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", req.ID))
+			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", given))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
