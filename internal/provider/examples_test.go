@@ -48,6 +48,7 @@ var exampleCases = map[string]exampleCase{
 	"resources/campaigns_builder_campaign":        {check: removedBlockKeepsCampaign, keeps: 1},
 	"resources/campaigns_builder_trigger":         {readsInChecks: true},
 	"data-sources/campaigns_builder_campaign":     {prepare: seedCampaignForExample},
+	"data-sources/campaigns_builder_campaigns":    {prepare: seedCampaignForExample, readsInChecks: true, check: pendingCampaignListed},
 	"data-sources/campaigns_builder_trigger":      {prepare: fireTriggerForExample},
 	"data-sources/campaigns_evolux_subscribers":   {readsInChecks: true},
 	"ephemeral-resources/campaigns_builder_token": {minVersion: "1.11.0", stateless: true},
@@ -245,5 +246,14 @@ resource "campaigns_builder_campaign" "summer_sale" {
 		if strings.Contains(addr, "summer_sale") {
 			t.Errorf("%s is still in state after the removed block", addr)
 		}
+	}
+}
+
+// pendingCampaignListed: the data source example lists the seeded campaign.
+func pendingCampaignListed(t *testing.T, _ *emulator.Server, w *cliWorkdir) {
+	t.Helper()
+	res := w.must("output", "-json", "pending_campaign_names")
+	if strings.TrimSpace(res.stdout) != `["launch-2030"]` {
+		t.Errorf("pending_campaign_names = %s, want [\"launch-2030\"]", res.stdout)
 	}
 }

@@ -221,6 +221,7 @@ func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resou
 func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewBuilderCampaignDataSource,
+		NewBuilderCampaignsDataSource,
 		NewBuilderTriggerDataSource,
 		NewEvoluxSubscribersDataSource,
 	}
