@@ -248,7 +248,9 @@ func (p *campaignsProvider) ListResources(_ context.Context) []func() list.ListR
 
 // Actions are for `action` blocks (Terraform 1.14+).
 func (p *campaignsProvider) Actions(_ context.Context) []func() action.Action {
-	return []func() action.Action{}
+	return []func() action.Action{
+		NewBuilderFireTriggerAction,
+	}
 }
 
 // nestedModel decodes a known, non-null nested attribute.
