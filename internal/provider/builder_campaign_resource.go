@@ -134,19 +134,26 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 // started. A replacement (organization or bot_name changed) creates a new
 // campaign and is shown as such, so it is allowed.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan builderCampaignModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) {
+	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) || campaignReplaced(state, plan) {
 		return
 	}
 	if changed := changedCampaignAttributes(state, plan); len(changed) > 0 {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0]), "Campaign already started",
 			campaignStartedDetail(state)+fmt.Sprintf("\n\nChanged: %s.", strings.Join(changed, ", ")))
 	}
+}
+
+// campaignReplaced tells whether the plan replaces the campaign: organization
+// and bot_name are RequiresReplace. resp.RequiresReplace cannot say it, since
+// the framework fills it only after ModifyPlan returns.
+func campaignReplaced(state, plan builderCampaignModel) bool {
+	return !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
 }
 
 // changedCampaignAttributes lists the user attributes an update would send.
