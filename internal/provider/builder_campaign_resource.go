@@ -114,7 +114,6 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"creation_date": schema.StringAttribute{
 				MarkdownDescription: d["creation_date"],
 				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"log_file": schema.StringAttribute{
@@ -200,39 +199,38 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
 
 	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
-	if err != nil {
-		var uncertain *builder.UncertainCreateError
-		if errors.As(err, &uncertain) {
-			resp.Diagnostics.AddError("Campaign may have been created",
-				fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
-					"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
-					"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
-					plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
-					plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
-		} else {
-			addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
+	var uncertain *builder.UncertainCreateError
+	switch {
+	case err == nil:
+		// Builder acknowledged the create: from here on, its id reaches state
+		// whatever the answer holds.
+		if created.ID != plan.ID.ValueString() && builder.ValidObjectID(created.ID) {
+			resp.Diagnostics.AddWarning("Builder chose another campaign id",
+				fmt.Sprintf("The provider created %s, but Builder answered with id %s; state keeps Builder's id.", plan.label(), created.ID))
+			plan.ID = types.StringValue(created.ID)
 		}
-		if definitelyRejected(err) {
-			return
-		}
+		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	case errors.As(err, &uncertain):
+		resp.Diagnostics.AddError("Campaign may have been created",
+			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
+				"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
+				"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
+				plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
+				plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
 		// The server may hold the campaign: keep its id in state. Terraform
 		// marks it tainted, so the next apply deletes it (if it exists) and
 		// creates it again, and nothing is left orphaned.
 		plan.Status = types.StringNull()
-		plan.CreationDate = timetypes.NewRFC3339Null()
+		plan.CreationDate = types.StringNull()
 		plan.LogFile = types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		return
+	default:
+		// Certainly not created (refused, never sent, or rate limited to the
+		// end): nothing goes into state, so the next plan proposes a create,
+		// not the destruction of something that never existed.
+		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 	}
-	resp.Diagnostics.Append(plan.fromAPI(created)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-// definitelyRejected is true when the server refused the request outright, so
-// nothing was created.
-func definitelyRejected(err error) bool {
-	status := client.StatusOf(err)
-	return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -282,7 +280,7 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 		addClientError(&resp.Diagnostics, "Campaign not updated", fmt.Sprintf("Updating campaign %s", plan.ID.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(updated)...)
+	resp.Diagnostics.Append(plan.fromWriteAnswer(updated)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 

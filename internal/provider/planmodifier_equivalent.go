@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -82,13 +83,20 @@ func useStateForSameInstant() planmodifier.String {
 		})
 }
 
-// sameInstant tells whether two RFC 3339 texts name the same instant:
-// "2030-01-01T12:00:00Z" and "2030-01-01T09:00:00-03:00" are one moment.
+// sameInstant tells whether two timestamps name the same instant:
+// "2030-01-01T12:00:00Z", "2030-01-01T09:00:00-03:00" and a server's naive
+// "2030-01-01T12:00:00" are one moment.
 func sameInstant(a, b string) bool {
 	if a == b {
 		return true
 	}
-	ta, errA := time.Parse(time.RFC3339Nano, a)
-	tb, errB := time.Parse(time.RFC3339Nano, b)
-	return errA == nil && errB == nil && ta.Equal(tb)
+	ta, okA := parseServerTimestamp(a)
+	tb, okB := parseServerTimestamp(b)
+	return okA && okB && ta.Equal(tb)
+}
+
+// parseServerTimestamp reads a timestamp in any spelling the server may use.
+func parseServerTimestamp(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	return t, err == nil
 }
