@@ -13,6 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -474,5 +480,181 @@ resource "campaigns_builder_campaign" "welcome" {
 				t.Errorf("the emulator holds %d campaigns, want none", n)
 			}
 		})
+	}
+}
+
+// unreadableFireAnswers maps a case name to the 2xx answer a fire gets
+// instead of the trigger id.
+var unreadableFireAnswers = map[string]string{
+	"null":         `null`,
+	"empty-object": `{}`,
+	"empty-body":   ``,
+	"garbage":      `not json`,
+	"truncated":    `{"id": 4`,
+	"array":        `[]`,
+	"bool":         `true`,
+	"empty-string": `""`,
+	"id-null":      `{"id": null}`,
+	"id-object":    `{"id": {"value": 3}}`,
+	"html":         `<html><body>OK</body></html>`,
+	"two-values":   `1 2`,
+	"other-keys":   `{"status": "queued"}`,
+	"empty-id":     `{"_id": ""}`,
+}
+
+func triggersNamedConfig(url string, names []string) string {
+	return providerBlock(url, "5s", 3) + fmt.Sprintf(`
+locals {
+  answers = %s
+}
+
+resource "campaigns_builder_trigger" "answer" {
+  count   = length(local.answers)
+  payload = jsonencode({ answer = local.answers[count.index] })
+}
+`, hclStrings(names))
+}
+
+// The invariant, for triggers: a fire Builder accepted (2xx) whose answer
+// holds no readable id is saved, never an error (which would taint it and
+// fire it again), and never fired again: fire_outcome "fired", a no-id
+// placeholder, a next plan with nothing to do and no request at all.
+func TestAccBuilderTrigger_unreadableFireAnswerNeverRefires(t *testing.T) {
+	srv, url := startRewritingEmulator(t, emulator.Config{}, func(r *http.Request, body []byte) answerRewrite {
+		if r.Method != http.MethodPost || r.URL.Path != builder.PathTrigger {
+			return nil
+		}
+		var req struct {
+			JSON struct {
+				Answer string `json:"answer"`
+			} `json:"json"`
+		}
+		_ = json.Unmarshal(body, &req)
+		answer, ok := unreadableFireAnswers[req.JSON.Answer]
+		if !ok {
+			return nil
+		}
+		return func(status int, got []byte) (int, []byte) {
+			if status/100 != 2 {
+				return status, got
+			}
+			return status, []byte(answer)
+		}
+	})
+	n := len(unreadableFireAnswers)
+	config := triggersNamedConfig(url, sortedKeys(unreadableFireAnswers))
+	placeholder := regexp.MustCompile(`^` + noIDPrefix + `[0-9a-f]{12}$`)
+	savedAsFired := func(s *terraform.State) error {
+		saved := 0
+		for addr, rs := range s.RootModule().Resources {
+			if rs.Type != "campaigns_builder_trigger" {
+				continue
+			}
+			saved++
+			if got := rs.Primary.Attributes["fire_outcome"]; got != fireOutcomeFired {
+				return fmt.Errorf("%s: fire_outcome %q, want %q", addr, got, fireOutcomeFired)
+			}
+			if !placeholder.MatchString(rs.Primary.ID) {
+				return fmt.Errorf("%s: id %q, want a %q placeholder", addr, rs.Primary.ID, noIDPrefix)
+			}
+		}
+		if saved != n {
+			return fmt.Errorf("state holds %d triggers, want %d", saved, n)
+		}
+		return nil
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeTestCheckFunc(
+					savedAsFired,
+					expectCounts(srv, map[emulator.Op]int{emulator.OpTriggerFire: n}),
+					func(*terraform.State) error { return triggersHeld(srv, n)() },
+				),
+			},
+			{
+				PreConfig: srv.ResetCounts,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeTestCheckFunc(
+					savedAsFired,
+					func(*terraform.State) error {
+						if got := srv.TotalRequests(); got != 0 {
+							return fmt.Errorf("the emulator received %d requests (%v), want none: there is no id to read", got, srv.Counts())
+						}
+						return nil
+					},
+				),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if err := triggersHeld(srv, n)(); err != nil {
+				return err
+			}
+			return expectCounts(srv, map[emulator.Op]int{emulator.OpTriggerFire: 0})(nil)
+		},
+	})
+}
+
+func TestBuilderTriggerCreate_acceptedWithoutIDWarnsAndSaves(t *testing.T) {
+	ctx := context.Background()
+	srv, url := startRewritingEmulator(t, emulator.Config{}, func(r *http.Request, _ []byte) answerRewrite {
+		if r.Method != http.MethodPost {
+			return nil
+		}
+		return func(status int, _ []byte) (int, []byte) { return status, []byte(`null`) }
+	})
+	sch := triggerSchema(t).Schema
+	null := tftypes.NewValue(sch.Type().TerraformType(ctx), nil)
+	plan := tfsdk.Plan{Schema: sch, Raw: null}
+	mustNoError(t, plan.Set(ctx, builderTriggerModel{
+		ID:          types.StringUnknown(),
+		Payload:     jsontypes.NewNormalizedValue(`{"campaign": "black-friday"}`),
+		Keepers:     types.MapNull(types.StringType),
+		FiredAt:     timetypes.NewRFC3339Unknown(),
+		FireOutcome: types.StringUnknown(),
+		Result:      jsontypes.NewNormalizedUnknown(),
+	}))
+	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: null}}
+	triggerResourceAt(url).Create(ctx, fwresource.CreateRequest{Plan: plan}, resp)
+
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("an accepted fire must not be an error (Terraform would taint and fire again): %v", resp.Diagnostics)
+	}
+	var state builderTriggerModel
+	mustNoError(t, resp.State.Get(ctx, &state))
+	if state.FireOutcome.ValueString() != fireOutcomeFired || !strings.HasPrefix(state.ID.ValueString(), noIDPrefix) {
+		t.Errorf("state has fire_outcome %s and id %s, want %q and a %q placeholder", state.FireOutcome, state.ID, fireOutcomeFired, noIDPrefix)
+	}
+	warnings := resp.Diagnostics.Warnings()
+	if len(warnings) != 1 {
+		t.Fatalf("got %d warnings, want 1: %v", len(warnings), resp.Diagnostics)
+	}
+	detail := warnings[0].Detail()
+	for _, want := range []string{
+		"accepted", "will not be fired again", // what happened
+		`{"campaign":"black-friday"}`, state.ID.ValueString(), // which trigger
+		"Builder UI", "terraform import ADDRESS ID", // what to check, how to record the real id
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the warning does not say %q:\n%s", want, detail)
+		}
+	}
+	if n := srv.Count(emulator.OpTriggerFire); n != 1 {
+		t.Errorf("fires counted %d, want 1", n)
+	}
+	// A refresh has no id to read: no request, the warning again.
+	srv.ResetCounts()
+	readResp := &fwresource.ReadResponse{State: resp.State}
+	triggerResourceAt(url).Read(ctx, fwresource.ReadRequest{State: resp.State}, readResp)
+	if readResp.Diagnostics.HasError() || len(readResp.Diagnostics.Warnings()) != 1 || readResp.State.Raw.IsNull() {
+		t.Errorf("refresh diagnostics %v, want one warning and the trigger kept", readResp.Diagnostics)
+	}
+	if n := srv.TotalRequests(); n != 0 {
+		t.Errorf("refresh sent %d requests, want none", n)
 	}
 }
