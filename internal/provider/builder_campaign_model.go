@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
@@ -109,7 +109,8 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	m.Status = types.StringPointerValue(c.Status)
 	m.LogFile = types.StringPointerValue(c.LogFile)
 	m.ScheduledDate = m.scheduledDateFromServer(c.ScheduledDate, &diags)
-	m.CreationDate = m.serverTimestamp(c.CreationDate, "creation_date", &diags)
+	m.CreationDate = serverTimestamp(c.CreationDate)
+	m.addAnswerProblems(c.Problems, &diags)
 
 	if len(c.SheetValues) > 0 {
 		values := make([]types.String, len(c.SheetValues))
@@ -139,9 +140,23 @@ func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnost
 		m.LogFile = types.StringPointerValue(c.LogFile)
 	}
 	if m.CreationDate.IsUnknown() {
-		m.CreationDate = m.serverTimestamp(c.CreationDate, "creation_date", &diags)
+		m.CreationDate = serverTimestamp(c.CreationDate)
 	}
+	m.addAnswerProblems(c.Problems, &diags)
 	return diags
+}
+
+// addAnswerProblems turns what the client changed or dropped while reading
+// Builder's answer (builder.Campaign.Problems) into one warning naming the
+// campaign: a surprising answer is reported, never a failed operation.
+func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.Diagnostics) {
+	if len(problems) == 0 {
+		return
+	}
+	diags.AddWarning("Unexpected answer from Builder",
+		fmt.Sprintf("Builder's answer about %s was not in the form this provider expects; it was read this way:\n- %s\n\n"+
+			"The campaign is managed as usual. If a value looks wrong, compare it with the Builder UI.",
+			m.label(), strings.Join(problems, "\n- ")))
 }
 
 // keepKnown prefers the server's value but keeps ours when the server leaves
@@ -156,21 +171,17 @@ func keepKnown(prior types.String, server *string) types.String {
 	return types.StringValue(*server)
 }
 
-// serverTimestamp is a timestamp the server wrote, normalized to RFC 3339
-// in UTC. One that does not parse is kept as text with a warning rather than
-// failing: a refresh or a create must never break on the server's format.
-func (m builderCampaignModel) serverTimestamp(v *string, attr string, diags *diag.Diagnostics) types.String {
+// serverTimestamp is a server-managed timestamp, normalized to RFC 3339 in
+// UTC when it parses, else kept as the server's text: the client reports
+// that as one of the answer's problems, so a read never fails on a format.
+func serverTimestamp(v *string) types.String {
 	if v == nil {
 		return types.StringNull()
 	}
-	t, ok := parseServerTimestamp(*v)
-	if !ok {
-		diags.AddWarning("Unexpected timestamp from Builder",
-			fmt.Sprintf("Builder answered %s = %q for %s, which is not a timestamp this provider can read; it is kept as text.",
-				attr, strings.TrimSpace(*v), m.label()))
-		return types.StringValue(*v)
+	if normalized, ok := client.NormalizeTimestamp(*v); ok {
+		return types.StringValue(normalized)
 	}
-	return types.StringValue(t.UTC().Format(time.RFC3339Nano))
+	return types.StringValue(*v)
 }
 
 // scheduledDateFromServer reads the server's scheduled_date. The same
@@ -192,8 +203,8 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {
 		return value // most likely what was configured
 	}
-	if t, ok := parseServerTimestamp(*v); ok {
-		return timetypes.NewRFC3339ValueMust(t.UTC().Format(time.RFC3339Nano))
+	if normalized, ok := client.NormalizeTimestamp(*v); ok {
+		return timetypes.NewRFC3339ValueMust(normalized)
 	}
 	if !known {
 		prior = timetypes.NewRFC3339Null()

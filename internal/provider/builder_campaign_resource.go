@@ -204,10 +204,16 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	case err == nil:
 		// Builder acknowledged the create: from here on, its id reaches state
 		// whatever the answer holds.
-		if created.ID != plan.ID.ValueString() && builder.ValidObjectID(created.ID) {
-			resp.Diagnostics.AddWarning("Builder chose another campaign id",
-				fmt.Sprintf("The provider created %s, but Builder answered with id %s; state keeps Builder's id.", plan.label(), created.ID))
-			plan.ID = types.StringValue(created.ID)
+		switch {
+		case created.ID == plan.ID.ValueString():
+		case builder.ValidObjectID(created.ID):
+			plan.ID = types.StringValue(created.ID) // the client's problems say so
+		default:
+			// Every campaign id is an ObjectId (import and the data source
+			// require one): the id this provider sent is the one to keep.
+			resp.Diagnostics.AddWarning("Campaign id kept",
+				fmt.Sprintf("Builder answered the create of %s with id %q, which is not a campaign id (24 hexadecimal digits). "+
+					"State keeps the id the provider sent, %s.", plan.label(), created.ID, plan.ID.ValueString()))
 		}
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -238,11 +244,19 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	if !ok {
 		return
 	}
-	// One list request per bot serves the refresh of all its campaigns.
-	// The state's values tell a list summary from a cleared field.
-	prior, diags := state.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
-	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	var got builder.Campaign
+	var err error
+	if state.CampaignName.IsNull() {
+		// Just imported (campaign_name is required otherwise): state holds
+		// nothing that could tell a list summary from the whole campaign.
+		got, err = c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	} else {
+		// One list request per bot serves the refresh of all its campaigns.
+		// The state's values tell a list summary from a cleared field.
+		prior, diags := state.toAPI(ctx)
+		resp.Diagnostics.Append(diags...)
+		got, err = c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	}
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})

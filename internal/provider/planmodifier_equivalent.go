@@ -3,12 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
 // The framework consults a custom type's semantic equality only when it reads
@@ -90,13 +90,7 @@ func sameInstant(a, b string) bool {
 	if a == b {
 		return true
 	}
-	ta, okA := parseServerTimestamp(a)
-	tb, okB := parseServerTimestamp(b)
+	ta, okA := client.ParseTimestamp(a)
+	tb, okB := client.ParseTimestamp(b)
 	return okA && okB && ta.Equal(tb)
-}
-
-// parseServerTimestamp reads a timestamp in any spelling the server may use.
-func parseServerTimestamp(s string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
-	return t, err == nil
 }
