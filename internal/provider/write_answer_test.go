@@ -658,3 +658,110 @@ func TestBuilderTriggerCreate_acceptedWithoutIDWarnsAndSaves(t *testing.T) {
 		t.Errorf("refresh sent %d requests, want none", n)
 	}
 }
+
+func ptrTo(s string) *string { return &s }
+
+// A read reports real drift; a server's other spelling of the same instant
+// is none, and what it cannot read it says, naming the campaign.
+func TestBuilderCampaignModel_fromAPIReadsTolerantly(t *testing.T) {
+	prior := builderCampaignModel{
+		ID:            types.StringValue("5eb7cf5a86d9755df3a6c593"),
+		Organization:  types.StringValue("acme"),
+		BotName:       types.StringValue("support-bot"),
+		CampaignName:  types.StringValue("welcome-2026"),
+		ScheduledDate: timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00"),
+		SheetValues:   types.ListNull(types.StringType),
+	}
+	cases := map[string]struct {
+		scheduled, creation *string
+		problems            []string
+		wantScheduled       string
+		wantCreation        string
+		wantWarnings        []string
+	}{
+		"naive echo of the same instant": {
+			scheduled: ptrTo("2030-01-01T12:00:00"), creation: ptrTo("2026-11-23T15:46:15.852309"),
+			wantScheduled: "2030-01-01T09:00:00-03:00", wantCreation: "2026-11-23T15:46:15.852309Z",
+		},
+		"another instant is drift": {
+			scheduled: ptrTo("2030-01-02 12:00:00"), creation: ptrTo("2026-11-23T15:46:15Z"),
+			wantScheduled: "2030-01-02T12:00:00Z", wantCreation: "2026-11-23T15:46:15Z",
+		},
+		"unreadable timestamps": {
+			scheduled: ptrTo("next tuesday"), creation: ptrTo("yesterday"),
+			problems:      []string{`creation_date: "yesterday" is not a timestamp this provider can read; kept as the server's text`},
+			wantScheduled: "2030-01-01T09:00:00-03:00", wantCreation: "yesterday",
+			wantWarnings: []string{
+				`scheduled_date = "next tuesday" for campaign "welcome-2026" (id 5eb7cf5a86d9755df3a6c593`,
+				`Builder's answer about campaign "welcome-2026" (id 5eb7cf5a86d9755df3a6c593, bot acme/support-bot)`,
+				`creation_date: "yesterday"`,
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := prior
+			diags := m.fromAPI(builder.Campaign{
+				ID: prior.ID.ValueString(), CampaignName: ptrTo("welcome-2026"),
+				ScheduledDate: tc.scheduled, CreationDate: tc.creation, Problems: tc.problems,
+			})
+			if diags.HasError() {
+				t.Fatalf("errors: %v", diags)
+			}
+			if got := m.ScheduledDate.ValueString(); got != tc.wantScheduled {
+				t.Errorf("scheduled_date %q, want %q", got, tc.wantScheduled)
+			}
+			if got := m.CreationDate.ValueString(); got != tc.wantCreation {
+				t.Errorf("creation_date %q, want %q", got, tc.wantCreation)
+			}
+			var text strings.Builder
+			for _, w := range diags.Warnings() {
+				text.WriteString(w.Summary() + ": " + w.Detail() + "\n")
+			}
+			if len(tc.wantWarnings) == 0 && text.Len() > 0 {
+				t.Errorf("unexpected warnings:\n%s", text.String())
+			}
+			for _, want := range tc.wantWarnings {
+				if !strings.Contains(text.String(), want) {
+					t.Errorf("the warnings do not say %q:\n%s", want, text.String())
+				}
+			}
+		})
+	}
+}
+
+// A write answer sets only what the plan left unknown.
+func TestBuilderCampaignModel_fromWriteAnswerKeepsPlannedValues(t *testing.T) {
+	plan := builderCampaignModel{
+		ID:            types.StringValue("5eb7cf5a86d9755df3a6c593"),
+		CampaignName:  types.StringValue(" welcome "),
+		Content:       types.StringValue("Olá"),
+		ScheduledDate: timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00"),
+		Status:        types.StringUnknown(),
+		CreationDate:  types.StringUnknown(),
+		LogFile:       types.StringUnknown(),
+	}
+	m := plan
+	diags := m.fromWriteAnswer(builder.Campaign{
+		ID: "5eb7cf5a86d9755df3a6c593", CampaignName: ptrTo("welcome"), Content: ptrTo("OLÁ"),
+		ScheduledDate: ptrTo("2030-01-01T12:00:00Z"), Status: ptrTo(builder.StatusNotStarted),
+		CreationDate: ptrTo("2026-11-23 15:46:15"),
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if !m.CampaignName.Equal(plan.CampaignName) || !m.Content.Equal(plan.Content) || !m.ScheduledDate.Equal(plan.ScheduledDate) {
+		t.Errorf("user values changed by the answer: %+v", m)
+	}
+	if m.Status.ValueString() != builder.StatusNotStarted || m.CreationDate.ValueString() != "2026-11-23T15:46:15Z" || !m.LogFile.IsNull() {
+		t.Errorf("server-managed values: status %s, creation_date %s, log_file %s", m.Status, m.CreationDate, m.LogFile)
+	}
+	// In an update the plan already knows them: they stay as planned.
+	known := plan
+	known.Status, known.CreationDate, known.LogFile = types.StringValue(builder.StatusNotStarted), types.StringValue("2026-11-20T10:00:00Z"), types.StringNull()
+	m = known
+	m.fromWriteAnswer(builder.Campaign{ID: "5eb7cf5a86d9755df3a6c593", Status: ptrTo(builder.StatusInProgress), CreationDate: ptrTo("2026-11-23T15:46:15Z")})
+	if !m.Status.Equal(known.Status) || !m.CreationDate.Equal(known.CreationDate) {
+		t.Errorf("planned server-managed values changed: status %s, creation_date %s", m.Status, m.CreationDate)
+	}
+}
