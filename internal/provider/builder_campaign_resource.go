@@ -66,7 +66,9 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Once the campaign has started (`in_progress`, `concluded` or `error`), a plan that changes it fails: sent messages cannot be changed. " +
 			"Send a new campaign on purpose with a new resource, or `-replace`.\n" +
 			"* **Drift is shown.** A campaign deleted outside Terraform leaves the state on refresh and the next plan creates it again. " +
-			"`status`, `creation_date` and `log_file` refresh without making a diff.\n" +
+			"`status`, `creation_date` and `log_file` refresh without making a diff. " +
+			"State keeps what you configured after a create or update, however Builder spells its answer; a refresh reads what Builder holds, " +
+			"and the same instant written another way is not a change.\n" +
 			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

@@ -140,7 +140,7 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"result": schema.StringAttribute{
 				MarkdownDescription: "Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`. " +
-					"Read right after the fire and on every refresh. Null while `fire_outcome` is `" + fireOutcomeUnknown + "` (there is no id to read), " +
+					"Read right after the fire and on every refresh. Null while there is no id to read (`fire_outcome` is `" + fireOutcomeUnknown + "`, or `id` is a `" + noIDPrefix + "` placeholder), " +
 					"or if the read after the fire failed (a warning says so; the next refresh fills it).",
 				Computed:      true,
 				CustomType:    jsontypes.NormalizedType{},
