@@ -28,11 +28,14 @@ const (
 	DialectListSummaries      Dialect = "list-summaries"
 	DialectCreated200         Dialect = "created-200"
 	DialectWriteAnswersIDOnly Dialect = "write-answers-id-only"
+	DialectWriteAnswersNull   Dialect = "write-answers-null"
+	DialectListEnvelope       Dialect = "list-envelope"
 	DialectIDAlias            Dialect = "id-alias"
 	DialectPathPrefix         Dialect = "path-prefix"
 	DialectTrailingSlash      Dialect = "trailing-slash"
 	DialectDelete204          Dialect = "delete-204"
 	DialectDeleteDocument     Dialect = "delete-document"
+	DialectDeleteEmpty        Dialect = "delete-empty"
 	DialectTriggerIDString    Dialect = "trigger-id-string"
 	DialectTriggerIDObject    Dialect = "trigger-id-object"
 	DialectDetailList         Dialect = "detail-list"
@@ -77,12 +80,15 @@ var dialectTable = []dialectInfo{
 	{DialectExtraFields, "undocumented fields in answers (__v, updated_at, a nested object, an array; token_type and expires_in at login)", "", nil},
 	{DialectListSummaries, "the campaign list answers summaries only (_id, campaign_name, status, organization, bot_name)", "", nil},
 	{DialectCreated200, "a campaign create answers 200 instead of 201", "", nil},
-	{DialectWriteAnswersIDOnly, `campaign create and update answer 200 {"_id": "..."} only`, "", nil},
+	{DialectWriteAnswersIDOnly, `campaign create and update answer 200 {"_id": "..."} only`, "write-answer", nil},
+	{DialectWriteAnswersNull, "campaign create and update answer null (a handler that returns nothing), with their usual status", "write-answer", nil},
+	{DialectListEnvelope, `the campaign list answers {"items": [...], "total": n} instead of a bare array`, "", nil},
 	{DialectIDAlias, "answers spell the campaign id \"id\" instead of \"_id\"; requests may carry either", "", nil},
 	{DialectPathPrefix, "every Builder path under " + VendorPathPrefix + " (use BuilderURL); unprefixed Builder requests get 404; Evolux unchanged", "", nil},
 	{DialectTrailingSlash, "collection routes (/campaign/{org}/{bot}/, /trigger/) end with a slash; other spellings get FastAPI's 307 redirect", "", nil},
 	{DialectDelete204, "a campaign delete answers 204 with no body", "delete", nil},
 	{DialectDeleteDocument, "a campaign delete answers 200 with the deleted document", "delete", nil},
+	{DialectDeleteEmpty, "a campaign delete answers 200 with an empty body", "delete", nil},
 	{DialectTriggerIDString, `a trigger fire answers its id as a JSON string ("17"); trigger reads spell it so too`, "trigger-id", nil},
 	{DialectTriggerIDObject, `a trigger fire answers {"_id": "<ObjectId>"}; triggers are read by that ObjectId`, "trigger-id", nil},
 	{DialectDetailList, "every error detail is a list of {loc, msg, type}, 401, 403, 404 and 409 included", "detail", nil},

@@ -259,12 +259,17 @@ func (d dialectSet) stamp(t time.Time) string {
 // writeCampaign answers a campaign create, read or update.
 func (e *Emulator) writeCampaign(w http.ResponseWriter, op Op, status int, c builder.Campaign) {
 	d := e.dialects
-	if d[DialectWriteAnswersIDOnly] && (op == OpCampaignCreate || op == OpCampaignUpdate) {
+	write := op == OpCampaignCreate || op == OpCampaignUpdate
+	if d[DialectWriteAnswersIDOnly] && write {
 		writeJSON(w, http.StatusOK, d.spell(object{{fieldCampaignID, c.ID}}))
 		return
 	}
 	if op == OpCampaignCreate && d[DialectCreated200] {
 		status = http.StatusOK
+	}
+	if d[DialectWriteAnswersNull] && write {
+		writeJSON(w, status, nil)
+		return
 	}
 	writeJSON(w, status, d.campaignDocument(c, false))
 }
@@ -274,6 +279,10 @@ func (e *Emulator) writeCampaignList(w http.ResponseWriter, list []builder.Campa
 	docs := make([]object, len(list))
 	for i, c := range list {
 		docs[i] = e.dialects.campaignDocument(c, e.dialects[DialectListSummaries])
+	}
+	if e.dialects[DialectListEnvelope] {
+		writeJSON(w, http.StatusOK, object{{"items", docs}, {"total", len(docs)}})
+		return
 	}
 	writeJSON(w, http.StatusOK, docs)
 }
@@ -285,6 +294,8 @@ func (e *Emulator) writeDeleted(w http.ResponseWriter, c builder.Campaign) {
 		w.WriteHeader(http.StatusNoContent)
 	case d[DialectDeleteDocument]:
 		writeJSON(w, http.StatusOK, d.campaignDocument(c, false))
+	case d[DialectDeleteEmpty]:
+		w.WriteHeader(http.StatusOK)
 	default:
 		writeJSON(w, http.StatusOK, nil)
 	}

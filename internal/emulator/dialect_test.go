@@ -345,6 +345,23 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 		equalJSON(t, ses.createB.body, []byte(`{"_id":"`+dialectIDB+`"}`))
 		wantKeys(t, "read", jsonDoc(t, ses.readA), referenceCampaignKeys...)
 	},
+	DialectWriteAnswersNull: func(t *testing.T, _ *Server, ses session) {
+		wantStatus(t, ses.createA, http.StatusCreated)
+		for _, r := range []response{ses.createA, ses.createB, ses.update} {
+			equalJSON(t, r.body, []byte("null"))
+		}
+		wantKeys(t, "read", jsonDoc(t, ses.readA), referenceCampaignKeys...)
+	},
+	DialectListEnvelope: func(t *testing.T, _ *Server, ses session) {
+		var envelope struct {
+			Items []map[string]any `json:"items"`
+			Total int              `json:"total"`
+		}
+		ses.list.decode(t, &envelope)
+		if envelope.Total != 2 || len(envelope.Items) != 2 || envelope.Items[1]["_id"] != ses.idA || envelope.Items[1]["content"] != "hello" {
+			t.Errorf("list %s", ses.list.body)
+		}
+	},
 	DialectIDAlias: func(t *testing.T, _ *Server, ses session) {
 		for _, doc := range append(jsonDocs(t, ses.list), jsonDoc(t, ses.createA), jsonDoc(t, ses.update)) {
 			if _, underscore := doc["_id"]; underscore || doc["id"] == nil {
@@ -379,6 +396,12 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 		b := jsonDoc(t, ses.deleteB)
 		if b["_id"] != dialectIDB || b["campaign_name"] != "B" || b["status"] != builder.StatusInProgress {
 			t.Errorf("deleted document %s", ses.deleteB.body)
+		}
+	},
+	DialectDeleteEmpty: func(t *testing.T, _ *Server, ses session) {
+		wantStatus(t, ses.deleteB, http.StatusOK)
+		if len(ses.deleteB.body) != 0 {
+			t.Errorf("empty 200 with body %q", ses.deleteB.body)
 		}
 	},
 	DialectTriggerIDString: func(t *testing.T, _ *Server, ses session) {
@@ -597,7 +620,8 @@ func TestParseDialects(t *testing.T) {
 		{in: "naive-timestamps, extra-fields", want: []Dialect{DialectNaiveTimestamps, DialectExtraFields}},
 		{in: "pydantic-v1", want: []Dialect{DialectPydanticV1}},
 		{in: "naive", wantErr: []string{`unknown dialect "naive"`, "valid dialects are reference, naive-timestamps,", "gateway"}},
-		{in: "delete-204,delete-document", wantErr: []string{"delete-204 and delete-document cannot be combined"}},
+		{in: "delete-204,delete-document,delete-empty", wantErr: []string{"delete-204 and delete-document and delete-empty cannot be combined"}},
+		{in: "write-answers-null,write-answers-id-only", wantErr: []string{"write-answers-id-only and write-answers-null cannot be combined"}},
 		{in: "pydantic-v1,omit-nulls", wantErr: []string{"omit-nulls and explicit-nulls cannot be combined"}},
 		{in: "trigger-id-string,trigger-id-object,detail-list,detail-object", wantErr: []string{"trigger-id-string and trigger-id-object", "detail-list and detail-object"}},
 	} {
@@ -697,7 +721,7 @@ func TestDialects_listedInTheREADME(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range Dialects() {
-		if !regexp.MustCompile("(?m)^\\| (`[a-z0-9-]+` / )?`" + regexp.QuoteMeta(string(d)) + "`( / `[a-z0-9-]+`)? \\|").Match(readme) {
+		if !regexp.MustCompile("(?m)^\\| (`[a-z0-9-]+` / )*`" + regexp.QuoteMeta(string(d)) + "`( / `[a-z0-9-]+`)* \\|").Match(readme) {
 			t.Errorf("README.md's dialect table has no row for %q", d)
 		}
 	}

@@ -1,5 +1,5 @@
 // Package emulator is an in-memory emulator of the Builder and Evolux APIs,
-// faithful to the contract in PRODUCT.md: it serves the paths, query names,
+// faithful to the contract in internal/client/CONTRACT.md: it serves the paths, query names,
 // JSON fields and types of internal/client/builder/wire.go and
 // internal/client/evolux/wire.go, rejects what the real services would reject
 // and answers errors in each service's own shape. Acceptance tests, examples,
@@ -32,7 +32,7 @@ const (
 	DefaultEvoluxToken = "emulator-evolux-token"
 )
 
-// Evolux response shapes (PRODUCT.md: clients accept both).
+// Evolux response shapes (internal/client/CONTRACT.md: clients accept both).
 const (
 	ShapeEnvelope = "envelope"
 	ShapeArray    = "array"
@@ -76,6 +76,8 @@ type Config struct {
 	Seed        int64  // deterministic subscriber generation and random faults
 	EvoluxShape string // ShapeEnvelope (default) or ShapeArray
 	PageSize    int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
+	// EvoluxPaging is how the envelope pages: one of PagingDialects(), "" => PagingPage.
+	EvoluxPaging string
 
 	// SchedulerInterval > 0 makes Start and StartOn run a goroutine that calls
 	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
@@ -100,6 +102,9 @@ func (c Config) Validate() error {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
 		}
+	}
+	if c.EvoluxPaging != "" && !validPaging(c.EvoluxPaging) {
+		errs = append(errs, fmt.Errorf("evolux paging %q: must be one of %v", c.EvoluxPaging, PagingDialects()))
 	}
 	if c.Subscribers < 0 {
 		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
@@ -140,6 +145,7 @@ type Emulator struct {
 	evoluxQueries    []string
 	evoluxShape      string
 	pageSize         int
+	evoluxPaging     string
 
 	subscribers subscriberStore
 
@@ -173,6 +179,7 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 		faultsInjected: map[FaultKind]int{},
 		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
 		pageSize:       clampPageSize(cfg.PageSize),
+		evoluxPaging:   orDefault(cfg.EvoluxPaging, PagingPage),
 	}
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
@@ -226,6 +233,17 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 	}
 	e.mu.Lock()
 	e.evoluxShape = shape
+	e.mu.Unlock()
+}
+
+// SetEvoluxPaging switches the envelope's paging dialect; it panics on a
+// name PagingDialects does not list.
+func (e *Emulator) SetEvoluxPaging(name string) {
+	if !validPaging(name) {
+		panic(fmt.Sprintf("emulator: evolux paging %q: must be one of %v", name, PagingDialects()))
+	}
+	e.mu.Lock()
+	e.evoluxPaging = name
 	e.mu.Unlock()
 }
 
