@@ -71,7 +71,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 			"file":           computed("file"),
 			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
 			"status":         computed("status"),
-			"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"creation_date":  computed("creation_date"),
 			"log_file":       computed("log_file"),
 		},
 	}
