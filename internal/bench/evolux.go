@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -130,7 +131,7 @@ func Evolux(ctx context.Context, o Options) ([]Figure, error) {
 			}
 			total, err := planOutput(countsDir, "total")
 			if err != nil || total != strconv.Itoa(o.EvoluxRecords) {
-				return nil, fmt.Errorf("counts-only plan (%s paging): output total %q, want %d (%v)", dialect, total, o.EvoluxRecords, err)
+				return nil, fmt.Errorf("counts-only plan (%s paging): output total %q, want %d: %w", dialect, total, o.EvoluxRecords, err)
 			}
 			walls = append(walls, r.Wall)
 			cpus = append(cpus, r.ProviderCPU)
@@ -167,7 +168,7 @@ func Evolux(ctx context.Context, o Options) ([]Figure, error) {
 		counts = srv.Counts()
 		requestsOK = requestsOK && exactCounts(counts, want)
 		if total, err := planOutput(fullDir, "total"); err != nil || total != strconv.Itoa(o.EvoluxRecords) {
-			return nil, fmt.Errorf("full plan: output total %q, want %d (%v)", total, o.EvoluxRecords, err)
+			return nil, fmt.Errorf("full plan: output total %q, want %d: %w", total, o.EvoluxRecords, err)
 		}
 		plans = append(plans, r.Wall)
 		planCPU = append(planCPU, r.ProviderCPU)
@@ -187,8 +188,8 @@ func Evolux(ctx context.Context, o Options) ([]Figure, error) {
 	listed, err2 := planOutput(orderDir, "listed")
 	digest, err3 := planOutput(orderDir, "phone_numbers_sha256")
 	if total != strconv.Itoa(o.EvoluxRecords) || listed != total || digest != wantDigest {
-		return nil, fmt.Errorf("full plan: total %q, %q subscribers, order digest %q; want %d and %q (%v %v %v)",
-			total, listed, digest, o.EvoluxRecords, wantDigest, err1, err2, err3)
+		return nil, fmt.Errorf("full plan: total %q, %q subscribers, order digest %q; want %d and %q: %w",
+			total, listed, digest, o.EvoluxRecords, wantDigest, errors.Join(err1, err2, err3))
 	}
 	o.logf("  evolux full plan with order outputs: %s (peak RSS %s); total, length and order digest exact", seconds(r.Wall), mb(r.PeakRSSKiB))
 	var reads, clientReads []time.Duration

@@ -80,19 +80,23 @@ func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDa
 			return resp, nil
 		}
 	}
-	state, err := handoff.splice(resp.State)
-	if err != nil {
-		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
-			Severity: tfprotov6.DiagnosticSeverityError,
-			Summary:  "Cannot encode the Evolux subscribers",
-			Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + err.Error(),
-		})
+	if state, spliceErr := handoff.splice(resp.State); spliceErr != nil {
+		resp.Diagnostics = append(resp.Diagnostics, spliceDiagnostic(spliceErr))
 		resp.State = nil
-		return resp, nil
+	} else {
+		resp.State = state
+		s.spliced.Add(1)
 	}
-	resp.State = state
-	s.spliced.Add(1)
 	return resp, nil
+}
+
+// spliceDiagnostic reports a state the server could not put together.
+func spliceDiagnostic(err error) *tfprotov6.Diagnostic {
+	return &tfprotov6.Diagnostic{
+		Severity: tfprotov6.DiagnosticSeverityError,
+		Summary:  "Cannot encode the Evolux subscribers",
+		Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + err.Error(),
+	}
 }
 
 type subscribersHandoffKey struct{}
@@ -195,9 +199,11 @@ func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.D
 		if !ok {
 			return nil, fmt.Errorf("the state has no %q", name)
 		}
-		if encoded[name], err = attribute.MarshalMsgPack(typ.AttributeTypes[name]); err != nil {
+		value, err := tfprotov6.NewDynamicValue(typ.AttributeTypes[name], attribute)
+		if err != nil {
 			return nil, err
 		}
+		encoded[name] = value.MsgPack
 		size += len(name) + 5 + len(encoded[name])
 	}
 	out := make([]byte, 0, size+len("subscribers")+5)

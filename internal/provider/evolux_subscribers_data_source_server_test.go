@@ -99,8 +99,12 @@ func readSubscribersState(t *testing.T, factory func() (tfprotov6.ProviderServer
 	if err != nil {
 		t.Fatal(err)
 	}
-	providerType := schemas.Provider.ValueType().(tftypes.Object)
-	evoluxType := providerType.AttributeTypes["evolux"].(tftypes.Object)
+	providerType, ok1 := schemas.Provider.ValueType().(tftypes.Object)
+	evoluxType, ok2 := providerType.AttributeTypes["evolux"].(tftypes.Object)
+	dataType, ok3 := schemas.DataSourceSchemas[subscribersTypeName].ValueType().(tftypes.Object)
+	if !ok1 || !ok2 || !ok3 {
+		t.Fatal("the schemas are not objects")
+	}
 	providerConfig := nullObject(providerType, map[string]tftypes.Value{
 		"evolux": nullObject(evoluxType, map[string]tftypes.Value{
 			"url":   tftypes.NewValue(tftypes.String, url),
@@ -115,7 +119,6 @@ func readSubscribersState(t *testing.T, factory func() (tfprotov6.ProviderServer
 	if err != nil || len(configured.Diagnostics) > 0 {
 		t.Fatalf("configure: %v %v", err, configured.Diagnostics)
 	}
-	dataType := schemas.DataSourceSchemas[subscribersTypeName].ValueType().(tftypes.Object)
 	dataConfig, err := tfprotov6.NewDynamicValue(dataType, nullObject(dataType, attrs))
 	if err != nil {
 		t.Fatal(err)
