@@ -1,5 +1,5 @@
 // Package emulator is an in-memory emulator of the Builder and Evolux APIs,
-// faithful to the contract in PRODUCT.md: it serves the paths, query names,
+// faithful to the contract in internal/client/CONTRACT.md: it serves the paths, query names,
 // JSON fields and types of internal/client/builder/wire.go and
 // internal/client/evolux/wire.go, rejects what the real services would reject
 // and answers errors in each service's own shape. Acceptance tests, examples,
@@ -32,7 +32,7 @@ const (
 	DefaultEvoluxToken = "emulator-evolux-token"
 )
 
-// Evolux response shapes (PRODUCT.md: clients accept both).
+// Evolux response shapes (internal/client/CONTRACT.md: clients accept both).
 const (
 	ShapeEnvelope = "envelope"
 	ShapeArray    = "array"
@@ -83,6 +83,10 @@ type Config struct {
 	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
 	SchedulerInterval time.Duration
 	SlowDelay         time.Duration // how late a FaultSlow answer comes: 0 => 3s
+
+	// Dialects are variants of the Builder contract, combined (dialect.go);
+	// empty means DialectReference.
+	Dialects []Dialect
 }
 
 // Validate reports a configuration that New would refuse.
@@ -107,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.PageSize < 0 {
 		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
+	}
+	if err := validateDialects(c.Dialects); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -141,6 +148,8 @@ type Emulator struct {
 	evoluxPaging     string
 
 	subscribers subscriberStore
+
+	dialects dialectSet // fixed at New
 }
 
 // New returns an emulator for cfg. It panics when cfg is invalid (see
@@ -176,6 +185,7 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	e.dialects = newDialectSet(cfg.Dialects)
 	return e
 }
 
@@ -297,20 +307,23 @@ func (e *Emulator) EvoluxQueries() []string {
 	return append([]string(nil), e.evoluxQueries...)
 }
 
-// ServeHTTP routes one request: count it, wait the latency, apply a queued or
+// ServeHTTP routes one request (under the dialects): count it, wait the latency, apply a queued or
 // random fault, then serve it.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt, params, allowed := matchRoute(r)
-	op := OpUnknown
-	if rt != nil {
-		op = rt.op
-	}
-	e.countRequest(op, r)
+	m := e.dialects.match(r)
+	e.countRequest(m.op(), r)
 	if !sleepContext(r.Context(), time.Duration(e.latency.Load())) {
 		return
 	}
-	if rt == nil {
-		writeUnrouted(w, r, allowed)
+	w, flush := e.dialects.errorWriter(w, r, m.service)
+	defer flush()
+	rt, params, op := m.rt, m.params, m.op()
+	switch {
+	case m.redirect != "":
+		writeRedirect(w, m.redirect)
+		return
+	case rt == nil:
+		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }

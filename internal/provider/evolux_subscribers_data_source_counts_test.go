@@ -79,6 +79,12 @@ data "campaigns_evolux_subscribers" "test" {
 				"not set yet: campaigns, template_uuid, start, end", "include_subscribers = false"),
 		}},
 	})
+	// The report needs two pages of 3 s each; a read that the deadline
+	// stopped never asked for the second. (Counted, not timed: the machine
+	// may be busy.)
+	if n := srv.Count(emulator.OpEvoluxSubscribers); n != 1 {
+		t.Errorf("the emulator received %d report requests, want 1: the timeout did not stop the read", n)
+	}
 }
 
 // expectedCampaignCounts is the campaign_counts the records must produce:
