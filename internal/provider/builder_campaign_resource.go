@@ -236,7 +236,10 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	// One list request per bot serves the refresh of all its campaigns.
-	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	// The state's values tell a list summary from a cleared field.
+	prior, diags := state.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
