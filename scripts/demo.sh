@@ -3,10 +3,12 @@
 # init, apply, a plan that must be empty, and destroy on examples/demo with a
 # throw-away CLI configuration (dev_overrides). The user's own CLI
 # configuration and the repository are never touched; nothing is left running.
-#   DEMO_CLI=terraform make demo   runs it with Terraform instead of OpenTofu.
+# It runs the tofu (>= 1.11) or terraform (>= 1.8) on PATH, and builds
+# OpenTofu only when there is none (scripts/demo-cli.sh):
+#   DEMO_CLI=terraform make demo        the terraform on PATH
+#   DEMO_CLI=/path/to/cli make demo     that CLI
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cli="$("$root/scripts/cli.sh" "${DEMO_CLI:-tofu}")"
 
 work="$(mktemp -d)"
 emulator_pid=""
@@ -22,7 +24,22 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step ends with how long it took; the last line gives the total.
+demo_started=$EPOCHREALTIME
+step_started=""
+seconds_since() { LC_ALL=C awk -v now="$EPOCHREALTIME" -v then="$1" 'BEGIN { printf "%.1fs", now - then }'; }
+end_step() {
+	if [[ -n "$step_started" ]]; then echo "    ($(seconds_since "$step_started"))"; fi
+	step_started=""
+}
+step() {
+	end_step
+	printf '\n==> %s\n' "$*"
+	step_started=$EPOCHREALTIME
+}
+
+step "finding a Terraform or OpenTofu CLI"
+cli="$("$root/scripts/demo-cli.sh")"
 
 step "building the provider and the emulator"
 # shellcheck source=scripts/devprovider.sh
@@ -84,5 +101,6 @@ kill -TERM "$emulator_pid"
 wait "$emulator_pid" || true
 emulator_pid=""
 grep 'requests served' "$work/emulator.log" | sed 's/^campaigns-emulator: //'
+end_step
 echo
-echo "demo: OK"
+echo "demo: OK in $(seconds_since "$demo_started")"

@@ -26,6 +26,11 @@ import (
 
 const shutdownTimeout = 5 * time.Second
 
+// defaultSubscribers gives the Evolux report something to show out of the
+// box (ten envelope pages, every state present); the library's default, used
+// by the tests, stays empty.
+const defaultSubscribers = 500
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -47,7 +52,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	flags.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request")
 	flags.DurationVar(&cfg.TokenLifetime, "token-lifetime", 0, "access token lifetime (0 means 1h)")
-	flags.IntVar(&cfg.Subscribers, "subscribers", 0, "number of generated Evolux subscribers")
+	flags.IntVar(&cfg.Subscribers, "subscribers", defaultSubscribers, "number of generated Evolux subscribers (0: an empty report)")
 	flags.Int64Var(&cfg.Seed, "seed", 0, "seed of the generated data and the random faults")
 	flags.StringVar(&cfg.EvoluxShape, "evolux-shape", emulator.ShapeEnvelope, "Evolux answer shape: envelope or array")
 	flags.IntVar(&cfg.PageSize, "page-size", 0, "Evolux envelope page size (0 means 50, at most 50)")

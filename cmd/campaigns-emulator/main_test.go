@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
 
@@ -246,4 +247,46 @@ func postStatus(t *testing.T, url, body string) int {
 	}
 	_ = resp.Body.Close()
 	return resp.StatusCode
+}
+
+// Started with no flags, the emulator's Evolux report is not empty.
+func TestRun_defaultEvoluxReportIsNotEmpty(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, nil, stdoutW, io.Discard)
+		_ = stdoutW.Close()
+	}()
+	values, _ := readUntilReady(t, stdoutR)
+	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, values["EVOLUX_URL"]+evolux.PathSubscribers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(evolux.HeaderAuthorization, "Bearer "+values["EVOLUX_TOKEN"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("subscribers report: %v", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var page struct {
+		Data       []json.RawMessage `json:"data"`
+		Pagination struct {
+			Total int `json:"total"`
+		} `json:"pagination"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("subscribers report: HTTP %d, %v", resp.StatusCode, err)
+	}
+	if len(page.Data) == 0 || page.Pagination.Total != defaultSubscribers {
+		t.Errorf("default report: %d records on the first page, total %d; want some, total %d",
+			len(page.Data), page.Pagination.Total, defaultSubscribers)
+	}
+	cancel()
+	if code := <-exit; code != 0 {
+		t.Errorf("exit code %d", code)
+	}
 }

@@ -1,5 +1,5 @@
 // Package emulator is an in-memory emulator of the Builder and Evolux APIs,
-// faithful to the contract in PRODUCT.md: it serves the paths, query names,
+// faithful to the contract in internal/client/CONTRACT.md: it serves the paths, query names,
 // JSON fields and types of internal/client/builder/wire.go and
 // internal/client/evolux/wire.go, rejects what the real services would reject
 // and answers errors in each service's own shape. Acceptance tests, examples,
@@ -32,7 +32,7 @@ const (
 	DefaultEvoluxToken = "emulator-evolux-token"
 )
 
-// Evolux response shapes (PRODUCT.md: clients accept both).
+// Evolux response shapes (internal/client/CONTRACT.md: clients accept both).
 const (
 	ShapeEnvelope = "envelope"
 	ShapeArray    = "array"

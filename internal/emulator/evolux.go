@@ -183,9 +183,9 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	buf := appendJSONString([]byte{'{'}, evolux.FieldData)
 	_, _ = out.Write(append(buf, ':'))
 	writeRecords(out, records, matches[lo:hi], f.loc)
-	buf = appendMembers(buf[:0], dialect.fields(paging, r, lo, hi, limit, total))
-	buf[0] = ','
-	_, _ = out.Write(buf) // the members' closing brace closes the envelope
+	members, _ := dialect.fields(paging, r, lo, hi, limit, total).MarshalJSON() // an object of scalars always encodes
+	members[0] = ','
+	_, _ = out.Write(members) // the members' closing brace closes the envelope
 }
 
 func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc *time.Location) {

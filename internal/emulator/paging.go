@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -123,7 +122,7 @@ func (d pagingDialect) link(r *http.Request, lo, limit int) string {
 
 // pagingFields are the envelope's members after "data", in order, for the
 // page of records lo to hi of total.
-func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total int) []member {
+func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total int) object {
 	var next, prev any // null unless there is such a page
 	if hi < total {
 		next = d.link(r, hi, limit)
@@ -138,52 +137,27 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 	last := d.link(r, lastLo, limit)
 	switch name {
 	case PagingV1:
-		return []member{{evolux.FieldPagination, []member{
+		return object{{evolux.FieldPagination, object{
 			{"total", total}, {"limit", limit}, {"items", hi - lo},
 			{"current_url", d.link(r, lo, limit)}, {"first_url", d.link(r, 0, limit)}, {"last_url", last},
 			{"next_url", next}, {"prev_url", prev},
 		}}}
 	case PagingOffset:
-		return []member{
-			{"meta", []member{{"total", total}, {"offset", lo}, {"limit", limit}}},
-			{"links", []member{{"next", next}, {"last", last}}},
+		return object{
+			{"meta", object{{"total", total}, {"offset", lo}, {"limit", limit}}},
+			{"links", object{{"next", next}, {"last", last}}},
 		}
 	case PagingTotal:
-		return []member{{"total", total}, {"next_url", next}}
+		return object{{"total", total}, {"next_url", next}}
 	case PagingLastURL:
-		return []member{{evolux.FieldPagination, []member{{"next_url", next}, {"last_url", last}}}}
+		return object{{evolux.FieldPagination, object{{"next_url", next}, {"last_url", last}}}}
 	case PagingNextOnly, PagingCursor:
-		return []member{{evolux.FieldPagination, []member{{"next_url", next}}}}
+		return object{{evolux.FieldPagination, object{{"next_url", next}}}}
 	}
-	return []member{{evolux.FieldPagination, []member{
+	return object{{evolux.FieldPagination, object{
 		{evolux.FieldPage, lo/limit + 1}, {evolux.FieldPerPage, limit}, {evolux.FieldTotal, total},
 		{evolux.FieldNextURL, next}, {evolux.FieldLastURL, last},
 	}}}
-}
-
-// member is one member of a JSON object written in order; a value is a
-// scalar for encoding/json, or []member for a nested object.
-type member struct {
-	key   string
-	value any
-}
-
-func appendMembers(buf []byte, members []member) []byte {
-	buf = append(buf, '{')
-	for i, m := range members {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendJSONString(buf, m.key)
-		buf = append(buf, ':')
-		if nested, ok := m.value.([]member); ok {
-			buf = appendMembers(buf, nested)
-			continue
-		}
-		encoded, _ := json.Marshal(m.value)
-		buf = append(buf, encoded...)
-	}
-	return append(buf, '}')
 }
 
 // pageURL is the absolute URL of another page of the same query: the query

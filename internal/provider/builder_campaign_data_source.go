@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -31,8 +32,25 @@ func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.M
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
+// campaignDataSourceDescriptions documents a campaign as read: the
+// resource's descriptions, except where they speak of what the resource does
+// (generating the id, replacing on change, diffs and plans).
+func campaignDataSourceDescriptions() map[string]string {
+	desc := maps.Clone(campaignDescriptions)
+	maps.Copy(desc, map[string]string{
+		"id": "Id of the campaign to read, a 24-hex-digit MongoDB ObjectId: the `id` of a `campaigns_builder_campaign` " +
+			"resource, or the campaign's `_id` in Builder.",
+		"organization":   "Organization that owns the bot the campaign belongs to.",
+		"bot_name":       "Bot whose campaign module holds the campaign.",
+		"scheduled_date": "When the campaign starts, as an RFC 3339 timestamp such as `2026-12-01T09:00:00-03:00`.",
+		"status": "Status Builder reports: `not_started`, `in_progress`, `concluded` or `error`. " +
+			"Anything but `not_started` means the campaign has started and its messages may have gone out.",
+	})
+	return desc
+}
+
 func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	desc := campaignDescriptions
+	desc := campaignDataSourceDescriptions()
 	required := func(name string, validators ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc[name], Required: true, Validators: validators}
 	}

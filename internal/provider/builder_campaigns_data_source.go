@@ -39,7 +39,8 @@ func (d *builderCampaignsDataSource) Metadata(_ context.Context, req datasource.
 
 func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	sel := campaignSelectionDescriptions
-	desc := campaignReadDescriptions()
+	desc := campaignDataSourceDescriptions()
+	desc["id"] = "Campaign id, a 24-hex-digit MongoDB ObjectId."
 	computed := func(name string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
 	}
@@ -102,18 +103,4 @@ func (d *builderCampaignsDataSource) Read(ctx context.Context, req datasource.Re
 	}
 	model.Campaigns = campaigns
 	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
-}
-
-// campaignReadDescriptions describe a campaign read from Builder: the
-// resource's descriptions, less what only applies to managing one.
-func campaignReadDescriptions() map[string]string {
-	desc := make(map[string]string, len(campaignDescriptions))
-	for k, v := range campaignDescriptions {
-		desc[k] = v
-	}
-	desc["id"] = "Campaign id, a 24-hex-digit MongoDB ObjectId."
-	desc["organization"] = "Organization that owns the bot."
-	desc["bot_name"] = "Bot whose campaign module holds the campaign."
-	desc["scheduled_date"] = "When the campaign starts, as an RFC 3339 timestamp."
-	return desc
 }

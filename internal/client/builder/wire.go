@@ -3,7 +3,7 @@ package builder
 // This file is the one place that knows the Builder wire format: paths,
 // query parameters and JSON field names. The emulator serves the same
 // constants, so a change to the real specification is a change here only.
-// Paths marked ASSUMED in PRODUCT.md are reconstructions.
+// ../CONTRACT.md marks what the vendor documents and what is assumed.
 
 import (
 	"net/url"

@@ -1,8 +1,8 @@
 package evolux
 
 // This file is the one place that knows the Evolux wire format. The emulator
-// serves the same constants. The response body is undocumented (ASSUMED):
-// see PRODUCT.md.
+// serves the same constants. The response body is undocumented (assumed):
+// see ../CONTRACT.md.
 
 const (
 	// PathSubscribers is the campaign subscribers report.
