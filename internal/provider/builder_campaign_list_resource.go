@@ -49,7 +49,7 @@ func (r *builderCampaignListResource) ListResourceConfigSchema(_ context.Context
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the campaign actions of one Fintalk Builder bot for `terraform query` (Terraform 1.14+), " +
 			"with the same filters as the `campaigns_builder_campaigns` data source and in the same order: " + campaignOrderDescription + ". " +
-			"One list request per query. Each result is a campaign's identity (`organization`, `bot_name`, `id`); " +
+			"One list request per query (plus a read of each campaign when Builder's list answers summaries). Each result is a campaign's identity (`organization`, `bot_name`, `id`); " +
 			"with `include_resource = true`, also the whole `campaigns_builder_campaign`, so that " +
 			"`terraform query -generate-config-out=FILE` writes an `import` block and a resource block per campaign, which plan with no changes.",
 		Attributes: map[string]schema.Attribute{

@@ -239,7 +239,15 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	// The state's values tell a list summary from a cleared field.
 	prior, diags := state.toAPI(ctx)
 	resp.Diagnostics.Append(diags...)
-	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	var got builder.Campaign
+	var err error
+	if state.CampaignName.IsNull() {
+		// Just imported: the state holds no field yet, so nothing tells a
+		// list summary from the whole campaign. Read it by id.
+		got, err = c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	} else {
+		got, err = c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	}
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
