@@ -34,12 +34,13 @@ var campaignSelectionDescriptions = map[string]string{
 const campaignOrderDescription = "sorted by `id` (a campaign id starts with its creation time, so this is close to creation order, " +
 	"and it never changes between runs)"
 
-// campaignSelection is what selects campaigns: the bot and the filters.
+// campaignSelection is what selects campaigns: the bot and the filters. It
+// is also the list resource's configuration.
 type campaignSelection struct {
-	Organization types.String
-	BotName      types.String
-	Status       types.String
-	CampaignName types.String
+	Organization types.String `tfsdk:"organization"`
+	BotName      types.String `tfsdk:"bot_name"`
+	Status       types.String `tfsdk:"status"`
+	CampaignName types.String `tfsdk:"campaign_name"`
 }
 
 func (s campaignSelection) matches(c builder.Campaign) bool {
