@@ -65,6 +65,7 @@ func seedVariedCampaigns(srv *emulator.Server) []string {
 // Adoption with terraform query: three campaigns created out of band become
 // configuration that imports them and plans no change, from one list request.
 func TestAccBuilderCampaignList_queryGeneratesConfigThatImportsWithNoChanges(t *testing.T) {
+	t.Parallel()
 	// A list that answers summaries, or pydantic v1's spelling, must still
 	// generate configuration that matches what Builder holds.
 	for _, dialect := range []emulator.Dialect{emulator.DialectReference, emulator.DialectListSummaries, emulator.DialectPydanticV1} {
@@ -142,6 +143,7 @@ func testQueryGeneratesAdoption(t *testing.T, cfg emulator.Config) {
 // The filters select as the data source's do, and without include_resource
 // only identities come back.
 func TestAccBuilderCampaignList_filtersByStatusAndName(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, providerConfig(srv))
 	skipBelowTerraform1_14(t, w)

@@ -46,6 +46,7 @@ data "campaigns_builder_campaigns" "all" {
 const campaignsDataAddr = "data.campaigns_builder_campaigns.all"
 
 func TestAccBuilderCampaignsDataSource_listsFiltersAndSortsByID(t *testing.T) {
+	t.Parallel()
 	// Under list-summaries the list answers only some fields of each
 	// campaign: the data source must still return every attribute.
 	for _, dialect := range []emulator.Dialect{emulator.DialectReference, emulator.DialectListSummaries, emulator.DialectPydanticV1} {

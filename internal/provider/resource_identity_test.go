@@ -56,6 +56,7 @@ func TestAccBuilderCampaign_identityImportBlock(t *testing.T) {
 // A campaign created outside Terraform is adopted by an import block that
 // names it by identity: nothing is created, nothing changes.
 func TestAccBuilderCampaign_identityImportAdoptsOutOfBand(t *testing.T) {
+	t.Parallel()
 	// Under list-summaries, the read after an import must not take a list
 	// summary for the whole campaign: the plan would show fields cleared.
 	for _, dialect := range []emulator.Dialect{emulator.DialectReference, emulator.DialectListSummaries} {
