@@ -66,7 +66,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 			"campaign_name":  computed("campaign_name"),
 			"name":           computed("name"),
 			"description":    computed("description"),
-			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timestampType{}},
 			"content":        computed("content"),
 			"file":           computed("file"),
 			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},

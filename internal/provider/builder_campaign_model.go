@@ -21,7 +21,7 @@ type builderCampaignModel struct {
 	CampaignName  types.String      `tfsdk:"campaign_name"`
 	Name          types.String      `tfsdk:"name"`
 	Description   types.String      `tfsdk:"description"`
-	ScheduledDate timetypes.RFC3339 `tfsdk:"scheduled_date"`
+	ScheduledDate timestampValue    `tfsdk:"scheduled_date"`
 	Content       types.String      `tfsdk:"content"`
 	File          types.String      `tfsdk:"file"`
 	SheetValues   types.List        `tfsdk:"sheet_values"`
@@ -107,7 +107,7 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	m.LogFile = types.StringPointerValue(c.LogFile)
 	// The server may spell the instant differently from the configuration.
 	if c.ScheduledDate == nil || m.ScheduledDate.IsNull() || m.ScheduledDate.IsUnknown() || !sameInstant(m.ScheduledDate.ValueString(), *c.ScheduledDate) {
-		m.ScheduledDate = rfc3339Value(c.ScheduledDate, "scheduled_date", &diags)
+		m.ScheduledDate = timestampOf(rfc3339Value(c.ScheduledDate, "scheduled_date", &diags))
 	}
 	m.CreationDate = rfc3339Value(c.CreationDate, "creation_date", &diags)
 

@@ -96,7 +96,7 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"scheduled_date": schema.StringAttribute{
 				MarkdownDescription: d["scheduled_date"],
 				Optional:            true,
-				CustomType:          timetypes.RFC3339Type{},
+				CustomType:          timestampType{},
 				PlanModifiers:       []planmodifier.String{useStateForSameInstant()},
 			},
 			"content": optionalString("content"),

@@ -19,7 +19,6 @@ import (
 	_ "time/tzdata"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -52,20 +51,20 @@ type evoluxSubscribersDataSource struct {
 }
 
 type evoluxSubscribersModel struct {
-	ID                     types.String      `tfsdk:"id"`
-	PhoneNumber            types.String      `tfsdk:"phone_number"`
-	Name                   types.String      `tfsdk:"name"`
-	State                  types.String      `tfsdk:"state"`
-	TemplateUUID           types.String      `tfsdk:"template_uuid"`
-	Campaigns              types.Set         `tfsdk:"campaigns"`
-	Start                  timetypes.RFC3339 `tfsdk:"start"`
-	End                    timetypes.RFC3339 `tfsdk:"end"`
-	Timezone               types.String      `tfsdk:"timezone"`
-	ConversationFieldKey   types.String      `tfsdk:"conversation_field_key"`
-	ConversationFieldValue types.String      `tfsdk:"conversation_field_value"`
-	Subscribers            subscribersValue  `tfsdk:"subscribers"`
-	Total                  types.Int64       `tfsdk:"total"`
-	StateCounts            types.Map         `tfsdk:"state_counts"`
+	ID                     types.String     `tfsdk:"id"`
+	PhoneNumber            types.String     `tfsdk:"phone_number"`
+	Name                   types.String     `tfsdk:"name"`
+	State                  types.String     `tfsdk:"state"`
+	TemplateUUID           types.String     `tfsdk:"template_uuid"`
+	Campaigns              types.Set        `tfsdk:"campaigns"`
+	Start                  timestampValue   `tfsdk:"start"`
+	End                    timestampValue   `tfsdk:"end"`
+	Timezone               types.String     `tfsdk:"timezone"`
+	ConversationFieldKey   types.String     `tfsdk:"conversation_field_key"`
+	ConversationFieldValue types.String     `tfsdk:"conversation_field_value"`
+	Subscribers            subscribersValue `tfsdk:"subscribers"`
+	Total                  types.Int64      `tfsdk:"total"`
+	StateCounts            types.Map        `tfsdk:"state_counts"`
 }
 
 // evoluxSubscriberType is the type of one element of `subscribers`; its
@@ -142,7 +141,7 @@ func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.Sch
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					nonEmptyCampaignsFilter{},
 					setvalidator.ValueStringsAre(evoluxUUIDValidator()),
 				},
 			},
@@ -150,13 +149,13 @@ func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.Sch
 				MarkdownDescription: "Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
 					"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`.",
 				Optional:   true,
-				CustomType: timetypes.RFC3339Type{},
+				CustomType: timestampType{},
 			},
 			"end": schema.StringAttribute{
 				MarkdownDescription: "Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
 					"(for example `2024-09-06T02:59:59.999Z`).",
 				Optional:   true,
-				CustomType: timetypes.RFC3339Type{},
+				CustomType: timestampType{},
 			},
 			"timezone": schema.StringAttribute{
 				MarkdownDescription: "IANA time zone of the report (for example `America/Manaus` or `UTC`). " +
@@ -244,7 +243,7 @@ func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasourc
 // ValidateConfig holds the one rule that spans two attributes; the others
 // are attribute validators. It runs at plan time, before any request.
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var start, end timetypes.RFC3339
+	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
 	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
