@@ -143,7 +143,31 @@ var badInputs = []badInput{
 `, config: badInputEvoluxDS, want: wrappedPhrases("evolux.token", "EVOLUX_TOKEN")},
 	{name: "BUILDER_URL plain http to a remote host", provider: badProvider(`{ user = "u", password = "p" }`),
 		env:    map[string]string{envBuilderURL: "http://builder.example.com"},
-		config: badInputCampaignDS, want: wrappedPhrases("builder.url (or BUILDER_URL) cannot be used", "plain http://")},
+		config: badInputCampaignDS, want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
+
+	// Issue 12, point 5: a plan that would create a campaign or fire a
+	// trigger fails when the apply would lack a Builder setting.
+	{name: "campaign create without builder.user", provider: badProvider(`{ url = "EMULATOR_URL", password = "p" }`),
+		env:    map[string]string{envBuilderUser: ""},
+		config: badCampaign(validCampaignAttributes), want: inNeitherPlace("builder.user", "BUILDER_USER")},
+	{name: "campaign create with an empty builder.password", provider: badProvider(`{ url = "EMULATOR_URL", user = "u", password = "" }`),
+		env:    map[string]string{envBuilderPassword: "set but not used"},
+		config: badCampaign(validCampaignAttributes),
+		want:   wrappedPhrases("Missing Builder setting builder.password", "builder.password is an empty string in the provider configuration, which wins over BUILDER_PASSWORD")},
+	{name: "campaign create with BUILDER_URL plain http to a remote host", provider: badProvider(`{ user = "u", password = "p" }`),
+		env:    map[string]string{envBuilderURL: "http://builder.example.com"},
+		config: badCampaign(validCampaignAttributes), want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
+	{name: "campaign create without any Builder setting", provider: `provider "campaigns" {}` + "\n",
+		env:    map[string]string{envBuilderURL: "", envBuilderUser: "", envBuilderPassword: ""},
+		config: badCampaign(validCampaignAttributes),
+		want: regexp.MustCompile(`(?s)` + inNeitherPlace("builder.url", "BUILDER_URL").String() + ".*" +
+			inNeitherPlace("builder.user", "BUILDER_USER").String() + ".*" + inNeitherPlace("builder.password", "BUILDER_PASSWORD").String())},
+	{name: "trigger fire without builder.api_key", provider: badProvider(`{ url = "EMULATOR_URL" }`),
+		env:    map[string]string{envBuilderAPIKey: ""},
+		config: badTrigger(`jsonencode({ campaign = "black-friday" })`), want: inNeitherPlace("builder.api_key", "BUILDER_API_KEY")},
+	{name: "trigger fire with BUILDER_URL plain http to a private address", provider: badProvider(`{ api_key = "k" }`),
+		env:    map[string]string{envBuilderURL: "http://10.0.0.5:8080"},
+		config: badTrigger(`jsonencode({ campaign = "black-friday" })`), want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
 	{name: "ephemeral token without password", provider: badProvider(`{ url = "EMULATOR_URL", user = "u" }`), ephemeral: true,
 		config: "ephemeral \"campaigns_builder_token\" \"bad\" {}\n", want: wrappedPhrases("builder.password", "BUILDER_PASSWORD")},
 
@@ -264,4 +288,15 @@ func TestAccBadInput_failsAtPlanNamingAttributeWithoutRequests(t *testing.T) {
 // given, what is wrong with it, and an example of what is expected.
 func timestampMessage(given, problem string) *regexp.Regexp {
 	return wrappedPhrases("Invalid timestamp", given+" is not a timestamp", problem, timestampExample, "The offset or Z is required")
+}
+
+// inNeitherPlace is the error of a setting missing from both the provider
+// configuration and its environment variable.
+func inNeitherPlace(attr, env string) *regexp.Regexp {
+	return wrappedPhrases("Missing Builder setting "+attr, "set in neither place", "leaves "+attr+" unset", "the "+env+" environment variable is empty or unset")
+}
+
+// fromEnvironment is the error of an unusable value that came from env.
+func fromEnvironment(env, attr, problem string) *regexp.Regexp {
+	return wrappedPhrases("the "+env+" environment variable ("+attr+" is not set in the provider configuration)", problem)
 }

@@ -95,7 +95,9 @@ func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.Rea
 	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(pathID, "Campaign not found",
-			fmt.Sprintf("Builder has no campaign %s in bot %s/%s.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
+			fmt.Sprintf("Builder has no campaign %s in bot %s/%s. Check organization and bot_name as well as id: "+
+				"Builder finds a campaign only under the organization and bot that hold it, so a campaign that exists "+
+				"in another bot is not found here.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
 		return
 	}
 	if err != nil {

@@ -62,9 +62,11 @@ func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
 		"To send a new campaign on purpose, add it as a new campaigns_builder_campaign resource and keep this one as the record of what was sent, "+
-		"or revert this change and run apply with -replace=<this resource's address> to send this campaign again. "+
-		"To stop managing it without deleting it, use a removed block with destroy = false.",
-		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString())
+		"or revert this change and run apply with -replace=ADDRESS to send this campaign again. "+
+		"To stop managing it without deleting it, use a removed block with destroy = false.\n\n"+
+		"%s",
+		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString(),
+		addressHint(m.ID.ValueString()))
 }
 
 // toAPI builds the request body. Optional attributes left null are omitted;

@@ -134,6 +134,7 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 // started. A replacement (organization or bot_name changed) creates a new
 // campaign and is shown as such, so it is allowed.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	checkCampaignPlan(ctx, r.data, req, resp) // settings the apply needs, a schedule in the past: plan_checks.go
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
 		return
 	}

@@ -351,7 +351,7 @@ func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) 
 		"(with the campaigns emulator, in its trigger list).\n" +
 		"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n" +
 		"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n" +
-		"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).")
+		addressHint(m.ID.ValueString()))
 	return b.String()
 }
 
