@@ -68,11 +68,12 @@ func TestTimestampValue_malformedValueExplainedInPlainWords(t *testing.T) {
 // through the type, and Z equals +00:00.
 func TestTimestampType_behavesAsRFC3339(t *testing.T) {
 	ctx := context.Background()
-	value, diags := timestampType{}.ValueFromString(ctx, types.StringValue("2030-09-22T13:00:00Z"))
-	if diags.HasError() {
-		t.Fatal(diags)
+	valuable, diags := timestampType{}.ValueFromString(ctx, types.StringValue("2030-09-22T13:00:00Z"))
+	value, ok := valuable.(timestampValue)
+	if diags.HasError() || !ok {
+		t.Fatalf("%T, %v", valuable, diags)
 	}
-	tfValue, err := value.(timestampValue).ToTerraformValue(ctx)
+	tfValue, err := value.ToTerraformValue(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestTimestampType_behavesAsRFC3339(t *testing.T) {
 		t.Fatalf("round trip: %v, %v", back, err)
 	}
 	other, _ := timestampType{}.ValueFromString(ctx, types.StringValue("2030-09-22T13:00:00+00:00"))
-	if equal, _ := value.(timestampValue).StringSemanticEquals(ctx, other); !equal {
+	if equal, _ := value.StringSemanticEquals(ctx, other); !equal {
 		t.Error("Z and +00:00 are not semantically equal")
 	}
 	if !value.Type(ctx).Equal(timestampType{}) || value.Equal(types.StringValue("2030-09-22T13:00:00Z")) {
