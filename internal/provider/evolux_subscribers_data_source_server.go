@@ -39,8 +39,22 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		if err != nil {
 			return nil, err
 		}
-		return &reportServer{ProviderServer: server}, nil
+		full, ok := server.(frameworkServer)
+		if !ok {
+			return nil, fmt.Errorf("the framework's server %T lacks the list resource or action RPCs", server)
+		}
+		return &reportServer{frameworkServer: full}, nil
 	}
+}
+
+// frameworkServer is every RPC the framework's server answers that this
+// provider uses. tf6server finds list resources and actions by asserting
+// these optional interfaces, so a wrapper that embedded only
+// tfprotov6.ProviderServer would hide `terraform query` and actions from
+// the binary.
+type frameworkServer interface {
+	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ActionServer
 }
 
 // Address is the provider's address, as the binary serves it.
@@ -62,16 +76,16 @@ func Serve(version string, opts ...tf6server.ServeOpt) error {
 const subscribersTypeName = "campaigns_evolux_subscribers"
 
 type reportServer struct {
-	tfprotov6.ProviderServer
+	frameworkServer
 	spliced atomic.Int64 // reads whose records were spliced in (tests)
 }
 
 func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
 	if req.TypeName != subscribersTypeName {
-		return s.ProviderServer.ReadDataSource(ctx, req)
+		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
 	handoff := &subscribersHandoff{}
-	resp, err := s.ProviderServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
+	resp, err := s.frameworkServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
 	if err != nil || resp == nil || resp.State == nil || !handoff.used {
 		return resp, err
 	}

@@ -149,3 +149,28 @@ func nullObject(typ tftypes.Object, attrs map[string]tftypes.Value) tftypes.Valu
 	}
 	return tftypes.NewValue(typ, values)
 }
+
+// TestReportServer_servesListResourcesAndActions: tf6server offers
+// `terraform query` and actions only to a server that implements their
+// optional interfaces, so the binary's wrapper must keep them, and answer
+// them with the framework's list resource and action.
+func TestReportServer_servesListResourcesAndActions(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+		t.Error("the binary's server hides the list resource RPCs: terraform query would find no list resource")
+	}
+	actions, ok := server.(tfprotov6.ProviderServerWithActions)
+	if !ok {
+		t.Fatal("the binary's server hides the action RPCs: -invoke would find no action")
+	}
+	schemas, err := actions.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schemas.ActionSchemas["campaigns_builder_fire_trigger"] == nil || schemas.ListResourceSchemas["campaigns_builder_campaign"] == nil {
+		t.Errorf("schema lacks the action or the list resource: actions %v, list resources %v", schemas.ActionSchemas, schemas.ListResourceSchemas)
+	}
+}
