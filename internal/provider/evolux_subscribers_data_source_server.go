@@ -53,7 +53,8 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 // tfprotov6.ProviderServer would hide `terraform query` and actions from
 // the binary.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
 	tfprotov6.ActionServer
 }
 

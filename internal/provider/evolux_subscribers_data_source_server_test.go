@@ -159,14 +159,13 @@ func TestReportServer_servesListResourcesAndActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
 		t.Error("the binary's server hides the list resource RPCs: terraform query would find no list resource")
 	}
-	actions, ok := server.(tfprotov6.ProviderServerWithActions)
-	if !ok {
-		t.Fatal("the binary's server hides the action RPCs: -invoke would find no action")
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
+		t.Error("the binary's server hides the action RPCs: -invoke would find no action")
 	}
-	schemas, err := actions.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
