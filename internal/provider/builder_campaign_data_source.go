@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -66,7 +65,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 			"campaign_name":  computed("campaign_name"),
 			"name":           computed("name"),
 			"description":    computed("description"),
-			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timestampType{}},
 			"content":        computed("content"),
 			"file":           computed("file"),
 			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
@@ -95,7 +94,9 @@ func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.Rea
 	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(pathID, "Campaign not found",
-			fmt.Sprintf("Builder has no campaign %s in bot %s/%s.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
+			fmt.Sprintf("Builder has no campaign %s in bot %s/%s. Check organization and bot_name as well as id: "+
+				"Builder finds a campaign only under the organization and bot that hold it, so a campaign that exists "+
+				"in another bot is not found here.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
 		return
 	}
 	if err != nil {

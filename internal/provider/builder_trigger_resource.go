@@ -379,7 +379,7 @@ func firedWithoutIDDetail(ctx context.Context, m builderTriggerModel, err error)
 	b.WriteString("To record its real id: find the trigger with this payload, sent around that time, in the Builder UI " +
 		"(with the campaigns emulator, in its trigger list), then run terraform state rm ADDRESS and terraform import ADDRESS ID with its Builder id. " +
 		"Nothing is fired by either step.\n" +
-		"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).")
+		addressHint(m.ID.ValueString()))
 	return b.String()
 }
 
