@@ -16,19 +16,19 @@ import (
 // builderCampaignModel is the state of a campaign, shared by the resource and
 // the data source so that both read the API the same way.
 type builderCampaignModel struct {
-	ID            types.String      `tfsdk:"id"`
-	Organization  types.String      `tfsdk:"organization"`
-	BotName       types.String      `tfsdk:"bot_name"`
-	CampaignName  types.String      `tfsdk:"campaign_name"`
-	Name          types.String      `tfsdk:"name"`
-	Description   types.String      `tfsdk:"description"`
-	ScheduledDate timestampValue    `tfsdk:"scheduled_date"`
-	Content       types.String      `tfsdk:"content"`
-	File          types.String      `tfsdk:"file"`
-	SheetValues   types.List        `tfsdk:"sheet_values"`
-	Status        types.String      `tfsdk:"status"`
-	CreationDate  types.String      `tfsdk:"creation_date"`
-	LogFile       types.String      `tfsdk:"log_file"`
+	ID            types.String   `tfsdk:"id"`
+	Organization  types.String   `tfsdk:"organization"`
+	BotName       types.String   `tfsdk:"bot_name"`
+	CampaignName  types.String   `tfsdk:"campaign_name"`
+	Name          types.String   `tfsdk:"name"`
+	Description   types.String   `tfsdk:"description"`
+	ScheduledDate timestampValue `tfsdk:"scheduled_date"`
+	Content       types.String   `tfsdk:"content"`
+	File          types.String   `tfsdk:"file"`
+	SheetValues   types.List     `tfsdk:"sheet_values"`
+	Status        types.String   `tfsdk:"status"`
+	CreationDate  types.String   `tfsdk:"creation_date"`
+	LogFile       types.String   `tfsdk:"log_file"`
 }
 
 // Attribute descriptions shared by the resource and the data source.
