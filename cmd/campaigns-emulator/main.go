@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		addr      = flags.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
 		envFile   = flags.String("env-file", "", "also write the KEY=VALUE lines to this `file`, atomically, once listening")
 		faultRate = flags.Float64("fault-rate", 0, "probability that any request fails with a random fault of any kind (seeded by -seed)")
+		dialects  = flags.String("dialect", "", "comma-separated `dialects` of the Builder contract to speak (default reference):"+dialectHelp())
 	)
 	flags.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request")
 	flags.DurationVar(&cfg.TokenLifetime, "token-lifetime", 0, "access token lifetime (0 means 1h)")
@@ -55,13 +56,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.Int64Var(&cfg.Seed, "seed", 0, "seed of the generated data and the random faults")
 	flags.StringVar(&cfg.EvoluxShape, "evolux-shape", emulator.ShapeEnvelope, "Evolux answer shape: envelope or array")
 	flags.IntVar(&cfg.PageSize, "page-size", 0, "Evolux envelope page size (0 means 50, at most 50)")
+	flags.StringVar(&cfg.EvoluxPaging, "evolux-paging", emulator.PagingPage, "how the Evolux envelope pages: "+strings.Join(emulator.PagingDialects(), ", "))
 	flags.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", 0, "advance due campaigns this often (0: never)")
 	flags.DurationVar(&cfg.SlowDelay, "slow-delay", 0, "how late a slow fault answers (0 means 3s)")
 	flags.StringVar(&cfg.User, "user", emulator.DefaultUser, "Builder user")
 	flags.StringVar(&cfg.Password, "password", emulator.DefaultPassword, "Builder password")
 	flags.StringVar(&cfg.APIKey, "api-key", emulator.DefaultAPIKey, "Builder trigger API key")
 	flags.StringVar(&cfg.EvoluxToken, "evolux-token", emulator.DefaultEvoluxToken, "Evolux bearer token")
-	if err := flags.Parse(args); err != nil {
+	err := flags.Parse(args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -82,6 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			*v.value = v.def // what the emulator uses, so the printed lines say it
 		}
 	}
+	if cfg.Dialects, err = emulator.ParseDialects(*dialects); err != nil {
+		fmt.Fprintf(stderr, "campaigns-emulator: -dialect: %v\n", err)
+		return 2
+	}
 	if *faultRate < 0 || *faultRate > 1 {
 		fmt.Fprintf(stderr, "campaigns-emulator: -fault-rate %v: must be between 0 and 1\n", *faultRate)
 		return 2
@@ -95,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *faultRate > 0 {
 		server.SetRandomFaults(emulator.RandomFaults{Rate: *faultRate, Seed: cfg.Seed})
 	}
-	lines := envLines(server.URL(), cfg)
+	lines := envLines(server.BuilderURL(), server.URL(), cfg)
 	if *envFile != "" {
 		if err := writeFileAtomically(*envFile, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
 			fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
@@ -117,6 +124,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// dialectHelp lists every dialect with its description, one per line, for
+// -h.
+func dialectHelp() string {
+	var b strings.Builder
+	for _, d := range emulator.Dialects() {
+		fmt.Fprintf(&b, "\n  %s: %s", d, d.Description())
+	}
+	return b.String()
+}
+
 // formatCounts lists the request counters in a stable order, for scripts
 // and people reading a log.
 func formatCounts(counts map[emulator.Op]int) string {
@@ -136,10 +153,10 @@ func formatCounts(counts map[emulator.Op]int) string {
 // envLines are the settings a script needs, as KEY=VALUE lines that a shell
 // can source and a Makefile can include (values are quoted only when they
 // must be).
-func envLines(url string, cfg emulator.Config) []string {
+func envLines(builderURL, evoluxURL string, cfg emulator.Config) []string {
 	pairs := [][2]string{
-		{"BUILDER_URL", url},
-		{"EVOLUX_URL", url},
+		{"BUILDER_URL", builderURL},
+		{"EVOLUX_URL", evoluxURL},
 		{"BUILDER_USER", cfg.User},
 		{"BUILDER_PASSWORD", cfg.Password},
 		{"BUILDER_API_KEY", cfg.APIKey},

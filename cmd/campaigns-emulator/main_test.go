@@ -108,6 +108,8 @@ func TestRun_refusesBadFlagsAndNonLoopback(t *testing.T) {
 		{[]string{"extra"}, 2},
 		{[]string{"-addr", "0.0.0.0:0"}, 1},
 		{[]string{"-evolux-shape", "xml"}, 1},
+		{[]string{"-dialect", "nope"}, 2},
+		{[]string{"-dialect", "delete-204,delete-document"}, 2},
 	}
 	for _, tt := range tests {
 		var stderr strings.Builder
@@ -155,6 +157,96 @@ func TestCommand_exitsZeroOnSIGTERM(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the emulator did not stop on SIGTERM")
 	}
+}
+
+func TestRun_helpListsEveryDialectAndBadDialectsNameTheValidOnes(t *testing.T) {
+	var help strings.Builder
+	if code := run(context.Background(), []string{"-h"}, io.Discard, &help); code != 0 {
+		t.Fatalf("-h: exit %d", code)
+	}
+	for _, d := range emulator.Dialects() {
+		if !strings.Contains(help.String(), string(d)+": "+d.Description()) {
+			t.Errorf("-h lacks %q with its description:\n%s", d, help.String())
+		}
+	}
+	var stderr strings.Builder
+	if code := run(context.Background(), []string{"-dialect", "reference,naive"}, io.Discard, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), `-dialect: unknown dialect "naive"`) || !strings.Contains(stderr.String(), string(emulator.DialectTrailingSlash)) {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestRun_dialectFlagServesTheDialectAndWritesItsBuilderURL(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "emulator.env")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdoutR, stdoutW := io.Pipe()
+	var stderr strings.Builder
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, []string{"-env-file", envFile, "-dialect", "gateway, naive-timestamps"}, stdoutW, &stderr)
+		_ = stdoutW.Close()
+	}()
+	values, lines := readUntilReady(t, stdoutR)
+	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
+	if values["BUILDER_URL"] != values["EVOLUX_URL"]+emulator.VendorPathPrefix {
+		t.Errorf("BUILDER_URL %q, EVOLUX_URL %q", values["BUILDER_URL"], values["EVOLUX_URL"])
+	}
+	if data, err := os.ReadFile(envFile); err != nil || string(data) != strings.Join(lines, "\n")+"\n" {
+		t.Errorf("env file %q (%v), want the printed lines", data, err)
+	}
+	login := `{"user":"` + values["BUILDER_USER"] + `","password":"` + values["BUILDER_PASSWORD"] + `"}`
+	if code := postStatus(t, values["EVOLUX_URL"]+builder.PathLogin, login); code != http.StatusNotFound {
+		t.Errorf("login without the prefix: %d, want 404", code)
+	}
+	resp, err := http.Post(values["BUILDER_URL"]+builder.PathLogin, "application/json", strings.NewReader(login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens builder.Tokens
+	err = json.NewDecoder(resp.Body).Decode(&tokens)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("login at BUILDER_URL: %d %v", resp.StatusCode, err)
+	}
+	// The collection lives at a trailing slash: the client follows the 307.
+	req, _ := http.NewRequest(http.MethodPost, values["BUILDER_URL"]+builder.CampaignsPath("acme", "bot"), strings.NewReader(`{"campaign_name":"c"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(builder.HeaderAuthorization, "Bearer "+tokens.Token)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	_ = resp.Body.Close()
+	if date, _ := created["creation_date"].(string); err != nil || resp.StatusCode != http.StatusCreated || strings.ContainsAny(date, "Z+") || date == "" {
+		t.Errorf("create through the redirect: %d %v %v", resp.StatusCode, created, err)
+	}
+	cancel()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	for _, count := range []string{"builder.redirect=1", "builder.campaign.create=1", "builder.login=1", "unknown=1"} {
+		if !strings.Contains(stderr.String(), count) {
+			t.Errorf("stderr lacks %q: %s", count, stderr.String())
+		}
+	}
+}
+
+func postStatus(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
 }
 
 // Started with no flags, the emulator's Evolux report is not empty.

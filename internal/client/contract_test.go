@@ -65,7 +65,7 @@ func wireDetails(t *testing.T, file string) []string {
 		case *ast.Field:
 			if node.Tag != nil {
 				tag, _ := strconv.Unquote(node.Tag.Value)
-				if name, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ","); name != "" {
+				if name, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ","); name != "" && name != "-" {
 					details = append(details, name)
 				}
 			}

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 		writeDetail(w, http.StatusUnauthorized, detailInvalidCredentials)
 		return
 	}
-	writeJSON(w, http.StatusOK, e.issueTokens())
+	e.writeTokens(w, e.issueTokens())
 }
 
 func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
@@ -75,7 +74,7 @@ func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams)
 		writeDetail(w, http.StatusUnauthorized, detailInvalidRefresh)
 		return
 	}
-	writeJSON(w, http.StatusOK, e.issueTokens())
+	e.writeTokens(w, e.issueTokens())
 }
 
 func (e *Emulator) issueTokens() builder.Tokens {
@@ -217,6 +216,7 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	errs := slices.Concat(pathErrs, bodyErrs)
 	var c builder.Campaign
 	if fields != nil {
+		fields = e.dialects.requestFields(fields)
 		var campaignErrs []validationError
 		c, campaignErrs = decodeCampaign(fields)
 		errs = append(errs, campaignErrs...)
@@ -239,7 +239,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 		c.ID = newObjectID(now)
 	}
 	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])
-	c.Status, c.CreationDate, c.LogFile = ptr(builder.StatusNotStarted), ptr(timestamp(now)), nil
+	c.Status, c.CreationDate, c.LogFile = ptr(builder.StatusNotStarted), ptr(e.dialects.stamp(now)), nil
 	e.mu.Lock()
 	_, duplicate := e.campaigns[c.ID]
 	if !duplicate {
@@ -250,7 +250,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 		writeUnhandled(w) // Mongo's duplicate-key error is not caught by the service
 		return
 	}
-	writeJSON(w, http.StatusCreated, c)
+	e.writeCampaign(w, OpCampaignCreate, http.StatusCreated, c)
 }
 
 func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathParams) {
@@ -268,7 +268,7 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	slices.SortFunc(list, func(a, b builder.Campaign) int {
 		return cmp.Or(cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)), cmp.Compare(a.ID, b.ID))
 	})
-	writeJSON(w, http.StatusOK, list)
+	e.writeCampaignList(w, list)
 }
 
 func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
@@ -280,7 +280,7 @@ func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathPa
 		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	e.writeCampaign(w, OpCampaignRead, http.StatusOK, c)
 }
 
 func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
@@ -304,7 +304,7 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 	case started:
 		writeDetail(w, http.StatusConflict, detailCampaignStarted)
 	default:
-		writeJSON(w, http.StatusOK, c)
+		e.writeCampaign(w, OpCampaignUpdate, http.StatusOK, c)
 	}
 }
 
@@ -324,7 +324,7 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, nil)
+	e.writeDeleted(w, c)
 }
 
 // authorizedCampaignPath checks the bearer token, then the id in the path,
@@ -419,19 +419,17 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 	raw, _ := req.JSON.(json.RawMessage) // decodeStrict fills interface fields with json.RawMessage
 	payload := compactJSON(raw)
 	e.mu.Lock()
-	id := e.nextTriggerID
+	t := Trigger{ID: e.nextTriggerID, Payload: payload, FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
 	e.nextTriggerID++
-	e.triggers[id] = Trigger{ID: id, Payload: payload, FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
+	e.triggers[t.ID] = t
 	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, id)
+	e.writeTriggerFired(w, t)
 }
 
 func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathParams) {
 	key, errs := apiKeyParam(r)
-	id, err := strconv.ParseInt(p[paramID], 10, 64)
-	if err != nil {
-		errs = append([]validationError{{Loc: loc("path", paramID), Msg: "value is not a valid integer", Type: "type_error.integer"}}, errs...)
-	}
+	id, idErrs := e.dialects.triggerID(p[paramID])
+	errs = append(idErrs, errs...)
 	if len(errs) > 0 {
 		writeValidation(w, errs)
 		return
@@ -443,16 +441,11 @@ func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathPar
 	e.mu.Lock()
 	t, ok := e.triggers[id]
 	e.mu.Unlock()
-	if !ok {
+	if !ok || !e.dialects.triggerFound(p[paramID], t) {
 		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		builder.FieldTriggerID:        t.ID,
-		builder.FieldTriggerJSON:      t.Payload,
-		builder.FieldTriggerStatus:    t.Status,
-		builder.FieldTriggerCreatedAt: timestamp(t.FiredAt),
-	})
+	e.writeTriggerRead(w, t)
 }
 
 func isJSONObject(raw json.RawMessage) bool {

@@ -76,11 +76,17 @@ type Config struct {
 	Seed        int64  // deterministic subscriber generation and random faults
 	EvoluxShape string // ShapeEnvelope (default) or ShapeArray
 	PageSize    int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
+	// EvoluxPaging is how the envelope pages: one of PagingDialects(), "" => PagingPage.
+	EvoluxPaging string
 
 	// SchedulerInterval > 0 makes Start and StartOn run a goroutine that calls
 	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
 	SchedulerInterval time.Duration
 	SlowDelay         time.Duration // how late a FaultSlow answer comes: 0 => 3s
+
+	// Dialects are variants of the Builder contract, combined (dialect.go);
+	// empty means DialectReference.
+	Dialects []Dialect
 }
 
 // Validate reports a configuration that New would refuse.
@@ -97,11 +103,17 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
 		}
 	}
+	if c.EvoluxPaging != "" && !validPaging(c.EvoluxPaging) {
+		errs = append(errs, fmt.Errorf("evolux paging %q: must be one of %v", c.EvoluxPaging, PagingDialects()))
+	}
 	if c.Subscribers < 0 {
 		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
 	}
 	if c.PageSize < 0 {
 		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
+	}
+	if err := validateDialects(c.Dialects); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -133,8 +145,11 @@ type Emulator struct {
 	evoluxQueries    []string
 	evoluxShape      string
 	pageSize         int
+	evoluxPaging     string
 
 	subscribers subscriberStore
+
+	dialects dialectSet // fixed at New
 }
 
 // New returns an emulator for cfg. It panics when cfg is invalid (see
@@ -164,11 +179,13 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 		faultsInjected: map[FaultKind]int{},
 		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
 		pageSize:       clampPageSize(cfg.PageSize),
+		evoluxPaging:   orDefault(cfg.EvoluxPaging, PagingPage),
 	}
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	e.dialects = newDialectSet(cfg.Dialects)
 	return e
 }
 
@@ -216,6 +233,17 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 	}
 	e.mu.Lock()
 	e.evoluxShape = shape
+	e.mu.Unlock()
+}
+
+// SetEvoluxPaging switches the envelope's paging dialect; it panics on a
+// name PagingDialects does not list.
+func (e *Emulator) SetEvoluxPaging(name string) {
+	if !validPaging(name) {
+		panic(fmt.Sprintf("emulator: evolux paging %q: must be one of %v", name, PagingDialects()))
+	}
+	e.mu.Lock()
+	e.evoluxPaging = name
 	e.mu.Unlock()
 }
 
@@ -279,20 +307,23 @@ func (e *Emulator) EvoluxQueries() []string {
 	return append([]string(nil), e.evoluxQueries...)
 }
 
-// ServeHTTP routes one request: count it, wait the latency, apply a queued or
+// ServeHTTP routes one request (under the dialects): count it, wait the latency, apply a queued or
 // random fault, then serve it.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt, params, allowed := matchRoute(r)
-	op := OpUnknown
-	if rt != nil {
-		op = rt.op
-	}
-	e.countRequest(op, r)
+	m := e.dialects.match(r)
+	e.countRequest(m.op(), r)
 	if !sleepContext(r.Context(), time.Duration(e.latency.Load())) {
 		return
 	}
-	if rt == nil {
-		writeUnrouted(w, r, allowed)
+	w, flush := e.dialects.errorWriter(w, r, m.service)
+	defer flush()
+	rt, params, op := m.rt, m.params, m.op()
+	switch {
+	case m.redirect != "":
+		writeRedirect(w, m.redirect)
+		return
+	case rt == nil:
+		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }

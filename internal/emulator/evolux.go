@@ -157,11 +157,12 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 		return
 	}
 	e.mu.Lock()
-	shape, perPage := e.evoluxShape, e.pageSize
+	shape, perPage, paging := e.evoluxShape, e.pageSize, e.evoluxPaging
 	e.mu.Unlock()
-	page := 1
+	dialect := pagingDialects[paging]
+	lo, limit := 0, perPage
 	if shape == ShapeEnvelope {
-		if page, perPage, err = parsePaging(q, perPage); err != nil {
+		if lo, limit, err = dialect.window(q, perPage); err != nil {
 			writeEvoluxError(w, http.StatusBadRequest, err.Error())
 			return
 		}
@@ -177,48 +178,14 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 		return
 	}
 	total := len(matches)
-	lo := min((page-1)*perPage, total)
-	hi := min(lo+perPage, total)
-	lastPage := max(1, (total+perPage-1)/perPage)
-	var nextURL *string
-	if hi < total {
-		nextURL = ptr(pageURL(r, page+1))
-	}
+	lo = min(lo, total)
+	hi := min(lo+limit, total)
 	buf := appendJSONString([]byte{'{'}, evolux.FieldData)
 	_, _ = out.Write(append(buf, ':'))
 	writeRecords(out, records, matches[lo:hi], f.loc)
-	buf = appendJSONString([]byte{','}, evolux.FieldPagination)
-	buf = appendJSONString(append(buf, ':', '{'), evolux.FieldPage)
-	buf = strconv.AppendInt(append(buf, ':'), int64(page), 10)
-	buf = appendJSONString(append(buf, ','), evolux.FieldPerPage)
-	buf = strconv.AppendInt(append(buf, ':'), int64(perPage), 10)
-	buf = appendJSONString(append(buf, ','), evolux.FieldTotal)
-	buf = strconv.AppendInt(append(buf, ':'), int64(total), 10)
-	buf = appendJSONString(append(buf, ','), evolux.FieldNextURL)
-	buf = append(buf, ':')
-	if nextURL == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = appendJSONString(buf, *nextURL)
-	}
-	buf = appendJSONString(append(buf, ','), evolux.FieldLastURL)
-	buf = appendJSONString(append(buf, ':'), pageURL(r, lastPage))
-	_, _ = out.Write(append(buf, '}', '}'))
-}
-
-func parsePaging(q url.Values, defaultPerPage int) (page, perPage int, err error) {
-	page, perPage = 1, defaultPerPage
-	if v := q.Get(evolux.QueryPage); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, fmt.Errorf("invalid %s %q: must be a positive integer", evolux.QueryPage, v)
-		}
-	}
-	if v := q.Get(evolux.QueryPerPage); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 {
-			return 0, 0, fmt.Errorf("invalid %s %q: must be a positive integer", evolux.QueryPerPage, v)
-		}
-	}
-	return page, min(perPage, evolux.MaxPageSize), nil
+	members, _ := dialect.fields(paging, r, lo, hi, limit, total).MarshalJSON() // an object of scalars always encodes
+	members[0] = ','
+	_, _ = out.Write(members) // the members' closing brace closes the envelope
 }
 
 func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc *time.Location) {
@@ -232,27 +199,4 @@ func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc 
 		_, _ = out.Write(buf)
 	}
 	_ = out.WriteByte(']')
-}
-
-// pageURL is the absolute URL of another page of the same query: the query
-// is kept as the client wrote it, with only the page replaced.
-func pageURL(r *http.Request, page int) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	host := r.Host
-	if host == "" {
-		host = "localhost"
-	}
-	var parts []string
-	for _, part := range strings.Split(r.URL.RawQuery, "&") {
-		key, _, _ := strings.Cut(part, "=")
-		if k, err := url.QueryUnescape(key); part == "" || err == nil && k == evolux.QueryPage {
-			continue
-		}
-		parts = append(parts, part)
-	}
-	parts = append(parts, url.QueryEscape(evolux.QueryPage)+"="+strconv.Itoa(page))
-	return scheme + "://" + host + r.URL.EscapedPath() + "?" + strings.Join(parts, "&")
 }

@@ -77,21 +77,25 @@ func splitPath(path string) []string {
 // segments on the real service too. When the path matches but the method
 // does not, allowed lists the methods that would.
 func matchRoute(r *http.Request) (rt *route, params pathParams, allowed []string) {
-	method := r.Method
+	return matchIn(routes, r.Method, r.URL.Path)
+}
+
+// matchIn is matchRoute over one table of routes and a decoded path.
+func matchIn(table []route, method, path string) (rt *route, params pathParams, allowed []string) {
 	if method == http.MethodHead {
 		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
 	}
-	segments := splitPath(r.URL.Path)
-	for i := range routes {
-		p, ok := matchSegments(routes[i].segments, segments)
+	segments := splitPath(path)
+	for i := range table {
+		p, ok := matchSegments(table[i].segments, segments)
 		if !ok {
 			continue
 		}
-		if routes[i].method == method {
-			return &routes[i], p, nil
+		if table[i].method == method {
+			return &table[i], p, nil
 		}
-		if !slices.Contains(allowed, routes[i].method) {
-			allowed = append(allowed, routes[i].method)
+		if !slices.Contains(allowed, table[i].method) {
+			allowed = append(allowed, table[i].method)
 		}
 	}
 	return nil, nil, allowed
@@ -120,11 +124,7 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 	return params, true
 }
 
-func writeUnrouted(w http.ResponseWriter, r *http.Request, allowed []string) {
-	svc := serviceBuilder
-	if strings.HasPrefix(r.URL.Path, evoluxRoot) {
-		svc = serviceEvolux
-	}
+func writeUnrouted(w http.ResponseWriter, svc service, allowed []string) {
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeServiceError(w, svc, http.StatusMethodNotAllowed, "Method Not Allowed")

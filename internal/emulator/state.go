@@ -50,7 +50,7 @@ func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
 		c.Status = ptr(builder.StatusNotStarted)
 	}
 	if c.CreationDate == nil {
-		c.CreationDate = ptr(timestamp(now))
+		c.CreationDate = ptr(e.dialects.stamp(now))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -174,6 +174,7 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []string {
 }
 
 func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
 	var plan builderCampaignModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -230,12 +231,16 @@ func definitelyRejected(err error) bool {
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
 	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	// One list request per bot serves the refresh of all its campaigns.
-	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	// The state's values tell a list summary from a cleared field.
+	prior, diags := state.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
+	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
@@ -251,6 +256,7 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
 	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
@@ -302,8 +308,11 @@ func (r *builderCampaignResource) stateAndClient(ctx context.Context, st tfsdk.S
 	return state, c, !diags.HasError()
 }
 
-// ImportState takes "organization/bot_name/id".
+// ImportState takes "organization/bot_name/id", or an identity.
 func (r *builderCampaignResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if r.importCampaignByIdentity(ctx, req, resp) {
+		return
+	}
 	parts := strings.Split(req.ID, "/")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !builder.ValidObjectID(parts[2]) {
 		resp.Diagnostics.AddError("Invalid import id",

@@ -100,6 +100,15 @@ func TestAccBuilderCampaign_createImportUpdateInPlace(t *testing.T) {
 					rs := s.RootModule().Resources[campaignAddr]
 					return "acme/support-bot/" + rs.Primary.ID, nil
 				},
+				// Import has no configuration to keep the spelling of: it
+				// shows the server's instant normalized to UTC.
+				ImportStateVerifyIgnore: []string{"scheduled_date"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if got := states[0].Attributes["scheduled_date"]; got != "2030-01-01T12:00:00Z" {
+						return fmt.Errorf("imported scheduled_date = %q, want 2030-01-01T12:00:00Z", got)
+					}
+					return nil
+				},
 			},
 			{
 				Config: campaignConfig(srv, "support-bot", "Olá! Bem-vinda.", "2030-01-01T12:00:00Z"),

@@ -151,6 +151,7 @@ func (r *builderTriggerResource) Configure(_ context.Context, req resource.Confi
 // it must not return an error: Terraform would mark the resource tainted and
 // the next apply would fire it again.
 func (r *builderTriggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -162,15 +163,13 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 
-	firedAt := time.Now().UTC().Truncate(time.Second)
-	id, err := c.FireTrigger(ctx, json.RawMessage(plan.Payload.ValueString()))
-	plan.FiredAt = timetypes.NewRFC3339TimeValue(firedAt)
+	fire := fireTrigger(ctx, c, plan.Payload.ValueString())
+	plan.FiredAt = timetypes.NewRFC3339TimeValue(fire.SentAt)
 	plan.Result = jsontypes.NewNormalizedNull()
-	switch {
-	case err == nil:
+	switch id := fire.ID; fire.Outcome {
+	case fireOutcomeFired:
 		plan.ID = types.StringValue(id)
 		plan.FireOutcome = types.StringValue(fireOutcomeFired)
-		tflog.Info(ctx, "fired Builder trigger", map[string]any{"id": id})
 		// Read it back so that result is known after this apply; otherwise
 		// the next plan would report it as changed outside Terraform. The
 		// trigger has fired, so a failure here is only a warning.
@@ -181,20 +180,21 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 				fmt.Sprintf("Builder fired trigger %q, but reading it back failed: %s\n\n"+
 					"The trigger is saved in state and will not fire again; result stays null until the next refresh reads it.", id, err))
 		}
-	case client.MayHaveBeenProcessed(err):
+	case fireOutcomeUnknown:
 		plan.ID = types.StringValue(unknownTriggerID())
 		plan.FireOutcome = types.StringValue(fireOutcomeUnknown)
-		resp.Diagnostics.AddWarning("Trigger may have fired: outcome unknown", ambiguousFireDetail(ctx, plan, err))
+		resp.Diagnostics.AddWarning(mayHaveFiredSummary, ambiguousFireDetail(ctx, plan, fire.Err))
 	default:
 		// Certainly not fired (refused, rejected, or never sent): nothing
 		// goes into state, so the next apply tries again.
-		addClientError(&resp.Diagnostics, "Trigger not fired", "Firing the Builder trigger", err)
+		addNotFiredError(&resp.Diagnostics, fire.Err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
 func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var state builderTriggerModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -250,6 +250,7 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 // imported trigger, or keepers going from null to empty. Every other change
 // is a replacement (see payloadChangeFires and keepersChangeFires).
 func (r *builderTriggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -267,10 +268,14 @@ func (r *builderTriggerResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id := strings.TrimSpace(req.ID)
+	given := triggerImportID(ctx, req, &resp.Diagnostics)
+	id := strings.TrimSpace(given)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	if id == "" || strings.HasPrefix(id, unknownIDPrefix) {
 		resp.Diagnostics.AddError("Invalid trigger id",
-			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", req.ID))
+			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", given))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -332,27 +337,15 @@ func unknownTriggerID() string {
 	return unknownIDPrefix + hex.EncodeToString(b[:])
 }
 
-// ambiguousFireDetail explains an ambiguous fire: which trigger, that it may
-// have fired, how to check, and how to fire again on purpose. err is the
-// fire's error, or nil when a later refresh repeats the warning.
+// ambiguousFireDetail explains an ambiguous fire of this resource (see
+// mayHaveFiredDetail): which trigger, and how to record it or fire again.
 func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) string {
-	var b strings.Builder
-	if err != nil {
-		fmt.Fprintf(&b, "The trigger was sent to Builder, but no usable answer came back: %s\n\n", err)
-	} else {
-		b.WriteString("An earlier apply sent this trigger to Builder, but no usable answer came back.\n\n")
-	}
-	fmt.Fprintf(&b, "It may or may not have fired, and it was not sent again: repeating it could message everyone twice. "+
-		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it.\n\n",
-		fireOutcomeUnknown, m.ID.ValueString())
-	fmt.Fprintf(&b, "Trigger: payload %s; keepers %s; sent at %s.\n\n",
-		summarizeJSON(m.Payload.ValueString(), 200), summarizeKeepers(ctx, m.Keepers), m.FiredAt.ValueString())
-	b.WriteString("To check: look for a trigger with this payload, sent around that time, in the Builder UI " +
-		"(with the campaigns emulator, in its trigger list).\n" +
-		"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n" +
-		"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n" +
-		addressHint(m.ID.ValueString()))
-	return b.String()
+	return mayHaveFiredDetail(err, m.Payload.ValueString(), m.FiredAt.ValueString(), fmt.Sprintf(
+		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
+			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
+			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n"+
+			"%s",
+		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers), addressHint(m.ID.ValueString())))
 }
 
 // summarizeJSON is JSON text in compact form, cut to at most limit bytes.

@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -62,13 +63,22 @@ type evoluxSubscribersModel struct {
 	Timezone               types.String     `tfsdk:"timezone"`
 	ConversationFieldKey   types.String     `tfsdk:"conversation_field_key"`
 	ConversationFieldValue types.String     `tfsdk:"conversation_field_value"`
+	IncludeSubscribers     types.Bool       `tfsdk:"include_subscribers"`
 	Subscribers            subscribersValue `tfsdk:"subscribers"`
 	Total                  types.Int64      `tfsdk:"total"`
 	StateCounts            types.Map        `tfsdk:"state_counts"`
+	CampaignCounts         types.Map        `tfsdk:"campaign_counts"`
+	Timeouts               timeouts.Value   `tfsdk:"timeouts"`
 }
 
+// defaultReadTimeout bounds a read when timeouts.read is not set: 100,000
+// records take seconds, and even a server that pages one by one at 100 ms a
+// page reads 3,000 pages in it. Past it, a pipeline is better told to narrow
+// the report than kept waiting.
+const defaultReadTimeout = 5 * time.Minute
+
 // evoluxSubscriberType is the type of one element of `subscribers`; its
-// values are built directly (newSubscribersValue), since a report can hold
+// values are built directly (subscribersBuilder), since a report can hold
 // 100,000 records.
 var evoluxSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"name":          types.StringType,
@@ -99,7 +109,7 @@ func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource
 	resp.TypeName = req.ProviderTypeName + "_evolux_subscribers"
 }
 
-func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	states := "`" + strings.Join(evolux.States, "`, `") + "`"
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the Evolux Chat campaign subscribers report: the contacts inserted into WhatsApp campaigns, " +
@@ -181,8 +191,14 @@ func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.Sch
 					stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_key")),
 				},
 			},
+			"include_subscribers": schema.BoolAttribute{
+				MarkdownDescription: "Whether to keep the records in `subscribers` (default `true`). With `false`, every page is still read, " +
+					"but only counted: `subscribers` is null, nothing per record is kept in memory or in state, and `total`, `state_counts` " +
+					"and `campaign_counts` are filled as usual. The way to feed `check` blocks, alerts and dashboards from large reports.",
+				Optional: true,
+			},
 			"subscribers": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching subscribers, in the order the API returned them. " +
+				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
 				Computed:   true,
 				CustomType: subscribersListType{},
@@ -232,6 +248,17 @@ func (d *evoluxSubscribersDataSource) Schema(_ context.Context, _ datasource.Sch
 				Computed:    true,
 				ElementType: types.Int64Type,
 			},
+			"campaign_counts": schema.MapAttribute{
+				MarkdownDescription: "Number of subscribers of each campaign in each state: campaign UUID (as the records carry it) to a map " +
+					"like `state_counts`, every one of " + states + " present. For example " +
+					"`campaign_counts[\"f45d98dc-ac5e-48f2-9c01-ebe18f86d28b\"][\"error\"]`. Records without a campaign are counted only " +
+					"in `total` and `state_counts`. Filled whether or not `include_subscribers` is set.",
+				Computed:    true,
+				ElementType: types.MapType{ElemType: types.Int64Type},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{}),
 		},
 	}
 }
@@ -290,9 +317,38 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	records, err := c.Subscribers(ctx, filter)
+	timeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	readCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// Each page is counted, and converted when records are kept, as soon as
+	// it arrives: no page outlives its conversion.
+	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
+	counts := newSubscriberCounts()
+	var list *subscribersBuilder
+	if include {
+		list = newSubscribersBuilder(ctx)
+	}
+	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
+		counts.add(records)
+		if list != nil {
+			list.add(records)
+		}
+		return nil
+	})
 	if err != nil {
-		resp.Diagnostics.Append(subscribersReadError(err)...)
+		if readCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			resp.Diagnostics.AddError("Evolux report took too long",
+				fmt.Sprintf("Reading the Evolux subscribers report did not finish within %s (timeouts.read, default %s); "+
+					"%d records had been read. %s",
+					timeout, defaultReadTimeout, counts.total, model.narrowingAdvice()))
+			return
+		}
+		resp.Diagnostics.Append(subscribersReadError(err, model)...)
 		return
 	}
 
@@ -300,19 +356,58 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 		model.Timezone = types.StringValue(evolux.DefaultTimezone)
 	}
 	model.ID = types.StringValue(subscribersFilterID(filter, model.Timezone.ValueString()))
-	model.Total = types.Int64Value(int64(len(records)))
-	model.StateCounts, diags = subscriberStateCounts(records)
+	model.Total = types.Int64Value(counts.total)
+	model.StateCounts, diags = counts.stateCounts()
 	resp.Diagnostics.Append(diags...)
-	model.Subscribers = newSubscribersValue(ctx, records)
+	model.CampaignCounts, diags = counts.campaignCounts()
+	resp.Diagnostics.Append(diags...)
+	model.Subscribers = subscribersValue{}
+	if list != nil {
+		model.Subscribers = list.value()
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
+// narrowingAdvice names the filters that could make a report smaller: the
+// ones not set yet, then the time window.
+func (m evoluxSubscribersModel) narrowingAdvice() string {
+	var unset []string
+	for _, filter := range []struct {
+		name string
+		set  bool
+	}{
+		{"campaigns", !m.Campaigns.IsNull()},
+		{"state", !m.State.IsNull()},
+		{"template_uuid", !m.TemplateUUID.IsNull()},
+		{"start", !m.Start.IsNull()},
+		{"end", !m.End.IsNull()},
+		{"conversation_field_key and conversation_field_value", !m.ConversationFieldKey.IsNull()},
+		{"phone_number", !m.PhoneNumber.IsNull()},
+		{"name", !m.Name.IsNull()},
+	} {
+		if !filter.set {
+			unset = append(unset, filter.name)
+		}
+	}
+	advice := "Narrow the report with the filters of campaigns_evolux_subscribers"
+	if len(unset) > 0 {
+		advice += " not set yet: " + strings.Join(unset, ", ")
+	} else {
+		advice += ": a shorter start to end window"
+	}
+	advice += "; or set include_subscribers = false when only the counts are needed"
+	if !m.IncludeSubscribers.IsNull() && !m.IncludeSubscribers.ValueBool() {
+		advice = strings.TrimSuffix(advice, "; or set include_subscribers = false when only the counts are needed")
+	}
+	return advice + ", or allow more time with timeouts { read = \"...\" }."
+}
+
 // subscribersReadError reports a failed read with the server's status and
 // message; a rejected token also says which setting to fix.
-func subscribersReadError(err error) diag.Diagnostics {
+func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	summary := "Cannot read the Evolux subscribers report"
 	var apiErr *client.APIError
@@ -321,6 +416,9 @@ func subscribersReadError(err error) diag.Diagnostics {
 		summary = "Evolux rejected the token"
 	}
 	addClientError(&diags, summary, "Reading the Evolux campaign subscribers report", err)
+	if len(diags) == 1 && strings.Contains(err.Error(), "narrow the filter") {
+		return diag.Diagnostics{diag.NewErrorDiagnostic("Evolux report too large", diags[0].Detail()+"\n\n"+m.narrowingAdvice())}
+	}
 	if !rejected || len(diags) != 1 {
 		return diags
 	}
@@ -366,32 +464,48 @@ func subscribersFilterID(f evolux.Filter, timezone string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// newSubscribersValue turns the records into the value of `subscribers`,
-// built as Terraform values directly: through types.List the framework
-// would build an attr.Value per field, then convert the whole list again. Each
-// record is released once converted; its fields share its text.
-func newSubscribersValue(ctx context.Context, records []evolux.Subscriber) subscribersValue {
-	elemType := evoluxSubscriberType.TerraformType(ctx)
-	values := stringValues{shared: map[string]tftypes.Value{}}
-	elems := make([]tftypes.Value, len(records))
+// subscribersBuilder turns records into the value of `subscribers` page by
+// page, built as Terraform values directly: through types.List the framework
+// would build an attr.Value per field, then convert the whole list again.
+// The values share the records' text; nothing else of a record is kept.
+type subscribersBuilder struct {
+	elemType tftypes.Type
+	values   stringValues
+	elems    []tftypes.Value
+}
+
+func newSubscribersBuilder(ctx context.Context) *subscribersBuilder {
+	return &subscribersBuilder{
+		elemType: evoluxSubscriberType.TerraformType(ctx),
+		values:   stringValues{shared: map[string]tftypes.Value{}},
+	}
+}
+
+func (b *subscribersBuilder) add(records []evolux.Subscriber) {
 	for i := range records {
 		r := &records[i]
 		var raw *string
 		if r.Raw != "" {
 			raw = &r.Raw
 		}
-		elems[i] = tftypes.NewValue(elemType, map[string]tftypes.Value{
-			"name":          values.of(r.Name),
-			"phone_number":  values.of(r.PhoneNumber),
-			"state":         values.shareable(r.State),
-			"campaign_uuid": values.shareable(r.CampaignUUID),
-			"template_uuid": values.shareable(r.TemplateUUID),
-			"created_at":    values.of(r.CreatedAt),
-			"raw":           values.of(raw),
-		})
-		records[i] = evolux.Subscriber{}
+		b.elems = append(b.elems, tftypes.NewValue(b.elemType, map[string]tftypes.Value{
+			"name":          b.values.of(r.Name),
+			"phone_number":  b.values.of(r.PhoneNumber),
+			"state":         b.values.shareable(r.State),
+			"campaign_uuid": b.values.shareable(r.CampaignUUID),
+			"template_uuid": b.values.shareable(r.TemplateUUID),
+			"created_at":    b.values.of(r.CreatedAt),
+			"raw":           b.values.of(raw),
+		}))
 	}
-	return subscribersValue{value: tftypes.NewValue(tftypes.List{ElementType: elemType}, elems)}
+}
+
+func (b *subscribersBuilder) value() subscribersValue {
+	elems := b.elems
+	if elems == nil {
+		elems = []tftypes.Value{}
+	}
+	return subscribersValue{value: tftypes.NewValue(tftypes.List{ElementType: b.elemType}, elems)}
 }
 
 // stringValues makes Terraform strings. Each costs 64 bytes beyond its text
@@ -565,19 +679,72 @@ func (v subscribersValue) ToListValue(ctx context.Context) (basetypes.ListValue,
 	return list, diags
 }
 
-// subscriberStateCounts has a key for each of the six documented states, zero
-// included, so that HCL can index it without try().
-func subscriberStateCounts(records []evolux.Subscriber) (types.Map, diag.Diagnostics) {
-	counts := make(map[string]int64, len(evolux.States))
-	for _, s := range evolux.States {
-		counts[s] = 0
-	}
-	for _, r := range records {
-		if r.State != nil && *r.State != "" {
-			counts[*r.State]++
+// subscriberCounts counts records as they are read, keeping nothing of
+// them but their state and campaign.
+type subscriberCounts struct {
+	total      int64
+	states     map[string]int64
+	byCampaign map[string]map[string]int64
+}
+
+func newSubscriberCounts() *subscriberCounts {
+	return &subscriberCounts{states: map[string]int64{}, byCampaign: map[string]map[string]int64{}}
+}
+
+func (c *subscriberCounts) add(records []evolux.Subscriber) {
+	for i := range records {
+		r := &records[i]
+		c.total++
+		if r.State == nil || *r.State == "" {
+			continue
 		}
+		// Keys are cloned: the record's text, which they point into, is
+		// not kept when records are only counted.
+		state := *r.State
+		if _, ok := c.states[state]; !ok {
+			state = strings.Clone(state)
+		}
+		c.states[state]++
+		if r.CampaignUUID == nil || *r.CampaignUUID == "" {
+			continue
+		}
+		campaign, ok := c.byCampaign[*r.CampaignUUID]
+		if !ok {
+			campaign = map[string]int64{}
+			c.byCampaign[strings.Clone(*r.CampaignUUID)] = campaign
+		}
+		if _, ok := campaign[state]; !ok {
+			state = strings.Clone(state)
+		}
+		campaign[state]++
 	}
-	elems := make(map[string]attr.Value, len(counts))
+}
+
+// stateCounts has a key for each of the six documented states, zero
+// included, so that HCL can index it without try().
+func (c *subscriberCounts) stateCounts() (types.Map, diag.Diagnostics) {
+	return countsMap(c.states)
+}
+
+// campaignCounts is stateCounts for each campaign.
+func (c *subscriberCounts) campaignCounts() (types.Map, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	elems := make(map[string]attr.Value, len(c.byCampaign))
+	for campaign, states := range c.byCampaign {
+		counts, d := countsMap(states)
+		diags.Append(d...)
+		elems[campaign] = counts
+	}
+	m, d := types.MapValue(types.MapType{ElemType: types.Int64Type}, elems)
+	diags.Append(d...)
+	return m, diags
+}
+
+func countsMap(counts map[string]int64) (types.Map, diag.Diagnostics) {
+	elems := make(map[string]attr.Value, len(evolux.States)+len(counts))
+	for _, s := range evolux.States {
+		elems[s] = types.Int64Value(0)
+	}
 	for s, n := range counts {
 		elems[s] = types.Int64Value(n)
 	}

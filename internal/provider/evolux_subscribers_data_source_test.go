@@ -442,8 +442,8 @@ data "campaigns_evolux_subscribers" "test" {
 func TestAccEvoluxSubscribers_examplesApply(t *testing.T) {
 	dir := filepath.Join("..", "..", "examples", "data-sources", "campaigns_evolux_subscribers")
 	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
-	if err != nil || len(files) < 4 {
-		t.Fatalf("want at least 4 example files in %s, got %v (%v)", dir, files, err)
+	if err != nil || len(files) < 5 {
+		t.Fatalf("want at least 5 example files in %s, got %v (%v)", dir, files, err)
 	}
 	var examples strings.Builder
 	for _, f := range files {
@@ -470,7 +470,11 @@ func TestAccEvoluxSubscribers_examplesApply(t *testing.T) {
 		evolux.QueryConversationFieldKey:   {emulator.ConversationFieldCustomerType},
 		evolux.QueryConversationFieldValue: {emulator.CustomerTypeCompany},
 	})
-	if len(day) == 0 || len(companyErrors) == 0 {
+	september := fetchSubscribersDirectly(t, srv.URL(), emulator.DefaultEvoluxToken, url.Values{
+		evolux.QueryStart: {"2024-09-01T00:00:00-03:00"},
+		evolux.QueryEnd:   {"2024-09-30T23:59:59.999-03:00"},
+	})
+	if len(day) == 0 || len(companyErrors) == 0 || len(september) == 0 {
 		t.Fatalf("the examples' filters select %d and %d records; the emulator data no longer fit them", len(day), len(companyErrors))
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -491,6 +495,8 @@ func TestAccEvoluxSubscribers_examplesApply(t *testing.T) {
 				statecheck.ExpectKnownOutputValue("black_friday_completion_percent", knownvalue.NotNull()),
 				statecheck.ExpectKnownOutputValue("company_error_phone_numbers", knownvalue.ListSizeExact(len(companyErrors))),
 				statecheck.ExpectKnownOutputValue("customer_campaigns", knownvalue.NotNull()),
+				statecheck.ExpectKnownOutputValue("september_total", knownvalue.Int64Exact(int64(len(september)))),
+				statecheck.ExpectKnownOutputValue("september_errors_by_campaign", expectedCampaignErrors(t, september)),
 			},
 		}},
 	})

@@ -94,3 +94,10 @@ func TestSubscribersValue_equal(t *testing.T) {
 		})
 	}
 }
+
+// newSubscribersValue is the value of `subscribers` for these records.
+func newSubscribersValue(ctx context.Context, records []evolux.Subscriber) subscribersValue {
+	b := newSubscribersBuilder(ctx)
+	b.add(records)
+	return b.value()
+}

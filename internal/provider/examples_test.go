@@ -40,6 +40,10 @@ type exampleCase struct {
 	// stateless examples leave nothing in state: only provider settings, or
 	// only ephemeral values.
 	stateless bool
+	// latest examples need Terraform 1.14+ (actions, terraform query).
+	latest bool
+	// beforeApply runs after init, before the apply (terraform query).
+	beforeApply func(t *testing.T, srv *emulator.Server, w *cliWorkdir)
 }
 
 var exampleCases = map[string]exampleCase{
@@ -48,11 +52,17 @@ var exampleCases = map[string]exampleCase{
 	"resources/campaigns_builder_campaign":        {check: removedBlockKeepsCampaign, keeps: 1},
 	"resources/campaigns_builder_trigger":         {readsInChecks: true},
 	"data-sources/campaigns_builder_campaign":     {prepare: seedCampaignForExample},
+	"data-sources/campaigns_builder_campaigns":    {prepare: seedCampaignForExample, readsInChecks: true, check: pendingCampaignListed},
 	"data-sources/campaigns_builder_trigger":      {prepare: fireTriggerForExample},
 	"data-sources/campaigns_evolux_subscribers":   {readsInChecks: true},
 	"ephemeral-resources/campaigns_builder_token": {minVersion: "1.11.0", stateless: true},
 	"guides/gitops-campaigns":                     {},
 	"guides/testing-with-the-emulator":            {},
+	"actions/campaigns_builder_fire_trigger":      {latest: true, check: actionExampleFires},
+	// The adopted campaigns were there before; destroy deletes them.
+	"list-resources/campaigns_builder_campaign":   {latest: true, prepare: seedCampaignsToAdopt, beforeApply: queryGeneratesAdoption, keeps: -2},
+	"guides/adopting-existing-campaigns":          {prepare: seedCampaignsToAdopt, check: adoptWithGeneratedConfig, keeps: -2},
+	"guides/adopting-existing-campaigns/for_each": {prepare: seedRowsToAdopt, check: rowsAdopted, keeps: -2},
 }
 
 func TestAccExamples_everyExampleAppliesCleanly(t *testing.T) {
@@ -82,7 +92,7 @@ func exampleDirs(t *testing.T) []string {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && filepath.Ext(path) == ".tf" {
+		if !d.IsDir() && (filepath.Ext(path) == ".tf" || strings.HasSuffix(path, ".tfquery.hcl")) {
 			rel, _ := filepath.Rel(examplesRoot, filepath.Dir(path))
 			seen[filepath.ToSlash(rel)] = true
 		}
@@ -105,6 +115,9 @@ func applyExample(t *testing.T, dir string, tc exampleCase) {
 	if tc.minVersion != "" && w.version.LessThan(goversion.Must(goversion.NewVersion(tc.minVersion))) {
 		t.Skipf("needs a CLI of version %s or later, this one is %s", tc.minVersion, w.version)
 	}
+	if tc.latest {
+		skipBelowTerraform1_14(t, w)
+	}
 	w.copyExample(filepath.Join(examplesRoot, dir))
 	w.setEnv(
 		"BUILDER_URL="+srv.URL(), "BUILDER_USER="+emulator.DefaultUser, "BUILDER_PASSWORD="+emulator.DefaultPassword,
@@ -125,6 +138,9 @@ func applyExample(t *testing.T, dir string, tc exampleCase) {
 	seeded := len(srv.Campaigns())
 
 	w.initWorkdir()
+	if tc.beforeApply != nil {
+		tc.beforeApply(t, srv, w)
+	}
 	w.must("apply", "-auto-approve", "-input=false", "-no-color")
 	if len(w.stateResourcesAll()) == 0 && !tc.stateless {
 		t.Error("the apply left nothing in state: the example manages or reads nothing")
@@ -245,5 +261,129 @@ resource "campaigns_builder_campaign" "summer_sale" {
 		if strings.Contains(addr, "summer_sale") {
 			t.Errorf("%s is still in state after the removed block", addr)
 		}
+	}
+}
+
+// pendingCampaignListed: the data source example lists the seeded campaign.
+func pendingCampaignListed(t *testing.T, _ *emulator.Server, w *cliWorkdir) {
+	t.Helper()
+	res := w.must("output", "-json", "pending_campaign_names")
+	if strings.TrimSpace(res.stdout) != `["launch-2030"]` {
+		t.Errorf("pending_campaign_names = %s, want [\"launch-2030\"]", res.stdout)
+	}
+}
+
+// actionExampleFires: the campaign's creation fired announce_launch once;
+// invoking reminder fires once more; nothing else fires.
+func actionExampleFires(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	t.Helper()
+	if n := srv.Count(emulator.OpTriggerFire); n != 1 {
+		t.Errorf("creating the campaign fired %d triggers, want 1 (announce_launch)", n)
+	}
+	w.must("apply", "-auto-approve", "-input=false", "-no-color", "-invoke=action.campaigns_builder_fire_trigger.reminder")
+	if n := srv.Count(emulator.OpTriggerFire); n != 2 {
+		t.Errorf("after -invoke of reminder the emulator counted %d fires, want 2", n)
+	}
+}
+
+// seedCampaignsToAdopt: the bot already has two campaigns that have not
+// started, and one that has concluded.
+func seedCampaignsToAdopt(_ *testing.T, srv *emulator.Server) map[string]string {
+	str := func(s string) *string { return &s }
+	srv.PutCampaign("acme", "sales-bot", builder.Campaign{ID: builder.NewObjectID(), CampaignName: str("spring-sale"),
+		Content: str("Promoção de primavera"), ScheduledDate: str("2030-09-22T10:00:00-03:00"), SheetValues: []string{"name"}})
+	srv.PutCampaign("acme", "sales-bot", builder.Campaign{ID: builder.NewObjectID(), CampaignName: str("2030-renewals"),
+		Name: str("Renewals"), File: str("audiences/renewals.csv")})
+	return nil
+}
+
+// queryGeneratesAdoption runs the list resource example as its comment says,
+// writing an import and a resource block per campaign; the apply that
+// follows imports them.
+func queryGeneratesAdoption(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	t.Helper()
+	srv.ResetCounts()
+	w.must("query", "-no-color", "-generate-config-out=adopted.tf")
+	if n := srv.Count(emulator.OpCampaignList); n != 1 {
+		t.Errorf("the query sent %d list requests, want 1", n)
+	}
+	generated, err := os.ReadFile(filepath.Join(w.dir, "adopted.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(generated), "\nimport {"); n != 2 {
+		t.Errorf("adopted.tf has %d import blocks, want 2:\n%s", n, generated)
+	}
+}
+
+// adoptWithGeneratedConfig follows the guide: import blocks from the
+// data source's output, resource blocks from -generate-config-out, a plan
+// that imports both campaigns and changes nothing, and no write to Builder.
+func adoptWithGeneratedConfig(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	t.Helper()
+	imports := w.must("output", "-raw", "import_blocks")
+	writeFile(t, filepath.Join(w.dir, "imports.tf"), imports.stdout)
+	w.must("plan", "-input=false", "-no-color", "-generate-config-out=generated.tf")
+	expectAdoptionPlan(t, srv, w, 2)
+}
+
+// expectAdoptionPlan: the plan imports n campaigns and changes nothing, and
+// its apply sends nothing but reads.
+func expectAdoptionPlan(t *testing.T, srv *emulator.Server, w *cliWorkdir, n int) {
+	t.Helper()
+	w.must("plan", "-input=false", "-no-color", "-out=adopt.tfplan")
+	plan, raw := w.savedPlan("adopt.tfplan")
+	imported := 0
+	for _, rc := range plan.ResourceChanges {
+		if rc.Change != nil && rc.Change.Importing != nil {
+			imported++
+		}
+	}
+	if imported != n {
+		t.Errorf("the plan imports %d campaigns, want %d", imported, n)
+	}
+	if changes := changesOtherThanNoOp(plan, true); len(changes) > 0 {
+		t.Errorf("the adoption plan changes something: %s\n%s", strings.Join(changes, "; "), raw)
+	}
+	w.must("apply", "-auto-approve", "-input=false", "-no-color", "adopt.tfplan")
+	for _, op := range []emulator.Op{emulator.OpCampaignCreate, emulator.OpCampaignUpdate, emulator.OpCampaignDelete} {
+		if got := srv.Count(op); got != 0 {
+			t.Errorf("adopting sent %d %s requests, want 0", got, op)
+		}
+	}
+}
+
+// seedRowsToAdopt: two of the three rows of the for_each example's CSV
+// already exist in Builder, as another tool created them.
+func seedRowsToAdopt(t *testing.T, srv *emulator.Server) map[string]string {
+	t.Helper()
+	rows := map[string][3]string{ // bot, campaign_name, scheduled_date, as in campaigns.csv
+		"black-friday-2030":    {"sales-bot", "black-friday-2030", "2030-11-29T09:00:00-03:00"},
+		"satisfaction-2030-q4": {"support-bot", "satisfaction-2030-q4", "2030-12-10T14:00:00-03:00"},
+	}
+	contents := map[string]string{
+		"black-friday-2030":    "Olá {{name}}! Nossa Black Friday começou.",
+		"satisfaction-2030-q4": "Olá {{name}}, como foi seu atendimento?",
+	}
+	for name, row := range rows {
+		campaignName, scheduled, content := row[1], row[2], contents[name]
+		srv.PutCampaign("acme", row[0], builder.Campaign{ID: builder.NewObjectID(), CampaignName: &campaignName,
+			ScheduledDate: &scheduled, Content: &content})
+	}
+	return nil
+}
+
+// rowsAdopted: the apply imported the two existing campaigns and created
+// only the third row's.
+func rowsAdopted(t *testing.T, srv *emulator.Server, _ *cliWorkdir) {
+	t.Helper()
+	if n := srv.Count(emulator.OpCampaignCreate); n != 1 {
+		t.Errorf("the apply created %d campaigns, want 1 (the row that did not exist)", n)
+	}
+	if n := srv.Count(emulator.OpCampaignUpdate); n != 0 {
+		t.Errorf("the apply updated %d campaigns, want 0: the imported rows match", n)
+	}
+	if n := len(srv.Campaigns()); n != 3 {
+		t.Errorf("the emulator holds %d campaigns, want 3", n)
 	}
 }

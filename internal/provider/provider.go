@@ -9,9 +9,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,6 +27,8 @@ var (
 	_ provider.Provider                       = &campaignsProvider{}
 	_ provider.ProviderWithEphemeralResources = &campaignsProvider{}
 	_ provider.ProviderWithValidateConfig     = &campaignsProvider{}
+	_ provider.ProviderWithListResources      = &campaignsProvider{}
+	_ provider.ProviderWithActions            = &campaignsProvider{}
 )
 
 // Environment variables that stand in for provider attributes. Configuration
@@ -209,6 +213,8 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -221,6 +227,7 @@ func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resou
 func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewBuilderCampaignDataSource,
+		NewBuilderCampaignsDataSource,
 		NewBuilderTriggerDataSource,
 		NewEvoluxSubscribersDataSource,
 	}
@@ -229,6 +236,20 @@ func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.D
 func (p *campaignsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		NewBuilderTokenEphemeralResource,
+	}
+}
+
+// ListResources are for `terraform query` (Terraform 1.14+).
+func (p *campaignsProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewBuilderCampaignListResource,
+	}
+}
+
+// Actions are for `action` blocks (Terraform 1.14+).
+func (p *campaignsProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewBuilderFireTriggerAction,
 	}
 }
 

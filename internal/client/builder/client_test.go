@@ -461,24 +461,6 @@ func TestDecodeTriggerID(t *testing.T) {
 	}
 }
 
-func TestDecodeCampaign(t *testing.T) {
-	got, err := DecodeCampaign([]byte(`{"_id":"65f000000000000000000001","status":"paused","extra":{"x":1},"sheet_values":["a"]}`))
-	if err != nil || got.ID != "65f000000000000000000001" || *got.Status != "paused" || got.SheetValues[0] != "a" {
-		t.Fatalf("DecodeCampaign() = %+v, %v; want unknown fields ignored, unknown status kept", got, err)
-	}
-	for _, body := range []string{`null`, `[]`, ``, `"x"`, `{"_id": 1}`} {
-		if _, err := DecodeCampaign([]byte(body)); err == nil {
-			t.Errorf("DecodeCampaign(%s) accepted", body)
-		}
-	}
-	if list, err := DecodeCampaigns([]byte(`null`)); err != nil || len(list) != 0 {
-		t.Errorf("DecodeCampaigns(null) = %v, %v; want an empty list", list, err)
-	}
-	if _, err := DecodeCampaigns([]byte(`{}`)); err == nil {
-		t.Error("DecodeCampaigns({}) accepted")
-	}
-}
-
 func TestNewObjectID(t *testing.T) {
 	format := regexp.MustCompile(`^[0-9a-f]{24}$`)
 	seen := map[string]bool{}

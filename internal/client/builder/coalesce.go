@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
@@ -15,8 +17,24 @@ import (
 // sees the list from before it. Correctness never depends on the list: a
 // campaign it lacks, a list endpoint that is missing (404/405) or a failed
 // list all fall back to reading the one campaign.
+//
+// A list may answer summaries (no content, no sheet_values, ...) where a read
+// answers the whole document. A field missing from a list entry is therefore
+// never taken for "the server cleared it" until a read confirmed it: what a
+// read shows is remembered per bot (listShape), so that a bot whose list
+// answers summaries is read campaign by campaign from then on, and one whose
+// list answers full documents keeps costing one list.
 
 type botKey struct{ organization, bot string }
+
+// listShape is what a bot's list answers, as far as reads have shown.
+type listShape int
+
+const (
+	shapeUnknown   listShape = iota
+	shapeSummaries           // entries lack fields that a read has
+	shapeFull                // entries are the documents a read gives
+)
 
 type botList struct {
 	done      chan struct{}
@@ -27,18 +45,141 @@ type listCache struct {
 	mu          sync.Mutex
 	lists       map[botKey]*botList
 	generations map[botKey]uint64 // bumped by every write to the bot
-	unsupported bool              // the server has no list endpoint
+	shapes      map[botKey]listShape
+	unsupported bool // the server has no list endpoint
 }
 
+// maxCompletionReads bounds the reads that complete one list at once.
+const maxCompletionReads = 8
+
 // RefreshCampaign reads one campaign through its bot's shared list, falling
-// back to GetCampaign. A campaign absent from both is gone: client.IsNotFound.
-func (c *Client) RefreshCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
-	if campaigns := c.botCampaigns(ctx, botKey{organization, bot}); campaigns != nil {
-		if campaign, ok := campaigns[id]; ok {
-			return campaign, nil
+// back to GetCampaign. prior is the campaign as last known (state): a list
+// entry that lacks a field prior has a value for is confirmed by a read. A
+// campaign absent from both list and read is gone: client.IsNotFound.
+func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, prior Campaign) (Campaign, error) {
+	key := botKey{organization, bot}
+	if c.lists.shape(key) == shapeSummaries {
+		return c.GetCampaign(ctx, organization, bot, prior.ID)
+	}
+	campaigns := c.botCampaigns(ctx, key)
+	entry, listed := campaigns[prior.ID]
+	if !listed {
+		return c.GetCampaign(ctx, organization, bot, prior.ID)
+	}
+	if c.lists.shape(key) == shapeFull || len(missingUserFields(entry, prior)) == 0 {
+		return entry, nil
+	}
+	read, err := c.GetCampaign(ctx, organization, bot, prior.ID)
+	if err != nil {
+		return Campaign{}, err
+	}
+	c.lists.learn(key, entry, read)
+	return read, nil
+}
+
+// ListCampaignsComplete lists a bot's campaigns in the API's order, each one
+// the whole document: an entry that lacks any user field may be a summary,
+// so it is read, unless the bot's list is known to answer full documents.
+// Campaigns deleted between the list and the read are left out.
+func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot string) ([]Campaign, error) {
+	key := botKey{organization, bot}
+	campaigns, err := c.ListCampaigns(ctx, organization, bot)
+	if err != nil || c.lists.shape(key) == shapeFull {
+		return campaigns, err
+	}
+	incomplete := make([]bool, len(campaigns))
+	reads := make([]*Campaign, len(campaigns))
+	group, groupCtx := errgroup.WithContext(ctx)
+	group.SetLimit(maxCompletionReads)
+	for i, entry := range campaigns {
+		if entry.ID == "" || len(missingUserFields(entry, fullCampaign)) == 0 {
+			continue
+		}
+		incomplete[i] = true
+		group.Go(func() error {
+			read, err := c.GetCampaign(groupCtx, organization, bot, campaigns[i].ID)
+			switch {
+			case client.IsNotFound(err):
+				return nil
+			case err != nil:
+				return err
+			}
+			reads[i] = &read
+			return nil
+		})
+	}
+	if err := group.Wait(); err != nil {
+		return nil, err
+	}
+	complete := make([]Campaign, 0, len(campaigns))
+	for i, entry := range campaigns {
+		if !incomplete[i] {
+			complete = append(complete, entry)
+			continue
+		}
+		if reads[i] == nil {
+			continue // deleted since the list
+		}
+		c.lists.learn(key, entry, *reads[i])
+		complete = append(complete, *reads[i])
+	}
+	return complete, nil
+}
+
+// fullCampaign has a value in every user field, for missingUserFields.
+var fullCampaign = func() Campaign {
+	text := ""
+	return Campaign{
+		CampaignName: &text, Name: &text, Description: &text, ScheduledDate: &text,
+		Content: &text, File: &text, SheetValues: []string{text},
+	}
+}()
+
+// missingUserFields are the user fields (those a configuration sets) that
+// have a value in want and none in got.
+func missingUserFields(got, want Campaign) []string {
+	var missing []string
+	for _, field := range []struct {
+		name      string
+		got, want bool
+	}{
+		{FieldCampaignCampaignName, got.CampaignName != nil, want.CampaignName != nil},
+		{FieldCampaignName, got.Name != nil, want.Name != nil},
+		{FieldCampaignDescription, got.Description != nil, want.Description != nil},
+		{FieldCampaignScheduledDate, got.ScheduledDate != nil, want.ScheduledDate != nil},
+		{FieldCampaignContent, got.Content != nil, want.Content != nil},
+		{FieldCampaignFile, got.File != nil, want.File != nil},
+		{FieldCampaignSheetValues, len(got.SheetValues) > 0, len(want.SheetValues) > 0},
+	} {
+		if field.want && !field.got {
+			missing = append(missing, field.name)
 		}
 	}
-	return c.GetCampaign(ctx, organization, bot, id)
+	return missing
+}
+
+func (cache *listCache) shape(key botKey) listShape {
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	return cache.shapes[key]
+}
+
+// learn records what a read of a campaign showed about its list entry: a
+// user field the entry lacked and the read has means the list answers
+// summaries (for good: a later full-looking entry proves nothing); a read
+// that has no more than the entry means the list answered the document.
+func (cache *listCache) learn(key botKey, entry, read Campaign) {
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	if cache.shapes == nil {
+		cache.shapes = map[botKey]listShape{}
+	}
+	switch {
+	case len(missingUserFields(entry, read)) > 0:
+		cache.shapes[key] = shapeSummaries
+	case cache.shapes[key] == shapeUnknown:
+		cache.shapes[key] = shapeFull
+	}
 }
 
 // botCampaigns returns the bot's campaigns by id, listing them once; nil

@@ -48,7 +48,7 @@ func refreshAll(t *testing.T, c *builder.Client, botOf map[string]string) {
 	var wg sync.WaitGroup
 	for id, bot := range botOf {
 		wg.Go(func() {
-			got, err := c.RefreshCampaign(context.Background(), "acme", bot, id)
+			got, err := c.RefreshCampaign(context.Background(), "acme", bot, builder.Campaign{ID: id})
 			if err != nil || got.ID != id {
 				t.Errorf("RefreshCampaign(%s) = %s, %v", id, got.ID, err)
 			}
@@ -82,11 +82,11 @@ func TestRefreshCampaign_campaignMissingFromListIsReadAlone(t *testing.T) {
 	late := builder.NewObjectID()
 	name := "late"
 	srv.PutCampaign("acme", "bot-0", builder.Campaign{ID: late, CampaignName: &name})
-	got, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", late)
+	got, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", builder.Campaign{ID: late})
 	if err != nil || got.ID != late {
 		t.Fatalf("RefreshCampaign(late) = %s, %v", got.ID, err)
 	}
-	if _, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", builder.NewObjectID()); !client.IsNotFound(err) {
+	if _, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", builder.Campaign{ID: builder.NewObjectID()}); !client.IsNotFound(err) {
 		t.Errorf("a campaign absent from the list and the server: err = %v, want a 404", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestRefreshCampaign_writeForgetsTheList(t *testing.T) {
 	if _, err := c.UpdateCampaign(context.Background(), "acme", "bot-0", id, builder.Campaign{CampaignName: &name, Content: &content}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", id)
+	got, err := c.RefreshCampaign(context.Background(), "acme", "bot-0", builder.Campaign{ID: id})
 	if err != nil || got.Content == nil || *got.Content != content {
 		t.Fatalf("after an update the refresh saw %+v, %v: the list from before the write", got.Content, err)
 	}

@@ -6,40 +6,314 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// DecodeCampaign decodes one campaign object. Unknown fields are ignored and
-// unknown status values kept as they are.
+// The decoders are tolerant readers: a server that spells the same contract
+// differently (an id under "id" or as {"$oid": ...}, numbers where text was
+// expected, timestamps in another format, fields left out or null, extra
+// fields, a list wrapped in an envelope) still gives a campaign. A value
+// that had to be changed or dropped on the way is named in
+// Campaign.Problems; only an answer with no document at all is an error.
+
+// errNoDocument is an answer that carries no campaign object.
+var errNoDocument = errors.New("expected a campaign JSON object")
+
+// DecodeCampaign decodes one campaign object, or one wrapped in an envelope
+// ({"data": {...}}). Unknown fields are ignored, null and absent are the
+// same, unknown status values are kept as they are.
 func DecodeCampaign(body []byte) (Campaign, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
-		return Campaign{}, errors.New("expected a campaign JSON object")
-	}
-	var campaign Campaign
-	if err := json.Unmarshal(body, &campaign); err != nil {
-		return Campaign{}, fmt.Errorf("decode campaign: %w", err)
-	}
-	return campaign, nil
+	campaign, _, err := decodeCampaign(body)
+	return campaign, err
 }
 
-// DecodeCampaigns decodes a JSON array of campaigns; null is an empty list.
+// decodeCampaign also counts the campaign fields besides the id that the
+// object had (null ones included): zero means the answer was no document.
+func decodeCampaign(body []byte) (Campaign, int, error) {
+	fields, err := jsonObject(body)
+	if err != nil {
+		return Campaign{}, 0, err
+	}
+	if inner := envelopeContent(fields); inner != nil {
+		if wrapped, err := jsonObject(inner); err == nil {
+			fields = wrapped
+		}
+	}
+	var d campaignDecoder
+	return d.campaign(fields), d.known, nil
+}
+
+// jsonObject reads body as one JSON object.
+func jsonObject(body []byte) (map[string]json.RawMessage, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return nil, errNoDocument
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, fmt.Errorf("decode campaign: %w", err)
+	}
+	return fields, nil
+}
+
+// envelopeContent is what an envelope holds when fields is one: no campaign
+// field of its own, and exactly one envelope key.
+func envelopeContent(fields map[string]json.RawMessage) json.RawMessage {
+	if len(fields) != 1 {
+		return nil
+	}
+	for _, key := range EnvelopeKeys {
+		if raw, ok := fields[key]; ok {
+			return raw
+		}
+	}
+	return nil
+}
+
+type campaignDecoder struct {
+	problems []string
+	known    int
+}
+
+func (d *campaignDecoder) problemf(format string, args ...any) {
+	d.problems = append(d.problems, fmt.Sprintf(format, args...))
+}
+
+func (d *campaignDecoder) campaign(fields map[string]json.RawMessage) Campaign {
+	var c Campaign
+	c.ID = d.id(fields)
+	for _, field := range []struct {
+		name  string
+		value **string
+	}{
+		{FieldCampaignOrganization, &c.Organization},
+		{FieldCampaignCampaignName, &c.CampaignName},
+		{FieldCampaignStatus, &c.Status},
+		{FieldCampaignBotName, &c.BotName},
+		{FieldCampaignDescription, &c.Description},
+		{FieldCampaignName, &c.Name},
+		{FieldCampaignFile, &c.File},
+		{FieldCampaignContent, &c.Content},
+		{FieldCampaignLogFile, &c.LogFile},
+	} {
+		if raw, ok := fields[field.name]; ok {
+			d.known++
+			*field.value = d.text(field.name, raw)
+		}
+	}
+	for _, field := range []struct {
+		name  string
+		value **string
+	}{
+		{FieldCampaignScheduledDate, &c.ScheduledDate},
+		{FieldCampaignCreationDate, &c.CreationDate},
+	} {
+		if raw, ok := fields[field.name]; ok {
+			d.known++
+			*field.value = d.timestamp(field.name, raw)
+		}
+	}
+	if raw, ok := fields[FieldCampaignSheetValues]; ok {
+		d.known++
+		c.SheetValues = d.list(FieldCampaignSheetValues, raw)
+	}
+	c.Problems = d.problems
+	return c
+}
+
+// id reads "_id", else "id": a string, a number, or {"$oid": "..."}.
+func (d *campaignDecoder) id(fields map[string]json.RawMessage) string {
+	var ids []string
+	for _, name := range []string{FieldCampaignID, FieldCampaignAltID} {
+		raw, ok := fields[name]
+		if !ok || isNull(raw) {
+			continue
+		}
+		if id, ok := objectIDText(raw); ok {
+			ids = append(ids, id)
+			continue
+		}
+		d.problemf("%s: %s is not an id; ignored", name, quoteValue(raw))
+	}
+	switch {
+	case len(ids) == 0:
+		return ""
+	case len(ids) == 2 && ids[0] != ids[1]:
+		d.problemf("the answer has two ids, %s %q and %s %q; %q is used", FieldCampaignID, ids[0], FieldCampaignAltID, ids[1], ids[0])
+	}
+	return ids[0]
+}
+
+// objectIDText reads an id: a non-empty string, a number, or Mongo's
+// extended JSON {"$oid": "..."}.
+func objectIDText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		var extended map[string]json.RawMessage
+		if json.Unmarshal(raw, &extended) != nil || len(extended) != 1 || extended[FieldMongoObjectID] == nil {
+			return "", false
+		}
+		raw = extended[FieldMongoObjectID]
+	}
+	value, ok := scalarText(raw)
+	return value, ok && value != ""
+}
+
+// text reads a text field: text, or a number or boolean as its JSON text. A
+// JSON object or array is kept as its compact JSON text, with a problem.
+func (d *campaignDecoder) text(name string, raw json.RawMessage) *string {
+	if isNull(raw) {
+		return nil
+	}
+	if value, ok := scalarText(raw); ok {
+		return &value
+	}
+	compact := compactJSON(raw)
+	d.problemf("%s: expected text, got %s; kept as its JSON text", name, quoteValue(raw))
+	return &compact
+}
+
+// timestamp reads a timestamp field normalized to RFC 3339 in UTC when it is
+// one in any spelling the server's stack prints, else kept as the server's
+// text, with a problem.
+func (d *campaignDecoder) timestamp(name string, raw json.RawMessage) *string {
+	if isNull(raw) {
+		return nil
+	}
+	if normalized, ok := client.NormalizeTimestampJSON(raw); ok {
+		return &normalized
+	}
+	value, ok := scalarText(raw)
+	if !ok {
+		value = compactJSON(raw)
+	}
+	d.problemf("%s: %s is not a timestamp this provider can read; kept as the server's text", name, quoteValue(raw))
+	return &value
+}
+
+// list reads a list of text: scalars become their text, null elements are
+// dropped, objects and arrays are kept as their JSON text. A lone scalar
+// instead of a list is a list of one.
+func (d *campaignDecoder) list(name string, raw json.RawMessage) []string {
+	if isNull(raw) {
+		return nil
+	}
+	var elements []json.RawMessage
+	if err := json.Unmarshal(raw, &elements); err != nil {
+		if value, ok := scalarText(raw); ok {
+			d.problemf("%s: expected a list, got %s; read as a list of one", name, quoteValue(raw))
+			return []string{value}
+		}
+		d.problemf("%s: expected a list, got %s; ignored", name, quoteValue(raw))
+		return nil
+	}
+	values := make([]string, 0, len(elements))
+	for i, element := range elements {
+		switch value, ok := scalarText(element); {
+		case ok:
+			values = append(values, value)
+		case isNull(element):
+			d.problemf("%s: element %d is null; dropped", name, i+1)
+		default:
+			d.problemf("%s: element %d is %s, not text; kept as its JSON text", name, i+1, quoteValue(element))
+			values = append(values, compactJSON(element))
+		}
+	}
+	if len(values) == 0 {
+		return nil // an empty list means what null means, as it does to the provider
+	}
+	return values
+}
+
+// scalarText is a JSON string's text, or a number's or boolean's JSON text.
+func scalarText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "", false
+	}
+	switch raw[0] {
+	case '"':
+		var text string
+		return text, json.Unmarshal(raw, &text) == nil
+	case 't', 'f':
+		text := string(raw)
+		return text, text == "true" || text == "false"
+	case '{', '[', 'n':
+		return "", false
+	}
+	var number json.Number
+	if json.Unmarshal(raw, &number) != nil {
+		return "", false
+	}
+	return number.String(), true
+}
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
+
+func compactJSON(raw json.RawMessage) string {
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return string(raw)
+	}
+	return buf.String()
+}
+
+// maxQuotedValue bounds a server value quoted in a problem: enough to
+// recognize it, not a whole document.
+const maxQuotedValue = 80
+
+// quoteValue is a JSON value as a problem quotes it: compact, shortened.
+func quoteValue(raw json.RawMessage) string {
+	text := compactJSON(raw)
+	if len(text) > maxQuotedValue {
+		cut := maxQuotedValue
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
+	}
+	return strings.ToValidUTF8(text, "\uFFFD")
+}
+
+// DecodeCampaigns decodes a list answer: a JSON array of campaigns, or an
+// object holding that array under one of EnvelopeKeys. null is an empty
+// list, null elements are skipped; any other element must be a campaign
+// object, or the list is not used at all.
 func DecodeCampaigns(body []byte) ([]Campaign, error) {
 	body = bytes.TrimSpace(body)
 	if string(body) == "null" {
 		return []Campaign{}, nil
 	}
+	if len(body) > 0 && body[0] == '{' {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(body, &fields); err != nil {
+			return nil, fmt.Errorf("decode campaigns: %w", err)
+		}
+		body = nil
+		for _, key := range EnvelopeKeys {
+			if raw, ok := fields[key]; ok && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+				body = bytes.TrimSpace(raw)
+				break
+			}
+		}
+	}
 	if len(body) == 0 || body[0] != '[' {
-		return nil, errors.New("expected a JSON array of campaigns")
+		return nil, fmt.Errorf("expected a JSON array of campaigns, or an object holding one under %q",
+			strings.Join(EnvelopeKeys, `", "`))
 	}
 	var elements []json.RawMessage
 	if err := json.Unmarshal(body, &elements); err != nil {
 		return nil, fmt.Errorf("decode campaigns: %w", err)
 	}
-	// Each element on its own: encoding/json would take a null for a zero
-	// campaign.
 	campaigns := make([]Campaign, 0, len(elements))
 	for i, element := range elements {
-		campaign, err := DecodeCampaign(element)
+		if isNull(element) {
+			continue
+		}
+		campaign, _, err := decodeCampaign(element)
 		if err != nil {
 			return nil, fmt.Errorf("decode campaigns: element %d: %w", i+1, err)
 		}

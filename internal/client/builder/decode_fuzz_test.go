@@ -8,8 +8,10 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
@@ -30,12 +32,16 @@ func jsonKind(body []byte) byte {
 	return body[0]
 }
 
-// FuzzDecodeCampaign: a campaign answer is one JSON object, and the campaign
-// decoded from it is exactly what it says.
+// FuzzDecodeCampaign: a campaign answer that is one JSON object always
+// decodes (the reader is tolerant), anything else is an error; the id is
+// the one the object names, and what was decoded survives a round trip.
 func FuzzDecodeCampaign(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		campaign, err := DecodeCampaign(body)
 		if err != nil {
+			if jsonKind(body) == '{' {
+				t.Fatalf("DecodeCampaign(%q) refused a JSON object: %v", body, err)
+			}
 			return
 		}
 		if jsonKind(body) != '{' {
@@ -45,10 +51,17 @@ func FuzzDecodeCampaign(f *testing.F) {
 		if err := json.Unmarshal(bytes.TrimSpace(body), &fields); err != nil {
 			t.Fatalf("DecodeCampaign(%q) accepted an object that encoding/json refuses: %v", body, err)
 		}
-		if raw, ok := fields["_id"]; ok && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		if raw, ok := fields[FieldCampaignID]; ok {
 			var id string
-			if json.Unmarshal(raw, &id) != nil || id != campaign.ID {
+			if json.Unmarshal(raw, &id) == nil && id != "" && id != campaign.ID {
 				t.Fatalf("DecodeCampaign(%q): _id %s decoded as %q", body, raw, campaign.ID)
+			}
+		}
+		for _, date := range []*string{campaign.CreationDate, campaign.ScheduledDate} {
+			if date != nil && len(campaign.Problems) == 0 {
+				if _, err := time.Parse(time.RFC3339Nano, *date); err != nil {
+					t.Fatalf("DecodeCampaign(%q): timestamp %q is neither RFC 3339 nor named in Problems", body, *date)
+				}
 			}
 		}
 		// What was decoded survives a round trip unchanged.
@@ -57,14 +70,16 @@ func FuzzDecodeCampaign(f *testing.F) {
 			t.Fatal(err)
 		}
 		again, err := DecodeCampaign(encoded)
+		campaign.Problems, again.Problems = nil, nil
 		if err != nil || !reflect.DeepEqual(again, campaign) {
 			t.Fatalf("round trip of %q: %+v, then %+v (%v)", body, campaign, again, err)
 		}
 	})
 }
 
-// FuzzDecodeCampaigns: a list answer is a JSON array of campaign objects (or
-// null); every element becomes one campaign.
+// FuzzDecodeCampaigns: a list answer is a JSON array of campaign objects,
+// bare or in an envelope (or null); every element but null ones becomes one
+// campaign, decoded as DecodeCampaign decodes it alone.
 func FuzzDecodeCampaigns(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		campaigns, err := DecodeCampaigns(body)
@@ -74,6 +89,7 @@ func FuzzDecodeCampaigns(f *testing.F) {
 		if campaigns == nil {
 			t.Fatalf("DecodeCampaigns(%q) = nil without an error", body)
 		}
+		list := bytes.TrimSpace(body)
 		switch jsonKind(body) {
 		case 'n':
 			if len(campaigns) != 0 {
@@ -81,15 +97,31 @@ func FuzzDecodeCampaigns(f *testing.F) {
 			}
 			return
 		case '[':
+		case '{':
+			var envelope map[string]json.RawMessage
+			if err := json.Unmarshal(list, &envelope); err != nil {
+				t.Fatal(err)
+			}
+			list = nil
+			for _, key := range EnvelopeKeys {
+				if raw := bytes.TrimSpace(envelope[key]); jsonKind(raw) == '[' {
+					list = raw
+					break
+				}
+			}
+			if list == nil {
+				t.Fatalf("DecodeCampaigns(%q) accepted an object that holds no list under %v", body, EnvelopeKeys)
+			}
 		default:
 			t.Fatalf("DecodeCampaigns(%q) accepted an answer that is not a JSON array", body)
 		}
 		var elements []json.RawMessage
-		if err := json.Unmarshal(bytes.TrimSpace(body), &elements); err != nil {
+		if err := json.Unmarshal(list, &elements); err != nil {
 			t.Fatal(err)
 		}
+		elements = slices.DeleteFunc(elements, func(e json.RawMessage) bool { return jsonKind(e) == 'n' })
 		if len(elements) != len(campaigns) {
-			t.Fatalf("DecodeCampaigns(%q): %d elements, %d campaigns", body, len(elements), len(campaigns))
+			t.Fatalf("DecodeCampaigns(%q): %d elements besides null ones, %d campaigns", body, len(elements), len(campaigns))
 		}
 		for i, element := range elements {
 			if jsonKind(element) != '{' {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +22,7 @@ type fakeBuilder struct {
 	t      *testing.T
 	server *httptest.Server
 
-	logins, refreshes, creates, reads, fires atomic.Int64
+	logins, refreshes, creates, reads, lists, fires atomic.Int64
 
 	mu            sync.Mutex
 	validTokens   map[string]bool
@@ -34,8 +36,19 @@ type fakeBuilder struct {
 	refuseTokens  bool // refuse every token, even fresh ones
 	override      http.Handler
 	createFaults  []string
+	// writeAnswer, when set, replaces the 2xx answer to a create or update
+	// that was stored: status and raw body.
+	writeAnswer   *rawAnswer
+	readStatus    int  // when set, every read answers this status
+	assignIDs     bool // the server ignores the _id it is sent and makes its own
+	summaries     bool // the list answers only _id, campaign_name and status
 	lastFireBody  []byte
 	lastFireQuery string
+}
+
+type rawAnswer struct {
+	status int
+	body   string
 }
 
 const (
@@ -49,6 +62,9 @@ const (
 	fault500AfterCreate   = "500-after-create"  // stores, then answers 500 plain text
 	faultUnreadableAnswer = "unreadable-answer" // stores, then answers 201 with a broken body
 	faultValidationError  = "422-before-create" // refuses the body
+	faultDuplicate409     = "409-duplicate"     // answers 409 "duplicate id" without storing
+	faultStoreThen422     = "store-then-422"    // stores, then answers 422 "duplicate id" (a slow first POST landed)
+	faultRateLimited      = "429"               // answers 429 without storing
 )
 
 func newFakeBuilder(t *testing.T) *fakeBuilder {
@@ -215,8 +231,25 @@ func (f *fakeBuilder) create(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnprocessableEntity, map[string]any{"detail": []map[string]any{
 			{"loc": []string{"body", "scheduled_date"}, "msg": "invalid datetime format", "type": "value_error"}}})
 		return
+	case faultDuplicate409:
+		detail(w, http.StatusConflict, "duplicate id")
+		return
+	case faultRateLimited:
+		w.Header().Set("Retry-After", "0")
+		detail(w, http.StatusTooManyRequests, "slow down")
+		return
+	case faultStoreThen422:
+		f.mu.Lock()
+		f.campaigns[campaign.ID] = campaign
+		f.mu.Unlock()
+		detail(w, http.StatusUnprocessableEntity, "duplicate id")
+		return
 	}
 	f.mu.Lock()
+	if f.assignIDs {
+		campaign.ID = NewObjectID()
+	}
+	written := f.writeAnswer
 	_, duplicate := f.campaigns[campaign.ID]
 	if !duplicate {
 		status := StatusNotStarted
@@ -234,6 +267,8 @@ func (f *fakeBuilder) create(w http.ResponseWriter, r *http.Request) {
 	case fault == faultUnreadableAnswer:
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"_id": `)
+	case written != nil:
+		writeRaw(w, *written, campaign.ID)
 	default:
 		answer(w, http.StatusCreated, campaign)
 	}
@@ -243,7 +278,12 @@ func (f *fakeBuilder) read(w http.ResponseWriter, r *http.Request) {
 	f.reads.Add(1)
 	f.mu.Lock()
 	campaign, ok := f.campaigns[r.PathValue("id")]
+	status := f.readStatus
 	f.mu.Unlock()
+	if status != 0 {
+		detail(w, status, http.StatusText(status))
+		return
+	}
 	if !ok {
 		detail(w, http.StatusNotFound, "Campaign not found")
 		return
@@ -252,12 +292,19 @@ func (f *fakeBuilder) read(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeBuilder) list(w http.ResponseWriter, r *http.Request) {
+	f.lists.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	all := []Campaign{}
 	for _, campaign := range f.campaigns {
+		if f.summaries {
+			campaign = Campaign{ID: campaign.ID, CampaignName: campaign.CampaignName, Status: campaign.Status}
+		}
 		all = append(all, campaign)
 	}
+	// Newest first, as a list of recent campaigns would be, and unlike the
+	// order of ids, so that a test sees whose order a result keeps.
+	slices.SortFunc(all, func(a, b Campaign) int { return strings.Compare(b.ID, a.ID) })
 	answer(w, http.StatusOK, all)
 }
 
@@ -275,8 +322,19 @@ func (f *fakeBuilder) update(w http.ResponseWriter, r *http.Request) {
 	default:
 		campaign.Status = current.Status
 		f.campaigns[campaign.ID] = campaign
+		if f.writeAnswer != nil {
+			writeRaw(w, *f.writeAnswer, campaign.ID)
+			return
+		}
 		answer(w, http.StatusOK, campaign)
 	}
+}
+
+// writeRaw answers a canned body; "{id}" in it is the stored campaign's id.
+func writeRaw(w http.ResponseWriter, a rawAnswer, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(a.status)
+	_, _ = io.WriteString(w, strings.ReplaceAll(a.body, "{id}", id))
 }
 
 func (f *fakeBuilder) delete(w http.ResponseWriter, r *http.Request) {

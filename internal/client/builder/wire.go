@@ -67,6 +67,35 @@ type Tokens struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
+// JSON field names of a campaign document, as in Campaign's tags.
+const (
+	FieldCampaignID            = "_id"
+	FieldCampaignOrganization  = "organization"
+	FieldCampaignScheduledDate = "scheduled_date"
+	FieldCampaignCampaignName  = "campaign_name"
+	FieldCampaignStatus        = "status"
+	FieldCampaignBotName       = "bot_name"
+	FieldCampaignCreationDate  = "creation_date"
+	FieldCampaignDescription   = "description"
+	FieldCampaignName          = "name"
+	FieldCampaignFile          = "file"
+	FieldCampaignContent       = "content"
+	FieldCampaignSheetValues   = "sheet_values"
+	FieldCampaignLogFile       = "log_file"
+)
+
+// Readings of the same contract that other servers may print (tolerated,
+// never sent): the id as "id" instead of "_id", an ObjectId in Mongo's
+// extended JSON ({"$oid": "..."}), and answers wrapped in an envelope.
+const (
+	FieldCampaignAltID = "id"
+	FieldMongoObjectID = "$oid"
+)
+
+// EnvelopeKeys are the keys under which a gateway or another framework may
+// wrap a list answer (or a single campaign) instead of answering it bare.
+var EnvelopeKeys = []string{"data", "items", "results", "campaigns"}
+
 // Campaign is a campaign action as the seed defines it. Optional fields are
 // pointers so that "absent" and "empty" stay distinct on the wire; PUT
 // replaces the whole document, so an absent field is cleared.
@@ -84,6 +113,11 @@ type Campaign struct {
 	Content       *string  `json:"content,omitempty"`
 	SheetValues   []string `json:"sheet_values,omitempty"`
 	LogFile       *string  `json:"log_file,omitempty"`
+
+	// Problems are what the client changed or dropped while reading the
+	// server's answer (a value of an unexpected type or format), for the
+	// provider to show as warnings. Never sent, never encoded.
+	Problems []string `json:"-"`
 }
 
 // TriggerRequest is the body of a trigger fire: any JSON object under "json".

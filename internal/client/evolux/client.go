@@ -4,12 +4,10 @@ package evolux
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
@@ -34,6 +32,25 @@ const (
 	// a request take 2,000 / 32 * 20 ms, about 1.3 s plus decoding.
 	pageConcurrency = 32
 )
+
+// maxPageBytes bounds one page's answer, as client.Client bounds a buffered
+// one: a server that never ends its answer is an error, never a growing heap.
+// A variable, so tests can lower it.
+var maxPageBytes int64 = 64 << 20
+
+// cappedReader fails once more than limit bytes were read.
+type cappedReader struct {
+	r           io.Reader
+	limit, read int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.read += int64(n); c.read > c.limit {
+		return n, fmt.Errorf("the answer is larger than %d bytes, the most one page may be", c.limit)
+	}
+	return n, err
+}
 
 // Filter selects subscribers; an empty field is not sent.
 type Filter struct {
@@ -86,61 +103,72 @@ func New(http *client.Client, token string) *Client {
 	return &Client{http: http, token: token, inFlight: make(chan struct{}, pageConcurrency)}
 }
 
-// Subscribers reads every subscriber the filter selects, in the API's order,
-// following the pages to the end.
+// Subscribers reads every subscriber the filter selects, in the API's order.
 func (c *Client) Subscribers(ctx context.Context, f Filter) ([]Subscriber, error) {
+	var all []Subscriber
+	err := c.Read(ctx, f, func(records []Subscriber) error {
+		all = append(all, records...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// Read reads every page of the report the filter selects and hands each
+// page's records to fn, in the API's order. Pages are read concurrently when
+// the first answer lets the next ones be predicted, else one after the other
+// by the next URL; either way the pages handed over are exactly those the
+// links lead to. Only the pages fetched ahead are held, so fn decides how
+// much of the report stays in memory.
+func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error) error {
 	if c.token == "" {
-		return nil, &client.MissingCredentialError{Attribute: AttributeToken, EnvVar: EnvToken, Purpose: "to read Evolux reports"}
+		return &client.MissingCredentialError{Attribute: AttributeToken, EnvVar: EnvToken, Purpose: "to read Evolux reports"}
 	}
 	first, err := c.http.ResolveURL(PathSubscribers, f.query())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", operation, err)
+		return fmt.Errorf("%s: %w", operation, err)
 	}
-	read := &reading{client: c, seen: map[string]bool{}}
-	current, err := read.page(ctx, first)
+	read := &reading{client: c, seen: map[string]bool{}, emit: fn}
+	current, err := read.follow(ctx, first)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	next, err := resolveNext(first, current.pagination.nextURL)
 	if err != nil {
-		return nil, err
+		return err
 	}
-
-	numbered, err := numberedPages(current.pagination, next)
+	predicted, err := predict(first, current, next)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("%s: %w", operation, err)
 	}
-	if len(numbered) > 0 {
-		last, err := read.concurrently(ctx, numbered)
-		if err != nil {
-			return nil, err
-		}
-		// A report that grew while it was read goes on past the counted pages.
-		if next, err = resolveNext(numbered[len(numbered)-1], last.pagination.nextURL); err != nil {
-			return nil, err
+	if predicted != nil {
+		if next, err = read.predicted(ctx, predicted); err != nil {
+			return err
 		}
 	}
-
 	for next != nil {
-		if current, err = read.page(ctx, next); err != nil {
-			return nil, err
+		u := next
+		if current, err = read.follow(ctx, u); err != nil {
+			return err
 		}
-		if next, err = resolveNext(next, current.pagination.nextURL); err != nil {
-			return nil, err
+		if next, err = resolveNext(u, current.pagination.nextURL); err != nil {
+			return err
 		}
 	}
-	return read.subscribers(), nil
+	return nil
 }
 
 // reading is one read of the report across its pages.
 type reading struct {
 	client *Client
-	seen   map[string]bool
-	pages  [][]Subscriber // records of each page, in page order
+	seen   map[string]bool // the pages kept
+	emit   func([]Subscriber) error
 }
 
-// page fetches and keeps one page.
-func (r *reading) page(ctx context.Context, u *url.URL) (page, error) {
+// follow fetches and keeps one page.
+func (r *reading) follow(ctx context.Context, u *url.URL) (page, error) {
 	if err := r.visit(u); err != nil {
 		return page{}, err
 	}
@@ -148,35 +176,79 @@ func (r *reading) page(ctx context.Context, u *url.URL) (page, error) {
 	if err != nil {
 		return page{}, err
 	}
-	r.pages = append(r.pages, result.records)
-	return result, nil
+	return result, r.emit(result.records)
 }
 
-// concurrently fetches pages a few at a time, keeps them in order and
-// returns the last one.
-func (r *reading) concurrently(ctx context.Context, urls []*url.URL) (page, error) {
-	for _, u := range urls {
-		if err := r.visit(u); err != nil {
-			return page{}, err
+// keep hands over a page fetched ahead, now that it is known to be the
+// one the links lead to.
+func (r *reading) keep(u *url.URL, p page) error {
+	if err := r.visit(u); err != nil {
+		return err
+	}
+	return r.emit(p.records)
+}
+
+// predicted reads the predicted pages concurrently, fetching ahead of the
+// last page kept, and keeps each, in order, only if the page before it
+// linked to exactly its URL. It returns the URL to go on from by the links:
+// nil after the last page; else where the prediction ran out (the report
+// grew while it was read) or stopped agreeing with the server (a link
+// elsewhere, a short or empty page before the predicted end). Pages fetched
+// ahead and not kept are dropped, so nothing is lost or read twice.
+func (r *reading) predicted(ctx context.Context, p *prediction) (*url.URL, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // abandons the pages fetched ahead and not kept
+	type fetched struct {
+		page page
+		err  error
+	}
+	pending := map[int]chan fetched{}
+	launched := 1
+	next := p.next
+	for i := 1; next != nil; i++ {
+		if p.pages != unknownPages && i >= p.pages {
+			return next, nil
 		}
+		if pageKey(p.url(i)) != pageKey(next) {
+			return next, nil
+		}
+		ahead := 2 * pageConcurrency
+		if p.pages == unknownPages {
+			// With the end unknown, the window grows with the pages kept, so
+			// a short report costs few requests past its end.
+			ahead = min(ahead, i)
+		}
+		for ; launched < i+ahead && launched < maxPages && (p.pages == unknownPages || launched < p.pages); launched++ {
+			u := p.url(launched)
+			result := make(chan fetched, 1)
+			pending[launched] = result
+			go func() {
+				got, err := r.client.fetch(ctx, u)
+				result <- fetched{got, err}
+			}()
+		}
+		result, ok := pending[i]
+		if !ok {
+			return next, nil // maxPages: visit reports it
+		}
+		delete(pending, i)
+		got := <-result
+		if got.err != nil {
+			return nil, got.err
+		}
+		if err := r.keep(next, got.page); err != nil {
+			return nil, err
+		}
+		following, err := resolveNext(next, got.page.pagination.nextURL)
+		if err != nil {
+			return nil, err
+		}
+		if following != nil && p.size > 0 && int64(len(got.page.records)) < p.size {
+			return following, nil
+		}
+		next = following
 	}
-	pages := make([]page, len(urls))
-	group, groupCtx := errgroup.WithContext(ctx)
-	group.SetLimit(pageConcurrency)
-	for i, u := range urls {
-		group.Go(func() error {
-			var err error
-			pages[i], err = r.client.fetch(groupCtx, u)
-			return err
-		})
-	}
-	if err := group.Wait(); err != nil {
-		return page{}, err
-	}
-	for _, p := range pages {
-		r.pages = append(r.pages, p.records)
-	}
-	return pages[len(pages)-1], nil
+	return nil, nil
 }
 
 // visit refuses a page read before (a loop) and one page too many.
@@ -193,16 +265,15 @@ func (r *reading) visit(u *url.URL) error {
 	return nil
 }
 
-func (r *reading) subscribers() []Subscriber {
-	count := 0
-	for _, records := range r.pages {
-		count += len(records)
-	}
-	all := make([]Subscriber, 0, count)
-	for _, records := range r.pages {
-		all = append(all, records...)
-	}
-	return all
+// tooManyPagesError is a report that announces more pages than a read may
+// take.
+type tooManyPagesError struct {
+	records, perPage int64
+}
+
+func (e *tooManyPagesError) Error() string {
+	return fmt.Sprintf("the report has %d records in pages of %d, more than %d pages; narrow the filter",
+		e.records, e.perPage, maxPages)
 }
 
 // pageKey identifies a page whatever the order of its query parameters.
@@ -223,29 +294,6 @@ func resolveNext(current *url.URL, next string) (*url.URL, error) {
 	return current.ResolveReference(ref), nil
 }
 
-// numberedPages are the URLs of the pages after the first, when the first
-// tells how many there are (page, per_page, total) and its next_url numbers
-// pages with the page parameter; else none, and next_url is followed.
-func numberedPages(first pagination, next *url.URL) ([]*url.URL, error) {
-	if !first.counted || next == nil || next.Query().Get(QueryPage) != strconv.FormatInt(first.number+1, 10) {
-		return nil, nil
-	}
-	remaining := (first.total+first.perPage-1)/first.perPage - 1
-	if remaining >= maxPages {
-		return nil, fmt.Errorf("%s: the report has %d records in pages of %d, more than %d pages; narrow the filter",
-			operation, first.total, first.perPage, maxPages)
-	}
-	urls := make([]*url.URL, 0, max(remaining, 0))
-	for number := first.number + 1; number <= first.number+remaining; number++ {
-		u := *next
-		query := u.Query()
-		query.Set(QueryPage, strconv.FormatInt(number, 10))
-		u.RawQuery = query.Encode()
-		urls = append(urls, &u)
-	}
-	return urls, nil
-}
-
 // fetch reads one page, stream-decoding its records.
 func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
 	select {
@@ -263,7 +311,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
 		Policy:    client.RetryIdempotent,
 	}, func(resp *http.Response) error {
 		var err error
-		if result, err = decodePage(resp.Body); err != nil {
+		if result, err = decodePage(&cappedReader{r: resp.Body, limit: maxPageBytes}); err != nil {
 			return fmt.Errorf("%s (GET %s): %w", operation, client.RedactURL(u), err)
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -242,19 +243,18 @@ type page struct {
 	pagination pagination
 }
 
-// pagination is the envelope's paging, each field optional.
+// pagination is what the envelope says of its paging, each field optional.
 type pagination struct {
-	nextURL string
-	number  int64 // page
-	perPage int64
-	total   int64
-	// counted is true when page, per_page and total are all present, so the
-	// remaining pages are known in advance.
-	counted bool
+	nextURL    string // "" after the last page
+	lastURL    string
+	total      int64 // records over every page
+	hasTotal   bool
+	perPage    int64
+	hasPerPage bool
 }
 
 // decodePage stream-decodes one answer: a bare array of records, or an
-// envelope with "data" and optional "pagination". Records are decoded one
+// envelope with "data" and optional paging fields. Records are decoded one
 // by one, so only the records, not the page body, are held in memory.
 func decodePage(r io.Reader) (page, error) {
 	decoder := json.NewDecoder(r)
@@ -285,26 +285,40 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	var (
 		result  page
 		hasData bool
+		objects = map[string]map[string]json.RawMessage{} // paging objects by name
+		top     = map[string]json.RawMessage{}            // paging fields at the top level
 	)
 	for decoder.More() {
-		key, err := decoder.Token()
+		token, err := decoder.Token()
 		if err != nil {
 			return page{}, fmt.Errorf("read answer: %w", err)
 		}
-		switch key {
-		case FieldData:
+		key, _ := token.(string)
+		switch {
+		case key == FieldData:
 			hasData = true
 			if result.records, err = decodeData(decoder); err != nil {
 				return page{}, err
 			}
-		case FieldPagination:
+		case slices.Contains(PagingObjects, key):
 			var raw json.RawMessage
 			if err := decoder.Decode(&raw); err != nil {
-				return page{}, fmt.Errorf("read %q: %w", FieldPagination, err)
+				return page{}, fmt.Errorf("read %q: %w", key, err)
 			}
-			if result.pagination, err = decodePagination(raw); err != nil {
-				return page{}, err
+			var fields map[string]json.RawMessage
+			if json.Unmarshal(raw, &fields) != nil {
+				if key == FieldPagination {
+					return page{}, fmt.Errorf("%q is not an object", FieldPagination)
+				}
+				continue // a "meta" or "links" of another shape says nothing of paging
 			}
+			objects[key] = fields
+		case isPagingField(key):
+			var raw json.RawMessage
+			if err := decoder.Decode(&raw); err != nil {
+				return page{}, fmt.Errorf("read %q: %w", key, err)
+			}
+			top[key] = raw
 		default:
 			if err := skipValue(decoder); err != nil {
 				return page{}, fmt.Errorf("read answer: %w", err)
@@ -317,7 +331,85 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	if !hasData {
 		return page{}, fmt.Errorf("the answer is a JSON object without %q", FieldData)
 	}
+	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
+	for _, name := range PagingObjects {
+		if fields, ok := objects[name]; ok {
+			sources = append(sources, fields)
+		}
+	}
+	var err error
+	result.pagination, err = decodePagination(append(sources, top))
+	return result, err
+}
+
+func isPagingField(key string) bool {
+	for _, names := range [][]string{NextURLFields, LastURLFields, TotalFields, PageSizeFields} {
+		if slices.Contains(names, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodePagination reads the paging fields from the first source that has
+// each. A next URL that is null or absent means the last page; one that is
+// not a URL is an error, which must not pass for the last page and cut the
+// report short.
+func decodePagination(sources []map[string]json.RawMessage) (pagination, error) {
+	find := func(names []string) (string, json.RawMessage, bool) {
+		for _, fields := range sources {
+			for _, name := range names {
+				if raw, ok := fields[name]; ok {
+					return name, raw, true
+				}
+			}
+		}
+		return "", nil, false
+	}
+	var result pagination
+	if name, raw, ok := find(NextURLFields); ok {
+		next, valid := linkText(raw)
+		if !valid {
+			return pagination{}, fmt.Errorf("the answer's %s is not a URL", name)
+		}
+		result.nextURL = next
+	}
+	if _, raw, ok := find(LastURLFields); ok {
+		result.lastURL, _ = linkText(raw) // only a hint: verified before use
+	}
+	if _, raw, ok := find(TotalFields); ok {
+		result.total, result.hasTotal = integer(raw)
+		result.hasTotal = result.hasTotal && result.total >= 0
+	}
+	if _, raw, ok := find(PageSizeFields); ok {
+		result.perPage, result.hasPerPage = integer(raw)
+		result.hasPerPage = result.hasPerPage && result.perPage > 0
+	}
 	return result, nil
+}
+
+// linkText reads a link: a string, null (no link), or an object with
+// "href" (JSON:API's links); anything else is not a link.
+func linkText(raw json.RawMessage) (string, bool) {
+	var text *string
+	if json.Unmarshal(raw, &text) == nil {
+		if text == nil {
+			return "", true
+		}
+		return *text, true
+	}
+	var object map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &object)
+	if href, ok := object["href"]; ok {
+		var link *string
+		if json.Unmarshal(href, &link) == nil {
+			if link == nil {
+				return "", true
+			}
+			return *link, true
+		}
+	}
+	return "", false
 }
 
 // decodeData reads the envelope's records: an array, or null for none.
@@ -368,26 +460,6 @@ func skipValue(decoder *json.Decoder) error {
 			return nil
 		}
 	}
-}
-
-// decodePagination reads the envelope's paging. next_url null or absent
-// means the last page; one that is not a string is an error, which must not
-// pass for the last page and cut the report short.
-func decodePagination(raw json.RawMessage) (pagination, error) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(raw, &fields) != nil {
-		return pagination{}, fmt.Errorf("%q is not an object", FieldPagination)
-	}
-	var result pagination
-	if next, ok := fields[FieldNextURL]; ok && json.Unmarshal(next, &result.nextURL) != nil {
-		return pagination{}, fmt.Errorf("%s.%s is not a URL", FieldPagination, FieldNextURL)
-	}
-	number, hasNumber := integer(fields[FieldPage])
-	perPage, hasPerPage := integer(fields[FieldPerPage])
-	total, hasTotal := integer(fields[FieldTotal])
-	result.number, result.perPage, result.total = number, perPage, total
-	result.counted = hasNumber && hasPerPage && hasTotal && perPage > 0 && total >= 0
-	return result, nil
 }
 
 // integer reads a JSON number or a numeric string.

@@ -3,6 +3,7 @@ package evolux
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -66,9 +67,17 @@ func FuzzDecodePage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		pages, err := numberedPages(got.pagination, next)
-		if err == nil && len(pages) >= maxPages {
-			t.Fatalf("decodePage(%q) leads to %d numbered pages, more than %d", body, len(pages), maxPages)
+		predicted, err := predict(first, got, next)
+		if err != nil || predicted == nil {
+			return
+		}
+		if predicted.pages >= maxPages || predicted.step <= 0 || predicted.first < 0 ||
+			predicted.step > (math.MaxInt64-predicted.first)/maxPages {
+			t.Fatalf("decodePage(%q) leads to a prediction of %d pages from %d by %d: unbounded or overflowing",
+				body, predicted.pages, predicted.first, predicted.step)
+		}
+		if !sameResource(first, predicted.url(1)) {
+			t.Fatalf("decodePage(%q) predicts pages off the report: %s", body, predicted.url(1))
 		}
 	})
 }
@@ -88,8 +97,8 @@ func checkPagination(t *testing.T, body []byte, raw json.RawMessage, kept string
 	if !ok || string(bytes.TrimSpace(next)) == "null" {
 		return
 	}
-	var link string
-	if err := json.Unmarshal(next, &link); err != nil {
+	link, ok := linkText(next)
+	if !ok {
 		t.Fatalf("decodePage accepted %q, whose %s %s is not a string: it would read as the last page", body, FieldNextURL, strings.TrimSpace(string(next)))
 	}
 	if link != kept {

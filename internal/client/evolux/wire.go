@@ -53,6 +53,27 @@ const (
 	DefaultPageSize = 50
 )
 
+// What a tolerant reader accepts of someone else's paging (PRODUCT.md: the
+// envelope is undocumented). Paging fields are looked for in these objects
+// of the envelope, in this order, then at its top level; each field under
+// any of its names. Evolux's older v1 API sends "pagination" with total,
+// limit, items, current_url, first_url, last_url, next_url and prev_url.
+var (
+	PagingObjects  = []string{FieldPagination, "links", FieldMeta}
+	NextURLFields  = []string{FieldNextURL, "next", "next_page_url", "nextUrl"}
+	LastURLFields  = []string{FieldLastURL, "last", "last_page_url", "lastUrl"}
+	TotalFields    = []string{FieldTotal, "total_count", "total_items", "totalCount", "totalItems"}
+	PageSizeFields = []string{FieldPerPage, "limit", "page_size", "pageSize", "perPage"}
+)
+
+// Query parameters by which servers commonly number their pages or offsets;
+// a name only breaks ties, the values decide (see paging.go).
+var (
+	PageQueryNames   = []string{QueryPage, "p", "page_number", "pageNumber", "page_no", "pageNo", "pg", "pagina"}
+	OffsetQueryNames = []string{"offset", "start", "skip", "from"}
+	SizeQueryNames   = []string{QueryPerPage, "limit", "count", "size", "page_size", "pageSize", "perPage", "take"}
+)
+
 // FieldStatus is the HTTP status inside an error's "meta" object:
 // {"meta": {"status": 400, "message": "..."}} (ASSUMED).
 const FieldStatus = "status"

@@ -1,0 +1,223 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Dialect names a variant of the Builder contract: something the vendor's
+// stack (FastAPI, pydantic v1, MongoDB with their defaults), a gateway in
+// front of it, or another reading of the seed could plausibly do. A dialect
+// changes how answers are spelled and where routes live, never what is
+// stored or what is refused: no duplicates, ids or statuses differ from the
+// reference. Evolux is the same under every dialect.
+type Dialect string
+
+// The dialects. DialectReference is the emulator's own reading of the seed;
+// the presets at the end stack several dialects at once.
+const (
+	DialectReference          Dialect = "reference"
+	DialectNaiveTimestamps    Dialect = "naive-timestamps"
+	DialectSpaceTimestamps    Dialect = "space-timestamps"
+	DialectMongoExtendedJSON  Dialect = "mongo-extended-json"
+	DialectOmitNulls          Dialect = "omit-nulls"
+	DialectExplicitNulls      Dialect = "explicit-nulls"
+	DialectExtraFields        Dialect = "extra-fields"
+	DialectListSummaries      Dialect = "list-summaries"
+	DialectCreated200         Dialect = "created-200"
+	DialectWriteAnswersIDOnly Dialect = "write-answers-id-only"
+	DialectWriteAnswersNull   Dialect = "write-answers-null"
+	DialectListEnvelope       Dialect = "list-envelope"
+	DialectIDAlias            Dialect = "id-alias"
+	DialectPathPrefix         Dialect = "path-prefix"
+	DialectTrailingSlash      Dialect = "trailing-slash"
+	DialectDelete204          Dialect = "delete-204"
+	DialectDeleteDocument     Dialect = "delete-document"
+	DialectDeleteEmpty        Dialect = "delete-empty"
+	DialectTriggerIDString    Dialect = "trigger-id-string"
+	DialectTriggerIDObject    Dialect = "trigger-id-object"
+	DialectDetailList         Dialect = "detail-list"
+	DialectDetailObject       Dialect = "detail-object"
+	DialectGatewayTextErrors  Dialect = "gateway-text-errors"
+
+	// DialectPydanticV1 is what FastAPI with pydantic v1 and pymongo answer
+	// when nobody sets response options: naive timestamps, every field with
+	// null, and 200 for a create.
+	DialectPydanticV1 Dialect = "pydantic-v1"
+	// DialectGateway is the API published behind the vendor's gateway: path
+	// prefix, trailing-slash collections and the gateway's own error pages.
+	DialectGateway Dialect = "gateway"
+)
+
+// VendorPathPrefix is where DialectPathPrefix serves the Builder API, as
+// the vendor publishes it.
+const VendorPathPrefix = "/apicampanha"
+
+// OpRedirect counts the 307 answers of DialectTrailingSlash: a redirected
+// request counts once here and once more, under its operation, when the
+// client sends it again to the new location.
+const OpRedirect Op = "builder.redirect"
+
+type dialectInfo struct {
+	name        Dialect
+	description string
+	// group names dialects that spell the same thing differently: two of a
+	// group cannot be combined.
+	group string
+	// preset lists the dialects a preset stands for.
+	preset []Dialect
+}
+
+var dialectTable = []dialectInfo{
+	{DialectReference, "the emulator's own reading of the seed (the default)", "", nil},
+	{DialectNaiveTimestamps, "creation_date, scheduled_date and created_at as naive UTC with microseconds (2026-11-23T15:46:15.852309), as pymongo and pydantic v1 print them", "timestamps", nil},
+	{DialectSpaceTimestamps, "timestamps as str(datetime) (2026-11-23 15:46:15+00:00); scheduled_date re-spelled in another offset, same instant", "timestamps", nil},
+	{DialectMongoExtendedJSON, `ids as {"$oid": "..."} and timestamps as {"$date": "...Z"} (MongoDB extended JSON)`, "timestamps", nil},
+	{DialectOmitNulls, "null fields left out, empty lists kept (response_model_exclude_none)", "nulls", nil},
+	{DialectExplicitNulls, "every field of the model present in answers, null when unset", "nulls", nil},
+	{DialectExtraFields, "undocumented fields in answers (__v, updated_at, a nested object, an array; token_type and expires_in at login)", "", nil},
+	{DialectListSummaries, "the campaign list answers summaries only (_id, campaign_name, status, organization, bot_name)", "", nil},
+	{DialectCreated200, "a campaign create answers 200 instead of 201", "", nil},
+	{DialectWriteAnswersIDOnly, `campaign create and update answer 200 {"_id": "..."} only`, "write-answer", nil},
+	{DialectWriteAnswersNull, "campaign create and update answer null (a handler that returns nothing), with their usual status", "write-answer", nil},
+	{DialectListEnvelope, `the campaign list answers {"items": [...], "total": n} instead of a bare array`, "", nil},
+	{DialectIDAlias, "answers spell the campaign id \"id\" instead of \"_id\"; requests may carry either", "", nil},
+	{DialectPathPrefix, "every Builder path under " + VendorPathPrefix + " (use BuilderURL); unprefixed Builder requests get 404; Evolux unchanged", "", nil},
+	{DialectTrailingSlash, "collection routes (/campaign/{org}/{bot}/, /trigger/) end with a slash; other spellings get FastAPI's 307 redirect", "", nil},
+	{DialectDelete204, "a campaign delete answers 204 with no body", "delete", nil},
+	{DialectDeleteDocument, "a campaign delete answers 200 with the deleted document", "delete", nil},
+	{DialectDeleteEmpty, "a campaign delete answers 200 with an empty body", "delete", nil},
+	{DialectTriggerIDString, `a trigger fire answers its id as a JSON string ("17"); trigger reads spell it so too`, "trigger-id", nil},
+	{DialectTriggerIDObject, `a trigger fire answers {"_id": "<ObjectId>"}; triggers are read by that ObjectId`, "trigger-id", nil},
+	{DialectDetailList, "every error detail is a list of {loc, msg, type}, 401, 403, 404 and 409 included", "detail", nil},
+	{DialectDetailObject, `every error detail other than 422 is an object {"code": status, "message": "..."}`, "detail", nil},
+	{DialectGatewayTextErrors, "404 as a gateway's HTML page (quoting the request URL) and 5xx as text/plain", "", nil},
+	{DialectPydanticV1, "preset: naive-timestamps, explicit-nulls and created-200, FastAPI with pydantic v1 and pymongo left at their defaults", "", []Dialect{DialectNaiveTimestamps, DialectExplicitNulls, DialectCreated200}},
+	{DialectGateway, "preset: path-prefix, trailing-slash and gateway-text-errors, the API behind the vendor's gateway", "", []Dialect{DialectPathPrefix, DialectTrailingSlash, DialectGatewayTextErrors}},
+}
+
+func lookupDialect(d Dialect) (dialectInfo, bool) {
+	i := slices.IndexFunc(dialectTable, func(info dialectInfo) bool { return info.name == d })
+	if i < 0 {
+		return dialectInfo{}, false
+	}
+	return dialectTable[i], true
+}
+
+// Dialects lists every named dialect, presets included, in a stable order
+// with DialectReference first.
+func Dialects() []Dialect {
+	out := make([]Dialect, len(dialectTable))
+	for i, info := range dialectTable {
+		out[i] = info.name
+	}
+	return out
+}
+
+// Description is one line saying what d changes, for -h and the README.
+func (d Dialect) Description() string {
+	if info, ok := lookupDialect(d); ok {
+		return info.description
+	}
+	return "unknown dialect"
+}
+
+// ParseDialects reads a comma-separated list of dialects, such as the value
+// of -dialect. Blank items are skipped; an empty list is the reference.
+func ParseDialects(s string) ([]Dialect, error) {
+	var out []Dialect
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		out = append(out, Dialect(item))
+	}
+	if _, err := resolveDialects(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func validNames() string {
+	names := make([]string, len(dialectTable))
+	for i, info := range dialectTable {
+		names[i] = string(info.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// dialectSet is a resolved combination of dialects: presets expanded, the
+// reference left out.
+type dialectSet map[Dialect]bool
+
+// resolveDialects expands presets and refuses unknown names and two
+// dialects of one group.
+func resolveDialects(list []Dialect) (dialectSet, error) {
+	set := dialectSet{}
+	var errs []error
+	for _, d := range list {
+		info, ok := lookupDialect(d)
+		if !ok {
+			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, validNames()))
+			continue
+		}
+		for _, atom := range append([]Dialect{d}, info.preset...) { // presets hold no presets
+			if atom != DialectReference && len(mustLookup(atom).preset) == 0 {
+				set[atom] = true
+			}
+		}
+	}
+	byGroup := map[string][]string{}
+	for _, info := range dialectTable {
+		if info.group != "" && set[info.name] {
+			byGroup[info.group] = append(byGroup[info.group], string(info.name))
+		}
+	}
+	for _, info := range dialectTable { // table order: stable messages
+		if names := byGroup[info.group]; len(names) > 1 && names[0] == string(info.name) {
+			errs = append(errs, fmt.Errorf("dialects %s cannot be combined: they spell the same thing differently", strings.Join(names, " and ")))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+func mustLookup(d Dialect) dialectInfo {
+	info, ok := lookupDialect(d)
+	if !ok {
+		panic("emulator: no dialect " + string(d))
+	}
+	return info
+}
+
+// validateDialects is Config.Validate's check of Config.Dialects.
+func validateDialects(list []Dialect) error {
+	_, err := resolveDialects(list)
+	return err
+}
+
+// newDialectSet resolves a list Config.Validate has already accepted.
+func newDialectSet(list []Dialect) dialectSet {
+	set, err := resolveDialects(list)
+	if err != nil {
+		panic("emulator: " + err.Error())
+	}
+	return set
+}
+
+// builderPrefix is the path under which the Builder routes live.
+func (d dialectSet) builderPrefix() string {
+	if d[DialectPathPrefix] {
+		return VendorPathPrefix
+	}
+	return ""
+}
+
+// BuilderURL is the base URL a Builder client must use: URL plus the path
+// prefix of the dialects, if any. Evolux stays at URL.
+func (s *Server) BuilderURL() string { return s.url + s.dialects.builderPrefix() }

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+// The campaigns_builder_campaigns data source and the campaigns_builder_campaign
+// list resource select a bot's campaigns the same way: one list request, the
+// same filters, the same order. This file is that one way.
+
+// campaignStatuses are the values the status filter accepts.
+var campaignStatuses = []string{builder.StatusNotStarted, builder.StatusInProgress, builder.StatusConcluded, builder.StatusError}
+
+// Descriptions of the selection attributes, shared by the data source and
+// the list resource.
+var campaignSelectionDescriptions = map[string]string{
+	"organization": "Organization that owns the bot.",
+	"bot_name":     "Bot whose campaigns are listed.",
+	"status": "Only campaigns with this status: `not_started`, `in_progress`, `concluded` or `error`. " +
+		"For example `not_started` selects the campaigns that can still be changed.",
+	"campaign_name": "Only campaigns whose `campaign_name` is exactly this.",
+}
+
+// campaignOrderDescription says, in the docs, which order results come in.
+const campaignOrderDescription = "sorted by `id` (a campaign id starts with its creation time, so this is close to creation order, " +
+	"and it never changes between runs)"
+
+// campaignSelection is what selects campaigns: the bot and the filters.
+type campaignSelection struct {
+	Organization types.String
+	BotName      types.String
+	Status       types.String
+	CampaignName types.String
+}
+
+func (s campaignSelection) matches(c builder.Campaign) bool {
+	if !s.Status.IsNull() && (c.Status == nil || *c.Status != s.Status.ValueString()) {
+		return false
+	}
+	if !s.CampaignName.IsNull() && (c.CampaignName == nil || *c.CampaignName != s.CampaignName.ValueString()) {
+		return false
+	}
+	return true
+}
+
+// selectCampaigns lists the bot's campaigns with one list request and keeps
+// those the filters match, in the order campaignOrderDescription states.
+// Each is a model as the campaigns_builder_campaign data source would read it.
+func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection) ([]builderCampaignModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
+	all, err := c.ListCampaigns(ctx, org, bot)
+	if err != nil {
+		addClientError(&diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
+		return nil, diags
+	}
+	slices.SortStableFunc(all, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
+	models := make([]builderCampaignModel, 0, len(all))
+	for _, campaign := range all {
+		if !s.matches(campaign) {
+			continue
+		}
+		m := builderCampaignModel{Organization: s.Organization, BotName: s.BotName}
+		diags.Append(m.fromAPI(campaign)...)
+		models = append(models, m)
+	}
+	return models, diags
+}

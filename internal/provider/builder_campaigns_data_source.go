@@ -1,0 +1,106 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ datasource.DataSource              = &builderCampaignsDataSource{}
+	_ datasource.DataSourceWithConfigure = &builderCampaignsDataSource{}
+)
+
+// NewBuilderCampaignsDataSource is the campaigns_builder_campaigns data source.
+func NewBuilderCampaignsDataSource() datasource.DataSource {
+	return &builderCampaignsDataSource{}
+}
+
+type builderCampaignsDataSource struct {
+	data *providerData
+}
+
+type builderCampaignsModel struct {
+	Organization types.String           `tfsdk:"organization"`
+	BotName      types.String           `tfsdk:"bot_name"`
+	Status       types.String           `tfsdk:"status"`
+	CampaignName types.String           `tfsdk:"campaign_name"`
+	Campaigns    []builderCampaignModel `tfsdk:"campaigns"`
+}
+
+func (d *builderCampaignsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_builder_campaigns"
+}
+
+func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	sel := campaignSelectionDescriptions
+	desc := campaignDataSourceDescriptions()
+	desc["id"] = "Campaign id, a 24-hex-digit MongoDB ObjectId."
+	computed := func(name string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every campaign action of one Fintalk Builder bot, optionally filtered by `status` and `campaign_name`, " +
+			campaignOrderDescription + ". One list request per read.\n\n" +
+			"Use it to look at what a bot holds, in `check` blocks and outputs, or to adopt existing campaigns: " +
+			"`import` blocks with `for_each` over `campaigns` (see the guide \"Adopting existing campaigns\").",
+		Attributes: map[string]schema.Attribute{
+			"organization":  schema.StringAttribute{MarkdownDescription: sel["organization"], Required: true, Validators: pathSegmentValidators},
+			"bot_name":      schema.StringAttribute{MarkdownDescription: sel["bot_name"], Required: true, Validators: pathSegmentValidators},
+			"status":        schema.StringAttribute{MarkdownDescription: sel["status"], Optional: true, Validators: []validator.String{stringvalidator.OneOf(campaignStatuses...)}},
+			"campaign_name": schema.StringAttribute{MarkdownDescription: sel["campaign_name"], Optional: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
+			"campaigns": schema.ListNestedAttribute{
+				MarkdownDescription: "The campaigns that match, " + campaignOrderDescription + ". Each has the attributes of the `campaigns_builder_campaign` data source.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":             computed("id"),
+						"organization":   computed("organization"),
+						"bot_name":       computed("bot_name"),
+						"campaign_name":  computed("campaign_name"),
+						"name":           computed("name"),
+						"description":    computed("description"),
+						"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+						"content":        computed("content"),
+						"file":           computed("file"),
+						"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
+						"status":         computed("status"),
+						"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+						"log_file":       computed("log_file"),
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *builderCampaignsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *builderCampaignsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model builderCampaignsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, diags := d.data.builderForCampaigns()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	campaigns, diags := selectCampaigns(ctx, c, campaignSelection{
+		Organization: model.Organization, BotName: model.BotName, Status: model.Status, CampaignName: model.CampaignName,
+	})
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	model.Campaigns = campaigns
+	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
+}

@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+// Firing a trigger, shared by the campaigns_builder_trigger resource and the
+// campaigns_builder_fire_trigger action: one request, never repeated once it
+// may have run, and one explanation when nobody knows whether it fired.
+
+// triggerFire is the outcome of one fire.
+type triggerFire struct {
+	// Outcome is fireOutcomeFired, fireOutcomeUnknown (the request may have
+	// run: never repeat it), or "" when the trigger certainly did not fire.
+	Outcome string
+	ID      string    // Builder's id, when fired
+	SentAt  time.Time // when the request left, UTC, to the second
+	Err     error     // why it did not fire, or why the outcome is unknown
+}
+
+// fireTrigger sends payload (a JSON object as text) once. The client repeats
+// the request only when it certainly did not run (connection refused, 429).
+func fireTrigger(ctx context.Context, c *builder.Client, payload string) triggerFire {
+	fire := triggerFire{SentAt: time.Now().UTC().Truncate(time.Second)}
+	id, err := c.FireTrigger(ctx, json.RawMessage(payload))
+	switch {
+	case err == nil:
+		fire.Outcome, fire.ID = fireOutcomeFired, id
+		tflog.Info(ctx, "fired Builder trigger", map[string]any{"id": id})
+	case client.MayHaveBeenProcessed(err):
+		fire.Outcome, fire.Err = fireOutcomeUnknown, err
+		tflog.Warn(ctx, "Builder trigger may have fired: outcome unknown, not repeated")
+	default:
+		fire.Err = err
+	}
+	return fire
+}
+
+// mayHaveFiredSummary is the summary of every "may have fired" diagnostic.
+const mayHaveFiredSummary = "Trigger may have fired: outcome unknown"
+
+// mayHaveFiredDetail explains an ambiguous fire: that it may have fired,
+// that it was not repeated and why, and how to check. err is the fire's
+// error, or nil when a later refresh repeats the warning; next says what to
+// do, in the words of the resource or the action.
+func mayHaveFiredDetail(err error, payload, sentAt, next string) string {
+	var b strings.Builder
+	if err != nil {
+		fmt.Fprintf(&b, "The trigger was sent to Builder, but no usable answer came back: %s\n\n", err)
+	} else {
+		b.WriteString("An earlier apply sent this trigger to Builder, but no usable answer came back.\n\n")
+	}
+	b.WriteString("It may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n")
+	fmt.Fprintf(&b, "Trigger: payload %s; sent at %s.\n\n", summarizeJSON(payload, 200), sentAt)
+	b.WriteString("To check: look for a trigger with this payload, sent around that time, in the Builder UI " +
+		"(with the campaigns emulator, in its trigger list).\n")
+	b.WriteString(next)
+	return b.String()
+}
+
+// addNotFiredError reports a fire that certainly did not run.
+func addNotFiredError(diags *diag.Diagnostics, err error) {
+	addClientError(diags, "Trigger not fired", "Firing the Builder trigger", err)
+}

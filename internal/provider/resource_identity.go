@@ -1,0 +1,132 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
+)
+
+// Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes that
+// name one remote object, stored beside the state and accepted by import
+// blocks as `identity = { ... }`. Each identity attribute is the resource
+// attribute of the same name, so state and identity never disagree.
+//
+// The framework asks for an identity after every Create, Read and Update,
+// also when the CLI does not know identities (it then drops it), so those
+// methods always set it, from state that holds only known values there.
+
+var (
+	_ resource.ResourceWithIdentity = &builderCampaignResource{}
+	_ resource.ResourceWithIdentity = &builderTriggerResource{}
+)
+
+// campaignIdentityAttributes name a campaign: its id is unique, but every
+// request path needs the organization and bot too.
+var campaignIdentityAttributes = []string{"organization", "bot_name", "id"}
+
+// triggerIdentityAttributes name a trigger: Builder reads one by id alone.
+var triggerIdentityAttributes = []string{"id"}
+
+func (r *builderCampaignResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"organization": identityschema.StringAttribute{RequiredForImport: true, Description: "Organization that owns the bot."},
+			"bot_name":     identityschema.StringAttribute{RequiredForImport: true, Description: "Bot whose campaign module holds the campaign."},
+			"id":           identityschema.StringAttribute{RequiredForImport: true, Description: "Campaign id, 24 lowercase hexadecimal digits."},
+		},
+	}
+}
+
+func (r *builderTriggerResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{RequiredForImport: true, Description: "Id Builder gave the trigger when it fired."},
+		},
+	}
+}
+
+// setIdentityFromState copies attrs from state into identity. It does
+// nothing when there is no identity to set or the state has no object (a
+// create refused before anything was saved).
+func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, attrs []string) {
+	if identity == nil || state == nil || state.Raw.IsNull() {
+		return
+	}
+	for _, name := range attrs {
+		var v types.String
+		diags.Append(state.GetAttribute(ctx, path.Root(name), &v)...)
+		if v.IsNull() || v.IsUnknown() {
+			return
+		}
+		diags.Append(identity.SetAttribute(ctx, path.Root(name), v)...)
+	}
+}
+
+// importIdentity reads the import block's identity attributes, all of which
+// must be set. ok is false when the import is by id instead.
+func importIdentity(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics, resourceType string, attrs []string) (map[string]string, bool) {
+	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
+		return nil, false
+	}
+	values := make(map[string]string, len(attrs))
+	var missing []string
+	for _, name := range attrs {
+		var v types.String
+		diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
+		if v.IsNull() || v.IsUnknown() || strings.TrimSpace(v.ValueString()) == "" {
+			missing = append(missing, name)
+			continue
+		}
+		values[name] = strings.TrimSpace(v.ValueString())
+	}
+	if len(missing) > 0 {
+		diags.AddError("Incomplete identity",
+			fmt.Sprintf("Importing a %s by identity needs %s; missing: %s.", resourceType, strings.Join(attrs, ", "), strings.Join(missing, ", ")))
+		return nil, false
+	}
+	return values, !diags.HasError()
+}
+
+// importCampaignByIdentity is the identity half of the campaign's
+// ImportState: it checks the identity as strictly as an import id.
+func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) bool {
+	values, ok := importIdentity(ctx, req, &resp.Diagnostics, "campaigns_builder_campaign", campaignIdentityAttributes)
+	if !ok {
+		return resp.Diagnostics.HasError()
+	}
+	for _, name := range []string{"organization", "bot_name"} {
+		if strings.Contains(values[name], "/") {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid identity",
+				fmt.Sprintf("identity.%s must not contain a slash; got %q.", name, values[name]))
+		}
+	}
+	if !builder.ValidObjectID(values["id"]) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid identity",
+			fmt.Sprintf("identity.id must be the campaign's id, 24 lowercase hexadecimal digits such as \"5eb7cf5a86d9755df3a6c593\"; got %q.", values["id"]))
+	}
+	if resp.Diagnostics.HasError() {
+		return true
+	}
+	for _, name := range campaignIdentityAttributes {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), values[name])...)
+	}
+	return true
+}
+
+// triggerImportID is the trigger id to import, from the import id or the
+// identity.
+func triggerImportID(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) string {
+	if values, ok := importIdentity(ctx, req, diags, "campaigns_builder_trigger", triggerIdentityAttributes); ok {
+		return values["id"]
+	}
+	return req.ID
+}
