@@ -3,14 +3,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	"runtime/debug"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/provider"
 )
@@ -41,10 +40,13 @@ func main() {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/campaignops/campaigns",
-		Debug:   debugMode,
-	})
+	// provider.Serve: the framework's server with the Evolux report's
+	// shortcut (provider.NewProtocol6Server), served as providerserver.Serve would.
+	var opts []tf6server.ServeOpt
+	if debugMode {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := provider.Serve(version, opts...)
 	if err != nil {
 		log.Fatal(err.Error())
 	}

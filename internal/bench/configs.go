@@ -74,14 +74,46 @@ func terraformDataHCL(organization string, count, bots int) string {
 `, organization, count, bots, benchSchedule)
 }
 
-// subscribersHCL reads the whole report; only its total is an output, so
-// the plan's text stays short.
+// subscribersHCL reads the whole report, records kept; only its total is
+// an output, so the plan's text stays short.
 func subscribersHCL(url string) string {
 	return providerHCL(url) + `
 data "campaigns_evolux_subscribers" "all" {}
 
 output "total" {
   value = data.campaigns_evolux_subscribers.all.total
+}
+`
+}
+
+// subscribersOrderHCL is subscribersHCL with outputs that prove the count
+// and the order: a digest of the phone numbers (unique per record) in
+// order. Computing it costs the CLI seconds, so the timed plans leave it out.
+func subscribersOrderHCL(url string) string {
+	return subscribersHCL(url) + `
+output "listed" {
+  value = length(data.campaigns_evolux_subscribers.all.subscribers)
+}
+
+output "phone_numbers_sha256" {
+  value = sha256(join(",", data.campaigns_evolux_subscribers.all.subscribers[*].phone_number))
+}
+`
+}
+
+// subscriberCountsHCL reads the whole report for its counts only.
+func subscriberCountsHCL(url string) string {
+	return providerHCL(url) + `
+data "campaigns_evolux_subscribers" "all" {
+  include_subscribers = false
+}
+
+output "total" {
+  value = data.campaigns_evolux_subscribers.all.total
+}
+
+output "errors" {
+  value = data.campaigns_evolux_subscribers.all.state_counts["error"]
 }
 `
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -30,7 +29,7 @@ const (
 // NewServer starts a provider server and reads its schema, as a CLI does
 // first.
 func NewServer(ctx context.Context) (*Server, error) {
-	server, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+	server, err := provider.NewProtocol6Server("bench")()
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"strconv"
 
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
@@ -28,9 +27,7 @@ func serveDebug(ctx context.Context) (string, func(), error) {
 	closed := make(chan struct{})
 	served := make(chan error, 1)
 	go func() {
-		served <- tf6server.Serve("registry.terraform.io/campaignops/campaigns",
-			providerserver.NewProtocol6(provider.New("bench")()),
-			tf6server.WithDebug(ctx, configs, closed), tf6server.WithoutLogStderrOverride())
+		served <- provider.Serve("bench", tf6server.WithDebug(ctx, configs, closed), tf6server.WithoutLogStderrOverride())
 	}()
 	var config *plugin.ReattachConfig
 	select {

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/campaignops/terraform-provider-campaigns/internal/client"
-	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
 
@@ -260,121 +258,6 @@ func Plan(ctx context.Context, o Options) ([]Figure, error) {
 			Detail:   fmt.Sprintf("plans %s, setup apply %s", mb(peak), mb(setup.PeakRSSKiB)),
 		},
 	}, nil
-}
-
-// Evolux is scenario c: campaigns_evolux_subscribers reading EvoluxRecords
-// records at EvoluxPageSize a page with EvoluxLatency per request, through
-// the CLI (plan), through the provider server in this process, and through
-// the client alone.
-func Evolux(ctx context.Context, o Options) ([]Figure, error) {
-	const scenario = "c. evolux"
-	srv, err := emulator.Start(emulator.Config{
-		Subscribers: o.EvoluxRecords, Seed: 1, PageSize: o.EvoluxPageSize, Latency: o.EvoluxLatency,
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = srv.Close() }()
-	dir, err := workdir(filepath.Join(o.Work, "evolux"), subscribersHCL(srv.URL()))
-	if err != nil {
-		return nil, err
-	}
-	if err := o.init(ctx, dir); err != nil {
-		return nil, err
-	}
-	pages := (o.EvoluxRecords + o.EvoluxPageSize - 1) / o.EvoluxPageSize
-	want := map[emulator.Op]int{emulator.OpEvoluxSubscribers: pages}
-
-	runs := o.EvoluxRuns
-	if runs < 1 {
-		runs = o.Runs
-	}
-	var plans, planCPU, reads, clientReads []time.Duration
-	var peak int64
-	requestsOK := true
-	var counts map[emulator.Op]int
-	for run := range runs {
-		srv.ResetCounts()
-		r, err := o.CLI.Run(ctx, dir, "plan", "-input=false", "-no-color")
-		if err != nil {
-			return nil, err
-		}
-		counts = srv.Counts()
-		requestsOK = requestsOK && exactCounts(counts, want)
-		plans = append(plans, r.Wall)
-		planCPU = append(planCPU, r.ProviderCPU)
-		peak = max(peak, r.PeakRSSKiB)
-		o.logf("  evolux plan run %d: %s (%s, peak RSS %s, provider CPU %s, CLI and provider CPU %s)",
-			run+1, seconds(r.Wall), formatCounts(counts), mb(r.PeakRSSKiB), seconds(r.ProviderCPU), seconds(r.CPU))
-	}
-	for run := range runs {
-		d, err := readInProcess(ctx, srv.URL())
-		if err != nil {
-			return nil, err
-		}
-		reads = append(reads, d)
-		c, err := clientRead(ctx, srv.URL(), o.EvoluxRecords)
-		if err != nil {
-			return nil, err
-		}
-		clientReads = append(clientReads, c)
-		o.logf("  evolux in-process run %d: data source Read %s, client read %s", run+1, seconds(d), seconds(c))
-	}
-	records := fmt.Sprintf("%dk records", o.EvoluxRecords/1000)
-	return []Figure{
-		{
-			Scenario: scenario, Name: records + ": CLI plan wall time",
-			Target: "< 5 s", Measured: seconds(median(plans)), Met: met(median(plans) < 5*time.Second),
-			Detail: fmt.Sprintf("runs: %s; %d per page, %s latency; the CLI's own handling of the records included; provider CPU per plan %s", list(plans, seconds), o.EvoluxPageSize, o.EvoluxLatency, seconds(median(planCPU))),
-		},
-		{
-			Scenario: scenario, Name: records + ": provider's ReadDataSource in process",
-			Target: "< 5 s", Measured: seconds(median(reads)), Met: met(median(reads) < 5*time.Second),
-			Detail: fmt.Sprintf("runs: %s; the provider server of the binary minus gRPC: paging, decoding, state conversion", list(reads, seconds)),
-		},
-		{
-			Scenario: scenario, Name: records + ": client read in process",
-			Measured: seconds(median(clientReads)),
-			Detail:   fmt.Sprintf("runs: %s; internal/client/evolux alone", list(clientReads, seconds)),
-		},
-		{
-			Scenario: scenario, Name: records + ": provider peak RSS",
-			Target: "< 300 MB", Measured: mb(peak), Met: met(float64(peak)*1024 < 300e6),
-			Detail: "largest ru_maxrss of the provider processes of any plan",
-		},
-		{
-			Scenario: scenario, Name: records + ": requests of a plan",
-			Target: fmt.Sprintf("%d pages", pages), Measured: formatCounts(counts), Met: met(requestsOK),
-		},
-	}, nil
-}
-
-func readInProcess(ctx context.Context, url string) (time.Duration, error) {
-	server, err := NewServer(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if err := server.Configure(ctx, url); err != nil {
-		return 0, err
-	}
-	started := time.Now()
-	_, err = server.ReadSubscribers(ctx)
-	return time.Since(started), err
-}
-
-func clientRead(ctx context.Context, url string, want int) (time.Duration, error) {
-	hc, err := client.New(client.Config{BaseURL: url})
-	if err != nil {
-		return 0, err
-	}
-	c := evolux.New(hc, benchToken)
-	started := time.Now()
-	subscribers, err := c.Subscribers(ctx, evolux.Filter{})
-	elapsed := time.Since(started)
-	if err == nil && len(subscribers) != want {
-		err = fmt.Errorf("client read %d records, want %d", len(subscribers), want)
-	}
-	return elapsed, err
 }
 
 // Startup is scenario d: from exec of the provider binary to its schema

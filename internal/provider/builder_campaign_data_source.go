@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -71,7 +70,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 			"file":           computed("file"),
 			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
 			"status":         computed("status"),
-			"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+			"creation_date":  computed("creation_date"),
 			"log_file":       computed("log_file"),
 		},
 	}

@@ -46,7 +46,7 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every campaign action of one Fintalk Builder bot, optionally filtered by `status` and `campaign_name`, " +
-			campaignOrderDescription + ". One list request per read.\n\n" +
+			campaignOrderDescription + ". One list request per read (plus a read of each campaign when Builder's list answers summaries).\n\n" +
 			"Use it to look at what a bot holds, in `check` blocks and outputs, or to adopt existing campaigns: " +
 			"`import` blocks with `for_each` over `campaigns` (see the guide \"Adopting existing campaigns\").",
 		Attributes: map[string]schema.Attribute{
@@ -65,7 +65,7 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 						"campaign_name":  computed("campaign_name"),
 						"name":           computed("name"),
 						"description":    computed("description"),
-						"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
+						"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timestampType{}},
 						"content":        computed("content"),
 						"file":           computed("file"),
 						"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},

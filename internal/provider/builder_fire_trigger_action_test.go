@@ -36,6 +36,7 @@ func triggerPayloads(t *testing.T, srv *emulator.Server) []string {
 }
 
 func TestAccBuilderFireTriggerAction_invokeFiresOncePerInvocation(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload))
 	skipBelowTerraform1_14(t, w)
@@ -75,6 +76,7 @@ func TestAccBuilderFireTriggerAction_invokeFiresOncePerInvocation(t *testing.T) 
 // An action_trigger on a campaign's creation fires once, when the campaign is
 // created, and never on later applies that update it or change nothing.
 func TestAccBuilderFireTriggerAction_afterCreateFiresOnceOnCreate(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	config := func(content string) string {
 		return fireActionConfig(srv, `jsonencode({ campaign = campaigns_builder_campaign.launch.id, template = "launch_v1" })`) + fmt.Sprintf(`
@@ -122,6 +124,7 @@ resource "campaigns_builder_campaign" "launch" {
 
 // A fire that may have run is never repeated, and the invocation says so.
 func TestAccBuilderFireTriggerAction_ambiguousFireNotRepeated(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload))
 	skipBelowTerraform1_14(t, w)
@@ -143,6 +146,7 @@ func TestAccBuilderFireTriggerAction_ambiguousFireNotRepeated(t *testing.T) {
 }
 
 func TestAccBuilderFireTriggerAction_invalidPayloadFailsAtPlan(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, `jsonencode(["not", "an", "object"])`))
 	skipBelowTerraform1_14(t, w)
@@ -159,6 +163,7 @@ func TestAccBuilderFireTriggerAction_invalidPayloadFailsAtPlan(t *testing.T) {
 // When the fire of an after_create action may have run, the apply fails,
 // and the next apply neither creates the campaign again nor fires again.
 func TestAccBuilderFireTriggerAction_afterCreateAmbiguousNeverRefires(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload)+`
 resource "campaigns_builder_campaign" "launch" {

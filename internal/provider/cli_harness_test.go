@@ -18,7 +18,6 @@ import (
 
 	goversion "github.com/hashicorp/go-version"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
@@ -35,9 +34,7 @@ func init() {
 	if os.Getenv(serveProviderEnv) == "" {
 		return
 	}
-	err := providerserver.Serve(context.Background(), New("acc"), providerserver.ServeOpts{
-		Address: "registry.terraform.io/campaignops/campaigns",
-	})
+	err := Serve("acc")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -330,12 +330,19 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
 	counts := newSubscriberCounts()
 	var list *subscribersBuilder
-	if include {
+	handoff := subscribersHandoffFrom(ctx)
+	switch {
+	case !include:
+		handoff = nil
+	case handoff == nil:
 		list = newSubscribersBuilder(ctx)
 	}
 	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
 		counts.add(records)
-		if list != nil {
+		switch {
+		case handoff != nil:
+			handoff.add(records)
+		case list != nil:
 			list.add(records)
 		}
 		return nil
@@ -361,9 +368,13 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	resp.Diagnostics.Append(diags...)
 	model.CampaignCounts, diags = counts.campaignCounts()
 	resp.Diagnostics.Append(diags...)
+	// Null until the server splices the handed-over records in.
 	model.Subscribers = subscribersValue{}
 	if list != nil {
 		model.Subscribers = list.value()
+	}
+	if handoff != nil {
+		handoff.used = true
 	}
 	if resp.Diagnostics.HasError() {
 		return

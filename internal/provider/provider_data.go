@@ -78,10 +78,16 @@ type providerData struct {
 	evoluxOnce   sync.Once
 	evoluxClient *evolux.Client
 	evoluxDiags  diag.Diagnostics
+
+	// secrets are scrubbed from every error and log entry of both clients,
+	// by value: servers echo them in texts of their own. The Builder client
+	// adds its tokens as it receives them.
+	secrets *client.Secrets
 }
 
 func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
-	return &providerData{conn: conn, builder: b, evolux: e}
+	return &providerData{conn: conn, builder: b, evolux: e,
+		secrets: client.NewSecrets(b.password.value, b.apiKey.value, e.token.value)}
 }
 
 // builderForCampaigns returns the Builder client after checking that the
@@ -144,7 +150,9 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		Timeout:    d.conn.timeout,
 		MaxRetries: d.conn.maxRetries,
 		UserAgent:  d.conn.userAgent,
-		Logger:     tflogLogger{},
+		Logger:     tflogLogger{secrets: d.secrets},
+		Secrets:    d.secrets,
+		Name:       service,
 	})
 	if err != nil {
 		diags.AddError("Cannot configure the "+service+" client", err.Error())
@@ -189,11 +197,23 @@ func unusableURL(service string, url setting) diag.Diagnostics {
 }
 
 // tflogLogger lets internal/client log through tflog without importing
-// Terraform packages.
-type tflogLogger struct{}
+// Terraform packages. The client scrubs its entries already; tflog masks
+// the same values again, as it would in any entry logged with maskSecrets.
+type tflogLogger struct{ secrets *client.Secrets }
 
-func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(ctx, msg, fields)
+func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(maskSecrets(ctx, l.secrets), msg, fields)
+}
+
+// maskSecrets makes tflog mask the known secret values in every message
+// and field logged with the returned context.
+func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
+	values := secrets.Values()
+	if len(values) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
+	return tflog.MaskMessageStrings(ctx, values...)
 }
 
 func notConfigured() diag.Diagnostics {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 
@@ -18,13 +17,13 @@ import (
 // testProviders runs the provider in-process; each CLI command gets a new
 // provider instance, as in real use.
 var testProviders = map[string]func() (tfprotov6.ProviderServer, error){
-	"campaigns": providerserver.NewProtocol6WithError(New("test")()),
+	"campaigns": NewProtocol6Server("test"),
 }
 
 // testProvidersWithEcho adds the echo provider, the documented way to look at
 // an ephemeral value from a test.
 var testProvidersWithEcho = map[string]func() (tfprotov6.ProviderServer, error){
-	"campaigns": providerserver.NewProtocol6WithError(New("test")()),
+	"campaigns": NewProtocol6Server("test"),
 	"echo":      echoprovider.NewProviderServer(),
 }
 

@@ -1,6 +1,7 @@
 package evolux
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,10 +254,107 @@ type pagination struct {
 	hasPerPage bool
 }
 
-// decodePage stream-decodes one answer: a bare array of records, or an
-// envelope with "data" and optional paging fields. Records are decoded one
-// by one, so only the records, not the page body, are held in memory.
+// decodePage decodes one answer: a bare array of records, or an envelope
+// with "data" and optional paging fields. The answer (capped by the caller)
+// is read whole and checked once; its records are then cut out of one
+// string, so a page costs one scan and one copy of its text, and every
+// record's Raw shares it. An answer that is not valid JSON goes through the
+// stream decoder, whose errors say where it broke.
 func decodePage(r io.Reader) (page, error) {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return page{}, fmt.Errorf("read answer: %w", err)
+	}
+	if !json.Valid(body) {
+		return decodePageStream(bytes.NewReader(body))
+	}
+	text := string(body)
+	start := skipSpace(text, 0)
+	var result page
+	switch {
+	case start < len(text) && text[start] == '[':
+		result.records = decodeElements(text[start:])
+	case start < len(text) && text[start] == '{':
+		return decodeEnvelopeText(text[start:])
+	default:
+		return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
+	}
+	return result, nil
+}
+
+// decodeElements decodes the records of a valid JSON array.
+func decodeElements(array string) []Subscriber {
+	var records []Subscriber
+	for i := skipSpace(array, 1); i < len(array) && array[i] != ']'; {
+		end := valueEnd(array, i)
+		records = append(records, decodeRecord(array[i:end]))
+		i = skipSpace(array, end)
+		if i < len(array) && array[i] == ',' {
+			i = skipSpace(array, i+1)
+		}
+	}
+	return records
+}
+
+// decodeEnvelopeText is decodeEnvelope for a valid JSON object's text,
+// failing where the stream decoder would: at the first bad member.
+func decodeEnvelopeText(object string) (page, error) {
+	var (
+		result   page
+		hasData  bool
+		firstErr error
+		objects  = map[string]map[string]json.RawMessage{}
+		top      = map[string]json.RawMessage{}
+	)
+	eachMember(object, func(rawKey, value string) {
+		if firstErr != nil {
+			return
+		}
+		key := memberName(rawKey)
+		switch {
+		case key == FieldData:
+			hasData = true
+			switch value[0] {
+			case '[':
+				result.records = decodeElements(value)
+			case 'n':
+				result.records = nil
+			default:
+				firstErr = fmt.Errorf("%q is not an array", FieldData)
+			}
+		case slices.Contains(PagingObjects, key):
+			var fields map[string]json.RawMessage
+			if json.Unmarshal([]byte(value), &fields) != nil {
+				if key == FieldPagination {
+					firstErr = fmt.Errorf("%q is not an object", FieldPagination)
+				}
+				return // a "meta" or "links" of another shape says nothing of paging
+			}
+			objects[key] = fields
+		case isPagingField(key):
+			top[key] = json.RawMessage(value)
+		}
+	})
+	switch {
+	case firstErr != nil:
+		return page{}, firstErr
+	case !hasData:
+		return page{}, fmt.Errorf("the answer is a JSON object without %q", FieldData)
+	}
+	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
+	for _, name := range PagingObjects {
+		if fields, ok := objects[name]; ok {
+			sources = append(sources, fields)
+		}
+	}
+	var err error
+	result.pagination, err = decodePagination(append(sources, top))
+	return result, err
+}
+
+// decodePageStream stream-decodes one answer, token by token; it is the
+// reference for decodePage and reports where a broken answer broke.
+func decodePageStream(r io.Reader) (page, error) {
 	decoder := json.NewDecoder(r)
 	start, err := decoder.Token()
 	if err != nil {
