@@ -196,7 +196,7 @@ func serverTimestamp(v *string) types.String {
 func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
 	prior := m.ScheduledDate
 	if v == nil {
-		return timestampOf(timetypes.NewRFC3339Null())
+		return timestampNull()
 	}
 	known := !prior.IsNull() && !prior.IsUnknown()
 	if known && sameInstant(prior.ValueString(), *v) {
@@ -209,7 +209,7 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
 	}
 	if !known {
-		prior = timestampOf(timetypes.NewRFC3339Null())
+		prior = timestampNull()
 	}
 	diags.AddWarning("Unexpected timestamp from Builder",
 		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+

@@ -390,8 +390,8 @@ func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) 
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
 			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
 			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n"+
-			"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).",
-		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers)))
+			"%s",
+		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers), addressHint(m.ID.ValueString())))
 }
 
 // summarizeJSON is JSON text in compact form, cut to at most limit bytes.

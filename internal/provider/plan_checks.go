@@ -28,7 +28,10 @@ func checkCampaignPlan(ctx context.Context, data *providerData, req resource.Mod
 	if diags := req.Plan.Get(ctx, &plan); diags.HasError() {
 		return // the framework reports it
 	}
-	creates := req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0
+	// A replacement is planned twice: its update, then its create with no
+	// prior state (Terraform and OpenTofu both plan the new object again),
+	// which is where it is checked as a create.
+	creates := req.State.Raw.IsNull()
 	if !creates {
 		var state builderCampaignModel
 		if diags := req.State.Get(ctx, &state); diags.HasError() || len(changedCampaignAttributes(state, plan)) == 0 {
@@ -41,11 +44,13 @@ func checkCampaignPlan(ctx context.Context, data *providerData, req resource.Mod
 	}
 }
 
-// ModifyPlan of the trigger resource: a plan that fires a trigger (a create
-// or a replacement) fails when its Builder settings are missing or
-// unusable. The rest of the trigger's planning is in its plan modifiers.
+// ModifyPlan of the trigger resource: a plan that fires a trigger fails
+// when its Builder settings are missing or unusable. A trigger fires only
+// when it is created: a replacement (a changed payload or keeper, -replace)
+// plans its new object as a create, with no prior state, and is checked
+// there. The rest of the trigger's planning is in its plan modifiers.
 func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
 		return // a destroy, or an update that fires nothing
 	}
 	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -111,25 +113,33 @@ func TestWarnScheduledInThePast(t *testing.T) {
 // scheduled in the past plans with a warning when it is new only; the
 // address the -replace hint talks about is on the "with" line and printed by
 // `state list -id`; with -refresh=false, a plan with nothing to send passes
-// without credentials, and one that would update the campaign fails at plan,
-// naming the missing setting or the unusable BUILDER_URL, with no request.
+// without credentials, and one that would update or replace the campaign or
+// fire the trigger again fails at plan, naming the missing setting or the
+// unusable BUILDER_URL, with no request.
 func TestAccBuilderCampaign_planChecksInTheCLI(t *testing.T) {
 	srv := startEmulator(t, emulator.Config{})
-	config := func(content string) string {
-		return `
+	type values struct{ content, organization, payload string }
+	applied := values{content: "Hello", organization: "acme", payload: "v1"}
+	config := func(v values) string {
+		return fmt.Sprintf(`
 provider "campaigns" {}
 
 resource "campaigns_builder_campaign" "welcome" {
-  organization   = "acme"
+  organization   = %q
   bot_name       = "support-bot"
   campaign_name  = "welcome"
   scheduled_date = "2021-01-05T09:00:00-03:00"
-  content        = "` + content + `"
+  content        = %q
 }
-`
+
+resource "campaigns_builder_trigger" "preview" {
+  payload = jsonencode({ template = %q })
+}
+`, v.organization, v.content, v.payload)
 	}
-	w := newCLIWorkdir(t, config("Hello"))
-	w.setEnv("BUILDER_URL="+srv.URL(), "BUILDER_USER="+emulator.DefaultUser, "BUILDER_PASSWORD="+emulator.DefaultPassword)
+	w := newCLIWorkdir(t, config(applied))
+	w.setEnv("BUILDER_URL="+srv.URL(), "BUILDER_USER="+emulator.DefaultUser, "BUILDER_PASSWORD="+emulator.DefaultPassword,
+		"BUILDER_API_KEY="+emulator.DefaultAPIKey)
 	w.initWorkdir()
 
 	plan := w.must("plan", "-input=false", "-no-color")
@@ -152,18 +162,28 @@ resource "campaigns_builder_campaign" "welcome" {
 	}
 
 	requests := srv.TotalRequests()
-	w.setEnv("BUILDER_PASSWORD=")
+	w.setEnv("BUILDER_PASSWORD=", "BUILDER_API_KEY=")
 	w.must("plan", "-refresh=false", "-input=false", "-no-color")
-	w.writeConfig(config("Hello again"))
-	if res := w.run("plan", "-refresh=false", "-input=false", "-no-color"); res.exitCode == 0 ||
-		!inNeitherPlace("builder.password", "BUILDER_PASSWORD").MatchString(res.output()) {
-		t.Errorf("an update without builder.password: exit %d, want a plan error naming it:\n%s", res.exitCode, res.output())
+	planFails := func(what string, v values, want *regexp.Regexp) {
+		t.Helper()
+		w.writeConfig(config(v))
+		if res := w.run("plan", "-refresh=false", "-input=false", "-no-color"); res.exitCode == 0 || !want.MatchString(res.output()) {
+			t.Errorf("%s: exit %d, want a plan error matching %s:\n%s", what, res.exitCode, want, res.output())
+		}
 	}
-	w.setEnv("BUILDER_PASSWORD="+emulator.DefaultPassword, "BUILDER_URL=http://builder.example.com")
-	if res := w.run("plan", "-refresh=false", "-input=false", "-no-color"); res.exitCode == 0 ||
-		!fromEnvironment("BUILDER_URL", "builder.url", "plain http://").MatchString(res.output()) {
-		t.Errorf("an update with BUILDER_URL plain http to a remote host: exit %d, want a plan error naming it:\n%s", res.exitCode, res.output())
-	}
+	changed := applied
+	changed.content = "Hello again"
+	planFails("an update without builder.password", changed, inNeitherPlace("builder.password", "BUILDER_PASSWORD"))
+	changed = applied
+	changed.organization = "acme-eu"
+	planFails("a replacement without builder.password", changed, inNeitherPlace("builder.password", "BUILDER_PASSWORD"))
+	changed = applied
+	changed.payload = "v2"
+	planFails("a trigger fired again without builder.api_key", changed, inNeitherPlace("builder.api_key", "BUILDER_API_KEY"))
+	w.setEnv("BUILDER_PASSWORD="+emulator.DefaultPassword, "BUILDER_API_KEY="+emulator.DefaultAPIKey, "BUILDER_URL=http://builder.example.com")
+	changed = applied
+	changed.content = "Hello again"
+	planFails("an update with BUILDER_URL plain http to a remote host", changed, fromEnvironment("BUILDER_URL", "builder.url", "plain http://"))
 	if n := srv.TotalRequests(); n != requests {
 		t.Errorf("the plans that failed sent %d requests (%v), want none", n-requests, srv.Counts())
 	}
