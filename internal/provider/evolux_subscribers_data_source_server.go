@@ -39,9 +39,29 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		if err != nil {
 			return nil, err
 		}
-		return &reportServer{ProviderServer: server}, nil
+		full, ok := server.(frameworkServer)
+		if !ok {
+			return nil, fmt.Errorf("the framework's server (%T) lacks list resources, actions or state stores", server)
+		}
+		return &reportServer{frameworkServer: full}, nil
 	}
 }
+
+// frameworkServer is every interface the framework's server implements and
+// go-plugin looks for: the report server passes all of them through, so it
+// hides no list resource, action or state store.
+type frameworkServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
+}
+
+var (
+	_ tfprotov6.ProviderServerWithListResource = &reportServer{}
+	_ tfprotov6.ProviderServerWithActions      = &reportServer{}
+	_ tfprotov6.ProviderServerWithStateStores  = &reportServer{}
+)
 
 // Address is the provider's address, as the binary serves it.
 const Address = "registry.terraform.io/campaignops/campaigns"
@@ -62,16 +82,16 @@ func Serve(version string, opts ...tf6server.ServeOpt) error {
 const subscribersTypeName = "campaigns_evolux_subscribers"
 
 type reportServer struct {
-	tfprotov6.ProviderServer
+	frameworkServer
 	spliced atomic.Int64 // reads whose records were spliced in (tests)
 }
 
 func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
 	if req.TypeName != subscribersTypeName {
-		return s.ProviderServer.ReadDataSource(ctx, req)
+		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
 	handoff := &subscribersHandoff{}
-	resp, err := s.ProviderServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
+	resp, err := s.frameworkServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
 	if err != nil || resp == nil || resp.State == nil || !handoff.used {
 		return resp, err
 	}

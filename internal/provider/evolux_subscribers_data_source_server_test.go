@@ -155,6 +155,28 @@ func nullObject(typ tftypes.Object, attrs map[string]tftypes.Value) tftypes.Valu
 	return tftypes.NewValue(typ, values)
 }
 
+// TestReportServer_hidesNoOptionalServer: go-plugin finds list resources,
+// actions and state stores by type assertion on the server it serves.
+func TestReportServer_hidesNoOptionalServer(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+		t.Error("list resources are hidden")
+	}
+	if _, ok := server.(tfprotov6.ProviderServerWithActions); !ok {
+		t.Error("actions are hidden")
+	}
+	if _, ok := server.(tfprotov6.ProviderServerWithStateStores); !ok {
+		t.Error("state stores are hidden")
+	}
+	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schema.ListResourceSchemas) == 0 || len(schema.ActionSchemas) == 0 {
+		t.Errorf("the schema lists %d list resources and %d actions (%v)", len(schema.ListResourceSchemas), len(schema.ActionSchemas), err)
+	}
+}
+
 // TestMessagePackForms: the headers the report server writes decode, as
 // tftypes reads them, on both sides of every length boundary.
 func TestMessagePackForms(t *testing.T) {
