@@ -39,8 +39,21 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		if err != nil {
 			return nil, err
 		}
-		return &reportServer{ProviderServer: server}, nil
+		full, ok := server.(frameworkServer)
+		if !ok {
+			return nil, fmt.Errorf("provider server: %T lacks the action or list resource RPCs", server)
+		}
+		return &reportServer{frameworkServer: full}, nil
 	}
+}
+
+// frameworkServer is every RPC the framework's server answers that this
+// provider uses, including those tfprotov6 still keeps outside ProviderServer:
+// embedding ProviderServer alone would hide the actions and list resources
+// from tf6server, which finds them by type assertion.
+type frameworkServer interface {
+	tfprotov6.ProviderServerWithActions
+	tfprotov6.ProviderServerWithListResource
 }
 
 // Address is the provider's address, as the binary serves it.
@@ -62,16 +75,16 @@ func Serve(version string, opts ...tf6server.ServeOpt) error {
 const subscribersTypeName = "campaigns_evolux_subscribers"
 
 type reportServer struct {
-	tfprotov6.ProviderServer
+	frameworkServer
 	spliced atomic.Int64 // reads whose records were spliced in (tests)
 }
 
 func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
 	if req.TypeName != subscribersTypeName {
-		return s.ProviderServer.ReadDataSource(ctx, req)
+		return s.frameworkServer.ReadDataSource(ctx, req)
 	}
 	handoff := &subscribersHandoff{}
-	resp, err := s.ProviderServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
+	resp, err := s.frameworkServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
 	if err != nil || resp == nil || resp.State == nil || !handoff.used {
 		return resp, err
 	}
