@@ -52,8 +52,9 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 // embedding ProviderServer alone would hide the actions and list resources
 // from tf6server, which finds them by type assertion.
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithListResource
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+	tfprotov6.ListResourceServer
 }
 
 // Address is the provider's address, as the binary serves it.
