@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
@@ -192,5 +195,32 @@ resource "campaigns_builder_campaign" "launch" {
 	}
 	if n := srv.Count(emulator.OpCampaignCreate); n != 1 {
 		t.Errorf("the emulator counted %d creates, want 1", n)
+	}
+}
+
+// The server the binary serves must answer the action and list resource
+// RPCs: tf6server finds them by type assertion, so a wrapper that embeds
+// only tfprotov6.ProviderServer hides them ("ValidateActionConfig Not
+// Implemented").
+func TestProtocol6Server_servesActionsAndListResources(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
+		t.Errorf("%T does not serve actions", server)
+	}
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
+		t.Errorf("%T does not serve list resources", server)
+	}
+	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := schema.ActionSchemas["campaigns_builder_fire_trigger"]; !ok {
+		t.Errorf("the schema has no action campaigns_builder_fire_trigger: %v", schema.Diagnostics)
+	}
+	if _, ok := schema.ListResourceSchemas["campaigns_builder_campaign"]; !ok {
+		t.Errorf("the schema has no list resource campaigns_builder_campaign: %v", schema.Diagnostics)
 	}
 }
