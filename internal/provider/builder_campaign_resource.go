@@ -207,17 +207,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	case err == nil:
 		// Builder acknowledged the create: from here on, its id reaches state
 		// whatever the answer holds.
-		switch {
-		case created.ID == plan.ID.ValueString():
-		case builder.ValidObjectID(created.ID):
-			plan.ID = types.StringValue(created.ID) // the client's problems say so
-		default:
-			// Every campaign id is an ObjectId (import and the data source
-			// require one): the id this provider sent is the one to keep.
-			resp.Diagnostics.AddWarning("Campaign id kept",
-				fmt.Sprintf("Builder answered the create of %s with id %q, which is not a campaign id (24 hexadecimal digits). "+
-					"State keeps the id the provider sent, %s.", plan.label(), created.ID, plan.ID.ValueString()))
-		}
+		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	case errors.As(err, &uncertain):

@@ -182,10 +182,17 @@ func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, 
 		fields = 0
 	case answered.ID == "" || strings.EqualFold(answered.ID, id):
 		answered.ID = id
-	case create:
+	case create && ValidObjectID(strings.ToLower(answered.ID)):
 		problems = append(problems, fmt.Sprintf("the server ignored the id this provider sent (%s) and created the campaign as %s; %s is used",
 			id, answered.ID, answered.ID))
+		answered.ID = strings.ToLower(answered.ID)
 		id = answered.ID
+	case create:
+		// Every campaign id is an ObjectId (the seed's _id): anything else is
+		// a misspelled answer, not the server's own id.
+		problems = append(problems, fmt.Sprintf("the answer named the campaign %q, which is not a campaign id (24 hexadecimal digits); the id this provider sent, %s, is kept",
+			answered.ID, id))
+		answered.ID = id
 	default:
 		problems = append(problems, fmt.Sprintf("the answer to the update of campaign %s named campaign %s; it was not used", id, answered.ID))
 		fields = 0
