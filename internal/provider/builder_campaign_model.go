@@ -16,19 +16,19 @@ import (
 // builderCampaignModel is the state of a campaign, shared by the resource and
 // the data source so that both read the API the same way.
 type builderCampaignModel struct {
-	ID            types.String      `tfsdk:"id"`
-	Organization  types.String      `tfsdk:"organization"`
-	BotName       types.String      `tfsdk:"bot_name"`
-	CampaignName  types.String      `tfsdk:"campaign_name"`
-	Name          types.String      `tfsdk:"name"`
-	Description   types.String      `tfsdk:"description"`
-	ScheduledDate timetypes.RFC3339 `tfsdk:"scheduled_date"`
-	Content       types.String      `tfsdk:"content"`
-	File          types.String      `tfsdk:"file"`
-	SheetValues   types.List        `tfsdk:"sheet_values"`
-	Status        types.String      `tfsdk:"status"`
-	CreationDate  types.String      `tfsdk:"creation_date"`
-	LogFile       types.String      `tfsdk:"log_file"`
+	ID            types.String   `tfsdk:"id"`
+	Organization  types.String   `tfsdk:"organization"`
+	BotName       types.String   `tfsdk:"bot_name"`
+	CampaignName  types.String   `tfsdk:"campaign_name"`
+	Name          types.String   `tfsdk:"name"`
+	Description   types.String   `tfsdk:"description"`
+	ScheduledDate timestampValue `tfsdk:"scheduled_date"`
+	Content       types.String   `tfsdk:"content"`
+	File          types.String   `tfsdk:"file"`
+	SheetValues   types.List     `tfsdk:"sheet_values"`
+	Status        types.String   `tfsdk:"status"`
+	CreationDate  types.String   `tfsdk:"creation_date"`
+	LogFile       types.String   `tfsdk:"log_file"`
 }
 
 // Attribute descriptions shared by the resource and the data source.
@@ -64,9 +64,11 @@ func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
 		"To send a new campaign on purpose, add it as a new campaigns_builder_campaign resource and keep this one as the record of what was sent, "+
-		"or revert this change and run apply with -replace=<this resource's address> to send this campaign again. "+
-		"To stop managing it without deleting it, use a removed block with destroy = false.",
-		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString())
+		"or revert this change and run apply with -replace=ADDRESS to send this campaign again. "+
+		"To stop managing it without deleting it, use a removed block with destroy = false.\n\n"+
+		"%s",
+		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString(),
+		addressHint(m.ID.ValueString()))
 }
 
 // toAPI builds the request body. Optional attributes left null are omitted;
@@ -191,23 +193,23 @@ func serverTimestamp(v *string) types.String {
 // RFC 3339 attribute cannot hold text that does not parse, so an unreadable
 // value keeps the prior one, with a warning: never a failed refresh, and no
 // endless diff against a server that always writes it that way.
-func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timetypes.RFC3339 {
+func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
 	prior := m.ScheduledDate
 	if v == nil {
-		return timetypes.NewRFC3339Null()
+		return timestampNull()
 	}
 	known := !prior.IsNull() && !prior.IsUnknown()
 	if known && sameInstant(prior.ValueString(), *v) {
 		return prior
 	}
 	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {
-		return value // most likely what was configured
+		return timestampOf(value) // most likely what was configured
 	}
 	if normalized, ok := client.NormalizeTimestamp(*v); ok {
-		return timetypes.NewRFC3339ValueMust(normalized)
+		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
 	}
 	if !known {
-		prior = timetypes.NewRFC3339Null()
+		prior = timestampNull()
 	}
 	diags.AddWarning("Unexpected timestamp from Builder",
 		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -98,7 +97,7 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"scheduled_date": schema.StringAttribute{
 				MarkdownDescription: d["scheduled_date"],
 				Optional:            true,
-				CustomType:          timetypes.RFC3339Type{},
+				CustomType:          timestampType{},
 				PlanModifiers:       []planmodifier.String{useStateForSameInstant()},
 			},
 			"content": optionalString("content"),
@@ -135,6 +134,7 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 // started. A replacement (organization or bot_name changed) creates a new
 // campaign and is shown as such, so it is allowed.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	checkCampaignPlan(ctx, r.data, req, resp) // settings the apply needs, a schedule in the past: plan_checks.go
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}

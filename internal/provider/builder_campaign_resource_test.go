@@ -165,7 +165,7 @@ func TestAccBuilderCampaign_startedCampaignCannotChange(t *testing.T) {
 			},
 			{
 				Config:      campaignConfig(srv, "support-bot", "changed after sending", "2030-01-01T12:00:00Z"),
-				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace`),
+				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace=ADDRESS.*ADDRESS is this resource's address.*state\s+list\s+-id=[0-9a-f]{24}`),
 			},
 			{
 				// Moving it to another bot is a visible replacement: a new campaign.
@@ -475,7 +475,7 @@ data "campaigns_builder_campaign" "missing" {
   id           = "5eb7cf5a86d9755df3a6c593"
 }
 `,
-			ExpectError: regexp.MustCompile(`Campaign not found`),
+			ExpectError: wrappedPhrases("Campaign not found", "Check organization and bot_name as well as id"),
 		}},
 	})
 }

@@ -379,7 +379,7 @@ func firedWithoutIDDetail(ctx context.Context, m builderTriggerModel, err error)
 	b.WriteString("To record its real id: find the trigger with this payload, sent around that time, in the Builder UI " +
 		"(with the campaigns emulator, in its trigger list), then run terraform state rm ADDRESS and terraform import ADDRESS ID with its Builder id. " +
 		"Nothing is fired by either step.\n" +
-		"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).")
+		addressHint(m.ID.ValueString()))
 	return b.String()
 }
 
@@ -390,8 +390,8 @@ func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) 
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
 			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
 			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n"+
-			"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).",
-		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers)))
+			"%s",
+		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers), addressHint(m.ID.ValueString())))
 }
 
 // summarizeJSON is JSON text in compact form, cut to at most limit bytes.

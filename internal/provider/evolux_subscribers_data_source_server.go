@@ -41,21 +41,28 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		}
 		full, ok := server.(frameworkServer)
 		if !ok {
-			return nil, fmt.Errorf("provider server: %T lacks the action or list resource RPCs", server)
+			return nil, fmt.Errorf("the framework's server (%T) lacks list resources, actions or state stores", server)
 		}
 		return &reportServer{frameworkServer: full}, nil
 	}
 }
 
-// frameworkServer is every RPC the framework's server answers that this
-// provider uses, including those tfprotov6 still keeps outside ProviderServer:
-// embedding ProviderServer alone would hide the actions and list resources
-// from tf6server, which finds them by type assertion.
+// frameworkServer is every interface the framework's server implements and
+// go-plugin looks for: the report server passes all of them through, so it
+// hides no list resource, action or state store.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
-	tfprotov6.ActionServer
 	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
 }
+
+// The optional servers, by their non-deprecated names.
+var (
+	_ tfprotov6.ListResourceServer = &reportServer{}
+	_ tfprotov6.ActionServer       = &reportServer{}
+	_ tfprotov6.StateStoreServer   = &reportServer{}
+)
 
 // Address is the provider's address, as the binary serves it.
 const Address = "registry.terraform.io/campaignops/campaigns"

@@ -17,9 +17,8 @@ import (
 // TestReportServer_splicedStateEqualsTheFrameworksState: the state the
 // binary's server answers, with the records encoded by the data source and
 // spliced in, is the very value the framework answers when the data source
-// puts the records in the state itself; for records of every shape (missing
-// and null fields, escapes, strings of every MessagePack length form) and
-// for more records than a 16-bit array length holds.
+// puts the records in the state itself, for records of every shape (missing
+// and null fields, escapes, strings of every MessagePack length form).
 func TestReportServer_splicedStateEqualsTheFrameworksState(t *testing.T) {
 	records := []json.RawMessage{
 		json.RawMessage(`{"name":"Ana","phone_number":"5511","state":"sent","campaign_uuid":"c1","template_uuid":"t1","created_at":"2025-01-01T00:00:00Z"}`),
@@ -37,7 +36,13 @@ func TestReportServer_splicedStateEqualsTheFrameworksState(t *testing.T) {
 		attrs  map[string]tftypes.Value
 	}{
 		{"tolerant records", func(e *emulator.Emulator) { e.SetSubscriberRecords(records) }, nil},
-		{"66,000 generated records", func(e *emulator.Emulator) { e.SetSubscribers(66_000) }, nil},
+		{"2,000 generated records", func(e *emulator.Emulator) { e.SetSubscribers(2_000) }, nil},
+		{"with timeouts and a filter", func(e *emulator.Emulator) { e.SetSubscribers(500) },
+			map[string]tftypes.Value{
+				"state": tftypes.NewValue(tftypes.String, "error"),
+				"timeouts": tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"read": tftypes.String}},
+					map[string]tftypes.Value{"read": tftypes.NewValue(tftypes.String, "3m")}),
+			}},
 		{"counts only", func(e *emulator.Emulator) { e.SetSubscribers(500) },
 			map[string]tftypes.Value{"include_subscribers": tftypes.NewValue(tftypes.Bool, false)}},
 		{"no record", func(e *emulator.Emulator) { e.SetSubscribers(0) }, nil},
@@ -54,8 +59,8 @@ func TestReportServer_splicedStateEqualsTheFrameworksState(t *testing.T) {
 				return server, err
 			}, srv.URL(), tt.attrs)
 			wantSpliced := int64(1)
-			if tt.attrs != nil {
-				wantSpliced = 0 // only counts: nothing to hand over
+			if _, countsOnly := tt.attrs["include_subscribers"]; countsOnly {
+				wantSpliced = 0 // nothing to hand over
 			}
 			if binary == nil {
 				t.Fatal("NewProtocol6Server is not the report server")
@@ -72,7 +77,7 @@ func TestReportServer_splicedStateEqualsTheFrameworksState(t *testing.T) {
 			if err := spliced.As(&attributes); err != nil {
 				t.Fatal(err)
 			}
-			if tt.attrs == nil && attributes["subscribers"].IsNull() {
+			if wantSpliced == 1 && attributes["subscribers"].IsNull() {
 				t.Fatal("subscribers is null")
 			}
 		})
@@ -148,4 +153,70 @@ func nullObject(typ tftypes.Object, attrs map[string]tftypes.Value) tftypes.Valu
 		}
 	}
 	return tftypes.NewValue(typ, values)
+}
+
+// TestReportServer_hidesNoOptionalServer: go-plugin finds list resources,
+// actions and state stores by type assertion on the server it serves.
+func TestReportServer_hidesNoOptionalServer(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
+		t.Error("list resources are hidden")
+	}
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
+		t.Error("actions are hidden")
+	}
+	if _, ok := server.(tfprotov6.StateStoreServer); !ok {
+		t.Error("state stores are hidden")
+	}
+	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil || len(schema.ListResourceSchemas) == 0 || len(schema.ActionSchemas) == 0 {
+		t.Errorf("the schema lists %d list resources and %d actions (%v)", len(schema.ListResourceSchemas), len(schema.ActionSchemas), err)
+	}
+}
+
+// TestMessagePackForms: the headers the report server writes decode, as
+// tftypes reads them, on both sides of every length boundary.
+func TestMessagePackForms(t *testing.T) {
+	for _, n := range []int{0, 15, 16, 65535, 65536} {
+		encoded := appendArrayHeader(nil, n)
+		for range n {
+			encoded = append(encoded, msgpackNil)
+		}
+		value, err := fromMsgPack(encoded, tftypes.List{ElementType: tftypes.String})
+		var elems []tftypes.Value
+		if err != nil || value.As(&elems) != nil || len(elems) != n {
+			t.Fatalf("an array of %d: %d elements, %v", n, len(elems), err)
+		}
+	}
+	for _, n := range []int{0, 31, 32, 255, 256, 65535, 65536} {
+		text := strings.Repeat("é", n/2) + strings.Repeat("x", n%2)
+		encoded := appendString(nil, text)
+		if len(encoded) != stringSize(len(text)) {
+			t.Fatalf("a string of %d bytes takes %d, stringSize says %d", len(text), len(encoded), stringSize(len(text)))
+		}
+		value, err := fromMsgPack(encoded, tftypes.String)
+		var got string
+		if err != nil || value.As(&got) != nil || got != text {
+			t.Fatalf("a string of %d bytes decodes to %d bytes, %v", len(text), len(got), err)
+		}
+	}
+	for _, n := range []int{1, 15, 16} {
+		encoded := appendMapHeader(nil, n)
+		types := map[string]tftypes.Type{}
+		for i := range n {
+			name := fmt.Sprintf("a%02d", i)
+			types[name] = tftypes.String
+			encoded = append(appendString(encoded, name), msgpackNil)
+		}
+		if _, err := fromMsgPack(encoded, tftypes.Object{AttributeTypes: types}); err != nil {
+			t.Fatalf("a map of %d: %v", n, err)
+		}
+	}
+}
+
+func fromMsgPack(encoded []byte, typ tftypes.Type) (tftypes.Value, error) {
+	return (&tfprotov6.DynamicValue{MsgPack: encoded}).Unmarshal(typ)
 }

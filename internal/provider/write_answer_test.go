@@ -669,7 +669,7 @@ func TestBuilderCampaignModel_fromAPIReadsTolerantly(t *testing.T) {
 		Organization:  types.StringValue("acme"),
 		BotName:       types.StringValue("support-bot"),
 		CampaignName:  types.StringValue("welcome-2026"),
-		ScheduledDate: timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00"),
+		ScheduledDate: timestampOf(timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00")),
 		SheetValues:   types.ListNull(types.StringType),
 	}
 	cases := map[string]struct {
@@ -736,7 +736,7 @@ func TestBuilderCampaignModel_fromWriteAnswerKeepsPlannedValues(t *testing.T) {
 		ID:            types.StringValue("5eb7cf5a86d9755df3a6c593"),
 		CampaignName:  types.StringValue(" welcome "),
 		Content:       types.StringValue("Olá"),
-		ScheduledDate: timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00"),
+		ScheduledDate: timestampOf(timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00")),
 		Status:        types.StringUnknown(),
 		CreationDate:  types.StringUnknown(),
 		LogFile:       types.StringUnknown(),
@@ -764,4 +764,72 @@ func TestBuilderCampaignModel_fromWriteAnswerKeepsPlannedValues(t *testing.T) {
 	if !m.Status.Equal(known.Status) || !m.CreationDate.Equal(known.CreationDate) {
 		t.Errorf("planned server-managed values changed: status %s, creation_date %s", m.Status, m.CreationDate)
 	}
+}
+
+// malformedUpdateAnswers maps a campaign name to how the answer to its
+// update is spoiled.
+func malformedUpdateAnswers() map[string]func(map[string]any) []byte {
+	return map[string]func(map[string]any) []byte{
+		"put-empty-object":  rawAnswer(`{}`),
+		"put-null":          rawAnswer(`null`),
+		"put-empty":         rawAnswer(``),
+		"put-garbage":       rawAnswer(`{"_id": "5eb7cf5a86d9`),
+		"put-array":         rawAnswer(`[]`),
+		"put-html":          rawAnswer(`<html><body>Saved</body></html>`),
+		"put-id-only":       func(doc map[string]any) []byte { return mustJSON(map[string]any{"_id": doc["_id"]}) },
+		"put-other-id":      withField("_id", "5eb7cf5a86d9755df3a6c593"),
+		"put-status-object": withField("status", map[string]any{"state": "queued"}),
+		"put-dates-garbage": func(doc map[string]any) []byte {
+			doc["creation_date"], doc["scheduled_date"] = "yesterday", 17
+			return mustJSON(doc)
+		},
+		"put-content-respelled": withField("content", "SOMETHING ELSE"),
+	}
+}
+
+func campaignsNamedContentConfig(url string, names []string, content string) string {
+	return strings.Replace(campaignsNamedConfig(url, names), `content        = "Content"`, fmt.Sprintf(`content        = %q`, content), 1)
+}
+
+// The write-answer rule for updates: whatever a 2xx update answer holds, the
+// update is applied, state holds what was configured, and the next plan is
+// empty.
+func TestAccBuilderCampaign_malformedUpdateAnswerKeepsPlan(t *testing.T) {
+	cases := malformedUpdateAnswers()
+	srv, url := startRewritingEmulator(t, emulator.Config{}, func(r *http.Request, body []byte) answerRewrite {
+		if r.Method != http.MethodPut {
+			return nil
+		}
+		if edit, ok := cases[campaignNameOf(body)]; ok {
+			return jsonDocRewrite(edit)
+		}
+		return nil
+	})
+	names := sortedKeys(cases)
+	contentHeld := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for _, c := range srv.Campaigns() {
+				if c.Content == nil || *c.Content != want {
+					return fmt.Errorf("the emulator holds campaign %q with content %v, want %q", *c.CampaignName, c.Content, want)
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		CheckDestroy:             campaignsDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: campaignsNamedContentConfig(url, names, "first")},
+			{
+				Config: campaignsNamedContentConfig(url, names, "second"),
+				Check: resource.ComposeTestCheckFunc(
+					stateMatchesEmulator(srv, len(cases)),
+					contentHeld("second"),
+					resource.TestCheckResourceAttr("campaigns_builder_campaign.answer.0", "content", "second"),
+					expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: len(cases), emulator.OpCampaignUpdate: len(cases)}),
+				),
+			},
+		},
+	})
 }

@@ -137,8 +137,8 @@ func (c *Client) login(ctx context.Context) (Tokens, error) {
 	})
 	if err != nil {
 		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s and %s: %w",
-				c.creds.User, AttributeUser, AttributePassword, err)
+			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s (or the %s environment variable) and %s (or %s): %w",
+				c.creds.User, AttributeUser, EnvUser, AttributePassword, EnvPassword, err)
 		}
 		return Tokens{}, err
 	}

@@ -59,11 +59,13 @@ func predict(requested *url.URL, first page, next *url.URL) (*prediction, error)
 	if p.step <= 0 || p.first < 0 || p.step > (math.MaxInt64-p.first)/maxPages {
 		return nil, nil // a sequence no server numbers its pages by, or one that would overflow
 	}
+	// A page followed by another is full, so its record count is the page
+	// size, whatever the envelope claims (a server may cap what was asked).
 	switch {
-	case first.pagination.hasPerPage:
-		p.size = first.pagination.perPage
 	case records > 0:
 		p.size = records
+	case first.pagination.hasPerPage:
+		p.size = first.pagination.perPage
 	}
 
 	if pages, ok := p.pagesToLast(first.pagination.lastURL); ok {

@@ -157,6 +157,11 @@ func TestRead_predictionsAreVerifiedAgainstTheLinks(t *testing.T) {
 			exact:  true,
 		},
 		{
+			name:      "per_page claims more records a page than the pages hold",
+			report:    &linkedReport{param: "page", value: pageNumbers(1), pages: evenPages(n, 10), envelope: withNext(map[string]any{"total": n, "per_page": 100})},
+			predicted: true, exact: true,
+		},
+		{
 			name:      "total claims more pages than there are",
 			report:    &linkedReport{param: "page", value: pageNumbers(1), pages: evenPages(n, 10), envelope: withNext(map[string]any{"total": 10 * n, "per_page": 10})},
 			predicted: true,
