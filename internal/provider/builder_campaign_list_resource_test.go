@@ -140,8 +140,9 @@ func testQueryGeneratesAdoption(t *testing.T, cfg emulator.Config) {
 	}
 }
 
-// The filters select as the data source's do, and without include_resource
-// only identities come back.
+// The filters select as the data source's do, limit = 1 gives the first
+// campaign in id order (Terraform also cuts results at the limit), and
+// without include_resource only identities come back.
 func TestAccBuilderCampaignList_filtersByStatusAndName(t *testing.T) {
 	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
@@ -155,6 +156,15 @@ list "campaigns_builder_campaign" "pending" {
     organization = "acme"
     bot_name     = "sales-bot"
     status       = "not_started"
+  }
+}
+
+list "campaigns_builder_campaign" "first" {
+  provider = campaigns
+  limit    = 1
+  config {
+    organization = "acme"
+    bot_name     = "sales-bot"
   }
 }
 
@@ -194,6 +204,9 @@ list "campaigns_builder_campaign" "concluded" {
 	wantPending := sortedCopy(ids[:2])
 	if got := found["list.campaigns_builder_campaign.pending"]; fmt.Sprint(got) != fmt.Sprint(wantPending) {
 		t.Errorf("status = not_started found %v, want %v in id order\n%s", got, wantPending, res.stdout)
+	}
+	if got := found["list.campaigns_builder_campaign.first"]; fmt.Sprint(got) != fmt.Sprint(sortedCopy(ids)[:1]) {
+		t.Errorf("limit = 1 found %v, want the first in id order, %v\n%s", got, sortedCopy(ids)[:1], res.stdout)
 	}
 	if got := found["list.campaigns_builder_campaign.concluded"]; fmt.Sprint(got) != fmt.Sprint(ids[2:]) {
 		t.Errorf("campaign_name = concluded found %v, want %v\n%s", got, ids[2:], res.stdout)
