@@ -68,7 +68,7 @@ cp -R "$root/examples/demo" "$work/demo"
 cd "$work/demo"
 tf() { "$cli" "$@" 2> >(grep -v -e 'Provider development overrides are in effect' >&2); }
 
-step "$("$cli" version | head -1): init"
+step "$("$cli" version | sed -n 1p): init"
 tf init -input=false -no-color >/dev/null
 step "apply"
 tf apply -input=false -auto-approve -no-color

@@ -31,7 +31,7 @@ fail() {
 }
 
 for cli in "${clis[@]}"; do
-	name="$("$cli" version | head -1)"
+	name="$("$cli" version | sed -n 1p)"
 	work="$scratch/work-$(basename "$cli")"
 	mkdir -p "$work"
 	cat >"$work/main.tf" <<'CONFIG'

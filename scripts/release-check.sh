@@ -41,7 +41,7 @@ log "goreleaser check"
 log "snapshot build, linux/amd64"
 GOOS=linux GOARCH=amd64 "$goreleaser" build --snapshot --clean --single-target >"$work/build.log" 2>&1 ||
 	{ cat "$work/build.log" >&2; exit 1; }
-bin="$(find dist -type f -name 'terraform-provider-campaigns_v*' | head -1)"
+bin="$(find dist -type f -name 'terraform-provider-campaigns_v*' | sed -n 1p)"
 [[ -n "$bin" ]] || { echo "release-check: no binary in dist/" >&2; exit 1; }
 version="${bin##*_v}"
 # -X main.version must have reached the binary (the provider reports it).

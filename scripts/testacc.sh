@@ -38,7 +38,7 @@ case "$kind" in
 tofu) name=OpenTofu ;;
 *) name=Terraform ;;
 esac
-if "$cli" version | head -1 | grep -q '^OpenTofu'; then name=OpenTofu; fi
+if "$cli" version | sed -n 1p | grep -q '^OpenTofu'; then name=OpenTofu; fi
 echo "acceptance: $name v$version ($cli)"
 
 cd "$root"
