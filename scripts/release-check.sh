@@ -77,5 +77,5 @@ fail() { echo "release-check: $*" >&2; exit 1; }
 [[ "$(awk -v f="$manifest" '$2 == f { print $1 }' "$sums")" == "$(sha256sum "$src/terraform-registry-manifest.json" | cut -d' ' -f1)" ]] ||
 	fail "wrong checksum for $manifest"
 gpg --batch --verify "$sums.sig" "$sums" 2>/dev/null || fail "bad signature on $sums"
-unzip -Z1 "$zip" | grep -q '^terraform-provider-campaigns_v' || fail "no provider binary in $zip"
+unzip -Z1 "$zip" | grep '^terraform-provider-campaigns_v' >/dev/null || fail "no provider binary in $zip"
 log "$zip, $manifest in $sums, and $sums.sig: OK"
