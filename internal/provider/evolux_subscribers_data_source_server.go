@@ -58,9 +58,9 @@ type frameworkServer interface {
 }
 
 var (
-	_ tfprotov6.ProviderServerWithListResource = &reportServer{}
-	_ tfprotov6.ProviderServerWithActions      = &reportServer{}
-	_ tfprotov6.ProviderServerWithStateStores  = &reportServer{}
+	_ tfprotov6.ListResourceServer = &reportServer{}
+	_ tfprotov6.ActionServer       = &reportServer{}
+	_ tfprotov6.StateStoreServer   = &reportServer{}
 )
 
 // Address is the provider's address, as the binary serves it.

@@ -162,13 +162,13 @@ func TestReportServer_hidesNoOptionalServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
 		t.Error("list resources are hidden")
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
 		t.Error("actions are hidden")
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithStateStores); !ok {
+	if _, ok := server.(tfprotov6.StateStoreServer); !ok {
 		t.Error("state stores are hidden")
 	}
 	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
