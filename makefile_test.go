@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -51,4 +53,35 @@ func goList(t *testing.T, format string, patterns ...string) []string {
 		t.Fatalf("go list %v: %v", patterns, err)
 	}
 	return strings.Fields(string(out))
+}
+
+// The provider's plain tests (every test not named TestAcc...) run in
+// `make unit`, without TF_ACC: none may skip there, which would make it
+// pass without testing anything.
+func TestProviderPlainTestsDoNotNeedTFACC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test on the provider package")
+	}
+	cmd := exec.Command("go", "test", "-json", "-count=1", "-run", "^Test([^A]|A[^c]|Ac[^c])", "./internal/provider")
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "TF_ACC=") })
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go test ./internal/provider: %v\n%s", err, out)
+	}
+	ran := 0
+	for line := range strings.Lines(string(out)) {
+		var event struct{ Action, Test, Output string }
+		if json.Unmarshal([]byte(line), &event) != nil || event.Test == "" {
+			continue
+		}
+		switch event.Action {
+		case "skip":
+			t.Errorf("%s skips without TF_ACC: name it TestAcc... or make it run without the CLI", event.Test)
+		case "pass":
+			ran++
+		}
+	}
+	if ran < 10 {
+		t.Errorf("only %d provider tests ran without TF_ACC", ran)
+	}
 }

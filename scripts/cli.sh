@@ -81,7 +81,7 @@ find_latest() {
 		log "TF_LATEST_PATH=$TF_LATEST_PATH is not a Terraform >= 1.$LATEST_MIN_MINOR"
 		exit 3
 	fi
-	for candidate in "$(command -v terraform || true)" "$root/$LATEST_SHARED"; do
+	for candidate in "$(command -v terraform || true)" "$(cd "$root/.." && pwd)/${LATEST_SHARED#../}"; do
 		if [[ -n "$candidate" && -x "$candidate" ]] && terraform_ok "$candidate" "$LATEST_MIN_MINOR" >/dev/null; then
 			echo "$candidate"
 			return

@@ -9,8 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Found before HOME changes: the CLIs and Go's caches live under the real one.
 clis=("$("$root/scripts/cli.sh" tofu)" "$("$root/scripts/cli.sh" terraform)")
-GOPATH="$(go env GOPATH)" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)"
-export GOPATH GOCACHE GOMODCACHE
+GOPATH="$(go env GOPATH)" GOCACHE="$(go env GOCACHE)" GOMODCACHE="$(go env GOMODCACHE)" GOENV="$(go env GOENV)"
+export GOPATH GOCACHE GOMODCACHE GOENV
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -24,6 +25,8 @@ type call struct {
 	header      http.Header
 	buffered    bool // read 2xx bodies too (Do), not only errors (DoStream)
 	traced      bool
+	secrets     *Secrets
+	api         string // the API's name in messages
 
 	// The state of the current attempt.
 	attempts     int
@@ -34,6 +37,9 @@ type call struct {
 
 	// mayHaveBeenProcessed is true once any attempt may have run on the server.
 	mayHaveBeenProcessed bool
+	// retryAfter is a wait the server asked for that is longer than
+	// MaxRetryAfter: the call stopped instead of waiting.
+	retryAfter time.Duration
 }
 
 type callKey struct{}
@@ -92,33 +98,45 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 		"retry":           willRetry,
 	}
 	if len(call.requestBody) > 0 {
-		fields["request_body"] = RedactBodyForLog(call.requestBody)
+		fields["request_body"] = redactBodyForLog(call.requestBody, call.secrets)
 	}
 	if resp != nil {
 		fields["status"] = resp.StatusCode
 		fields["response_headers"] = RedactHeader(resp.Header)
 		if call.responseBody != nil {
-			fields["response_body"] = RedactBodyForLog(call.responseBody)
+			fields["response_body"] = redactBodyForLog(call.responseBody, call.secrets)
 		}
 	}
 	if err != nil {
 		fields["error"] = stripURL(err).Error()
 	}
-	c.logger.Debug(ctx, "HTTP "+call.operation, fields)
+	call.secrets.scrubFields(fields)
+	c.logger.Debug(ctx, call.secrets.Scrub("HTTP "+call.operation), fields)
+}
+
+func (call *call) scrub(body []byte) []byte {
+	return []byte(call.secrets.Scrub(string(body)))
 }
 
 func (call *call) apiError(resp *http.Response) *APIError {
-	message := ServerMessage(resp.Header.Get("Content-Type"), call.responseBody)
+	// Scrubbed before ServerMessage caps it, so no secret is cut in two.
+	message := ServerMessage(resp.Header.Get("Content-Type"), call.scrub(call.responseBody))
+	if location, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		message = call.secrets.Scrub(fmt.Sprintf("the server redirects %s to %s, which would change the method; check the base URL",
+			call.method, RedactURL(location)))
+	}
 	if message == "" {
 		message = http.StatusText(resp.StatusCode)
 	}
 	return &APIError{
-		Operation: call.operation,
-		Method:    call.method,
-		Path:      call.path,
-		Status:    resp.StatusCode,
-		Message:   message,
-		Attempts:  call.attempts,
+		Operation:  call.operation,
+		Method:     call.method,
+		Path:       call.secrets.Scrub(call.path),
+		Status:     resp.StatusCode,
+		Message:    message,
+		Attempts:   call.attempts,
+		API:        call.api,
+		RetryAfter: call.retryAfter,
 	}
 }
 
@@ -128,8 +146,8 @@ func (call *call) transportError(err error) *TransportError {
 	return &TransportError{
 		Operation:            call.operation,
 		Method:               call.method,
-		URL:                  RedactURL(call.url),
-		Err:                  stripURL(err),
+		URL:                  call.secrets.Scrub(RedactURL(call.url)),
+		Err:                  call.secrets.ScrubError(stripURL(err)),
 		MayHaveBeenProcessed: call.mayHaveBeenProcessed,
 		Timeout:              timeout || errors.Is(err, context.DeadlineExceeded),
 		Attempts:             call.attempts,

@@ -32,6 +32,11 @@ type Config struct {
 	RetryWaitMin time.Duration     // 0 => 250ms
 	RetryWaitMax time.Duration     // 0 => 5s; Retry-After is honoured up to MaxRetryAfter
 	Transport    http.RoundTripper // optional; default a pooled keep-alive transport
+	// Secrets are scrubbed from every error text and log entry; the API
+	// client adds the tokens it receives. nil => a new, empty set.
+	Secrets *Secrets
+	// Name is the API's name in messages ("Builder"); "" => "the server".
+	Name string
 }
 
 const (
@@ -59,6 +64,8 @@ type Client struct {
 	// httptrace, which is what tells "never sent" apart from "maybe sent".
 	traced   bool
 	retrying *retryablehttp.Client
+	secrets  *Secrets
+	name     string
 }
 
 // New returns a Client for cfg.
@@ -85,6 +92,14 @@ func New(cfg Config) (*Client, error) {
 		logger:     cfg.Logger,
 		maxRetries: max(cfg.MaxRetries, 0),
 		traced:     traced,
+		secrets:    cfg.Secrets,
+		name:       cfg.Name,
+	}
+	if c.secrets == nil {
+		c.secrets = NewSecrets()
+	}
+	if c.name == "" {
+		c.name = "the server"
 	}
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
@@ -102,6 +117,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Secrets is the set of secret values this client scrubs from errors and
+// logs; API clients add the credentials and tokens they use.
+func (c *Client) Secrets() *Secrets { return c.secrets }
 
 func orDefault(d, fallback time.Duration) time.Duration {
 	if d <= 0 {
@@ -171,6 +190,7 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 		rawBody = body
 	}
 	call := newCall(req, target, body, buffered, c.traced)
+	call.secrets, call.api = c.secrets, c.name
 	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))

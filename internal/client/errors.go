@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // APIError is a non-2xx answer.
@@ -15,6 +16,11 @@ type APIError struct {
 	Status    int
 	Message   string // the server's own message, or the status text
 	Attempts  int
+	// RetryAfter is set when the server asked (Retry-After) to wait longer
+	// than MaxRetryAfter: the request was not repeated. API names the
+	// server in that advice.
+	RetryAfter time.Duration
+	API        string
 }
 
 // Error reads like
@@ -30,7 +36,20 @@ func (e *APIError) Error() string {
 		b.WriteString(": " + e.Message)
 	}
 	writeAttempts(&b, e.Attempts)
+	if e.RetryAfter > 0 {
+		api := e.API
+		if api == "" {
+			api = "the server"
+		}
+		fmt.Fprintf(&b, "; %s asked to wait %s before trying again (Retry-After), longer than this provider waits (%s); try again later",
+			api, formatWait(e.RetryAfter), formatWait(MaxRetryAfter))
+	}
 	return b.String()
+}
+
+// formatWait prints a wait in whole seconds, rounded up: "120s".
+func formatWait(d time.Duration) string {
+	return fmt.Sprintf("%ds", (d+time.Second-1)/time.Second)
 }
 
 // TransportError is a request that got no answer: connection failures,

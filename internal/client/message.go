@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"mime"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -74,12 +75,20 @@ func jsonMessage(body []byte) string {
 // detailMessage renders FastAPI's detail: a string, or a validation list
 // as "body.scheduled_date: msg; ...". The items' "input" is left out: it
 // echoes what was sent, passwords included.
-func detailMessage(detail json.RawMessage) string {
+func detailMessage(detail json.RawMessage) string { return detailMessageAt(detail, 0) }
+
+// maxDetailDepth bounds how deep objectMessage looks for a nested message.
+const maxDetailDepth = 3
+
+func detailMessageAt(detail json.RawMessage, depth int) string {
 	if len(detail) == 0 || string(detail) == "null" {
 		return ""
 	}
 	if text, ok := jsonString(detail); ok {
 		return text
+	}
+	if fields := jsonFields(detail); fields != nil {
+		return objectMessage(fields, depth)
 	}
 	var items []json.RawMessage
 	if json.Unmarshal(detail, &items) != nil {
@@ -87,12 +96,20 @@ func detailMessage(detail json.RawMessage) string {
 	}
 	messages := make([]string, 0, len(items))
 	for _, item := range items {
+		if text, ok := jsonString(item); ok {
+			messages = append(messages, text)
+			continue
+		}
 		var problem struct {
 			Loc []json.RawMessage `json:"loc"`
 			Msg string            `json:"msg"`
 		}
 		if json.Unmarshal(item, &problem) != nil || problem.Msg == "" {
-			messages = append(messages, string(withoutInput(item)))
+			if fields := jsonFields(item); fields != nil {
+				messages = append(messages, objectMessage(fields, depth))
+			} else {
+				messages = append(messages, string(withoutInput(item)))
+			}
 			continue
 		}
 		location := make([]string, 0, len(problem.Loc))
@@ -110,6 +127,55 @@ func detailMessage(detail json.RawMessage) string {
 		}
 	}
 	return strings.Join(messages, "; ")
+}
+
+// messageKeys name the message in a detail object, most specific first.
+var messageKeys = []string{"message", "msg", "detail", "error_description", "description", "error"}
+
+// objectMessage renders a detail object: its message when one of
+// messageKeys holds one (a nested detail too), else its fields as
+// "key: value" pairs in key order, secrets redacted and "input" (an echo of
+// what was sent) left out.
+func objectMessage(fields map[string]json.RawMessage, depth int) string {
+	for _, key := range messageKeys {
+		if depth >= maxDetailDepth {
+			break
+		}
+		if message := detailMessageAt(fields[key], depth+1); message != "" {
+			return message
+		}
+	}
+	keys := make([]string, 0, len(fields))
+	for key := range fields {
+		if key != "input" {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	pairs := make([]string, 0, len(keys))
+	for _, key := range keys {
+		value := string(RedactJSON(fields[key]))
+		if isSecretName(key) {
+			value = Redacted
+		} else if text, ok := jsonString(fields[key]); ok {
+			value = text
+		}
+		pairs = append(pairs, key+": "+value)
+	}
+	return strings.Join(pairs, ", ")
+}
+
+// jsonFields is a JSON object's fields, or nil when raw is no object.
+func jsonFields(raw json.RawMessage) map[string]json.RawMessage {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	return fields
 }
 
 // withoutInput is a detail or validation item for a message: redacted, and

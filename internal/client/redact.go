@@ -134,11 +134,20 @@ func redactValue(doc any) bool {
 
 // RedactBodyForLog is a body as it may appear in a log: redacted, valid
 // UTF-8, and capped.
-func RedactBodyForLog(body []byte) string {
+func RedactBodyForLog(body []byte) string { return redactBodyForLog(body, nil) }
+
+// redactBodyForLog also scrubs secrets' values. Only what is kept is
+// scrubbed, plus the length of the longest secret beyond the cut, so that a
+// secret across the cut is replaced whole instead of half kept: a large
+// answer is not scanned again for a 4 KiB log entry.
+func redactBodyForLog(body []byte, secrets *Secrets) string {
 	redacted := RedactJSON(body)
-	if len(redacted) <= maxLoggedBody {
-		return strings.ToValidUTF8(string(redacted), "\uFFFD")
+	total := len(redacted)
+	window := min(total, maxLoggedBody+secrets.longestSpelling())
+	kept := secrets.Scrub(string(redacted[:window]))
+	if window == total && len(kept) <= maxLoggedBody {
+		return strings.ToValidUTF8(kept, "\uFFFD")
 	}
-	return strings.ToValidUTF8(string(redacted[:maxLoggedBody]), "") +
-		fmt.Sprintf("… (%d bytes in all)", len(redacted))
+	return strings.ToValidUTF8(kept[:min(len(kept), maxLoggedBody)], "") +
+		fmt.Sprintf("… (%d bytes in all)", total)
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -55,6 +56,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		call.mayHaveBeenProcessed = true
 	}
 	retry := ctx.Err() == nil && call.policy.allows(status, err, notProcessed)
+	if wait, ok := retryAfter(resp); ok && wait > MaxRetryAfter {
+		// Retrying earlier than asked would burn attempts against the rate
+		// limiter: stop, and say how long the server asked to wait.
+		call.retryAfter, retry = wait, false
+	}
 	c.logAttempt(ctx, call, resp, err, retry && call.attempts <= c.maxRetries)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
@@ -116,10 +122,8 @@ func isPermanent(err error) bool {
 // backoff is retryablehttp's Backoff: the server's Retry-After on 429 and
 // 503 (capped), else exponential with jitter between minWait and maxWait.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(wait, MaxRetryAfter)
-		}
+	if wait, ok := retryAfter(resp); ok {
+		return min(wait, MaxRetryAfter)
 	}
 	wait := maxWait
 	if attempt < 32 {
@@ -132,8 +136,21 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 	return max(wait/2+rand.N(wait/2+1), minWait)
 }
 
+// retryAfter is the wait a 429 or 503 answer asks for.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+		return 0, false
+	}
+	return parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+}
+
+// maxParsedRetryAfter bounds a parsed wait so that the arithmetic on it
+// cannot overflow; any wait this long is "try again later" anyway.
+const maxParsedRetryAfter = 1000 * time.Hour
+
 // parseRetryAfter reads Retry-After as seconds or as an HTTP date.
 func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
+	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0, false
 	}
@@ -141,8 +158,8 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 		if seconds < 0 {
 			return 0, false
 		}
-		if seconds > int64(MaxRetryAfter/time.Second) {
-			return MaxRetryAfter, true
+		if seconds > int64(maxParsedRetryAfter/time.Second) {
+			return maxParsedRetryAfter, true
 		}
 		return time.Duration(seconds) * time.Second, true
 	}
@@ -150,7 +167,7 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(when.Sub(now), 0), true
+	return min(max(when.Sub(now), 0), maxParsedRetryAfter), true
 }
 
 // readBody buffers an answer's body so that it can be logged and used for

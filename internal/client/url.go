@@ -111,5 +111,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if !sameOrigin(req.URL, via[0].URL) {
 		return fmt.Errorf("%w (%s://%s)", errRedirectRefused, req.URL.Scheme, req.URL.Host)
 	}
+	if req.Method != via[0].Method {
+		// A 301, 302 or 303 turns a POST or PUT into a GET without its body:
+		// the write would silently not happen. The redirect is the answer.
+		return http.ErrUseLastResponse
+	}
 	return nil
 }

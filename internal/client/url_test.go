@@ -83,3 +83,27 @@ func TestResolveURL(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveURL_prefixWithOrWithoutTrailingSlash(t *testing.T) {
+	for _, base := range []string{"https://host.example/apicampanha", "https://host.example/apicampanha/"} {
+		c, err := New(Config{BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, want := range map[string]string{
+			"/login":             "https://host.example/apicampanha/login",
+			"campaign/a/b":       "https://host.example/apicampanha/campaign/a/b",
+			"/trigger":           "https://host.example/apicampanha/trigger?apikey=k%2B1",
+			"/campaign/a%2Fb/c/": "https://host.example/apicampanha/campaign/a%2Fb/c/",
+		} {
+			var query url.Values
+			if path == "/trigger" {
+				query = url.Values{"apikey": {"k+1"}}
+			}
+			got, err := c.ResolveURL(path, query)
+			if err != nil || got.String() != want {
+				t.Errorf("base %s: ResolveURL(%q) = %v, %v; want %s", base, path, got, err, want)
+			}
+		}
+	}
+}

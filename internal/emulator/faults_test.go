@@ -179,10 +179,10 @@ func TestLatency_delaysEveryRequest(t *testing.T) {
 	if elapsed := time.Since(started); elapsed < 150*time.Millisecond {
 		t.Errorf("answered after %s with 150ms latency", elapsed)
 	}
+	// Back to no latency after an hour's: an answer at all (the test client
+	// gives up long before an hour) shows the knob took effect, with no
+	// upper bound on time that a busy machine could break.
+	s.SetLatency(time.Hour)
 	s.SetLatency(0)
-	started = time.Now()
 	send(t, http.MethodGet, s.URL()+"/nope", nil, "")
-	if elapsed := time.Since(started); elapsed > 100*time.Millisecond {
-		t.Errorf("answered after %s with no latency", elapsed)
-	}
 }

@@ -143,7 +143,31 @@ var badInputs = []badInput{
 `, config: badInputEvoluxDS, want: wrappedPhrases("evolux.token", "EVOLUX_TOKEN")},
 	{name: "BUILDER_URL plain http to a remote host", provider: badProvider(`{ user = "u", password = "p" }`),
 		env:    map[string]string{envBuilderURL: "http://builder.example.com"},
-		config: badInputCampaignDS, want: wrappedPhrases("builder.url (or BUILDER_URL) cannot be used", "plain http://")},
+		config: badInputCampaignDS, want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
+
+	// Issue 12, point 5: a plan that would create a campaign or fire a
+	// trigger fails when the apply would lack a Builder setting.
+	{name: "campaign create without builder.user", provider: badProvider(`{ url = "EMULATOR_URL", password = "p" }`),
+		env:    map[string]string{envBuilderUser: ""},
+		config: badCampaign(validCampaignAttributes), want: inNeitherPlace("builder.user", "BUILDER_USER")},
+	{name: "campaign create with an empty builder.password", provider: badProvider(`{ url = "EMULATOR_URL", user = "u", password = "" }`),
+		env:    map[string]string{envBuilderPassword: "set but not used"},
+		config: badCampaign(validCampaignAttributes),
+		want:   wrappedPhrases("Missing Builder setting builder.password", "builder.password is an empty string in the provider configuration, which wins over BUILDER_PASSWORD")},
+	{name: "campaign create with BUILDER_URL plain http to a remote host", provider: badProvider(`{ user = "u", password = "p" }`),
+		env:    map[string]string{envBuilderURL: "http://builder.example.com"},
+		config: badCampaign(validCampaignAttributes), want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
+	{name: "campaign create without any Builder setting", provider: `provider "campaigns" {}` + "\n",
+		env:    map[string]string{envBuilderURL: "", envBuilderUser: "", envBuilderPassword: ""},
+		config: badCampaign(validCampaignAttributes),
+		want: regexp.MustCompile(`(?s)` + inNeitherPlace("builder.url", "BUILDER_URL").String() + ".*" +
+			inNeitherPlace("builder.user", "BUILDER_USER").String() + ".*" + inNeitherPlace("builder.password", "BUILDER_PASSWORD").String())},
+	{name: "trigger fire without builder.api_key", provider: badProvider(`{ url = "EMULATOR_URL" }`),
+		env:    map[string]string{envBuilderAPIKey: ""},
+		config: badTrigger(`jsonencode({ campaign = "black-friday" })`), want: inNeitherPlace("builder.api_key", "BUILDER_API_KEY")},
+	{name: "trigger fire with BUILDER_URL plain http to a private address", provider: badProvider(`{ api_key = "k" }`),
+		env:    map[string]string{envBuilderURL: "http://10.0.0.5:8080"},
+		config: badTrigger(`jsonencode({ campaign = "black-friday" })`), want: fromEnvironment("BUILDER_URL", "builder.url", "plain http://")},
 	{name: "ephemeral token without password", provider: badProvider(`{ url = "EMULATOR_URL", user = "u" }`), ephemeral: true,
 		config: "ephemeral \"campaigns_builder_token\" \"bad\" {}\n", want: wrappedPhrases("builder.password", "BUILDER_PASSWORD")},
 
@@ -166,11 +190,11 @@ var badInputs = []badInput{
 	{name: "campaign campaign_name missing", config: badCampaign(`organization = "acme"
   bot_name = "support-bot"`), want: wrappedPhrases(`The argument "campaign_name" is required`)},
 	{name: "campaign scheduled_date in words", config: badCampaign(validCampaignAttributes + `
-  scheduled_date = "tomorrow at nine"`), want: wrappedPhrases("Invalid RFC3339 String Value", `scheduled_date = "tomorrow at nine"`)},
+  scheduled_date = "tomorrow at nine"`), want: timestampMessage(`scheduled_date = "tomorrow at nine"`, "it is not in the expected form")},
 	{name: "campaign scheduled_date without offset", config: badCampaign(validCampaignAttributes + `
-  scheduled_date = "2030-01-01T09:00:00"`), want: wrappedPhrases("Invalid RFC3339 String Value", `scheduled_date = "2030-01-01T09:00:00"`)},
+  scheduled_date = "2030-01-01T09:00:00"`), want: timestampMessage(`scheduled_date = "2030-01-01T09:00:00"`, "it has no offset from UTC and no Z")},
 	{name: "campaign scheduled_date on a day that does not exist", config: badCampaign(validCampaignAttributes + `
-  scheduled_date = "2030-02-30T09:00:00Z"`), want: wrappedPhrases("Invalid RFC3339 String Value", `scheduled_date = "2030-02-30T09:00:00Z"`)},
+  scheduled_date = "2030-02-30T09:00:00Z"`), want: timestampMessage(`scheduled_date = "2030-02-30T09:00:00Z"`, "no such date or time exists")},
 
 	// campaigns_builder_trigger resource.
 	{name: "trigger payload not JSON", config: badTrigger(`"{ campaign = black-friday }"`),
@@ -204,9 +228,9 @@ var badInputs = []badInput{
 	{name: "evolux template_uuid malformed", config: badEvoluxDS(`template_uuid = "reminder_v2"`), want: wrappedPhrases("Attribute template_uuid must be a UUID")},
 	{name: "evolux campaigns holding a name", config: badEvoluxDS(fmt.Sprintf(`campaigns = [%q, "black-friday"]`, badInputUUID)),
 		want: wrappedPhrases(`Attribute campaigns[Value("black-friday")] must be a UUID`)},
-	{name: "evolux campaigns empty", config: badEvoluxDS(`campaigns = []`), want: wrappedPhrases("Attribute campaigns set must contain at least 1")},
-	{name: "evolux start a date only", config: badEvoluxDS(`start = "2024-09-05"`), want: wrappedPhrases("Invalid RFC3339 String Value", `start = "2024-09-05"`)},
-	{name: "evolux end with month 13", config: badEvoluxDS(`end = "2024-13-01T00:00:00Z"`), want: wrappedPhrases("Invalid RFC3339 String Value", `end = "2024-13-01T00:00:00Z"`)},
+	{name: "evolux campaigns empty", config: badEvoluxDS(`campaigns = []`), want: wrappedPhrases("Empty campaigns filter", "without a campaigns[] parameter it reports every campaign", "omit campaigns")},
+	{name: "evolux start a date only", config: badEvoluxDS(`start = "2024-09-05"`), want: timestampMessage(`start = "2024-09-05"`, "it is a date without a time")},
+	{name: "evolux end with month 13", config: badEvoluxDS(`end = "2024-13-01T00:00:00Z"`), want: timestampMessage(`end = "2024-13-01T00:00:00Z"`, "no such date or time exists")},
 	{name: "evolux start after end", config: badEvoluxDS(`start = "2024-09-06T00:00:00Z"
   end = "2024-09-05T23:59:59Z"`), want: wrappedPhrases("start is after end", "start (2024-09-06T00:00:00Z) is after end")},
 	{name: "evolux timezone unknown", config: badEvoluxDS(`timezone = "Mars/Olympus_Mons"`), want: wrappedPhrases("timezone must be an IANA time zone name")},
@@ -258,4 +282,21 @@ func TestAccBadInput_failsAtPlanNamingAttributeWithoutRequests(t *testing.T) {
 	if len(badInputs) < 30 {
 		t.Errorf("%d bad inputs, the issue asks for at least 30", len(badInputs))
 	}
+}
+
+// timestampMessage is the plan-time error of a malformed timestamp: what was
+// given, what is wrong with it, and an example of what is expected.
+func timestampMessage(given, problem string) *regexp.Regexp {
+	return wrappedPhrases("Invalid timestamp", given+" is not a timestamp", problem, timestampExample, "The offset or Z is required")
+}
+
+// inNeitherPlace is the error of a setting missing from both the provider
+// configuration and its environment variable.
+func inNeitherPlace(attr, env string) *regexp.Regexp {
+	return wrappedPhrases("Missing Builder setting "+attr, "set in neither place", "leaves "+attr+" unset", "the "+env+" environment variable is empty or unset")
+}
+
+// fromEnvironment is the error of an unusable value that came from env.
+func fromEnvironment(env, attr, problem string) *regexp.Regexp {
+	return wrappedPhrases("the "+env+" environment variable ("+attr+" is not set in the provider configuration)", problem)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -54,26 +53,34 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 	required := func(name string, validators ...validator.String) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc[name], Required: true, Validators: validators}
 	}
+	attributes := campaignReadAttributes(desc)
+	attributes["id"] = required("id", objectIDValidator)
+	attributes["organization"] = required("organization", pathSegmentValidators...)
+	attributes["bot_name"] = required("bot_name", pathSegmentValidators...)
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one campaign action of a Fintalk Builder bot by its id, for campaigns managed elsewhere or to check one in a `check` block.",
+		Attributes:          attributes,
+	}
+}
+
+// campaignReadAttributes are the computed attributes of a campaign read from
+// Builder, the same for the campaign data source and each element of the
+// campaigns data source, so that both hold a builderCampaignModel.
+func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute {
 	computed := func(name string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reads one campaign action of a Fintalk Builder bot by its id, for campaigns managed elsewhere or to check one in a `check` block.",
-		Attributes: map[string]schema.Attribute{
-			"id":             required("id", objectIDValidator),
-			"organization":   required("organization", pathSegmentValidators...),
-			"bot_name":       required("bot_name", pathSegmentValidators...),
-			"campaign_name":  computed("campaign_name"),
-			"name":           computed("name"),
-			"description":    computed("description"),
-			"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
-			"content":        computed("content"),
-			"file":           computed("file"),
-			"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
-			"status":         computed("status"),
-			"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
-			"log_file":       computed("log_file"),
-		},
+	return map[string]schema.Attribute{
+		"campaign_name":  computed("campaign_name"),
+		"name":           computed("name"),
+		"description":    computed("description"),
+		"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timestampType{}},
+		"content":        computed("content"),
+		"file":           computed("file"),
+		"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
+		"status":         computed("status"),
+		"creation_date":  computed("creation_date"),
+		"log_file":       computed("log_file"),
 	}
 }
 
@@ -95,7 +102,9 @@ func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.Rea
 	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(pathID, "Campaign not found",
-			fmt.Sprintf("Builder has no campaign %s in bot %s/%s.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
+			fmt.Sprintf("Builder has no campaign %s in bot %s/%s. Check organization and bot_name as well as id: "+
+				"Builder finds a campaign only under the organization and bot that hold it, so a campaign that exists "+
+				"in another bot is not found here.", model.ID.ValueString(), model.Organization.ValueString(), model.BotName.ValueString()))
 		return
 	}
 	if err != nil {

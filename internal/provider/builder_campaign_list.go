@@ -13,8 +13,9 @@ import (
 )
 
 // The campaigns_builder_campaigns data source and the campaigns_builder_campaign
-// list resource select a bot's campaigns the same way: one list request, the
-// same filters, the same order. This file is that one way.
+// list resource select a bot's campaigns the same way: one list request
+// (completed by reads when it answers summaries), the same filters, the same
+// order. This file is that one way.
 
 // campaignStatuses are the values the status filter accepts.
 var campaignStatuses = []string{builder.StatusNotStarted, builder.StatusInProgress, builder.StatusConcluded, builder.StatusError}
@@ -33,12 +34,13 @@ var campaignSelectionDescriptions = map[string]string{
 const campaignOrderDescription = "sorted by `id` (a campaign id starts with its creation time, so this is close to creation order, " +
 	"and it never changes between runs)"
 
-// campaignSelection is what selects campaigns: the bot and the filters.
+// campaignSelection is what selects campaigns: the bot and the filters. It
+// is also the list resource's configuration.
 type campaignSelection struct {
-	Organization types.String
-	BotName      types.String
-	Status       types.String
-	CampaignName types.String
+	Organization types.String `tfsdk:"organization"`
+	BotName      types.String `tfsdk:"bot_name"`
+	Status       types.String `tfsdk:"status"`
+	CampaignName types.String `tfsdk:"campaign_name"`
 }
 
 func (s campaignSelection) matches(c builder.Campaign) bool {
@@ -51,13 +53,14 @@ func (s campaignSelection) matches(c builder.Campaign) bool {
 	return true
 }
 
-// selectCampaigns lists the bot's campaigns with one list request and keeps
+// selectCampaigns lists the bot's campaigns with one list request (and a read
+// of each entry that may be a summary, see ListCampaignsComplete), and keeps
 // those the filters match, in the order campaignOrderDescription states.
 // Each is a model as the campaigns_builder_campaign data source would read it.
 func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection) ([]builderCampaignModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
-	all, err := c.ListCampaigns(ctx, org, bot)
+	all, err := c.ListCampaignsComplete(ctx, org, bot)
 	if err != nil {
 		addClientError(&diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
 		return nil, diags

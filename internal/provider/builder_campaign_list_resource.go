@@ -27,13 +27,6 @@ type builderCampaignListResource struct {
 	data *providerData
 }
 
-type builderCampaignListModel struct {
-	Organization types.String `tfsdk:"organization"`
-	BotName      types.String `tfsdk:"bot_name"`
-	Status       types.String `tfsdk:"status"`
-	CampaignName types.String `tfsdk:"campaign_name"`
-}
-
 type builderCampaignIdentityModel struct {
 	Organization types.String `tfsdk:"organization"`
 	BotName      types.String `tfsdk:"bot_name"`
@@ -49,7 +42,7 @@ func (r *builderCampaignListResource) ListResourceConfigSchema(_ context.Context
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds the campaign actions of one Fintalk Builder bot for `terraform query` (Terraform 1.14+), " +
 			"with the same filters as the `campaigns_builder_campaigns` data source and in the same order: " + campaignOrderDescription + ". " +
-			"One list request per query. Each result is a campaign's identity (`organization`, `bot_name`, `id`); " +
+			"One list request per query (plus a read of each campaign when Builder's list answers summaries). Each result is a campaign's identity (`organization`, `bot_name`, `id`); " +
 			"with `include_resource = true`, also the whole `campaigns_builder_campaign`, so that " +
 			"`terraform query -generate-config-out=FILE` writes an `import` block and a resource block per campaign, which plan with no changes.",
 		Attributes: map[string]schema.Attribute{
@@ -68,7 +61,7 @@ func (r *builderCampaignListResource) Configure(_ context.Context, req resource.
 // List answers a query with one list request, then streams one result per
 // campaign that matches.
 func (r *builderCampaignListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	var config builderCampaignListModel
+	var config campaignSelection
 	diags := req.Config.Get(ctx, &config)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
@@ -80,9 +73,7 @@ func (r *builderCampaignListResource) List(ctx context.Context, req list.ListReq
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	campaigns, listDiags := selectCampaigns(ctx, c, campaignSelection{
-		Organization: config.Organization, BotName: config.BotName, Status: config.Status, CampaignName: config.CampaignName,
-	})
+	campaigns, listDiags := selectCampaigns(ctx, c, config)
 	diags.Append(listDiags...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)

@@ -9,25 +9,26 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
 // builderCampaignModel is the state of a campaign, shared by the resource and
 // the data source so that both read the API the same way.
 type builderCampaignModel struct {
-	ID            types.String      `tfsdk:"id"`
-	Organization  types.String      `tfsdk:"organization"`
-	BotName       types.String      `tfsdk:"bot_name"`
-	CampaignName  types.String      `tfsdk:"campaign_name"`
-	Name          types.String      `tfsdk:"name"`
-	Description   types.String      `tfsdk:"description"`
-	ScheduledDate timetypes.RFC3339 `tfsdk:"scheduled_date"`
-	Content       types.String      `tfsdk:"content"`
-	File          types.String      `tfsdk:"file"`
-	SheetValues   types.List        `tfsdk:"sheet_values"`
-	Status        types.String      `tfsdk:"status"`
-	CreationDate  timetypes.RFC3339 `tfsdk:"creation_date"`
-	LogFile       types.String      `tfsdk:"log_file"`
+	ID            types.String   `tfsdk:"id"`
+	Organization  types.String   `tfsdk:"organization"`
+	BotName       types.String   `tfsdk:"bot_name"`
+	CampaignName  types.String   `tfsdk:"campaign_name"`
+	Name          types.String   `tfsdk:"name"`
+	Description   types.String   `tfsdk:"description"`
+	ScheduledDate timestampValue `tfsdk:"scheduled_date"`
+	Content       types.String   `tfsdk:"content"`
+	File          types.String   `tfsdk:"file"`
+	SheetValues   types.List     `tfsdk:"sheet_values"`
+	Status        types.String   `tfsdk:"status"`
+	CreationDate  types.String   `tfsdk:"creation_date"`
+	LogFile       types.String   `tfsdk:"log_file"`
 }
 
 // Attribute descriptions shared by the resource and the data source.
@@ -45,8 +46,9 @@ var campaignDescriptions = map[string]string{
 	"sheet_values":   "Values read from the campaign spreadsheet, in order.",
 	"status": "Server-managed status: `not_started`, `in_progress`, `concluded` or `error`. It refreshes without ever making a diff. " +
 		"Once it is not `not_started`, the campaign has started and a plan that changes it fails.",
-	"creation_date": "When the server created the campaign (server-managed).",
-	"log_file":      "Log file the server writes while the campaign runs (server-managed).",
+	"creation_date": "When the server created the campaign (server-managed), as an RFC 3339 timestamp in UTC. " +
+		"A timestamp Builder writes in a form this provider cannot read is kept as Builder wrote it, with a warning.",
+	"log_file": "Log file the server writes while the campaign runs (server-managed).",
 }
 
 // campaignStarted tells whether messages may already have gone out. Any
@@ -62,9 +64,11 @@ func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
 		"To send a new campaign on purpose, add it as a new campaigns_builder_campaign resource and keep this one as the record of what was sent, "+
-		"or revert this change and run apply with -replace=<this resource's address> to send this campaign again. "+
-		"To stop managing it without deleting it, use a removed block with destroy = false.",
-		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString())
+		"or revert this change and run apply with -replace=ADDRESS to send this campaign again. "+
+		"To stop managing it without deleting it, use a removed block with destroy = false.\n\n"+
+		"%s",
+		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.Status.ValueString(),
+		addressHint(m.ID.ValueString()))
 }
 
 // toAPI builds the request body. Optional attributes left null are omitted;
@@ -90,9 +94,10 @@ func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag
 	return c, diags
 }
 
-// fromAPI fills the model from the server's answer. An empty list from the
-// server keeps the prior representation (null or []) so that neither makes a
-// diff, since the API does not tell them apart.
+// fromAPI fills the model from a read of the campaign, so that real drift
+// shows in the plan. An empty list from the server keeps the prior
+// representation (null or []) so that neither makes a diff, since the API
+// does not tell them apart.
 func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(c.ID)
@@ -105,11 +110,9 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	m.File = types.StringPointerValue(c.File)
 	m.Status = types.StringPointerValue(c.Status)
 	m.LogFile = types.StringPointerValue(c.LogFile)
-	// The server may spell the instant differently from the configuration.
-	if c.ScheduledDate == nil || m.ScheduledDate.IsNull() || m.ScheduledDate.IsUnknown() || !sameInstant(m.ScheduledDate.ValueString(), *c.ScheduledDate) {
-		m.ScheduledDate = rfc3339Value(c.ScheduledDate, "scheduled_date", &diags)
-	}
-	m.CreationDate = rfc3339Value(c.CreationDate, "creation_date", &diags)
+	m.ScheduledDate = m.scheduledDateFromServer(c.ScheduledDate, &diags)
+	m.CreationDate = serverTimestamp(c.CreationDate)
+	m.addAnswerProblems(c.Problems, &diags)
 
 	if len(c.SheetValues) > 0 {
 		values := make([]types.String, len(c.SheetValues))
@@ -125,6 +128,39 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	return diags
 }
 
+// fromWriteAnswer takes from a create or update answer only what the plan
+// left to the server: the server-managed attributes it planned as unknown.
+// Every user attribute keeps its planned value, so a server that trims,
+// reorders, re-spells or leaves out fields in its answer never makes
+// Terraform report an inconsistent result; the next read shows real drift.
+func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if m.Status.IsUnknown() {
+		m.Status = types.StringPointerValue(c.Status)
+	}
+	if m.LogFile.IsUnknown() {
+		m.LogFile = types.StringPointerValue(c.LogFile)
+	}
+	if m.CreationDate.IsUnknown() {
+		m.CreationDate = serverTimestamp(c.CreationDate)
+	}
+	m.addAnswerProblems(c.Problems, &diags)
+	return diags
+}
+
+// addAnswerProblems turns what the client changed or dropped while reading
+// Builder's answer (builder.Campaign.Problems) into one warning naming the
+// campaign: a surprising answer is reported, never a failed operation.
+func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.Diagnostics) {
+	if len(problems) == 0 {
+		return
+	}
+	diags.AddWarning("Unexpected answer from Builder",
+		fmt.Sprintf("Builder's answer about %s was not in the form this provider expects; it was read this way:\n- %s\n\n"+
+			"The campaign is managed as usual. If a value looks wrong, compare it with the Builder UI.",
+			m.label(), strings.Join(problems, "\n- ")))
+}
+
 // keepKnown prefers the server's value but keeps ours when the server leaves
 // the field out (organization and bot_name are also in the path).
 func keepKnown(prior types.String, server *string) types.String {
@@ -137,17 +173,60 @@ func keepKnown(prior types.String, server *string) types.String {
 	return types.StringValue(*server)
 }
 
-// rfc3339Value keeps a server timestamp that does not parse as text rather
-// than failing the read: a refresh must never break on the server's format.
-func rfc3339Value(v *string, attr string, diags *diag.Diagnostics) timetypes.RFC3339 {
+// serverTimestamp is a server-managed timestamp, normalized to RFC 3339 in
+// UTC when it parses, else kept as the server's text: the client reports
+// that as one of the answer's problems, so a read never fails on a format.
+func serverTimestamp(v *string) types.String {
 	if v == nil {
-		return timetypes.NewRFC3339Null()
+		return types.StringNull()
 	}
-	value, d := timetypes.NewRFC3339PointerValue(v)
-	if d.HasError() {
-		diags.AddWarning("Unexpected timestamp from Builder",
-			fmt.Sprintf("Builder answered %s = %q, which is not an RFC 3339 timestamp; it is kept as is.", attr, strings.TrimSpace(*v)))
-		return timetypes.RFC3339{StringValue: types.StringValue(*v)}
+	if normalized, ok := client.NormalizeTimestamp(*v); ok {
+		return types.StringValue(normalized)
 	}
-	return value
+	return types.StringValue(*v)
+}
+
+// scheduledDateFromServer reads the server's scheduled_date. The same
+// instant spelled another way (an offset, a naive UTC time) keeps the
+// configured spelling; another instant is real drift, shown as the server
+// wrote it when that is RFC 3339, else normalized to RFC 3339 in UTC. An
+// RFC 3339 attribute cannot hold text that does not parse, so an unreadable
+// value keeps the prior one, with a warning: never a failed refresh, and no
+// endless diff against a server that always writes it that way.
+func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
+	prior := m.ScheduledDate
+	if v == nil {
+		return timestampNull()
+	}
+	known := !prior.IsNull() && !prior.IsUnknown()
+	if known && sameInstant(prior.ValueString(), *v) {
+		return prior
+	}
+	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {
+		return timestampOf(value) // most likely what was configured
+	}
+	if normalized, ok := client.NormalizeTimestamp(*v); ok {
+		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
+	}
+	if !known {
+		prior = timestampNull()
+	}
+	diags.AddWarning("Unexpected timestamp from Builder",
+		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+
+			"scheduled_date keeps its previous value (%s), so a change Builder made to it would not show.",
+			strings.TrimSpace(*v), m.label(), valueOrNone(prior.StringValue)))
+	return prior
+}
+
+func valueOrNone(v types.String) string {
+	if v.IsNull() || v.IsUnknown() {
+		return "none"
+	}
+	return v.ValueString()
+}
+
+// label names the campaign in diagnostics.
+func (m builderCampaignModel) label() string {
+	return fmt.Sprintf("campaign %q (id %s, bot %s/%s)",
+		m.CampaignName.ValueString(), m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString())
 }

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -66,7 +65,9 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"Once the campaign has started (`in_progress`, `concluded` or `error`), a plan that changes it fails: sent messages cannot be changed. " +
 			"Send a new campaign on purpose with a new resource, or `-replace`.\n" +
 			"* **Drift is shown.** A campaign deleted outside Terraform leaves the state on refresh and the next plan creates it again. " +
-			"`status`, `creation_date` and `log_file` refresh without making a diff.\n" +
+			"`status`, `creation_date` and `log_file` refresh without making a diff. " +
+			"State keeps what you configured after a create or update, however Builder spells its answer; a refresh reads what Builder holds, " +
+			"and the same instant written another way is not a change.\n" +
 			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -96,7 +97,7 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"scheduled_date": schema.StringAttribute{
 				MarkdownDescription: d["scheduled_date"],
 				Optional:            true,
-				CustomType:          timetypes.RFC3339Type{},
+				CustomType:          timestampType{},
 				PlanModifiers:       []planmodifier.String{useStateForSameInstant()},
 			},
 			"content": optionalString("content"),
@@ -114,7 +115,6 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"creation_date": schema.StringAttribute{
 				MarkdownDescription: d["creation_date"],
 				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"log_file": schema.StringAttribute{
@@ -134,19 +134,27 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 // started. A replacement (organization or bot_name changed) creates a new
 // campaign and is shown as such, so it is allowed.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+	checkCampaignPlan(ctx, r.data, req, resp) // settings the apply needs, a schedule in the past: plan_checks.go
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
 	var state, plan builderCampaignModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) {
+	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) || campaignReplaced(state, plan) {
 		return
 	}
 	if changed := changedCampaignAttributes(state, plan); len(changed) > 0 {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0]), "Campaign already started",
 			campaignStartedDetail(state)+fmt.Sprintf("\n\nChanged: %s.", strings.Join(changed, ", ")))
 	}
+}
+
+// campaignReplaced tells whether the plan replaces the campaign: organization
+// and bot_name are RequiresReplace. resp.RequiresReplace cannot say it, since
+// the framework fills it only after ModifyPlan returns.
+func campaignReplaced(state, plan builderCampaignModel) bool {
+	return !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
 }
 
 // changedCampaignAttributes lists the user attributes an update would send.
@@ -194,39 +202,34 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
 
 	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
-	if err != nil {
-		var uncertain *builder.UncertainCreateError
-		if errors.As(err, &uncertain) {
-			resp.Diagnostics.AddError("Campaign may have been created",
-				fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
-					"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
-					"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
-					plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
-					plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
-		} else {
-			addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
-		}
-		if definitelyRejected(err) {
-			return
-		}
+	var uncertain *builder.UncertainCreateError
+	switch {
+	case err == nil:
+		// Builder acknowledged the create: from here on, its id reaches state
+		// whatever the answer holds.
+		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
+		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	case errors.As(err, &uncertain):
+		resp.Diagnostics.AddError("Campaign may have been created",
+			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
+				"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
+				"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
+				plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
+				plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
 		// The server may hold the campaign: keep its id in state. Terraform
 		// marks it tainted, so the next apply deletes it (if it exists) and
 		// creates it again, and nothing is left orphaned.
 		plan.Status = types.StringNull()
-		plan.CreationDate = timetypes.NewRFC3339Null()
+		plan.CreationDate = types.StringNull()
 		plan.LogFile = types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		return
+	default:
+		// Certainly not created (refused, never sent, or rate limited to the
+		// end): nothing goes into state, so the next plan proposes a create,
+		// not the destruction of something that never existed.
+		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 	}
-	resp.Diagnostics.Append(plan.fromAPI(created)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-}
-
-// definitelyRejected is true when the server refused the request outright, so
-// nothing was created.
-func definitelyRejected(err error) bool {
-	status := client.StatusOf(err)
-	return status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -235,11 +238,19 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	if !ok {
 		return
 	}
-	// One list request per bot serves the refresh of all its campaigns.
-	// The state's values tell a list summary from a cleared field.
-	prior, diags := state.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
-	got, err := c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	var got builder.Campaign
+	var err error
+	if state.CampaignName.IsNull() {
+		// Just imported (campaign_name is required otherwise): state holds
+		// nothing that could tell a list summary from the whole campaign.
+		got, err = c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+	} else {
+		// One list request per bot serves the refresh of all its campaigns.
+		// The state's values tell a list summary from a cleared field.
+		prior, diags := state.toAPI(ctx)
+		resp.Diagnostics.Append(diags...)
+		got, err = c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+	}
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
@@ -281,7 +292,7 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 		addClientError(&resp.Diagnostics, "Campaign not updated", fmt.Sprintf("Updating campaign %s", plan.ID.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(updated)...)
+	resp.Diagnostics.Append(plan.fromWriteAnswer(updated)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 

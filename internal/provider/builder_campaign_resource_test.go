@@ -165,7 +165,7 @@ func TestAccBuilderCampaign_startedCampaignCannotChange(t *testing.T) {
 			},
 			{
 				Config:      campaignConfig(srv, "support-bot", "changed after sending", "2030-01-01T12:00:00Z"),
-				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace`),
+				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace=ADDRESS.*ADDRESS is this resource's address.*state\s+list\s+-id=[0-9a-f]{24}`),
 			},
 			{
 				// Moving it to another bot is a visible replacement: a new campaign.
@@ -174,6 +174,36 @@ func TestAccBuilderCampaign_startedCampaignCannotChange(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(campaignAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(campaignAddr, tfjsonpath.New("status"), knownvalue.StringExact(builder.StatusNotStarted)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectCampaignsHeld(srv, 1),
+					expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignUpdate: 0, emulator.OpCampaignCreate: 2, emulator.OpCampaignDelete: 1}),
+				),
+			},
+		},
+	})
+}
+
+// Moving a started campaign to another bot is a replacement (a new campaign),
+// so editing its content in the same change must not be refused as an
+// in-place change of a started campaign.
+func TestAccBuilderCampaign_startedCampaignMovedAndEditedIsReplaced(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		CheckDestroy:             campaignsDestroyed(srv),
+		Steps: []resource.TestStep{
+			{Config: campaignConfig(srv, "support-bot", "hi", "2030-01-01T12:00:00Z")},
+			{
+				PreConfig: func() { srv.SetCampaignStatus(onlyCampaignID(t, srv), builder.StatusConcluded) },
+				Config:    campaignConfig(srv, "sales-bot", "a new message", "2030-01-01T12:00:00Z"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(campaignAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(campaignAddr, tfjsonpath.New("bot_name"), knownvalue.StringExact("sales-bot")),
+					statecheck.ExpectKnownValue(campaignAddr, tfjsonpath.New("content"), knownvalue.StringExact("a new message")),
 					statecheck.ExpectKnownValue(campaignAddr, tfjsonpath.New("status"), knownvalue.StringExact(builder.StatusNotStarted)),
 				},
 				Check: resource.ComposeTestCheckFunc(
@@ -445,7 +475,7 @@ data "campaigns_builder_campaign" "missing" {
   id           = "5eb7cf5a86d9755df3a6c593"
 }
 `,
-			ExpectError: regexp.MustCompile(`Campaign not found`),
+			ExpectError: wrappedPhrases("Campaign not found", "Check organization and bot_name as well as id"),
 		}},
 	})
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -41,12 +40,13 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 	sel := campaignSelectionDescriptions
 	desc := campaignDataSourceDescriptions()
 	desc["id"] = "Campaign id, a 24-hex-digit MongoDB ObjectId."
-	computed := func(name string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
+	element := campaignReadAttributes(desc)
+	for _, name := range []string{"id", "organization", "bot_name"} {
+		element[name] = schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every campaign action of one Fintalk Builder bot, optionally filtered by `status` and `campaign_name`, " +
-			campaignOrderDescription + ". One list request per read.\n\n" +
+			campaignOrderDescription + ". One list request per read (plus a read of each campaign when Builder's list answers summaries).\n\n" +
 			"Use it to look at what a bot holds, in `check` blocks and outputs, or to adopt existing campaigns: " +
 			"`import` blocks with `for_each` over `campaigns` (see the guide \"Adopting existing campaigns\").",
 		Attributes: map[string]schema.Attribute{
@@ -57,23 +57,7 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 			"campaigns": schema.ListNestedAttribute{
 				MarkdownDescription: "The campaigns that match, " + campaignOrderDescription + ". Each has the attributes of the `campaigns_builder_campaign` data source.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":             computed("id"),
-						"organization":   computed("organization"),
-						"bot_name":       computed("bot_name"),
-						"campaign_name":  computed("campaign_name"),
-						"name":           computed("name"),
-						"description":    computed("description"),
-						"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
-						"content":        computed("content"),
-						"file":           computed("file"),
-						"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
-						"status":         computed("status"),
-						"creation_date":  schema.StringAttribute{MarkdownDescription: desc["creation_date"], Computed: true, CustomType: timetypes.RFC3339Type{}},
-						"log_file":       computed("log_file"),
-					},
-				},
+				NestedObject:        schema.NestedAttributeObject{Attributes: element},
 			},
 		},
 	}

@@ -76,6 +76,10 @@ func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.Invoke
 	fire := fireTrigger(ctx, c, payload)
 	switch fire.Outcome {
 	case fireOutcomeFired:
+		if fire.ID == "" {
+			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired; Builder accepted it, but its answer held no readable id: %s", fire.Err)})
+			break
+		}
 		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired: id %s", fire.ID)})
 	case fireOutcomeUnknown:
 		resp.SendProgress(action.InvokeProgressEvent{Message: "Builder trigger may have fired: no usable answer; not sent again"})

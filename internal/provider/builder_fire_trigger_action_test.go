@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
@@ -36,6 +39,7 @@ func triggerPayloads(t *testing.T, srv *emulator.Server) []string {
 }
 
 func TestAccBuilderFireTriggerAction_invokeFiresOncePerInvocation(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload))
 	skipBelowTerraform1_14(t, w)
@@ -75,6 +79,7 @@ func TestAccBuilderFireTriggerAction_invokeFiresOncePerInvocation(t *testing.T) 
 // An action_trigger on a campaign's creation fires once, when the campaign is
 // created, and never on later applies that update it or change nothing.
 func TestAccBuilderFireTriggerAction_afterCreateFiresOnceOnCreate(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	config := func(content string) string {
 		return fireActionConfig(srv, `jsonencode({ campaign = campaigns_builder_campaign.launch.id, template = "launch_v1" })`) + fmt.Sprintf(`
@@ -122,6 +127,7 @@ resource "campaigns_builder_campaign" "launch" {
 
 // A fire that may have run is never repeated, and the invocation says so.
 func TestAccBuilderFireTriggerAction_ambiguousFireNotRepeated(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload))
 	skipBelowTerraform1_14(t, w)
@@ -143,6 +149,7 @@ func TestAccBuilderFireTriggerAction_ambiguousFireNotRepeated(t *testing.T) {
 }
 
 func TestAccBuilderFireTriggerAction_invalidPayloadFailsAtPlan(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, `jsonencode(["not", "an", "object"])`))
 	skipBelowTerraform1_14(t, w)
@@ -159,6 +166,7 @@ func TestAccBuilderFireTriggerAction_invalidPayloadFailsAtPlan(t *testing.T) {
 // When the fire of an after_create action may have run, the apply fails,
 // and the next apply neither creates the campaign again nor fires again.
 func TestAccBuilderFireTriggerAction_afterCreateAmbiguousNeverRefires(t *testing.T) {
+	t.Parallel()
 	srv := startEmulator(t, emulator.Config{})
 	w := newCLIWorkdir(t, fireActionConfig(srv, reminderPayload)+`
 resource "campaigns_builder_campaign" "launch" {
@@ -187,5 +195,32 @@ resource "campaigns_builder_campaign" "launch" {
 	}
 	if n := srv.Count(emulator.OpCampaignCreate); n != 1 {
 		t.Errorf("the emulator counted %d creates, want 1", n)
+	}
+}
+
+// The server the binary serves must answer the action and list resource
+// RPCs: tf6server finds them by type assertion, so a wrapper that embeds
+// only tfprotov6.ProviderServer hides them ("ValidateActionConfig Not
+// Implemented").
+func TestProtocol6Server_servesActionsAndListResources(t *testing.T) {
+	server, err := NewProtocol6Server("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
+		t.Errorf("%T does not serve actions", server)
+	}
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
+		t.Errorf("%T does not serve list resources", server)
+	}
+	schema, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := schema.ActionSchemas["campaigns_builder_fire_trigger"]; !ok {
+		t.Errorf("the schema has no action campaigns_builder_fire_trigger: %v", schema.Diagnostics)
+	}
+	if _, ok := schema.ListResourceSchemas["campaigns_builder_campaign"]; !ok {
+		t.Errorf("the schema has no list resource campaigns_builder_campaign: %v", schema.Diagnostics)
 	}
 }

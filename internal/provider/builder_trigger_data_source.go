@@ -122,6 +122,9 @@ func triggerIDProblem(p path.Path, id string) string {
 	case strings.HasPrefix(id, unknownIDPrefix):
 		return fmt.Sprintf("%s is %q, the placeholder of a trigger whose fire outcome is unknown: Builder never answered with an id, so it cannot be read. "+
 			"Look for the trigger in the Builder UI instead.", p, id)
+	case strings.HasPrefix(id, noIDPrefix):
+		return fmt.Sprintf("%s is %q, the placeholder of a trigger Builder accepted without answering a readable id, so it cannot be read. "+
+			"Look for the trigger in the Builder UI instead.", p, id)
 	}
 	return ""
 }

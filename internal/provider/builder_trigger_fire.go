@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ type triggerFire struct {
 	// Outcome is fireOutcomeFired, fireOutcomeUnknown (the request may have
 	// run: never repeat it), or "" when the trigger certainly did not fire.
 	Outcome string
-	ID      string    // Builder's id, when fired
+	ID      string    // Builder's id, when fired; "" when its 2xx answer held none (Err says why)
 	SentAt  time.Time // when the request left, UTC, to the second
 	Err     error     // why it did not fire, or why the outcome is unknown
 }
@@ -37,6 +38,10 @@ func fireTrigger(ctx context.Context, c *builder.Client, payload string) trigger
 	case err == nil:
 		fire.Outcome, fire.ID = fireOutcomeFired, id
 		tflog.Info(ctx, "fired Builder trigger", map[string]any{"id": id})
+	case acceptedWithoutID(err):
+		// A 2xx: Builder accepted the fire, so it fired, whatever the body.
+		fire.Outcome, fire.Err = fireOutcomeFired, err
+		tflog.Warn(ctx, "fired Builder trigger, but its answer held no readable id")
 	case client.MayHaveBeenProcessed(err):
 		fire.Outcome, fire.Err = fireOutcomeUnknown, err
 		tflog.Warn(ctx, "Builder trigger may have fired: outcome unknown, not repeated")
@@ -44,6 +49,13 @@ func fireTrigger(ctx context.Context, c *builder.Client, payload string) trigger
 		fire.Err = err
 	}
 	return fire
+}
+
+// acceptedWithoutID is a fire Builder answered with a 2xx whose body held no
+// id this provider can read.
+func acceptedWithoutID(err error) bool {
+	var unreadable *client.UnreadableAnswerError
+	return errors.As(err, &unreadable) && unreadable.Status >= 200 && unreadable.Status <= 299
 }
 
 // mayHaveFiredSummary is the summary of every "may have fired" diagnostic.

@@ -37,14 +37,18 @@ var (
 
 // Values of fire_outcome.
 const (
-	fireOutcomeFired    = "fired"    // Builder answered the fire with an id
+	fireOutcomeFired    = "fired"    // Builder accepted the fire (2xx)
 	fireOutcomeUnknown  = "unknown"  // the fire may or may not have run: never repeated
 	fireOutcomeImported = "imported" // adopted by import; this provider did not fire it
 )
 
-// unknownIDPrefix starts the placeholder id of a trigger whose fire outcome is
-// unknown: Builder never answered with a real id.
-const unknownIDPrefix = "unknown-"
+// Placeholder ids, for a trigger Builder gave no readable id: unknownIDPrefix
+// when the fire outcome is unknown, noIDPrefix when Builder accepted the fire
+// (a 2xx) but its answer held no id this provider could read.
+const (
+	unknownIDPrefix = "unknown-"
+	noIDPrefix      = "no-id-"
+)
 
 // NewBuilderTriggerResource is the campaigns_builder_trigger resource.
 func NewBuilderTriggerResource() resource.Resource {
@@ -88,7 +92,9 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Id Builder answered when the trigger fired. When the fire outcome is unknown (see `fire_outcome`), " +
-					"a placeholder that starts with `" + unknownIDPrefix + "`, since Builder never answered with an id.",
+					"a placeholder that starts with `" + unknownIDPrefix + "`, since Builder never answered with an id; " +
+					"when Builder accepted the fire but its answer held no readable id, a placeholder that starts with `" + noIDPrefix + "` " +
+					"(a warning says how to import the real id).",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -124,7 +130,7 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"fire_outcome": schema.StringAttribute{
-				MarkdownDescription: "`" + fireOutcomeFired + "` when Builder answered the fire with an id; " +
+				MarkdownDescription: "`" + fireOutcomeFired + "` when Builder accepted the fire (with an id, or with an answer that held none: then `id` is a `" + noIDPrefix + "` placeholder); " +
 					"`" + fireOutcomeUnknown + "` when the request may have reached Builder but no answer came back, so it may or may not have fired " +
 					"(it is never sent again without `-replace` or a changed keeper); " +
 					"`" + fireOutcomeImported + "` for a trigger adopted with `import`.",
@@ -133,7 +139,7 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 			"result": schema.StringAttribute{
 				MarkdownDescription: "Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`. " +
-					"Read right after the fire and on every refresh. Null while `fire_outcome` is `" + fireOutcomeUnknown + "` (there is no id to read), " +
+					"Read right after the fire and on every refresh. Null while there is no id to read (`fire_outcome` is `" + fireOutcomeUnknown + "`, or `id` is a `" + noIDPrefix + "` placeholder), " +
 					"or if the read after the fire failed (a warning says so; the next refresh fills it).",
 				Computed:      true,
 				CustomType:    jsontypes.NormalizedType{},
@@ -166,8 +172,14 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 	fire := fireTrigger(ctx, c, plan.Payload.ValueString())
 	plan.FiredAt = timetypes.NewRFC3339TimeValue(fire.SentAt)
 	plan.Result = jsontypes.NewNormalizedNull()
-	switch id := fire.ID; fire.Outcome {
-	case fireOutcomeFired:
+	switch id := fire.ID; {
+	case fire.Outcome == fireOutcomeFired && id == "":
+		// Builder accepted the fire (a 2xx): it fired, once, whatever its
+		// answer says. Save it so that it is never fired again.
+		plan.ID = types.StringValue(placeholderTriggerID(noIDPrefix))
+		plan.FireOutcome = types.StringValue(fireOutcomeFired)
+		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(ctx, plan, fire.Err))
+	case fire.Outcome == fireOutcomeFired:
 		plan.ID = types.StringValue(id)
 		plan.FireOutcome = types.StringValue(fireOutcomeFired)
 		// Read it back so that result is known after this apply; otherwise
@@ -180,8 +192,8 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 				fmt.Sprintf("Builder fired trigger %q, but reading it back failed: %s\n\n"+
 					"The trigger is saved in state and will not fire again; result stays null until the next refresh reads it.", id, err))
 		}
-	case fireOutcomeUnknown:
-		plan.ID = types.StringValue(unknownTriggerID())
+	case fire.Outcome == fireOutcomeUnknown:
+		plan.ID = types.StringValue(placeholderTriggerID(unknownIDPrefix))
 		plan.FireOutcome = types.StringValue(fireOutcomeUnknown)
 		resp.Diagnostics.AddWarning(mayHaveFiredSummary, ambiguousFireDetail(ctx, plan, fire.Err))
 	default:
@@ -203,6 +215,11 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 	if state.FireOutcome.ValueString() == fireOutcomeUnknown {
 		// There is no id to read. Keep reminding until someone acts.
 		resp.Diagnostics.AddWarning("Trigger fire outcome still unknown", ambiguousFireDetail(ctx, state, nil))
+		return
+	}
+	if strings.HasPrefix(state.ID.ValueString(), noIDPrefix) {
+		// Fired, but there is no id to read it by until someone imports it.
+		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(ctx, state, nil))
 		return
 	}
 	c, diags := r.data.builderForTriggers()
@@ -273,7 +290,7 @@ func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.I
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if id == "" || strings.HasPrefix(id, unknownIDPrefix) {
+	if id == "" || isPlaceholderTriggerID(id) {
 		resp.Diagnostics.AddError("Invalid trigger id",
 			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", given))
 		return
@@ -329,12 +346,41 @@ func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Tim
 	return payload, createdAt
 }
 
-// unknownTriggerID is the placeholder id of a trigger whose fire outcome is
-// unknown. It is random so that two such triggers never look alike.
-func unknownTriggerID() string {
+// placeholderTriggerID is a placeholder id with prefix. It is random so that
+// two such triggers never look alike.
+func placeholderTriggerID(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return unknownIDPrefix + hex.EncodeToString(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// isPlaceholderTriggerID tells a placeholder from an id Builder gave.
+func isPlaceholderTriggerID(id string) bool {
+	return strings.HasPrefix(id, unknownIDPrefix) || strings.HasPrefix(id, noIDPrefix)
+}
+
+// firedWithoutIDSummary is the summary of every "fired without an id" warning.
+const firedWithoutIDSummary = "Trigger fired without a readable id"
+
+// firedWithoutIDDetail explains a fire that Builder accepted without a
+// readable id: it fired, what is saved, and how to record its real id. err
+// is the fire's answer problem, or nil when a later refresh repeats it.
+func firedWithoutIDDetail(ctx context.Context, m builderTriggerModel, err error) string {
+	var b strings.Builder
+	if err != nil {
+		fmt.Fprintf(&b, "Builder accepted the trigger, but its answer held no id this provider can read: %s\n\n", err)
+	} else {
+		b.WriteString("An earlier apply fired this trigger; Builder accepted it, but its answer held no id this provider can read.\n\n")
+	}
+	fmt.Fprintf(&b, "The trigger fired once and will not be fired again: it is saved in state with fire_outcome = %q and the placeholder id %q. "+
+		"Without its real id, result cannot be read.\n\n", fireOutcomeFired, m.ID.ValueString())
+	fmt.Fprintf(&b, "Trigger: payload %s; keepers %s; sent at %s.\n\n",
+		summarizeJSON(m.Payload.ValueString(), 200), summarizeKeepers(ctx, m.Keepers), m.FiredAt.ValueString())
+	b.WriteString("To record its real id: find the trigger with this payload, sent around that time, in the Builder UI " +
+		"(with the campaigns emulator, in its trigger list), then run terraform state rm ADDRESS and terraform import ADDRESS ID with its Builder id. " +
+		"Nothing is fired by either step.\n" +
+		addressHint(m.ID.ValueString()))
+	return b.String()
 }
 
 // ambiguousFireDetail explains an ambiguous fire of this resource (see
@@ -344,8 +390,8 @@ func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) 
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
 			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
 			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n"+
-			"ADDRESS is the resource address shown above (with OpenTofu, run tofu instead of terraform).",
-		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers)))
+			"%s",
+		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers), addressHint(m.ID.ValueString())))
 }
 
 // summarizeJSON is JSON text in compact form, cut to at most limit bytes.

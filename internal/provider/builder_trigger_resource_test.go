@@ -755,10 +755,14 @@ func readExample(t *testing.T, name string) string {
 // triggerResourceFor is the resource configured against srv, as the provider
 // would configure it.
 func triggerResourceFor(srv *emulator.Server) *builderTriggerResource {
+	return triggerResourceAt(srv.URL())
+}
+
+func triggerResourceAt(url string) *builderTriggerResource {
 	data := newProviderData(
 		connectionSettings{userAgent: "test", timeout: 2 * time.Second, maxRetries: 1},
 		builderSettings{
-			url:    setting{value: srv.URL(), attr: "builder.url", env: envBuilderURL},
+			url:    setting{value: url, attr: "builder.url", env: envBuilderURL},
 			apiKey: setting{value: emulator.DefaultAPIKey, attr: "builder.api_key", env: envBuilderAPIKey},
 		},
 		evoluxSettings{},

@@ -20,7 +20,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -53,23 +52,23 @@ type evoluxSubscribersDataSource struct {
 }
 
 type evoluxSubscribersModel struct {
-	ID                     types.String      `tfsdk:"id"`
-	PhoneNumber            types.String      `tfsdk:"phone_number"`
-	Name                   types.String      `tfsdk:"name"`
-	State                  types.String      `tfsdk:"state"`
-	TemplateUUID           types.String      `tfsdk:"template_uuid"`
-	Campaigns              types.Set         `tfsdk:"campaigns"`
-	Start                  timetypes.RFC3339 `tfsdk:"start"`
-	End                    timetypes.RFC3339 `tfsdk:"end"`
-	Timezone               types.String      `tfsdk:"timezone"`
-	ConversationFieldKey   types.String      `tfsdk:"conversation_field_key"`
-	ConversationFieldValue types.String      `tfsdk:"conversation_field_value"`
-	IncludeSubscribers     types.Bool        `tfsdk:"include_subscribers"`
-	Subscribers            subscribersValue  `tfsdk:"subscribers"`
-	Total                  types.Int64       `tfsdk:"total"`
-	StateCounts            types.Map         `tfsdk:"state_counts"`
-	CampaignCounts         types.Map         `tfsdk:"campaign_counts"`
-	Timeouts               timeouts.Value    `tfsdk:"timeouts"`
+	ID                     types.String     `tfsdk:"id"`
+	PhoneNumber            types.String     `tfsdk:"phone_number"`
+	Name                   types.String     `tfsdk:"name"`
+	State                  types.String     `tfsdk:"state"`
+	TemplateUUID           types.String     `tfsdk:"template_uuid"`
+	Campaigns              types.Set        `tfsdk:"campaigns"`
+	Start                  timestampValue   `tfsdk:"start"`
+	End                    timestampValue   `tfsdk:"end"`
+	Timezone               types.String     `tfsdk:"timezone"`
+	ConversationFieldKey   types.String     `tfsdk:"conversation_field_key"`
+	ConversationFieldValue types.String     `tfsdk:"conversation_field_value"`
+	IncludeSubscribers     types.Bool       `tfsdk:"include_subscribers"`
+	Subscribers            subscribersValue `tfsdk:"subscribers"`
+	Total                  types.Int64      `tfsdk:"total"`
+	StateCounts            types.Map        `tfsdk:"state_counts"`
+	CampaignCounts         types.Map        `tfsdk:"campaign_counts"`
+	Timeouts               timeouts.Value   `tfsdk:"timeouts"`
 }
 
 // defaultReadTimeout bounds a read when timeouts.read is not set: 100,000
@@ -152,7 +151,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators: []validator.Set{
-					setvalidator.SizeAtLeast(1),
+					nonEmptyCampaignsFilter{},
 					setvalidator.ValueStringsAre(evoluxUUIDValidator()),
 				},
 			},
@@ -160,13 +159,13 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
 					"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`.",
 				Optional:   true,
-				CustomType: timetypes.RFC3339Type{},
+				CustomType: timestampType{},
 			},
 			"end": schema.StringAttribute{
 				MarkdownDescription: "Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
 					"(for example `2024-09-06T02:59:59.999Z`).",
 				Optional:   true,
-				CustomType: timetypes.RFC3339Type{},
+				CustomType: timestampType{},
 			},
 			"timezone": schema.StringAttribute{
 				MarkdownDescription: "IANA time zone of the report (for example `America/Manaus` or `UTC`). " +
@@ -271,7 +270,7 @@ func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasourc
 // ValidateConfig holds the one rule that spans two attributes; the others
 // are attribute validators. It runs at plan time, before any request.
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var start, end timetypes.RFC3339
+	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
 	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {

@@ -57,6 +57,7 @@ type frameworkServer interface {
 	tfprotov6.StateStoreServer
 }
 
+// The optional servers, by their non-deprecated names.
 var (
 	_ tfprotov6.ListResourceServer = &reportServer{}
 	_ tfprotov6.ActionServer       = &reportServer{}

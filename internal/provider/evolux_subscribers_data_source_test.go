@@ -281,9 +281,9 @@ func TestAccEvoluxSubscribers_invalidFiltersFailAtPlanWithoutRequests(t *testing
 		"state in another case":   {`state = "Error"`, wrappedPhrases("Attribute state value must be one of")},
 		"malformed template_uuid": {`template_uuid = "70f4ddb6-ece1-4e13-ab90"`, wrappedPhrases("Attribute template_uuid must be a UUID")},
 		"malformed campaign":      {fmt.Sprintf(`campaigns = [%q, "black-friday"]`, blackFridayUUID), wrappedPhrases(`Attribute campaigns[Value("black-friday")] must be a UUID`)},
-		"empty campaigns":         {`campaigns = []`, wrappedPhrases("Attribute campaigns set must contain at least 1")},
-		"start not RFC 3339":      {`start = "2024-09-05"`, wrappedPhrases("Invalid RFC3339 String Value", `start = "2024-09-05"`)},
-		"end not RFC 3339":        {`end = "06/09/2024 23:59"`, wrappedPhrases("Invalid RFC3339 String Value", `end = "06/09/2024 23:59"`)},
+		"empty campaigns":         {`campaigns = []`, wrappedPhrases("Empty campaigns filter", "without a campaigns[] parameter it reports every campaign")},
+		"start not RFC 3339":      {`start = "2024-09-05"`, timestampMessage(`start = "2024-09-05"`, "it is a date without a time")},
+		"end not RFC 3339":        {`end = "06/09/2024 23:59"`, timestampMessage(`end = "06/09/2024 23:59"`, "the date must be written year-month-day")},
 		// As text start sorts first; as instants it is an hour after end.
 		"start after end":            {`start = "2024-09-05T23:00:00-03:00"` + "\n" + `end = "2024-09-06T01:00:00Z"`, wrappedPhrases("start is after end")},
 		"unknown time zone":          {`timezone = "America/Atlantis"`, wrappedPhrases("timezone must be an IANA time zone name")},

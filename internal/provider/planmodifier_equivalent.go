@@ -3,11 +3,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
 // The framework consults a custom type's semantic equality only when it reads
@@ -82,13 +83,14 @@ func useStateForSameInstant() planmodifier.String {
 		})
 }
 
-// sameInstant tells whether two RFC 3339 texts name the same instant:
-// "2030-01-01T12:00:00Z" and "2030-01-01T09:00:00-03:00" are one moment.
+// sameInstant tells whether two timestamps name the same instant:
+// "2030-01-01T12:00:00Z", "2030-01-01T09:00:00-03:00" and a server's naive
+// "2030-01-01T12:00:00" are one moment.
 func sameInstant(a, b string) bool {
 	if a == b {
 		return true
 	}
-	ta, errA := time.Parse(time.RFC3339Nano, a)
-	tb, errB := time.Parse(time.RFC3339Nano, b)
-	return errA == nil && errB == nil && ta.Equal(tb)
+	ta, okA := client.ParseTimestamp(a)
+	tb, okB := client.ParseTimestamp(b)
+	return okA && okB && ta.Equal(tb)
 }

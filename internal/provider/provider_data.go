@@ -22,8 +22,17 @@ import (
 type setting struct {
 	value   string
 	unknown bool
+	fromEnv bool // the configuration leaves attr unset: value is env's
 	attr    string
 	env     string
+}
+
+// origin says where the value came from, for messages.
+func (s setting) origin() string {
+	if s.fromEnv {
+		return fmt.Sprintf("the %s environment variable (%s is not set in the provider configuration)", s.env, s.attr)
+	}
+	return s.attr + " in the provider configuration"
 }
 
 func resolve(v types.String, p path.Path, env string) setting {
@@ -34,7 +43,7 @@ func resolve(v types.String, p path.Path, env string) setting {
 	case !v.IsNull():
 		s.value = v.ValueString()
 	default:
-		s.value = os.Getenv(env)
+		s.value, s.fromEnv = os.Getenv(env), true
 	}
 	return s
 }
@@ -69,10 +78,16 @@ type providerData struct {
 	evoluxOnce   sync.Once
 	evoluxClient *evolux.Client
 	evoluxDiags  diag.Diagnostics
+
+	// secrets are scrubbed from every error and log entry of both clients,
+	// by value: servers echo them in texts of their own. The Builder client
+	// adds its tokens as it receives them.
+	secrets *client.Secrets
 }
 
 func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
-	return &providerData{conn: conn, builder: b, evolux: e}
+	return &providerData{conn: conn, builder: b, evolux: e,
+		secrets: client.NewSecrets(b.password.value, b.apiKey.value, e.token.value)}
 }
 
 // builderForCampaigns returns the Builder client after checking that the
@@ -126,10 +141,8 @@ func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
 }
 
 func (d *providerData) httpClient(service string, url setting) (*client.Client, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if err := client.ValidateBaseURL(url.value); err != nil {
-		diags.AddError("Invalid "+service+" URL",
-			fmt.Sprintf("The %s URL from %s (or %s) cannot be used: %s", service, url.attr, url.env, err))
+	diags := unusableURL(service, url)
+	if diags.HasError() {
 		return nil, diags
 	}
 	hc, err := client.New(client.Config{
@@ -137,7 +150,9 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		Timeout:    d.conn.timeout,
 		MaxRetries: d.conn.maxRetries,
 		UserAgent:  d.conn.userAgent,
-		Logger:     tflogLogger{},
+		Logger:     tflogLogger{secrets: d.secrets},
+		Secrets:    d.secrets,
+		Name:       service,
 	})
 	if err != nil {
 		diags.AddError("Cannot configure the "+service+" client", err.Error())
@@ -157,19 +172,48 @@ func requireSettings(service string, settings ...setting) diag.Diagnostics {
 				fmt.Sprintf("The provider attribute %s depends on a value that is known only after apply, so %s cannot be reached during this plan. "+
 					"Apply the resources it depends on first (for example with -target), or set it to a known value.", s.attr, service))
 		case s.value == "":
+			where := fmt.Sprintf("it is set in neither place it is read from: the provider configuration leaves %s unset "+
+				"and the %s environment variable is empty or unset", s.attr, s.env)
+			if !s.fromEnv {
+				where = fmt.Sprintf("%s is an empty string in the provider configuration, which wins over %s", s.attr, s.env)
+			}
 			diags.AddError("Missing "+service+" setting "+s.attr,
-				fmt.Sprintf("This operation needs %s. Set %s in the provider configuration or the %s environment variable.", s.attr, s.attr, s.env))
+				fmt.Sprintf("This operation needs %s, but %s. Set %s in the provider configuration or the %s environment variable.",
+					s.attr, where, s.attr, s.env))
 		}
 	}
 	return diags
 }
 
-// tflogLogger lets internal/client log through tflog without importing
-// Terraform packages.
-type tflogLogger struct{}
+// unusableURL refuses a URL that cannot be used (not https:// and not a
+// loopback host, among others), saying where it came from.
+func unusableURL(service string, url setting) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if err := client.ValidateBaseURL(url.value); err != nil {
+		diags.AddError("Invalid "+service+" URL",
+			fmt.Sprintf("The %s URL from %s cannot be used: %s", service, url.origin(), err))
+	}
+	return diags
+}
 
-func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(ctx, msg, fields)
+// tflogLogger lets internal/client log through tflog without importing
+// Terraform packages. The client scrubs its entries already; tflog masks
+// the same values again, as it would in any entry logged with maskSecrets.
+type tflogLogger struct{ secrets *client.Secrets }
+
+func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(maskSecrets(ctx, l.secrets), msg, fields)
+}
+
+// maskSecrets makes tflog mask the known secret values in every message
+// and field logged with the returned context.
+func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
+	values := secrets.Values()
+	if len(values) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
+	return tflog.MaskMessageStrings(ctx, values...)
 }
 
 func notConfigured() diag.Diagnostics {

@@ -56,7 +56,19 @@ func TestAccBuilderCampaign_identityImportBlock(t *testing.T) {
 // A campaign created outside Terraform is adopted by an import block that
 // names it by identity: nothing is created, nothing changes.
 func TestAccBuilderCampaign_identityImportAdoptsOutOfBand(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
+	t.Parallel()
+	// Under list-summaries, the read after an import must not take a list
+	// summary for the whole campaign: the plan would show fields cleared.
+	for _, dialect := range []emulator.Dialect{emulator.DialectReference, emulator.DialectListSummaries} {
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel()
+			testIdentityImportAdoptsOutOfBand(t, emulator.Config{Dialects: []emulator.Dialect{dialect}})
+		})
+	}
+}
+
+func testIdentityImportAdoptsOutOfBand(t *testing.T, cfg emulator.Config) {
+	srv := startEmulator(t, cfg)
 	id := builder.NewObjectID()
 	name, content := "spring-sale", "Promoção de primavera"
 	srv.PutCampaign("acme", "sales-bot", builder.Campaign{ID: id, CampaignName: &name, Content: &content})
@@ -77,7 +89,7 @@ resource "campaigns_builder_campaign" "spring" {
   content       = %[3]q
 }
 `, id, name, content)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviders,
 		TerraformVersionChecks:   skipBelowIdentity(),
 		Steps: []resource.TestStep{

@@ -55,3 +55,28 @@ var pathID = path.Root("id")
 
 // objectIDValidator accepts a MongoDB ObjectId: 24 hexadecimal digits.
 var objectIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{24}$`), "must be a campaign id of 24 lowercase hexadecimal digits")
+
+// nonEmptyCampaignsFilter refuses campaigns = [] and says why: the API reads
+// no campaigns[] parameter as every campaign, so an empty list (often one
+// computed from a lookup that matched nothing) would silently widen the
+// report to every campaign instead of selecting none.
+type nonEmptyCampaignsFilter struct{}
+
+func (nonEmptyCampaignsFilter) Description(context.Context) string {
+	return "must hold at least one campaign UUID; omit it to read every campaign"
+}
+
+func (v nonEmptyCampaignsFilter) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (nonEmptyCampaignsFilter) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || len(req.ConfigValue.Elements()) > 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty campaigns filter",
+		fmt.Sprintf("%s is an empty list. Evolux has no way to ask for no campaign: without a campaigns[] parameter it reports "+
+			"every campaign, so an empty list (for example one computed from a lookup that matched nothing) would silently "+
+			"read the subscribers of every campaign. Give at least one campaign UUID, or omit %s (or set it to null) "+
+			"to read every campaign on purpose.", req.Path, req.Path))
+}

@@ -108,7 +108,7 @@ func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) 
 	if err != nil {
 		return Campaign{}, err
 	}
-	return campaignAnswer("read campaign", resp, id)
+	return c.campaignAnswer("read campaign", resp, id)
 }
 
 // ListCampaigns reads all campaigns of a bot.
@@ -123,8 +123,11 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 		return nil, err
 	}
 	campaigns, err := DecodeCampaigns(resp.Body)
+	for i := range campaigns {
+		campaigns[i] = c.scrubbed(campaigns[i])
+	}
 	if err != nil {
-		return nil, &client.UnreadableAnswerError{Operation: "list campaigns", Status: resp.Status, Err: err}
+		return nil, c.unreadable("list campaigns", resp, err)
 	}
 	return campaigns, nil
 }
@@ -179,37 +182,58 @@ func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, 
 		fields = 0
 	case answered.ID == "" || strings.EqualFold(answered.ID, id):
 		answered.ID = id
-	case create:
+	case create && ValidObjectID(strings.ToLower(answered.ID)):
 		problems = append(problems, fmt.Sprintf("the server ignored the id this provider sent (%s) and created the campaign as %s; %s is used",
 			id, answered.ID, answered.ID))
+		answered.ID = strings.ToLower(answered.ID)
 		id = answered.ID
+	case create:
+		// Every campaign id is an ObjectId (the seed's _id): anything else is
+		// a misspelled answer, not the server's own id.
+		problems = append(problems, fmt.Sprintf("the answer named the campaign %q, which is not a campaign id (24 hexadecimal digits); the id this provider sent, %s, is kept",
+			answered.ID, id))
+		answered.ID = id
 	default:
 		problems = append(problems, fmt.Sprintf("the answer to the update of campaign %s named campaign %s; it was not used", id, answered.ID))
 		fields = 0
 	}
 	if fields > 0 {
 		answered.Problems = append(problems, answered.Problems...)
-		return answered
+		return c.scrubbed(answered)
 	}
 	read, readErr := c.GetCampaign(ctx, organization, bot, id)
 	if readErr != nil {
 		problems = append(problems, fmt.Sprintf("the server accepted the %s (HTTP %d) but its answer carried no campaign, and reading campaign %s back failed (%v): "+
 			"the fields the server manages are unknown until the next refresh", operation, resp.Status, id, readErr))
-		return Campaign{ID: id, Problems: problems}
+		return c.scrubbed(Campaign{ID: id, Problems: problems})
 	}
 	read.Problems = append(problems, read.Problems...)
-	return read
+	return c.scrubbed(read)
+}
+
+// scrubbed is campaign with no known secret in its problems, which quote
+// what the server sent.
+func (c *Client) scrubbed(campaign Campaign) Campaign {
+	for i, problem := range campaign.Problems {
+		campaign.Problems[i] = c.http.Secrets().Scrub(problem)
+	}
+	return campaign
+}
+
+// unreadable is a 2xx answer that could not be used, its text scrubbed.
+func (c *Client) unreadable(operation string, resp *client.Response, err error) error {
+	return &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: c.http.Secrets().ScrubError(err)}
 }
 
 // campaignAnswer decodes a campaign answer; one without _id is the campaign
 // that was asked for.
-func campaignAnswer(operation string, resp *client.Response, id string) (Campaign, error) {
+func (c *Client) campaignAnswer(operation string, resp *client.Response, id string) (Campaign, error) {
 	campaign, err := DecodeCampaign(resp.Body)
 	if err != nil {
-		return Campaign{}, &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: err}
+		return Campaign{}, c.unreadable(operation, resp, err)
 	}
 	if campaign.ID == "" {
 		campaign.ID = id
 	}
-	return campaign, nil
+	return c.scrubbed(campaign), nil
 }

@@ -50,8 +50,10 @@ type Client struct {
 	lists listCache
 }
 
-// New returns a Builder client over http.
+// New returns a Builder client over http. The credentials, and every token
+// the client receives later, are added to http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
+	http.Secrets().Add(creds.Password, creds.APIKey)
 	return &Client{http: http, creds: creds}
 }
 
@@ -135,8 +137,8 @@ func (c *Client) login(ctx context.Context) (Tokens, error) {
 	})
 	if err != nil {
 		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s and %s: %w",
-				c.creds.User, AttributeUser, AttributePassword, err)
+			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s (or the %s environment variable) and %s (or %s): %w",
+				c.creds.User, AttributeUser, EnvUser, AttributePassword, EnvPassword, err)
 		}
 		return Tokens{}, err
 	}
@@ -160,13 +162,14 @@ func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, erro
 // storeTokens makes a login or refresh answer the current pair. A refresh
 // answer without a new refresh token keeps the old one.
 func (c *Client) storeTokens(operation string, resp *client.Response, refreshToken string) (Tokens, error) {
-	var tokens Tokens
-	if err := json.Unmarshal(resp.Body, &tokens); err != nil || tokens.Token == "" {
+	tokens, err := decodeTokens(resp.Body)
+	if err != nil || tokens.Token == "" {
 		if err == nil {
 			err = errors.New("no token in the answer")
 		}
-		return Tokens{}, &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: err}
+		return Tokens{}, c.unreadable(operation, resp, err)
 	}
+	c.http.Secrets().Add(tokens.Token, tokens.RefreshToken)
 	if tokens.RefreshToken == "" {
 		tokens.RefreshToken = refreshToken
 	}
@@ -174,6 +177,19 @@ func (c *Client) storeTokens(operation string, resp *client.Response, refreshTok
 	defer c.mu.Unlock()
 	c.tokens, c.refused = tokens, false
 	return tokens, nil
+}
+
+// decodeTokens reads a token pair; the token may also come as OAuth2's
+// access_token, which is what FastAPI's security helpers answer.
+func decodeTokens(body []byte) (Tokens, error) {
+	var answer tokensAnswer
+	if err := json.Unmarshal(body, &answer); err != nil {
+		return Tokens{}, err
+	}
+	if answer.Token == "" {
+		answer.Token = answer.AccessToken
+	}
+	return answer.Tokens, nil
 }
 
 func (c *Client) requireLogin() error {

@@ -176,8 +176,14 @@ func TestLogin_wrongPasswordIsAClearErrorWithoutRetries(t *testing.T) {
 
 	_, err := c.ListCampaigns(context.Background(), "acme", "bot")
 
-	if err == nil || !strings.Contains(err.Error(), "Incorrect user or password") || !strings.Contains(err.Error(), AttributePassword) {
-		t.Fatalf("err = %v; want the server's message and a pointer to %s", err, AttributePassword)
+	if err == nil || !strings.Contains(err.Error(), "Incorrect user or password") {
+		t.Fatalf("err = %v; want the server's message", err)
+	}
+	// What to check, under both of its names: the attribute and the variable.
+	for _, want := range []string{AttributeUser, EnvUser, AttributePassword, EnvPassword} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %q, lacks %q", err, want)
+		}
 	}
 	if client.StatusOf(err) != http.StatusUnauthorized || fake.logins.Load() != 1 {
 		t.Fatalf("status %d after %d logins; want 401 after 1", client.StatusOf(err), fake.logins.Load())
@@ -440,6 +446,12 @@ func TestDecodeTriggerID(t *testing.T) {
 		{body: `{"id": 5}`, want: "5"},
 		{body: `{"_id":"x"}`, want: "x"},
 		{body: `{"id":"", "_id":"y"}`, want: "y"},
+		{body: `{"_id":{"$oid":"65f000000000000000000001"}}`, want: "65f000000000000000000001"},
+		{body: `{"data":{"id":7,"status":"sent"}}`, want: "7"},
+		{body: `{"data":{"name":"x"}}`, wantErr: true},
+		{body: `{"data":7}`, wantErr: true},
+		{body: `{"_id":{"$oid":""}}`, wantErr: true},
+		{body: `{"_id":{"$oid":"x","more":1}}`, wantErr: true},
 		{body: `null`, wantErr: true},
 		{body: `""`, wantErr: true},
 		{body: `{"name":"x"}`, wantErr: true},
@@ -513,4 +525,12 @@ func FuzzDecoders(f *testing.F) {
 			t.Fatalf("DecodeCampaigns(%q) = nil without an error", body)
 		}
 	})
+}
+
+func TestLogin_acceptsOAuth2AccessToken(t *testing.T) {
+	c := answeringClient(t, http.StatusOK, []byte(`{"access_token":"oauth-style-token","token_type":"bearer"}`))
+	tokens, err := c.Tokens(context.Background())
+	if err != nil || tokens.Token != "oauth-style-token" {
+		t.Fatalf("Tokens() = %+v, %v; want the access_token", tokens, err)
+	}
 }

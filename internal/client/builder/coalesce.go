@@ -78,52 +78,73 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 }
 
 // ListCampaignsComplete lists a bot's campaigns in the API's order, each one
-// the whole document: an entry that lacks any user field may be a summary,
-// so it is read, unless the bot's list is known to answer full documents.
-// Campaigns deleted between the list and the read are left out.
+// the whole document. An entry that lacks any user field may be a summary,
+// so it is read, unless the bot's list is known to answer whole documents.
+// While that is not known, the first maxCompletionReads such entries are
+// read as a probe: if none of the reads has more than its entry, the list
+// answers whole documents and the rest are trusted; if any has more, every
+// entry is read. Campaigns deleted between the list and the read are left
+// out.
 func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	key := botKey{organization, bot}
 	campaigns, err := c.ListCampaigns(ctx, organization, bot)
 	if err != nil || c.lists.shape(key) == shapeFull {
 		return campaigns, err
 	}
-	incomplete := make([]bool, len(campaigns))
+	var incomplete []int
+	for i, entry := range campaigns {
+		if entry.ID != "" && len(missingUserFields(entry, fullCampaign)) > 0 {
+			incomplete = append(incomplete, i)
+		}
+	}
 	reads := make([]*Campaign, len(campaigns))
+	wave := incomplete
+	if c.lists.shape(key) == shapeUnknown {
+		wave = incomplete[:min(len(incomplete), maxCompletionReads)]
+	}
+	if err := c.readEntries(ctx, key, campaigns, wave, reads); err != nil {
+		return nil, err
+	}
+	if len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
+		if err := c.readEntries(ctx, key, campaigns, incomplete[len(wave):], reads); err != nil {
+			return nil, err
+		}
+	}
+	complete := make([]Campaign, 0, len(campaigns))
+	for i, entry := range campaigns {
+		switch {
+		case reads[i] == nil:
+			complete = append(complete, entry) // not read: complete, or trusted
+		case reads[i].ID != "":
+			complete = append(complete, *reads[i])
+		}
+		// else: read, and deleted since the list.
+	}
+	return complete, nil
+}
+
+// readEntries reads the campaigns at indices, maxCompletionReads at a time,
+// into reads (a campaign without id for one deleted since the list), and
+// learns from each what the bot's list answers.
+func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, reads []*Campaign) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
-	for i, entry := range campaigns {
-		if entry.ID == "" || len(missingUserFields(entry, fullCampaign)) == 0 {
-			continue
-		}
-		incomplete[i] = true
+	for _, i := range indices {
 		group.Go(func() error {
-			read, err := c.GetCampaign(groupCtx, organization, bot, campaigns[i].ID)
+			read, err := c.GetCampaign(groupCtx, key.organization, key.bot, campaigns[i].ID)
 			switch {
 			case client.IsNotFound(err):
+				reads[i] = &Campaign{} // no id: deleted since the list
 				return nil
 			case err != nil:
 				return err
 			}
+			c.lists.learn(key, campaigns[i], read)
 			reads[i] = &read
 			return nil
 		})
 	}
-	if err := group.Wait(); err != nil {
-		return nil, err
-	}
-	complete := make([]Campaign, 0, len(campaigns))
-	for i, entry := range campaigns {
-		if !incomplete[i] {
-			complete = append(complete, entry)
-			continue
-		}
-		if reads[i] == nil {
-			continue // deleted since the list
-		}
-		c.lists.learn(key, entry, *reads[i])
-		complete = append(complete, *reads[i])
-	}
-	return complete, nil
+	return group.Wait()
 }
 
 // fullCampaign has a value in every user field, for missingUserFields.

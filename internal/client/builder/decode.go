@@ -324,7 +324,8 @@ func DecodeCampaigns(body []byte) ([]Campaign, error) {
 
 // DecodeTriggerID reads the id from a trigger fire answer: a JSON number (the
 // seed's sample is 0) or string, or an object holding one under "id" or
-// "_id". A number keeps its JSON text.
+// "_id" (also as {"$oid": ...}), bare or wrapped in an envelope
+// ({"data": {...}}). A number keeps its JSON text.
 func DecodeTriggerID(body []byte) (string, error) {
 	decoder := json.NewDecoder(bytes.NewReader(body))
 	decoder.UseNumber()
@@ -336,6 +337,9 @@ func DecodeTriggerID(body []byte) (string, error) {
 		return "", errors.New("trigger answer has data after its JSON value")
 	}
 	if object, ok := answer.(map[string]any); ok {
+		if inner, ok := envelopeValue(object).(map[string]any); ok {
+			object = inner
+		}
 		for _, key := range []string{FieldTriggerID, FieldTriggerObjectID} {
 			if id, ok := scalarID(object[key]); ok {
 				return id, nil
@@ -348,12 +352,31 @@ func DecodeTriggerID(body []byte) (string, error) {
 		FieldTriggerID, FieldTriggerObjectID)
 }
 
+// envelopeValue is what an envelope object holds under its one key.
+func envelopeValue(object map[string]any) any {
+	if len(object) != 1 {
+		return nil
+	}
+	for _, key := range EnvelopeKeys {
+		if value, ok := object[key]; ok {
+			return value
+		}
+	}
+	return nil
+}
+
+// scalarID reads an id: a number, a non-empty string, or Mongo's extended
+// JSON {"$oid": "..."}.
 func scalarID(value any) (string, bool) {
 	switch value := value.(type) {
 	case json.Number:
 		return value.String(), true
 	case string:
 		return value, value != ""
+	case map[string]any:
+		if oid, ok := value[FieldMongoObjectID].(string); ok && len(value) == 1 {
+			return oid, oid != ""
+		}
 	}
 	return "", false
 }

@@ -156,6 +156,38 @@ func TestListCampaignsComplete(t *testing.T) {
 	}
 }
 
+// A bot with many campaigns: a list of whole documents costs one probe wave
+// of reads, a list of summaries a read per campaign.
+func TestListCampaignsComplete_probesOneWave(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		summaries bool
+		wantReads int64
+	}{
+		{"whole documents", false, maxCompletionReads},
+		{"summaries", true, 20},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeBuilder(t)
+			fake.summaries = tt.summaries
+			prior := fake.putFull(20, false)
+			got, err := fake.client(allCredentials()).ListCampaignsComplete(context.Background(), "acme", "bot")
+			if err != nil || len(got) != 20 {
+				t.Fatalf("ListCampaignsComplete() = %d campaigns, %v", len(got), err)
+			}
+			for i, campaign := range got {
+				campaign.Status = nil
+				if want := prior[len(prior)-1-i]; !reflect.DeepEqual(campaign, want) {
+					t.Fatalf("campaign %d = %s\nwant %s", i, show(campaign), show(want))
+				}
+			}
+			if reads := fake.reads.Load(); reads != tt.wantReads {
+				t.Errorf("%d reads, want %d", reads, tt.wantReads)
+			}
+		})
+	}
+}
+
 func TestListCampaignsComplete_campaignsGoneSinceTheListAreLeftOut(t *testing.T) {
 	fake := newFakeBuilder(t)
 	fake.summaries = true

@@ -32,7 +32,7 @@ func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (stri
 	}
 	id, err := DecodeTriggerID(resp.Body)
 	if err != nil {
-		return "", &client.UnreadableAnswerError{Operation: "fire trigger", Status: resp.Status, Err: err}
+		return "", c.unreadable("fire trigger", resp, err)
 	}
 	return id, nil
 }
@@ -54,7 +54,7 @@ func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, er
 		return nil, err
 	}
 	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' || !json.Valid(resp.Body) {
-		return nil, &client.UnreadableAnswerError{Operation: "read trigger", Status: resp.Status, Err: errors.New("expected a JSON object")}
+		return nil, c.unreadable("read trigger", resp, errors.New("expected a JSON object"))
 	}
 	return json.RawMessage(resp.Body), nil
 }

@@ -96,6 +96,14 @@ const (
 // wrap a list answer (or a single campaign) instead of answering it bare.
 var EnvelopeKeys = []string{"data", "items", "results", "campaigns"}
 
+// tokensAnswer is Tokens as a server may also spell it: the token under
+// OAuth2's "access_token", which FastAPI's security helpers answer
+// (tolerated, never served).
+type tokensAnswer struct {
+	Tokens
+	AccessToken string `json:"access_token"`
+}
+
 // Campaign is a campaign action as the seed defines it. Optional fields are
 // pointers so that "absent" and "empty" stay distinct on the wire; PUT
 // replaces the whole document, so an absent field is cleared.

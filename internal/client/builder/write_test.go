@@ -128,6 +128,22 @@ func TestCreateCampaign_serverThatIgnoresOurIDGivesItsOwn(t *testing.T) {
 	}
 }
 
+func TestCreateCampaign_answerNamingANonObjectIDKeepsOurs(t *testing.T) {
+	fake := newFakeBuilder(t)
+	fake.writeAnswer = &rawAnswer{201, `{"_id":"123","campaign_name":"c"}`}
+	c := fake.client(allCredentials())
+	ours := NewObjectID()
+
+	got, err := c.CreateCampaign(context.Background(), "acme", "bot", Campaign{ID: ours, CampaignName: ptr("c")})
+
+	if err != nil || got.ID != ours {
+		t.Fatalf("CreateCampaign() = %+v, %v; want our id %s kept", got, err, ours)
+	}
+	if len(got.Problems) != 1 || !strings.Contains(got.Problems[0], `"123"`) || !strings.Contains(got.Problems[0], ours+", is kept") {
+		t.Errorf("problems = %q, want one naming the answer's id and ours as kept", got.Problems)
+	}
+}
+
 func TestCreateCampaign_serverThatIgnoresOurIDAndAnswersOnlyItsOwnIsReadBack(t *testing.T) {
 	fake := newFakeBuilder(t)
 	fake.assignIDs = true

@@ -203,9 +203,7 @@ func TestSubscribers_countedPagesAreFetchedConcurrentlyInAPIOrder(t *testing.T) 
 	fake := &fakeReport{records: 1_000, envelope: true, pageSize: 10, counted: true, latency: 50 * time.Millisecond}
 	server := fake.start(t)
 
-	start := time.Now()
 	got, err := newTestClient(t, server.URL, testToken).Subscribers(context.Background(), Filter{Name: "Ana"})
-	elapsed := time.Since(start)
 
 	if err != nil {
 		t.Fatal(err)
@@ -216,10 +214,6 @@ func TestSubscribers_countedPagesAreFetchedConcurrentlyInAPIOrder(t *testing.T) 
 	}
 	if highest := fake.maxInFlight.Load(); highest < 2 || highest > pageConcurrency {
 		t.Fatalf("%d requests at once, want between 2 and %d", highest, pageConcurrency)
-	}
-	// One page after the other would take 100 * 50 ms = 5 s.
-	if elapsed > 2500*time.Millisecond {
-		t.Fatalf("100 pages took %v", elapsed)
 	}
 }
 

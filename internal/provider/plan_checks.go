@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// Plan-time checks of what an apply would need. A mistake found here costs a
+// failed pipeline run before the merge; found at apply, after it. None of
+// them sends a request.
+
+var _ resource.ResourceWithModifyPlan = &builderTriggerResource{}
+
+// checkCampaignPlan is the start of the campaign resource's ModifyPlan: a
+// plan that creates or updates a campaign fails when a Builder setting that
+// the request needs is missing or unusable, and a new campaign scheduled in
+// the past plans with a warning.
+func checkCampaignPlan(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() { // destroy
+		return
+	}
+	var plan builderCampaignModel
+	if diags := req.Plan.Get(ctx, &plan); diags.HasError() {
+		return // the framework reports it
+	}
+	// A replacement is planned twice: its update, then its create with no
+	// prior state (Terraform and OpenTofu both plan the new object again),
+	// which is where it is checked as a create.
+	creates := req.State.Raw.IsNull()
+	if !creates {
+		var state builderCampaignModel
+		if diags := req.State.Get(ctx, &state); diags.HasError() || len(changedCampaignAttributes(state, plan)) == 0 {
+			return // no request at apply
+		}
+	}
+	resp.Diagnostics.Append(data.builderSettingsAtPlan(campaignRequests)...)
+	if creates {
+		warnScheduledInThePast(plan.ScheduledDate, time.Now(), &resp.Diagnostics)
+	}
+}
+
+// ModifyPlan of the trigger resource: a plan that fires a trigger fails
+// when its Builder settings are missing or unusable. A trigger fires only
+// when it is created: a replacement (a changed payload or keeper, -replace)
+// plans its new object as a create, with no prior state, and is checked
+// there. The rest of the trigger's planning is in its plan modifiers.
+func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return // a destroy, or an update that fires nothing
+	}
+	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
+}
+
+type builderRequests int
+
+const (
+	campaignRequests builderRequests = iota // log in with user and password
+	triggerFires                            // the API key
+)
+
+// builderSettingsAtPlan reports, at plan time, the Builder settings that an
+// apply would need and lacks, and a URL that cannot be used (in practice
+// one from BUILDER_URL: a configured one is checked by ValidateConfig).
+// Settings not known yet (a URL from another resource) are left alone.
+func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
+	if d == nil {
+		return nil
+	}
+	needed := []setting{d.builder.url, d.builder.apiKey}
+	if requests == campaignRequests {
+		needed = []setting{d.builder.url, d.builder.user, d.builder.password}
+	}
+	var known []setting
+	for _, s := range needed {
+		if !s.unknown {
+			known = append(known, s)
+		}
+	}
+	diags := requireSettings("Builder", known...)
+	if url := d.builder.url; !url.unknown && url.value != "" {
+		diags.Append(unusableURL("Builder", url)...)
+	}
+	return diags
+}
+
+// warnScheduledInThePast warns about a new campaign whose scheduled_date has
+// passed: Builder starts it as soon as it exists, and a typo in the year
+// would send it today.
+func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag.Diagnostics) {
+	if scheduled.IsNull() || scheduled.IsUnknown() {
+		return
+	}
+	at, err := time.Parse(time.RFC3339, scheduled.ValueString())
+	if err != nil || !at.Before(now) {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("scheduled_date"), "Campaign scheduled in the past",
+		fmt.Sprintf("scheduled_date is %s, %s ago. A campaign whose date has passed starts as soon as it is created, "+
+			"so this apply would send it right away. If that is what you want, go ahead; "+
+			"if the date is a mistake (a wrong year or month), correct it before applying.",
+			scheduled.ValueString(), roughDuration(now.Sub(at))))
+}
+
+// roughDuration is d in the largest whole unit that fits, for people.
+func roughDuration(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d >= 365*24*time.Hour:
+		return plural(int(d/(365*24*time.Hour)), "year")
+	case d >= 24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d >= time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d >= time.Minute:
+		return plural(int(d/time.Minute), "minute")
+	}
+	return "less than a minute"
+}
+
+// addressHint says how to find the resource address that a -replace, state
+// rm or import needs. The provider is never told the address (a plan or
+// apply request carries only the resource's type and values), so it points
+// at the two places that show it.
+func addressHint(id string) string {
+	return fmt.Sprintf("ADDRESS is this resource's address, such as campaigns_builder_campaign.welcome or "+
+		"campaigns_builder_trigger.launch[\"eu\"]: the CLI prints it on the \"with\" line above this message, "+
+		"and `terraform state list -id=%s` prints it too (with OpenTofu, run tofu instead of terraform).", id)
+}
