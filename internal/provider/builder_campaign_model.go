@@ -71,9 +71,10 @@ func campaignStartedDetail(m builderCampaignModel) string {
 		addressHint(m.ID.ValueString()))
 }
 
-// toAPI builds the request body. Optional attributes left null are omitted;
-// PUT replaces the whole document, so an attribute removed from the
-// configuration is cleared on the server.
+// toAPI builds the request body. Optional attributes left null are nil (a
+// create leaves them out; an update sends them as null, so an attribute
+// removed from the configuration is cleared on the server), and an empty
+// sheet_values is [] rather than nil.
 func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag.Diagnostics) {
 	c := builder.Campaign{
 		ID:            m.ID.ValueString(),
