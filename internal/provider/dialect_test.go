@@ -37,7 +37,7 @@ func dialectCases() []dialectCase {
 		emulator.DialectNaiveTimestamps, emulator.DialectOmitNulls, emulator.DialectExtraFields, emulator.DialectListSummaries, emulator.DialectListEnvelope,
 		emulator.DialectCreated200, emulator.DialectWriteAnswersIDOnly, emulator.DialectIDAlias, emulator.DialectPathPrefix,
 		emulator.DialectTrailingSlash, emulator.DialectDelete204, emulator.DialectTriggerIDString, emulator.DialectDetailList,
-		emulator.DialectGatewayTextErrors,
+		emulator.DialectGatewayTextErrors, emulator.DialectPutMerges,
 	}})
 }
 
