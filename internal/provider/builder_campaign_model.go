@@ -189,7 +189,7 @@ func serverTimestamp(v *string) types.String {
 
 // scheduledDateFromServer reads the server's scheduled_date. The same
 // instant spelled another way (an offset, a naive UTC time, or fewer
-// fraction digits than were written: sameInstantAsStored) keeps the
+// fraction digits than were written: client.SameStoredInstant) keeps the
 // configured spelling; another instant is real drift, shown as the server
 // wrote it when that is RFC 3339, else normalized to RFC 3339 in UTC. An
 // RFC 3339 attribute cannot hold text that does not parse, so an unreadable
@@ -201,7 +201,7 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 		return timestampNull()
 	}
 	known := !prior.IsNull() && !prior.IsUnknown()
-	if known && sameInstantAsStored(prior.ValueString(), *v) {
+	if known && (prior.ValueString() == *v || client.SameStoredInstant(prior.ValueString(), *v)) {
 		return prior
 	}
 	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {

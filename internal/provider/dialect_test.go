@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
 
@@ -245,7 +246,7 @@ func TestAccDialect_lifecycle(t *testing.T) {
 						// server keeps (some keep microseconds or milliseconds).
 						ImportStateVerifyIgnore: []string{"scheduled_date"},
 						ImportStateCheck: func(states []*terraform.InstanceState) error {
-							if got := states[0].Attributes["scheduled_date"]; !sameInstantAsStored("2030-01-01T12:00:00.123456789Z", got) {
+							if got := states[0].Attributes["scheduled_date"]; !client.SameStoredInstant("2030-01-01T12:00:00.123456789Z", got) {
 								return fmt.Errorf("imported scheduled_date = %q, want 2030-01-01T12:00:00.123456789Z or that instant at a coarser precision", got)
 							}
 							return nil

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -94,31 +93,4 @@ func sameInstant(a, b string) bool {
 	ta, okA := client.ParseTimestamp(a)
 	tb, okB := client.ParseTimestamp(b)
 	return okA && okB && ta.Equal(tb)
-}
-
-// storedPrecisions are the precisions a server may keep a timestamp at:
-// Python's datetime keeps microseconds, MongoDB's dates milliseconds, and
-// some stores whole seconds.
-var storedPrecisions = []time.Duration{time.Microsecond, time.Millisecond, time.Second}
-
-// sameInstantAsStored tells whether the server's timestamp is the written
-// one as a server that keeps less precision stores it (truncated or
-// rounded): "2030-01-01T09:00:00.123456789-03:00" comes back from pymongo as
-// "2030-01-01T12:00:00.123000". Reading that as drift would plan the same
-// update on every apply, and the server would drop the digits every time.
-func sameInstantAsStored(written, server string) bool {
-	if sameInstant(written, server) {
-		return true
-	}
-	tw, okW := client.ParseTimestamp(written)
-	ts, okS := client.ParseTimestamp(server)
-	if !okW || !okS {
-		return false
-	}
-	for _, precision := range storedPrecisions {
-		if tw.Truncate(precision).Equal(ts) || tw.Round(precision).Equal(ts) {
-			return true
-		}
-	}
-	return false
 }
