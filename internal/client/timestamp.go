@@ -186,3 +186,31 @@ func NormalizeTimestampJSON(raw []byte) (string, bool) {
 	}
 	return FormatTimestamp(t), true
 }
+
+// storedPrecisions are the precisions a server may keep a timestamp at:
+// Python's datetime keeps microseconds, MongoDB's dates milliseconds, and
+// some stores whole seconds.
+var storedPrecisions = []time.Duration{time.Microsecond, time.Millisecond, time.Second}
+
+// SameStoredInstant tells whether stored, a server's timestamp, is written
+// as a server that keeps less precision stores it (truncated or rounded):
+// "2030-01-01T09:00:00.123456789-03:00" comes back from pymongo as
+// "2030-01-01T12:00:00.123000". Reading that as another value would plan
+// the same update on every apply, and the server would drop the digits every
+// time.
+func SameStoredInstant(written, stored string) bool {
+	tw, okW := ParseTimestamp(written)
+	ts, okS := ParseTimestamp(stored)
+	if !okW || !okS {
+		return false
+	}
+	if tw.Equal(ts) {
+		return true
+	}
+	for _, precision := range storedPrecisions {
+		if tw.Truncate(precision).Equal(ts) || tw.Round(precision).Equal(ts) {
+			return true
+		}
+	}
+	return false
+}

@@ -145,3 +145,28 @@ func FuzzParseTimestamp(f *testing.F) {
 		check(parsed, normalized, ok, "NormalizeTimestampJSON")
 	})
 }
+
+// A server that keeps less precision than was written is not drift; another
+// instant, however close, still is.
+func TestSameStoredInstant(t *testing.T) {
+	const written = "2030-01-01T09:00:00.123456789-03:00"
+	tests := []struct {
+		server string
+		want   bool
+	}{
+		{"2030-01-01T12:00:00.123456789Z", true},
+		{"2030-01-01T12:00:00.123456", true},       // Python's microseconds, naive UTC
+		{"2030-01-01T12:00:00.123457+00:00", true}, // rounded to microseconds
+		{"2030-01-01T12:00:00.123000", true},       // MongoDB's milliseconds, as pymongo prints them
+		{"2030-01-01 12:00:00+00:00", true},        // whole seconds
+		{"2030-01-01T12:00:00.124Z", false},        // another millisecond
+		{"2030-01-01T12:00:01Z", false},            // another second
+		{"2030-01-01T09:00:00.123456789Z", false},  // the offset dropped: another instant
+		{"not a time", false},
+	}
+	for _, tt := range tests {
+		if got := SameStoredInstant(written, tt.server); got != tt.want {
+			t.Errorf("SameStoredInstant(%q, %q) = %v, want %v", written, tt.server, got, tt.want)
+		}
+	}
+}

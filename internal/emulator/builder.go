@@ -204,14 +204,14 @@ var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgres
 
 // campaignBody reads and validates a campaign request in FastAPI's order:
 // JSON syntax, then authentication, then every validation error at once.
-func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, bool) {
+func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, map[string]json.RawMessage, bool) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
 	if syntaxErr {
 		writeValidation(w, bodyErrs)
-		return builder.Campaign{}, false
+		return builder.Campaign{}, nil, false
 	}
 	if !e.authenticate(w, r) {
-		return builder.Campaign{}, false
+		return builder.Campaign{}, nil, false
 	}
 	errs := slices.Concat(pathErrs, bodyErrs)
 	var c builder.Campaign
@@ -223,13 +223,13 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	}
 	if len(errs) > 0 {
 		writeValidation(w, errs)
-		return builder.Campaign{}, false
+		return builder.Campaign{}, nil, false
 	}
-	return c, true
+	return c, fields, true
 }
 
 func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	c, ok := e.campaignBody(w, r, nil)
+	c, _, ok := e.campaignBody(w, r, nil)
 	if !ok {
 		return
 	}
@@ -284,7 +284,7 @@ func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathPa
 }
 
 func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	c, ok := e.campaignBody(w, r, validatePathID(p[paramID]))
+	c, body, ok := e.campaignBody(w, r, validatePathID(p[paramID]))
 	if !ok {
 		return
 	}
@@ -293,6 +293,9 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 	found = found && inBot(old, p)
 	started := found && deref(old.Status) != builder.StatusNotStarted
 	if found && !started {
+		if e.dialects[DialectPutMerges] {
+			c = keepAbsentFields(old, c, body)
+		}
 		c.ID, c.Organization, c.BotName = old.ID, old.Organization, old.BotName
 		c.CreationDate, c.Status, c.LogFile = old.CreationDate, old.Status, old.LogFile
 		e.campaigns[c.ID] = cloneCampaign(c)

@@ -401,3 +401,30 @@ func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]
 	}
 	return fields
 }
+
+// keepAbsentFields is what DialectPutMerges stores for an update: the sent
+// campaign, except that each field the body does not name keeps its stored
+// value, as a handler that $sets body.dict(exclude_unset=True) does. A field
+// sent as null is cleared.
+func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMessage) builder.Campaign {
+	absent := func(goField string) bool {
+		_, present := body[jsonName(builder.Campaign{}, goField)]
+		return !present
+	}
+	for goField, field := range map[string]struct{ sent, stored **string }{
+		"ScheduledDate": {&sent.ScheduledDate, &stored.ScheduledDate},
+		"CampaignName":  {&sent.CampaignName, &stored.CampaignName},
+		"Description":   {&sent.Description, &stored.Description},
+		"Name":          {&sent.Name, &stored.Name},
+		"File":          {&sent.File, &stored.File},
+		"Content":       {&sent.Content, &stored.Content},
+	} {
+		if absent(goField) {
+			*field.sent = clonePtr(*field.stored)
+		}
+	}
+	if absent("SheetValues") {
+		sent.SheetValues = slices.Clone(stored.SheetValues)
+	}
+	return sent
+}

@@ -445,6 +445,24 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 		equalJSON(t, ses.readMissing.body, []byte(`{"detail":{"code":404,"message":"Campaign not found"}}`))
 		equalJSON(t, ses.conflict.body, []byte(`{"detail":{"code":409,"message":"Campaign already started"}}`))
 	},
+	DialectPutMerges: func(t *testing.T, s *Server, ses session) {
+		// The session's update named every field it changed, so nothing
+		// differs there; a field left out keeps its value, null clears it.
+		auth := bearer(login(t, s).Token)
+		campaign := s.BuilderURL() + builder.CampaignPath(dialectOrg, dialectBot, ses.idA)
+		wantStatus(t, send(t, http.MethodPut, campaign, auth, `{"campaign_name":"A3","description":"d"}`), http.StatusOK)
+		wantStatus(t, send(t, http.MethodPut, campaign, auth, `{"campaign_name":"A4","scheduled_date":null}`), http.StatusOK)
+		held := s.Campaigns()
+		i := slices.IndexFunc(held, func(c builder.Campaign) bool { return c.ID == ses.idA })
+		if i < 0 {
+			t.Fatalf("campaign %s is gone", ses.idA)
+		}
+		c := held[i]
+		if deref(c.CampaignName) != "A4" || deref(c.Description) != "d" || deref(c.Content) != "hello" ||
+			!slices.Equal(c.SheetValues, []string{"x"}) || c.ScheduledDate != nil {
+			t.Errorf("after merging updates the emulator holds %+v", c)
+		}
+	},
 	DialectGatewayTextErrors: func(t *testing.T, s *Server, ses session) {
 		if ct := ses.readMissing.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") ||
 			!strings.Contains(string(ses.readMissing.body), builder.CampaignPath(dialectOrg, dialectBot, missingID)) {

@@ -180,7 +180,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	total := len(matches)
 	lo = min(lo, total)
 	hi := min(lo+limit, total)
-	buf := appendJSONString([]byte{'{'}, evolux.FieldData)
+	buf := appendJSONString([]byte{'{'}, dialect.recordsField())
 	_, _ = out.Write(append(buf, ':'))
 	writeRecords(out, records, matches[lo:hi], f.loc)
 	members, _ := dialect.fields(paging, r, lo, hi, limit, total).MarshalJSON() // an object of scalars always encodes

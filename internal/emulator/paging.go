@@ -38,11 +38,15 @@ const (
 	// PagingCursor: ?cursor=<opaque>; "pagination" holds next_url only:
 	// nothing predicts the next page.
 	PagingCursor = "cursor"
+	// PagingResults is Django REST framework's LimitOffsetPagination:
+	// ?limit=M&offset=N; the records under "results" instead of "data",
+	// beside count, next and previous.
+	PagingResults = "results"
 )
 
 // PagingDialects lists every paging dialect, the default first.
 func PagingDialects() []string {
-	return []string{PagingPage, PagingV1, PagingOffset, PagingTotal, PagingLastURL, PagingNextOnly, PagingCursor}
+	return []string{PagingPage, PagingV1, PagingOffset, PagingTotal, PagingLastURL, PagingNextOnly, PagingCursor, PagingResults}
 }
 
 // pagingDialect is how one dialect reads a page request and links pages.
@@ -51,6 +55,15 @@ type pagingDialect struct {
 	size  string // the query parameter of the page size; "" when the client cannot choose it
 	// offset: param counts records from 0; else pages from 1 (or a cursor)
 	offset, cursor bool
+	records        string // the envelope member of the records; "" is evolux.FieldData
+}
+
+// recordsField is the envelope member that holds the records.
+func (d pagingDialect) recordsField() string {
+	if d.records == "" {
+		return evolux.FieldData
+	}
+	return d.records
 }
 
 var pagingDialects = map[string]pagingDialect{
@@ -61,6 +74,7 @@ var pagingDialects = map[string]pagingDialect{
 	PagingLastURL:  {param: "p"},
 	PagingNextOnly: {param: "pg"},
 	PagingCursor:   {param: "cursor", cursor: true},
+	PagingResults:  {param: "offset", size: "limit", offset: true, records: "results"},
 }
 
 func validPaging(name string) bool {
@@ -120,7 +134,7 @@ func (d pagingDialect) link(r *http.Request, lo, limit int) string {
 	return pageURL(r, d.param, value)
 }
 
-// pagingFields are the envelope's members after "data", in order, for the
+// pagingFields are the envelope's members after the records, in order, for the
 // page of records lo to hi of total.
 func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total int) object {
 	var next, prev any // null unless there is such a page
@@ -153,6 +167,8 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 		return object{{evolux.FieldPagination, object{{"next_url", next}, {"last_url", last}}}}
 	case PagingNextOnly, PagingCursor:
 		return object{{evolux.FieldPagination, object{{"next_url", next}}}}
+	case PagingResults:
+		return object{{"count", total}, {"next", next}, {"previous", prev}}
 	}
 	return object{{evolux.FieldPagination, object{
 		{evolux.FieldPage, lo/limit + 1}, {evolux.FieldPerPage, limit}, {evolux.FieldTotal, total},

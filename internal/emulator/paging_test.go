@@ -21,6 +21,7 @@ func TestEvoluxPaging_everyDialectLinksEveryRecordOnce(t *testing.T) {
 		PagingLastURL:  nested("pagination", "next_url"),
 		PagingNextOnly: nested("pagination", "next_url"),
 		PagingCursor:   nested("pagination", "next_url"),
+		PagingResults:  func(m map[string]json.RawMessage) json.RawMessage { return m["next"] },
 	}
 	members := map[string][]string{
 		PagingV1:       {"total", "limit", "items", "current_url", "first_url", "last_url", "next_url", "prev_url"},
@@ -47,7 +48,7 @@ func TestEvoluxPaging_everyDialectLinksEveryRecordOnce(t *testing.T) {
 				var envelope map[string]json.RawMessage
 				r.decode(t, &envelope)
 				var data []testRecord
-				if err := json.Unmarshal(envelope["data"], &data); err != nil {
+				if err := json.Unmarshal(envelope[pagingDialects[dialect].recordsField()], &data); err != nil {
 					t.Fatal(err)
 				}
 				got = append(got, data...)

@@ -71,9 +71,10 @@ func campaignStartedDetail(m builderCampaignModel) string {
 		addressHint(m.ID.ValueString()))
 }
 
-// toAPI builds the request body. Optional attributes left null are omitted;
-// PUT replaces the whole document, so an attribute removed from the
-// configuration is cleared on the server.
+// toAPI builds the request body. Optional attributes left null are nil (a
+// create leaves them out; an update sends them as null, so an attribute
+// removed from the configuration is cleared on the server), and an empty
+// sheet_values is [] rather than nil.
 func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag.Diagnostics) {
 	c := builder.Campaign{
 		ID:            m.ID.ValueString(),
@@ -187,7 +188,8 @@ func serverTimestamp(v *string) types.String {
 }
 
 // scheduledDateFromServer reads the server's scheduled_date. The same
-// instant spelled another way (an offset, a naive UTC time) keeps the
+// instant spelled another way (an offset, a naive UTC time, or fewer
+// fraction digits than were written: client.SameStoredInstant) keeps the
 // configured spelling; another instant is real drift, shown as the server
 // wrote it when that is RFC 3339, else normalized to RFC 3339 in UTC. An
 // RFC 3339 attribute cannot hold text that does not parse, so an unreadable
@@ -199,7 +201,7 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 		return timestampNull()
 	}
 	known := !prior.IsNull() && !prior.IsUnknown()
-	if known && sameInstant(prior.ValueString(), *v) {
+	if known && (prior.ValueString() == *v || client.SameStoredInstant(prior.ValueString(), *v)) {
 		return prior
 	}
 	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
 
@@ -37,7 +38,7 @@ func dialectCases() []dialectCase {
 		emulator.DialectNaiveTimestamps, emulator.DialectOmitNulls, emulator.DialectExtraFields, emulator.DialectListSummaries, emulator.DialectListEnvelope,
 		emulator.DialectCreated200, emulator.DialectWriteAnswersIDOnly, emulator.DialectIDAlias, emulator.DialectPathPrefix,
 		emulator.DialectTrailingSlash, emulator.DialectDelete204, emulator.DialectTriggerIDString, emulator.DialectDetailList,
-		emulator.DialectGatewayTextErrors,
+		emulator.DialectGatewayTextErrors, emulator.DialectPutMerges,
 	}})
 }
 
@@ -94,18 +95,27 @@ const (
 	lifecycleTrigger = "campaigns_builder_trigger.t"
 )
 
-func lifecycleConfig(url, contentA string) string {
+// lifecycleConfig is the lifecycle's configuration; the edited one changes
+// campaign a's content and removes or empties what else it had, which an
+// update must clear on the server too.
+func lifecycleConfig(url string, edited bool) string {
+	a := `
+  content        = "message a"
+  description    = "first"
+  file           = "audience-a.csv"
+  sheet_values   = ["name", "phone"]`
+	if edited {
+		a = `
+  content        = "message a, edited"
+  sheet_values   = []`
+	}
 	return providerBlock(url, "5s", 3) + fmt.Sprintf(`
 resource "campaigns_builder_campaign" "a" {
   organization   = "acme"
   bot_name       = "support-bot"
   campaign_name  = "lifecycle-a"
   name           = "A"
-  description    = "first"
-  content        = %[1]q
-  file           = "audience-a.csv"
-  scheduled_date = "2030-01-01T09:00:00-03:00"
-  sheet_values   = ["name", "phone"]
+  scheduled_date = "2030-01-01T09:00:00.123456789-03:00"%s
 }
 
 resource "campaigns_builder_campaign" "b" {
@@ -119,7 +129,31 @@ resource "campaigns_builder_trigger" "t" {
   payload = jsonencode({ campaign = "lifecycle", contacts = ["+5511999990001"] })
   keepers = { campaign = campaigns_builder_campaign.a.id }
 }
-`, contentA)
+`, a)
+}
+
+// clearedOnServer: the emulator holds campaign name with no description, no
+// file and no sheet values, as the edited lifecycle configuration says.
+func clearedOnServer(srv *emulator.Server, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, c := range srv.Campaigns() {
+			if c.CampaignName == nil || *c.CampaignName != name {
+				continue
+			}
+			if c.Description != nil || c.File != nil || len(c.SheetValues) > 0 {
+				text := func(p *string) string {
+					if p == nil {
+						return "null"
+					}
+					return fmt.Sprintf("%q", *p)
+				}
+				return fmt.Errorf("the emulator holds campaign %q with description %s, file %s, sheet_values %q; the update should have cleared them",
+					name, text(c.Description), text(c.File), c.SheetValues)
+			}
+			return nil
+		}
+		return fmt.Errorf("the emulator holds no campaign %q", name)
+	}
 }
 
 // heldAsInState: the emulator holds exactly the campaigns in state, under
@@ -176,19 +210,19 @@ func TestAccDialect_lifecycle(t *testing.T) {
 				ProtoV6ProviderFactories: testProviders,
 				Steps: []resource.TestStep{
 					{
-						Config: lifecycleConfig(url, "message a"),
+						Config: lifecycleConfig(url, false),
 						Check: resource.ComposeTestCheckFunc(
 							heldAsInState(srv, map[string]string{"lifecycle-a": "message a", "lifecycle-b": "message b"}, 1),
 							expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2}),
 						),
 					},
 					{
-						Config:           lifecycleConfig(url, "message a"),
+						Config:           lifecycleConfig(url, false),
 						ConfigPlanChecks: empty,
 						Check:            expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignUpdate: 0}),
 					},
 					{
-						Config: lifecycleConfig(url, "message a, edited"),
+						Config: lifecycleConfig(url, true),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(lifecycleA, plancheck.ResourceActionUpdate),
 							plancheck.ExpectResourceAction(lifecycleB, plancheck.ResourceActionNoop),
@@ -196,6 +230,7 @@ func TestAccDialect_lifecycle(t *testing.T) {
 						}},
 						Check: resource.ComposeTestCheckFunc(
 							heldAsInState(srv, map[string]string{"lifecycle-a": "message a, edited", "lifecycle-b": "message b"}, 1),
+							clearedOnServer(srv, "lifecycle-a"),
 							expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignUpdate: 1}),
 						),
 					},
@@ -207,11 +242,12 @@ func TestAccDialect_lifecycle(t *testing.T) {
 							return "acme/support-bot/" + s.RootModule().Resources[lifecycleA].Primary.ID, nil
 						},
 						// Import has no configuration to keep the spelling of:
-						// the server's instant, in UTC.
+						// the server's instant, in UTC, at the precision the
+						// server keeps (some keep microseconds or milliseconds).
 						ImportStateVerifyIgnore: []string{"scheduled_date"},
 						ImportStateCheck: func(states []*terraform.InstanceState) error {
-							if got := states[0].Attributes["scheduled_date"]; !sameInstant(got, "2030-01-01T12:00:00Z") {
-								return fmt.Errorf("imported scheduled_date = %q, want 2030-01-01T12:00:00Z", got)
+							if got := states[0].Attributes["scheduled_date"]; !client.SameStoredInstant("2030-01-01T12:00:00.123456789Z", got) {
+								return fmt.Errorf("imported scheduled_date = %q, want 2030-01-01T12:00:00.123456789Z or that instant at a coarser precision", got)
 							}
 							return nil
 						},
@@ -220,7 +256,7 @@ func TestAccDialect_lifecycle(t *testing.T) {
 						// Deleted in Builder: the refresh drops it and the plan
 						// creates it again, under a new id; nothing else changes.
 						PreConfig: func() { srv.RemoveCampaign(campaignIDNamed(t, srv, "lifecycle-b")) },
-						Config:    lifecycleConfig(url, "message a, edited"),
+						Config:    lifecycleConfig(url, true),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(lifecycleB, plancheck.ResourceActionCreate),
 							plancheck.ExpectResourceAction(lifecycleA, plancheck.ResourceActionNoop),

@@ -142,7 +142,7 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 		Operation: "update campaign",
 		Method:    http.MethodPut,
 		Path:      CampaignPath(organization, bot, id),
-		Body:      campaign,
+		Body:      replacementOf(campaign),
 		Policy:    client.RetryIdempotent,
 	})
 	if err != nil {

@@ -38,12 +38,13 @@ type fakeBuilder struct {
 	createFaults  []string
 	// writeAnswer, when set, replaces the 2xx answer to a create or update
 	// that was stored: status and raw body.
-	writeAnswer   *rawAnswer
-	readStatus    int  // when set, every read answers this status
-	assignIDs     bool // the server ignores the _id it is sent and makes its own
-	summaries     bool // the list answers only _id, campaign_name and status
-	lastFireBody  []byte
-	lastFireQuery string
+	writeAnswer    *rawAnswer
+	readStatus     int  // when set, every read answers this status
+	assignIDs      bool // the server ignores the _id it is sent and makes its own
+	summaries      bool // the list answers only _id, campaign_name and status
+	lastFireBody   []byte
+	lastFireQuery  string
+	lastUpdateBody []byte
 }
 
 type rawAnswer struct {
@@ -309,10 +310,12 @@ func (f *fakeBuilder) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeBuilder) update(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
 	var campaign Campaign
-	_ = json.NewDecoder(r.Body).Decode(&campaign)
+	_ = json.Unmarshal(body, &campaign)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.lastUpdateBody = body
 	current, ok := f.campaigns[r.PathValue("id")]
 	switch {
 	case !ok:

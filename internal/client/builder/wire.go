@@ -105,8 +105,8 @@ type tokensAnswer struct {
 }
 
 // Campaign is a campaign action as the seed defines it. Optional fields are
-// pointers so that "absent" and "empty" stay distinct on the wire; PUT
-// replaces the whole document, so an absent field is cleared.
+// pointers so that "absent" and "empty" stay distinct on the wire. An update
+// sends it as a campaignReplacement, every user field present.
 type Campaign struct {
 	ID            string   `json:"_id"`
 	Organization  *string  `json:"organization,omitempty"`
@@ -126,6 +126,34 @@ type Campaign struct {
 	// server's answer (a value of an unexpected type or format), for the
 	// provider to show as warnings. Never sent, never encoded.
 	Problems []string `json:"-"`
+}
+
+// campaignReplacement is the body of an update: the whole campaign, with
+// every field the user writes present, null when unset and [] when empty.
+// A server that replaces the document and one that sets only the fields it
+// is sent (update_one with $set, a common way to write the handler) then
+// both clear what the user removed; leaving it out would clear it on the
+// first and keep it on the second, an update planned again on every apply.
+// The server-managed fields are left out: the server owns them.
+type campaignReplacement struct {
+	ID            string   `json:"_id"`
+	Organization  *string  `json:"organization"`
+	ScheduledDate *string  `json:"scheduled_date"`
+	CampaignName  *string  `json:"campaign_name"`
+	BotName       *string  `json:"bot_name"`
+	Description   *string  `json:"description"`
+	Name          *string  `json:"name"`
+	File          *string  `json:"file"`
+	Content       *string  `json:"content"`
+	SheetValues   []string `json:"sheet_values"`
+}
+
+func replacementOf(c Campaign) campaignReplacement {
+	return campaignReplacement{
+		ID: c.ID, Organization: c.Organization, ScheduledDate: c.ScheduledDate, CampaignName: c.CampaignName,
+		BotName: c.BotName, Description: c.Description, Name: c.Name, File: c.File, Content: c.Content,
+		SheetValues: c.SheetValues,
+	}
 }
 
 // TriggerRequest is the body of a trigger fire: any JSON object under "json".

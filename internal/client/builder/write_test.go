@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -281,5 +282,41 @@ func TestCreateCampaign_refusalAfterAnAmbiguousAttemptIsReadAndAdopted(t *testin
 				t.Fatalf("%d POSTs and %d reads, want %d and %d", fake.creates.Load(), fake.reads.Load(), tt.wantPosts, tt.wantReads)
 			}
 		})
+	}
+}
+
+// An update names every field the user writes, null when unset and [] when
+// empty, so that a server which sets only the fields it is sent clears what
+// the user removed; the server-managed fields are the server's.
+func TestUpdateCampaign_namesEveryUserField(t *testing.T) {
+	fake := newFakeBuilder(t)
+	c := fake.client(allCredentials())
+	id := NewObjectID()
+	fake.seed(id)
+	if _, err := c.UpdateCampaign(context.Background(), "acme", "bot", id, Campaign{
+		CampaignName: ptr("c"), Content: ptr("new"), SheetValues: []string{},
+	}); err != nil {
+		t.Fatalf("UpdateCampaign: %v", err)
+	}
+	fake.mu.Lock()
+	body := fake.lastUpdateBody
+	fake.mu.Unlock()
+	var sent map[string]json.RawMessage
+	if err := json.Unmarshal(body, &sent); err != nil {
+		t.Fatalf("the update body %s is not a JSON object: %v", body, err)
+	}
+	want := map[string]string{
+		FieldCampaignID: `"` + id + `"`, FieldCampaignCampaignName: `"c"`, FieldCampaignContent: `"new"`, FieldCampaignSheetValues: `[]`,
+		FieldCampaignDescription: `null`, FieldCampaignName: `null`, FieldCampaignFile: `null`, FieldCampaignScheduledDate: `null`,
+	}
+	for field, value := range want {
+		if got, ok := sent[field]; !ok || string(got) != value {
+			t.Errorf("the update body %s has %s = %s, want %s", body, field, got, value)
+		}
+	}
+	for _, serverManaged := range []string{FieldCampaignStatus, FieldCampaignCreationDate, FieldCampaignLogFile} {
+		if got, ok := sent[serverManaged]; ok {
+			t.Errorf("the update body %s sends the server-managed %s = %s", body, serverManaged, got)
+		}
 	}
 }

@@ -300,11 +300,11 @@ func decodeElements(array string) []Subscriber {
 // failing where the stream decoder would: at the first bad member.
 func decodeEnvelopeText(object string) (page, error) {
 	var (
-		result   page
-		hasData  bool
-		firstErr error
-		objects  = map[string]map[string]json.RawMessage{}
-		top      = map[string]json.RawMessage{}
+		result      page
+		recordsRank = len(RecordsFields) // the RecordsFields index the records came from
+		firstErr    error
+		objects     = map[string]map[string]json.RawMessage{}
+		top         = map[string]json.RawMessage{}
 	)
 	eachMember(object, func(rawKey, value string) {
 		if firstErr != nil {
@@ -312,14 +312,15 @@ func decodeEnvelopeText(object string) (page, error) {
 		}
 		key := memberName(rawKey)
 		switch {
-		case key == FieldData:
-			hasData = true
-			switch value[0] {
-			case '[':
-				result.records = decodeElements(value)
-			case 'n':
-				result.records = nil
-			default:
+		case slices.Contains(RecordsFields, key):
+			rank := slices.Index(RecordsFields, key)
+			switch {
+			case rank > recordsRank: // a preferred member holds the records
+			case value[0] == '[':
+				result.records, recordsRank = decodeElements(value), rank
+			case value[0] == 'n':
+				result.records, recordsRank = nil, rank
+			case key == FieldData:
 				firstErr = fmt.Errorf("%q is not an array", FieldData)
 			}
 		case slices.Contains(PagingObjects, key):
@@ -338,8 +339,8 @@ func decodeEnvelopeText(object string) (page, error) {
 	switch {
 	case firstErr != nil:
 		return page{}, firstErr
-	case !hasData:
-		return page{}, fmt.Errorf("the answer is a JSON object without %q", FieldData)
+	case recordsRank == len(RecordsFields):
+		return page{}, errNoRecords
 	}
 	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
 	for _, name := range PagingObjects {
@@ -381,10 +382,10 @@ func decodePageStream(r io.Reader) (page, error) {
 
 func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	var (
-		result  page
-		hasData bool
-		objects = map[string]map[string]json.RawMessage{} // paging objects by name
-		top     = map[string]json.RawMessage{}            // paging fields at the top level
+		result      page
+		recordsRank = len(RecordsFields)                      // the RecordsFields index the records came from
+		objects     = map[string]map[string]json.RawMessage{} // paging objects by name
+		top         = map[string]json.RawMessage{}            // paging fields at the top level
 	)
 	for decoder.More() {
 		token, err := decoder.Token()
@@ -394,9 +395,28 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 		key, _ := token.(string)
 		switch {
 		case key == FieldData:
-			hasData = true
 			if result.records, err = decodeData(decoder); err != nil {
 				return page{}, err
+			}
+			recordsRank = 0
+		case slices.Contains(RecordsFields, key) && key != FieldData:
+			var raw json.RawMessage
+			if err := decoder.Decode(&raw); err != nil {
+				return page{}, fmt.Errorf("read %q: %w", key, err)
+			}
+			rank := slices.Index(RecordsFields, key)
+			if rank > recordsRank {
+				continue // a preferred member holds the records
+			}
+			switch raw[0] {
+			case '[':
+				records, err := decodeRecords(json.NewDecoder(bytes.NewReader(raw[1:])))
+				if err != nil {
+					return page{}, err
+				}
+				result.records, recordsRank = records, rank
+			case 'n':
+				result.records, recordsRank = nil, rank
 			}
 		case slices.Contains(PagingObjects, key):
 			var raw json.RawMessage
@@ -426,8 +446,8 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	if _, err := decoder.Token(); err != nil { // the closing brace
 		return page{}, fmt.Errorf("read answer: %w", err)
 	}
-	if !hasData {
-		return page{}, fmt.Errorf("the answer is a JSON object without %q", FieldData)
+	if recordsRank == len(RecordsFields) {
+		return page{}, errNoRecords
 	}
 	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
 	for _, name := range PagingObjects {
@@ -439,6 +459,10 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	result.pagination, err = decodePagination(append(sources, top))
 	return result, err
 }
+
+// errNoRecords is an envelope that holds no records under any of
+// RecordsFields: not a report, never an empty one.
+var errNoRecords = fmt.Errorf("the answer is a JSON object without records: none of %q", RecordsFields)
 
 func isPagingField(key string) bool {
 	for _, names := range [][]string{NextURLFields, LastURLFields, TotalFields, PageSizeFields} {

@@ -11,8 +11,8 @@ import (
 
 // FuzzDecodePage fuzzes the streaming page decoder with whole answers of the
 // subscribers report. The properties: no panic; an answer is accepted only
-// if it is one JSON value, a bare array of records or an object with "data"
-// (an array, or null); every element becomes one record whose raw JSON is
+// if it is one JSON value, a bare array of records or an object with its
+// records under one of RecordsFields (an array, or null); every element becomes one record whose raw JSON is
 // the element itself; a "pagination" that is there is an object, whose
 // next_url, if any, is a string or null, so that a malformed link can never
 // pass for the last page and cut the report short. Whatever paging the answer
@@ -57,12 +57,12 @@ func FuzzDecodePage(f *testing.F) {
 			if err := json.Unmarshal(body, &envelope); err != nil {
 				t.Fatal(err)
 			}
-			data, ok := envelope[FieldData]
-			if !ok {
-				t.Fatalf("decodePage accepted %q, an object without %q", body, FieldData)
+			key, data := recordsMember(envelope)
+			if key == "" {
+				t.Fatalf("decodePage accepted %q, an object without records under any of %q", body, RecordsFields)
 			}
 			if err := json.Unmarshal(data, &elements); err != nil {
-				t.Fatalf("decodePage accepted %q, whose %q is not an array: %v", body, FieldData, err)
+				t.Fatalf("decodePage accepted %q, whose %q is not an array: %v", body, key, err)
 			}
 			checkPagination(t, body, envelope[FieldPagination], got.pagination.nextURL)
 		default:
@@ -95,6 +95,22 @@ func FuzzDecodePage(f *testing.F) {
 			t.Fatalf("decodePage(%q) predicts pages off the report: %s", body, predicted.url(1))
 		}
 	})
+}
+
+// recordsMember is the member of an envelope that holds its records: "data"
+// whatever it holds, else the first other of RecordsFields that is an array
+// or null; "" when there is none.
+func recordsMember(envelope map[string]json.RawMessage) (string, json.RawMessage) {
+	for _, key := range RecordsFields {
+		raw, ok := envelope[key]
+		if !ok {
+			continue
+		}
+		if first := bytes.TrimSpace(raw); key == FieldData || first[0] == '[' || first[0] == 'n' {
+			return key, raw
+		}
+	}
+	return "", nil
 }
 
 // checkPagination: a pagination that is there is an object (or null), and

@@ -59,10 +59,17 @@ const (
 // any of its names. Evolux's older v1 API sends "pagination" with total,
 // limit, items, current_url, first_url, last_url, next_url and prev_url.
 var (
+	// RecordsFields are the envelope members that may hold the records,
+	// most preferred first: "data" (Evolux's older v1 API), "results"
+	// (Django REST framework's pagination), "items". "data" must be an array
+	// (or null); a member of the other names that is not one is some other
+	// field (a page's item count) and is ignored.
+	RecordsFields = []string{FieldData, "results", "items"}
+
 	PagingObjects  = []string{FieldPagination, "links", FieldMeta}
 	NextURLFields  = []string{FieldNextURL, "next", "next_page_url", "nextUrl"}
 	LastURLFields  = []string{FieldLastURL, "last", "last_page_url", "lastUrl"}
-	TotalFields    = []string{FieldTotal, "total_count", "total_items", "totalCount", "totalItems"}
+	TotalFields    = []string{FieldTotal, "total_count", "total_items", "totalCount", "totalItems", "count"}
 	PageSizeFields = []string{FieldPerPage, "limit", "page_size", "pageSize", "perPage"}
 )
 
