@@ -100,6 +100,7 @@ type Client struct {
 
 // New returns an Evolux client over http, authenticated by token.
 func New(http *client.Client, token string) *Client {
+	http.Secrets().Add(token) // scrubbed from every error and log, as the Builder client does with its own
 	return &Client{http: http, token: token, inFlight: make(chan struct{}, pageConcurrency)}
 }
 
@@ -122,7 +123,9 @@ func (c *Client) Subscribers(ctx context.Context, f Filter) ([]Subscriber, error
 // by the next URL; either way the pages handed over are exactly those the
 // links lead to. Only the pages fetched ahead are held, so fn decides how
 // much of the report stays in memory.
-func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error) error {
+func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error) (err error) {
+	// Decoding errors may quote the answer, which may echo the token.
+	defer func() { err = c.http.Secrets().ScrubError(err) }()
 	if c.token == "" {
 		return &client.MissingCredentialError{Attribute: AttributeToken, EnvVar: EnvToken, Purpose: "to read Evolux reports"}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -481,4 +482,26 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		_, _ = decodePage(strings.NewReader(string(raw)))
 	})
+}
+
+// TestRead_errorNeverQuotesTheToken: a server whose next link echoes the
+// token under a name no redaction knows (auth=...) and loops back to itself:
+// the error names the link, and the token is scrubbed from it by value.
+func TestRead_errorNeverQuotesTheToken(t *testing.T) {
+	const token = "evolux-token-0123456789"
+	var server *httptest.Server
+	server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":[],"pagination":{"next_url":"`+server.URL+PathSubscribers+`?auth=`+token+`"}}`)
+	}))
+	t.Cleanup(server.Close)
+
+	_, err := newTestClient(t, server.URL, token).Subscribers(context.Background(), Filter{})
+
+	if err == nil || !strings.Contains(err.Error(), "auth=") {
+		t.Fatalf("err = %v, want the looping link named", err)
+	}
+	if strings.Contains(err.Error(), token) {
+		t.Errorf("the error quotes the token: %v", err)
+	}
 }
