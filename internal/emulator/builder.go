@@ -235,7 +235,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 	}
 	now := e.now()
 	c.ID = strings.ToLower(c.ID)
-	if c.ID == "" {
+	if c.ID == "" || e.dialects[DialectServerIDs] {
 		c.ID = newObjectID(now)
 	}
 	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])
