@@ -94,11 +94,11 @@ func TestDo_redirectThatWouldChangeTheMethodIsNotFollowed(t *testing.T) {
 func TestDo_plainHTTPRedirectToTheSameHostGoesOnOverHTTPS(t *testing.T) {
 	var arrivals atomic.Int64
 	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/prefix/campaign/acme/bot":
+		switch r.URL.Path {
+		case "/prefix/campaign/acme/bot":
 			w.Header().Set("Location", "http://"+r.Host+"/prefix/campaign/acme/bot/?"+r.URL.RawQuery)
 			w.WriteHeader(http.StatusTemporaryRedirect)
-		case r.URL.Path == "/prefix/elsewhere":
+		case "/prefix/elsewhere":
 			w.Header().Set("Location", "http://other.example.com/prefix/campaign/acme/bot/")
 			w.WriteHeader(http.StatusTemporaryRedirect)
 		default:
