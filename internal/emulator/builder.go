@@ -217,6 +217,7 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	var c builder.Campaign
 	if fields != nil {
 		fields = e.dialects.requestFields(fields)
+		errs = append(errs, e.dialects.refusedNulls(fields)...)
 		var campaignErrs []validationError
 		c, campaignErrs = decodeCampaign(fields)
 		errs = append(errs, campaignErrs...)

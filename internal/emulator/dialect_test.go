@@ -458,6 +458,12 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 			t.Errorf("create B answered %s, want the stored id %s", ses.createB.body, ses.idB)
 		}
 	},
+	DialectNullsRefused: func(t *testing.T, s *Server, ses session) {
+		auth := bearer(login(t, s).Token)
+		campaign := s.BuilderURL() + builder.CampaignPath(dialectOrg, dialectBot, ses.idA)
+		r := send(t, http.MethodPut, campaign, auth, `{"campaign_name":"A3","description":null,"sheet_values":null}`)
+		wantValidation(t, r, loc("body", "description"), loc("body", "sheet_values"))
+	},
 	DialectPutMerges: func(t *testing.T, s *Server, ses session) {
 		// The session's update named every field it changed, so nothing
 		// differs there; a field left out keeps its value, null clears it.

@@ -231,13 +231,24 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id string, campaign Campaign) (Campaign, error) {
 	campaign.ID = id
 	defer c.forgetBot(organization, bot)
-	resp, err := c.do(ctx, client.Request{
-		Operation: "update campaign",
-		Method:    http.MethodPut,
-		Path:      CampaignPath(organization, bot, id),
-		Body:      replacementOf(campaign),
-		Policy:    client.RetryIdempotent,
-	})
+	put := func(body any) (*client.Response, error) {
+		return c.do(ctx, client.Request{
+			Operation: "update campaign",
+			Method:    http.MethodPut,
+			Path:      CampaignPath(organization, bot, id),
+			Body:      body,
+			Policy:    client.RetryIdempotent,
+		})
+	}
+	replacement := replacementOf(campaign)
+	resp, err := put(replacement)
+	if client.StatusOf(err) == http.StatusUnprocessableEntity && replacement.hasNulls() {
+		// A server may refuse null for a field with a default (pydantic v1
+		// makes such a field not Optional): send the campaign again with
+		// those fields left out, which such a server reads as cleared. A
+		// PUT is idempotent, so repeating it is safe.
+		resp, err = put(campaign)
+	}
 	if err != nil {
 		return Campaign{}, err
 	}
