@@ -36,15 +36,24 @@ func (e *APIError) Error() string {
 		b.WriteString(": " + e.Message)
 	}
 	writeAttempts(&b, e.Attempts)
-	if e.RetryAfter > 0 {
-		api := e.API
-		if api == "" {
-			api = "the server"
-		}
-		fmt.Fprintf(&b, "; %s asked to wait %s before trying again (Retry-After), longer than this provider waits (%s); try again later",
-			api, formatWait(e.RetryAfter), formatWait(MaxRetryAfter))
+	if advice := e.WaitAdvice(); advice != "" {
+		b.WriteString("; " + advice)
 	}
 	return b.String()
+}
+
+// WaitAdvice says how long the server asked to wait when that was longer
+// than this provider waits (RetryAfter), else "".
+func (e *APIError) WaitAdvice() string {
+	if e.RetryAfter <= 0 {
+		return ""
+	}
+	api := e.API
+	if api == "" {
+		api = "the server"
+	}
+	return fmt.Sprintf("%s asked to wait %s before trying again (Retry-After), longer than this provider waits (%s); try again later",
+		api, formatWait(e.RetryAfter), formatWait(MaxRetryAfter))
 }
 
 // formatWait prints a wait in whole seconds, rounded up: "120s".

@@ -4,9 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -82,5 +84,52 @@ func TestDo_redirectThatWouldChangeTheMethodIsNotFollowed(t *testing.T) {
 			!strings.Contains(err.Error(), "/campaign/?apikey=REDACTED, which would change the method") {
 			t.Errorf("%d: err = %v after %d requests; want the redirect itself as the error, redacted, not processed", status, err, count.Load())
 		}
+	}
+}
+
+// An app behind a proxy that ends TLS prints its redirects with the scheme
+// it sees (uvicorn without --proxy-headers): http:// on the configured host.
+// The request goes on to the configured https origin; a redirect or link to
+// any other origin is still refused, and a refused 307 ran nothing.
+func TestDo_plainHTTPRedirectToTheSameHostGoesOnOverHTTPS(t *testing.T) {
+	var arrivals atomic.Int64
+	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/prefix/campaign/acme/bot":
+			w.Header().Set("Location", "http://"+r.Host+"/prefix/campaign/acme/bot/?"+r.URL.RawQuery)
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		case "/prefix/elsewhere":
+			w.Header().Set("Location", "http://other.example.com/prefix/campaign/acme/bot/")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		default:
+			arrivals.Add(1)
+			if r.Header.Get("Authorization") != "Bearer token-secret" {
+				t.Errorf("the redirected request carries Authorization %q", r.Header.Get("Authorization"))
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	t.Cleanup(server.Close)
+	c, _ := newTestClient(t, server.URL+"/prefix", func(cfg *Config) { cfg.Transport = server.Client().Transport })
+	auth := http.Header{"Authorization": {"Bearer token-secret"}}
+
+	resp, err := c.Do(context.Background(), &Request{Operation: "create campaign", Method: http.MethodPost, Path: "/campaign/acme/bot",
+		Header: auth, Body: map[string]any{"name": "n"}, Policy: RetryOnlyIfNotProcessed})
+	if err != nil || string(resp.Body) != `{"ok":true}` || arrivals.Load() != 1 {
+		t.Fatalf("Do() = %v, %v after %d arrivals; want the answer behind the redirect, over https", resp, err, arrivals.Load())
+	}
+
+	// A link the server printed the same way (a next page) is read over https too.
+	link := strings.Replace(server.URL, "https://", "http://", 1) + "/prefix/report?page=2"
+	resp, err = c.Do(context.Background(), &Request{Operation: "read report", Method: http.MethodGet, Path: link, Header: auth, Policy: RetryIdempotent})
+	if err != nil || string(resp.Body) != `{"ok":true}` || arrivals.Load() != 2 {
+		t.Fatalf("Do(%s) = %v, %v; want it read over https", link, resp, err)
+	}
+
+	_, err = c.Do(context.Background(), &Request{Operation: "create campaign", Method: http.MethodPost, Path: "/elsewhere",
+		Header: auth, Body: map[string]any{"name": "n"}, Policy: RetryOnlyIfNotProcessed})
+	if err == nil || !strings.Contains(err.Error(), "other.example.com") || MayHaveBeenProcessed(err) {
+		t.Fatalf("Do() to a redirect elsewhere: %v (may have been processed: %v); want a refusal that ran nothing", err, MayHaveBeenProcessed(err))
 	}
 }

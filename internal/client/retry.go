@@ -70,10 +70,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 
 // certainlyNotProcessed is true only when the server cannot have acted on
 // the attempt: the connection was never made, the request headers were never
-// written (as far as the transport reports), or the server answered 429.
+// written (as far as the transport reports), the server answered 429, or it
+// answered a 307 or 308 to another origin, which was not followed.
 func (call *call) certainlyNotProcessed(status int, err error) bool {
 	if err != nil {
-		return isDialError(err) || (call.traced && !call.wroteHeaders.Load())
+		return isDialError(err) || errors.Is(err, errNotActedOn) || (call.traced && !call.wroteHeaders.Load())
 	}
 	return status == http.StatusTooManyRequests
 }

@@ -63,7 +63,7 @@ func (c *Client) ResolveURL(path string, query url.Values) (*url.URL, error) {
 	}
 	var target *url.URL
 	if ref.Scheme != "" || ref.Host != "" {
-		target = c.base.ResolveReference(ref)
+		target = UpgradedToOrigin(c.base.ResolveReference(ref), c.base)
 		if !sameOrigin(target, c.base) {
 			return nil, fmt.Errorf("refusing to send a request to %s://%s: only %s://%s is configured",
 				target.Scheme, target.Host, c.base.Scheme, c.base.Host)
@@ -102,13 +102,39 @@ func portOf(u *url.URL) string {
 
 var errRedirectRefused = errors.New("refusing a redirect to another origin")
 
+// errNotActedOn marks a refused 307 or 308: the server answered "send this
+// elsewhere", so it did not act on the request.
+var errNotActedOn = errors.New("the server did not act on the request")
+
+// UpgradedToOrigin is target on origin when target names origin's host over
+// plain http while origin is https (on the default port, or origin's own):
+// an app behind a proxy that ends TLS prints its redirects and links with
+// the scheme it sees (uvicorn without --proxy-headers, Django without
+// SECURE_PROXY_SSL_HEADER). Asking origin instead sends nothing anywhere
+// new, and over TLS; any other target is returned as it is, for the caller
+// to refuse when it is another origin.
+func UpgradedToOrigin(target, origin *url.URL) *url.URL {
+	if !strings.EqualFold(origin.Scheme, "https") || !strings.EqualFold(target.Scheme, "http") ||
+		!strings.EqualFold(target.Hostname(), origin.Hostname()) ||
+		(target.Port() != "" && target.Port() != "80" && target.Port() != origin.Port()) {
+		return target
+	}
+	upgraded := *target
+	upgraded.Scheme, upgraded.Host = origin.Scheme, origin.Host
+	return &upgraded
+}
+
 // checkRedirect follows redirects on the same origin only (FastAPI's trailing
 // slash redirects), so that the token never follows a redirect elsewhere.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
+	req.URL = UpgradedToOrigin(req.URL, via[0].URL)
 	if !sameOrigin(req.URL, via[0].URL) {
+		if status := req.Response.StatusCode; status == http.StatusTemporaryRedirect || status == http.StatusPermanentRedirect {
+			return fmt.Errorf("%w (%s://%s): %w", errRedirectRefused, req.URL.Scheme, req.URL.Host, errNotActedOn)
+		}
 		return fmt.Errorf("%w (%s://%s)", errRedirectRefused, req.URL.Scheme, req.URL.Host)
 	}
 	if req.Method != via[0].Method {

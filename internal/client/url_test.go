@@ -65,7 +65,12 @@ func TestResolveURL(t *testing.T) {
 		{path: "https://api.example.com/other?page=2", want: "https://api.example.com/other?page=2"},
 		{path: "https://API.example.com:443/other", want: "https://API.example.com:443/other"},
 		{path: "https://evil.example.com/steal", wantErr: "refusing"},
-		{path: "http://api.example.com/downgrade", wantErr: "refusing"},
+		// The same host over plain http (an app behind a proxy that ends
+		// TLS) is asked over https: never sent in clear text.
+		{path: "http://api.example.com/other?page=2", want: "https://api.example.com/other?page=2"},
+		{path: "http://api.example.com:80/other", want: "https://api.example.com/other"},
+		{path: "http://api.example.com:8080/downgrade", wantErr: "refusing"},
+		{path: "http://evil.example.com/downgrade", wantErr: "refusing"},
 		{path: "//evil.example.com/steal", wantErr: "refusing"},
 	}
 	for _, tt := range tests {

@@ -217,6 +217,7 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	var c builder.Campaign
 	if fields != nil {
 		fields = e.dialects.requestFields(fields)
+		errs = append(errs, e.dialects.refusedNulls(fields)...)
 		var campaignErrs []validationError
 		c, campaignErrs = decodeCampaign(fields)
 		errs = append(errs, campaignErrs...)
@@ -235,7 +236,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 	}
 	now := e.now()
 	c.ID = strings.ToLower(c.ID)
-	if c.ID == "" {
+	if c.ID == "" || e.dialects[DialectServerIDs] {
 		c.ID = newObjectID(now)
 	}
 	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])

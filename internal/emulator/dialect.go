@@ -12,8 +12,9 @@ import (
 // front of it, or another reading of the seed could plausibly do. A dialect
 // changes how answers are spelled and where routes live, never what is
 // stored or what is refused: no duplicates, ids or statuses differ from the
-// reference. The one exception is DialectPutMerges, another reading of what
-// an update stores. Evolux is the same under every dialect.
+// reference. The exceptions are DialectPutMerges, another reading of what an
+// update stores, and DialectServerIDs, of whose id a campaign gets. Evolux is
+// the same under every dialect.
 type Dialect string
 
 // The dialects. DialectReference is the emulator's own reading of the seed;
@@ -43,6 +44,8 @@ const (
 	DialectDetailObject       Dialect = "detail-object"
 	DialectGatewayTextErrors  Dialect = "gateway-text-errors"
 	DialectPutMerges          Dialect = "put-merges"
+	DialectServerIDs          Dialect = "server-ids"
+	DialectNullsRefused       Dialect = "nulls-refused"
 
 	// DialectPydanticV1 is what FastAPI with pydantic v1 and pymongo answer
 	// when nobody sets response options: naive timestamps, every field with
@@ -96,6 +99,8 @@ var dialectTable = []dialectInfo{
 	{DialectDetailList, "every error detail is a list of {loc, msg, type}, 401, 403, 404 and 409 included", "detail", nil},
 	{DialectDetailObject, `every error detail other than 422 is an object {"code": status, "message": "..."}`, "detail", nil},
 	{DialectGatewayTextErrors, "404 as a gateway's HTML page (quoting the request URL) and 5xx as text/plain", "", nil},
+	{DialectServerIDs, "a campaign create ignores the _id it is sent and makes its own (a create model without _id: MongoDB makes the id), so a repeated POST is a second campaign", "", nil},
+	{DialectNullsRefused, "a campaign field sent as null is refused with 422 none.not_allowed (pydantic v1: a field whose default is not None is not Optional)", "", nil},
 	{DialectPutMerges, `a campaign update sets only the fields its body names (update_one with {"$set": body.dict(exclude_unset=True)}): a field left out keeps its stored value, null clears it`, "", nil},
 	{DialectPydanticV1, "preset: naive-timestamps, explicit-nulls and created-200, FastAPI with pydantic v1 and pymongo left at their defaults", "", []Dialect{DialectNaiveTimestamps, DialectExplicitNulls, DialectCreated200}},
 	{DialectGateway, "preset: path-prefix, trailing-slash and gateway-text-errors, the API behind the vendor's gateway", "", []Dialect{DialectPathPrefix, DialectTrailingSlash, DialectGatewayTextErrors}},

@@ -428,3 +428,20 @@ func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMes
 	}
 	return sent
 }
+
+// refusedNulls is DialectNullsRefused's 422 for each field of a campaign
+// body sent as null, in the order of the seed's fields.
+func (d dialectSet) refusedNulls(fields map[string]json.RawMessage) []validationError {
+	if !d[DialectNullsRefused] {
+		return nil
+	}
+	var errs []validationError
+	t := reflect.TypeOf(builder.Campaign{})
+	for i := range t.NumField() {
+		name := jsonName(builder.Campaign{}, t.Field(i).Name)
+		if raw, ok := fields[name]; ok && name != "-" && isNull(raw) {
+			errs = append(errs, validationError{Loc: loc("body", name), Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"})
+		}
+	}
+	return errs
+}

@@ -32,7 +32,7 @@ var dialectNow = time.Date(2026, 11, 23, 15, 46, 15, 852309000, time.UTC)
 type session struct {
 	login, createA, createB, list, readA, update, readMissing, badToken,
 	conflict, deleteB, fire, readTrigger response
-	idA         string
+	idA, idB    string // as stored: dialectIDB unless the server makes its own ids
 	triggerPath string // the id the fire answered, as a path segment
 }
 
@@ -62,15 +62,20 @@ func runSession(t *testing.T, s *Server) session {
 		idKey = aliasID
 	}
 	ses.createB = send(t, http.MethodPost, campaigns, auth, `{"`+idKey+`":"`+dialectIDB+`","campaign_name":"B"}`)
+	for _, c := range s.Campaigns() {
+		if deref(c.CampaignName) == "B" {
+			ses.idB = c.ID
+		}
+	}
 	ses.list = send(t, http.MethodGet, campaigns, auth, "")
 	ses.readA = send(t, http.MethodGet, campaign(ses.idA), auth, "")
 	ses.update = send(t, http.MethodPut, campaign(ses.idA), auth,
 		`{"campaign_name":"A2","scheduled_date":"`+scheduledA+`","sheet_values":["x"],"content":"hello"}`)
 	ses.readMissing = send(t, http.MethodGet, campaign(missingID), auth, "")
 	ses.badToken = send(t, http.MethodGet, campaign(ses.idA), bearer("not-a-token"), "")
-	s.SetCampaignStatus(dialectIDB, builder.StatusInProgress)
-	ses.conflict = send(t, http.MethodPut, campaign(dialectIDB), auth, `{"campaign_name":"B2"}`)
-	ses.deleteB = send(t, http.MethodDelete, campaign(dialectIDB), auth, "")
+	s.SetCampaignStatus(ses.idB, builder.StatusInProgress)
+	ses.conflict = send(t, http.MethodPut, campaign(ses.idB), auth, `{"campaign_name":"B2"}`)
+	ses.deleteB = send(t, http.MethodDelete, campaign(ses.idB), auth, "")
 	ses.fire = send(t, http.MethodPost, base+builder.PathTrigger+triggerQuery, nil, `{"json":{"n":1}}`)
 	wantStatus(t, ses.fire, http.StatusOK)
 	ses.triggerPath = answeredTriggerID(t, ses.fire.body)
@@ -444,6 +449,20 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 	DialectDetailObject: func(t *testing.T, _ *Server, ses session) {
 		equalJSON(t, ses.readMissing.body, []byte(`{"detail":{"code":404,"message":"Campaign not found"}}`))
 		equalJSON(t, ses.conflict.body, []byte(`{"detail":{"code":409,"message":"Campaign already started"}}`))
+	},
+	DialectServerIDs: func(t *testing.T, s *Server, ses session) {
+		if ses.idB == dialectIDB || !isObjectID(ses.idB) {
+			t.Errorf("campaign B is stored as %q: want an id of the server's, not the %s it was sent", ses.idB, dialectIDB)
+		}
+		if jsonDoc(t, ses.createB)[fieldCampaignID] != ses.idB {
+			t.Errorf("create B answered %s, want the stored id %s", ses.createB.body, ses.idB)
+		}
+	},
+	DialectNullsRefused: func(t *testing.T, s *Server, ses session) {
+		auth := bearer(login(t, s).Token)
+		campaign := s.BuilderURL() + builder.CampaignPath(dialectOrg, dialectBot, ses.idA)
+		r := send(t, http.MethodPut, campaign, auth, `{"campaign_name":"A3","description":null,"sheet_values":null}`)
+		wantValidation(t, r, loc("body", "description"), loc("body", "sheet_values"))
 	},
 	DialectPutMerges: func(t *testing.T, s *Server, ses session) {
 		// The session's update named every field it changed, so nothing

@@ -319,19 +319,25 @@ func TestAccBuilderCampaign_tokenExpiresDuringApply(t *testing.T) {
 
 // A create that fails in any way ends with exactly one campaign, the one in
 // state: a lost answer is followed by a read of the same id, not a second
-// create; a refusal that processed nothing is sent again.
+// create (and, on a server that makes its own ids, by a look through the
+// bot's list); a refusal that processed nothing is sent again.
 func TestAccBuilderCampaign_faultyCreateMakesExactlyOneCampaign(t *testing.T) {
 	cases := map[string]struct {
-		fault emulator.FaultKind
-		want  map[emulator.Op]int
+		fault    emulator.FaultKind
+		dialects []emulator.Dialect
+		want     map[emulator.Op]int
 	}{
-		"answer lost after the create":   {emulator.FaultDropAfter, map[emulator.Op]int{emulator.OpCampaignCreate: 1, emulator.OpCampaignRead: 1}},
-		"rate limited":                   {emulator.FaultRateLimit, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 0}},
-		"server error before the create": {emulator.FaultServerError, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 1}},
+		"answer lost after the create":   {fault: emulator.FaultDropAfter, want: map[emulator.Op]int{emulator.OpCampaignCreate: 1, emulator.OpCampaignRead: 1}},
+		"rate limited":                   {fault: emulator.FaultRateLimit, want: map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 0}},
+		"server error before the create": {fault: emulator.FaultServerError, want: map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignRead: 1, emulator.OpCampaignList: 1}},
+		"answer lost, the server makes its own ids": {
+			fault: emulator.FaultDropAfter, dialects: []emulator.Dialect{emulator.DialectServerIDs, emulator.DialectListSummaries},
+			want: map[emulator.Op]int{emulator.OpCampaignCreate: 1, emulator.OpCampaignRead: 2, emulator.OpCampaignList: 1},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			srv := startEmulator(t, emulator.Config{})
+			srv := startEmulator(t, emulator.Config{Dialects: tc.dialects})
 			srv.InjectFault(emulator.OpCampaignCreate, tc.fault, 1)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviders,

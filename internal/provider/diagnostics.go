@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -21,12 +22,41 @@ func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
 		diags.AddError("Missing provider setting "+missing.Attribute,
 			fmt.Sprintf("%s needs %s. Set %s in the provider configuration or the %s environment variable.", what, missing.Attribute, missing.Attribute, missing.EnvVar))
 	case errors.As(err, &apiErr):
-		diags.AddError(summary, fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message))
+		detail := fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message)
+		for _, more := range []string{apiErr.WaitAdvice(), saidAround(err, apiErr)} {
+			if more != "" {
+				detail += "\n\n" + capitalized(more) + "."
+			}
+		}
+		diags.AddError(summary, detail)
 	case errors.As(err, &transportErr):
-		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, transportErr.Error()))
+		detail := fmt.Sprintf("%s failed: %s", what, transportErr.Error())
+		if more := saidAround(err, transportErr); more != "" {
+			detail += "\n\n" + capitalized(more) + "."
+		}
+		diags.AddError(summary, detail)
 	default:
 		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, err))
 	}
+}
+
+// saidAround is what the client said around inner, the error err wraps,
+// such as which settings to check after a refused login: the diagnostic
+// shows inner's parts, and this would be lost with the rest of err's text.
+func saidAround(err, inner error) string {
+	outer, core := err.Error(), inner.Error()
+	if outer == core || !strings.HasSuffix(outer, core) {
+		return ""
+	}
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(outer, core), ": "))
+}
+
+// capitalized starts s with a capital letter, for a sentence of its own.
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // dataFromConfigure extracts the provider's shared data in a Configure method.

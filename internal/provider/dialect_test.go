@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -206,6 +207,10 @@ func TestAccDialect_lifecycle(t *testing.T) {
 			skipUnlessMatrixCLI(t, d)
 			srv, url := startDialect(t, d)
 			empty := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+			updates := 1
+			if slices.Contains(d.dialects, emulator.DialectNullsRefused) {
+				updates = 2 // the update that clears fields is refused with its nulls, then sent without them
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviders,
 				Steps: []resource.TestStep{
@@ -231,7 +236,7 @@ func TestAccDialect_lifecycle(t *testing.T) {
 						Check: resource.ComposeTestCheckFunc(
 							heldAsInState(srv, map[string]string{"lifecycle-a": "message a, edited", "lifecycle-b": "message b"}, 1),
 							clearedOnServer(srv, "lifecycle-a"),
-							expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignUpdate: 1}),
+							expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignCreate: 2, emulator.OpCampaignUpdate: updates}),
 						),
 					},
 					{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -31,7 +32,8 @@ func (e *UncertainCreateError) Unwrap() error { return e.Err }
 // CreateCampaign creates campaign under its own id (a new ObjectId when
 // empty) so that a create whose outcome is unknown can be checked: when the
 // POST may have run, the campaign is read by id and adopted if it exists,
-// else posted again with the same id. It is never created twice.
+// else looked for under an id the server chose (createdUnderAnotherID), and
+// only then posted again with the same id. It is never created twice.
 //
 // The error says what state may keep:
 //   - nil: the server acknowledged the create (any 2xx); the campaign has an
@@ -86,9 +88,100 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		case !client.IsNotFound(readErr) || refused:
 			return Campaign{}, uncertain(errors.Join(err, readErr))
 		}
+		// Not under our id; but a server that makes its own ids may have
+		// created it under another, and posting again would create it twice.
+		elsewhere, found, findErr := c.createdUnderAnotherID(ctx, organization, bot, campaign)
+		switch {
+		case findErr != nil:
+			return Campaign{}, uncertain(errors.Join(err, findErr))
+		case found:
+			return elsewhere, nil
+		}
 		ambiguous, lastErr = true, err
 	}
 	return Campaign{}, uncertain(fmt.Errorf("gave up after %d tries, the last: %w", maxCreateRounds, lastErr))
+}
+
+// createdUnderAnotherID looks for sent under an id the server chose, after
+// a create whose outcome is unknown and whose own id the server does not
+// know: a server that ignores the _id it is sent (one that lets MongoDB make
+// the id) would make a second campaign of a repeated POST. It lists the bot
+// and reads each entry named like sent (a list may answer summaries); the
+// one campaign holding every user field that was sent is the one created,
+// and is adopted, with a problem saying so. found is false when none holds
+// them, or when the bot has no list (404, 405: nothing to check, and the
+// contract's assumption, that the server keeps the id, stands). Several
+// are an error: one of them may be this create's, and posting again could
+// make one more.
+func (c *Client) createdUnderAnotherID(ctx context.Context, organization, bot string, sent Campaign) (Campaign, bool, error) {
+	listed, err := c.ListCampaigns(ctx, organization, bot)
+	switch status := client.StatusOf(err); {
+	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+		return Campaign{}, false, nil
+	case err != nil:
+		return Campaign{}, false, fmt.Errorf("looking for the campaign under an id of the server's: %w", err)
+	}
+	var matches []Campaign
+	for _, entry := range listed {
+		if entry.ID == "" || entry.ID == sent.ID || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
+			continue
+		}
+		if len(missingUserFields(entry, fullCampaign)) > 0 {
+			read, err := c.GetCampaign(ctx, organization, bot, entry.ID)
+			switch {
+			case client.IsNotFound(err):
+				continue
+			case err != nil:
+				return Campaign{}, false, fmt.Errorf("looking for the campaign under an id of the server's: %w", err)
+			}
+			entry = read
+		}
+		if sameUserFields(sent, entry) {
+			matches = append(matches, entry)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return Campaign{}, false, nil
+	case 1:
+		found := matches[0]
+		found.Problems = append(found.Problems, fmt.Sprintf(
+			"the server did not keep the id this provider sent (%s): after a create whose outcome was unknown, campaign %s, named %q and holding every field that was sent, was found and adopted instead of posting the campaign again",
+			sent.ID, found.ID, orEmpty(sent.CampaignName)))
+		return found, true, nil
+	}
+	ids := make([]string, len(matches))
+	for i, m := range matches {
+		ids[i] = m.ID
+	}
+	return Campaign{}, false, fmt.Errorf("the server did not keep the id this provider sent (%s), and %d campaigns named %q hold every field that was sent (%s): one of them may be this create's, so it is not posted again",
+		sent.ID, len(matches), orEmpty(sent.CampaignName), strings.Join(ids, ", "))
+}
+
+// sameUserFields tells whether stored holds every user field of sent: null
+// and empty alike, and scheduled_date at the precision the server keeps.
+func sameUserFields(sent, stored Campaign) bool {
+	for _, field := range [][2]*string{
+		{sent.CampaignName, stored.CampaignName}, {sent.Name, stored.Name}, {sent.Description, stored.Description},
+		{sent.Content, stored.Content}, {sent.File, stored.File},
+	} {
+		if orEmpty(field[0]) != orEmpty(field[1]) {
+			return false
+		}
+	}
+	if !slices.Equal(sent.SheetValues, stored.SheetValues) && (len(sent.SheetValues) > 0 || len(stored.SheetValues) > 0) {
+		return false
+	}
+	sentDate, storedDate := orEmpty(sent.ScheduledDate), orEmpty(stored.ScheduledDate)
+	return sentDate == storedDate || client.SameStoredInstant(sentDate, storedDate)
+}
+
+// orEmpty is a field's value, "" for null.
+func orEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }
 
 // isRefusal is a 4xx answer: the server refused that request.
@@ -138,13 +231,24 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id string, campaign Campaign) (Campaign, error) {
 	campaign.ID = id
 	defer c.forgetBot(organization, bot)
-	resp, err := c.do(ctx, client.Request{
-		Operation: "update campaign",
-		Method:    http.MethodPut,
-		Path:      CampaignPath(organization, bot, id),
-		Body:      replacementOf(campaign),
-		Policy:    client.RetryIdempotent,
-	})
+	put := func(body any) (*client.Response, error) {
+		return c.do(ctx, client.Request{
+			Operation: "update campaign",
+			Method:    http.MethodPut,
+			Path:      CampaignPath(organization, bot, id),
+			Body:      body,
+			Policy:    client.RetryIdempotent,
+		})
+	}
+	replacement := replacementOf(campaign)
+	resp, err := put(replacement)
+	if client.StatusOf(err) == http.StatusUnprocessableEntity && replacement.hasNulls() {
+		// A server may refuse null for a field with a default (pydantic v1
+		// makes such a field not Optional): send the campaign again with
+		// those fields left out, which such a server reads as cleared. A
+		// PUT is idempotent, so repeating it is safe.
+		resp, err = put(campaign)
+	}
 	if err != nil {
 		return Campaign{}, err
 	}

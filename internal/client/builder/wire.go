@@ -148,6 +148,12 @@ type campaignReplacement struct {
 	SheetValues   []string `json:"sheet_values"`
 }
 
+// hasNulls tells whether the replacement sends any user field as null.
+func (r campaignReplacement) hasNulls() bool {
+	return r.ScheduledDate == nil || r.CampaignName == nil || r.Description == nil || r.Name == nil ||
+		r.File == nil || r.Content == nil || r.SheetValues == nil || r.Organization == nil || r.BotName == nil
+}
+
 func replacementOf(c Campaign) campaignReplacement {
 	return campaignReplacement{
 		ID: c.ID, Organization: c.Organization, ScheduledDate: c.ScheduledDate, CampaignName: c.CampaignName,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -318,5 +319,70 @@ func TestUpdateCampaign_namesEveryUserField(t *testing.T) {
 		if got, ok := sent[serverManaged]; ok {
 			t.Errorf("the update body %s sends the server-managed %s = %s", body, serverManaged, got)
 		}
+	}
+}
+
+// A server that makes its own ids cannot tell a repeated POST from a new
+// campaign: after a create whose outcome is unknown, the campaign is looked
+// for under the server's ids before anything is posted again, and a
+// campaign of the same name with other fields is not taken for it.
+func TestCreateCampaign_serverAssignedIDsAreNeverPostedTwice(t *testing.T) {
+	sent := Campaign{
+		CampaignName: ptr("launch"), Content: ptr("hello"), SheetValues: []string{"name"},
+		ScheduledDate: ptr("2030-01-01T09:00:00.123456789-03:00"),
+	}
+	other := Campaign{CampaignName: ptr("launch"), Content: ptr("an older text"), Status: ptr(StatusConcluded)}
+	tests := []struct {
+		name       string
+		fault      string
+		held       []Campaign // before the create
+		summaries  bool
+		wantAdopt  bool // else: an uncertain error, not posted again
+		wantPosts  int64
+		wantStored int
+	}{
+		{name: "connection dropped after the work", fault: faultDropAfterCreate, wantAdopt: true, wantPosts: 1, wantStored: 1},
+		{name: "500 after the work, the list answers summaries", fault: fault500AfterCreate, summaries: true, wantAdopt: true, wantPosts: 1, wantStored: 1},
+		{name: "a campaign of the same name with other fields is not it", fault: faultDropAfterCreate, held: []Campaign{other}, wantAdopt: true, wantPosts: 1, wantStored: 2},
+		{name: "500 before the work: posted again", fault: fault500BeforeCreate, wantAdopt: true, wantPosts: 2, wantStored: 1},
+		{name: "two campaigns hold what was sent: not posted again", fault: faultDropAfterCreate, held: []Campaign{sent}, wantPosts: 1, wantStored: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeBuilder(t)
+			fake.assignIDs, fake.summaries = true, tt.summaries
+			fake.createFaults = []string{tt.fault}
+			for _, held := range tt.held {
+				held.ID = NewObjectID()
+				fake.campaigns[held.ID] = held
+			}
+			c := fake.client(allCredentials())
+			ours := NewObjectID()
+			campaign := sent
+			campaign.ID = ours
+
+			got, err := c.CreateCampaign(context.Background(), "acme", "bot", campaign)
+
+			var uncertain *UncertainCreateError
+			switch {
+			case tt.wantAdopt && (err != nil || got.ID == ours || !ValidObjectID(got.ID)):
+				t.Fatalf("CreateCampaign() = %+v, %v; want the campaign under the server's id", got, err)
+			case !tt.wantAdopt && !errors.As(err, &uncertain):
+				t.Fatalf("CreateCampaign() = %+v, %v; want an uncertain create", got, err)
+			}
+			fake.mu.Lock()
+			stored := len(fake.campaigns)
+			_, holdsGot := fake.campaigns[got.ID]
+			fake.mu.Unlock()
+			if posts := fake.creates.Load(); posts != tt.wantPosts || stored != tt.wantStored {
+				t.Fatalf("%d POSTs, %d campaigns held; want %d and %d", posts, stored, tt.wantPosts, tt.wantStored)
+			}
+			if tt.wantAdopt && !holdsGot {
+				t.Fatalf("the server holds no campaign %s", got.ID)
+			}
+			if tt.wantAdopt && tt.wantPosts == 1 && !slices.ContainsFunc(got.Problems, func(p string) bool { return strings.Contains(p, "adopted") }) {
+				t.Errorf("problems %q: want one saying the campaign was adopted", got.Problems)
+			}
+		})
 	}
 }

@@ -294,7 +294,9 @@ func resolveNext(current *url.URL, next string) (*url.URL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: the answer's %s is not a valid URL", operation, FieldNextURL)
 	}
-	return current.ResolveReference(ref), nil
+	// A link to this host over plain http (a server behind a proxy that
+	// ends TLS) is this report's next page over https: predicted like one.
+	return client.UpgradedToOrigin(current.ResolveReference(ref), current), nil
 }
 
 // fetch reads one page, stream-decoding its records.

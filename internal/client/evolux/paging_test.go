@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -281,5 +282,24 @@ func TestRead_aStreamedPageHasAByteCap(t *testing.T) {
 
 	if err == nil || !strings.Contains(err.Error(), "larger than 65536 bytes") {
 		t.Fatalf("err = %v, want the page cap", err)
+	}
+}
+
+// A next link that names this host over plain http, while the report is read
+// over https (a server behind a proxy that ends TLS), is the same report's
+// next page: it predicts like one. Another host stays another resource.
+func TestResolveNext_plainHTTPOnThisHostIsThisReport(t *testing.T) {
+	current, _ := url.Parse("https://acme.evolux.test" + PathSubscribers + "?state=sent")
+	for link, want := range map[string]string{
+		"http://acme.evolux.test" + PathSubscribers + "?state=sent&page=2":  "https://acme.evolux.test" + PathSubscribers + "?state=sent&page=2",
+		"http://other.evolux.test" + PathSubscribers + "?state=sent&page=2": "http://other.evolux.test" + PathSubscribers + "?state=sent&page=2",
+	} {
+		next, err := resolveNext(current, link)
+		if err != nil || next.String() != want {
+			t.Errorf("resolveNext(%s) = %v, %v; want %s", link, next, err, want)
+		}
+		if same := sameResource(current, next); same != strings.HasPrefix(want, "https://acme") {
+			t.Errorf("sameResource(%s) = %v", next, same)
+		}
 	}
 }
