@@ -342,14 +342,8 @@ func decodeEnvelopeText(object string) (page, error) {
 	case recordsRank == len(RecordsFields):
 		return page{}, errNoRecords
 	}
-	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
-	for _, name := range PagingObjects {
-		if fields, ok := objects[name]; ok {
-			sources = append(sources, fields)
-		}
-	}
 	var err error
-	result.pagination, err = decodePagination(append(sources, top))
+	result.pagination, err = paginationOf(objects, top)
 	return result, err
 }
 
@@ -449,14 +443,8 @@ func decodeEnvelope(decoder *json.Decoder) (page, error) {
 	if recordsRank == len(RecordsFields) {
 		return page{}, errNoRecords
 	}
-	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
-	for _, name := range PagingObjects {
-		if fields, ok := objects[name]; ok {
-			sources = append(sources, fields)
-		}
-	}
 	var err error
-	result.pagination, err = decodePagination(append(sources, top))
+	result.pagination, err = paginationOf(objects, top)
 	return result, err
 }
 
@@ -592,4 +580,16 @@ func integer(raw json.RawMessage) (int64, bool) {
 	}
 	value, err := strconv.ParseInt(*text, 10, 64)
 	return value, err == nil
+}
+
+// paginationOf reads the paging fields of an envelope: from its paging
+// objects in the order PagingObjects gives, then from its top level.
+func paginationOf(objects map[string]map[string]json.RawMessage, top map[string]json.RawMessage) (pagination, error) {
+	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
+	for _, name := range PagingObjects {
+		if fields, ok := objects[name]; ok {
+			sources = append(sources, fields)
+		}
+	}
+	return decodePagination(append(sources, top))
 }
