@@ -15,8 +15,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
@@ -289,39 +290,19 @@ func BarePages(ctx context.Context, baseURL string, pages, perPage, parallelism 
 	defer transport.CloseIdleConnections()
 	hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	started := time.Now()
-	jobs := make(chan int)
-	errs := make(chan error, parallelism)
-	var wg sync.WaitGroup
-	for range parallelism {
-		wg.Go(func() {
-			for page := range jobs {
-				url := fmt.Sprintf("%s%s?%s=%d&%s=%d", baseURL, evolux.PathSubscribers, evolux.QueryPage, page, evolux.QueryPerPage, perPage)
-				if err := getDiscard(ctx, hc, url); err != nil {
-					errs <- fmt.Errorf("page %d: %w", page, err)
-					return
-				}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelism)
+	for page := 1; page <= pages; page++ {
+		g.Go(func() error {
+			url := fmt.Sprintf("%s%s?%s=%d&%s=%d", baseURL, evolux.PathSubscribers, evolux.QueryPage, page, evolux.QueryPerPage, perPage)
+			if err := getDiscard(ctx, hc, url); err != nil {
+				return fmt.Errorf("page %d: %w", page, err)
 			}
+			return nil
 		})
 	}
-	var firstErr error
-feed:
-	for page := 1; page <= pages; page++ {
-		select {
-		case jobs <- page:
-		case firstErr = <-errs:
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(started)
-	if firstErr == nil {
-		select {
-		case firstErr = <-errs:
-		default:
-		}
-	}
-	return elapsed, firstErr
+	err := g.Wait()
+	return time.Since(started), err
 }
 
 func getDiscard(ctx context.Context, hc *http.Client, url string) error {

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
@@ -29,43 +30,21 @@ func BarePosts(ctx context.Context, baseURL, organization string, n, bots, paral
 		return 0, fmt.Errorf("log in: %w", err)
 	}
 
-	jobs := make(chan int)
-	errs := make(chan error, parallelism)
-	var wg sync.WaitGroup
-	for range parallelism {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				campaign := benchCampaign(organization, botName(i, bots), i)
-				campaign.ID = builder.NewObjectID()
-				url := baseURL + builder.CampaignsPath(organization, botName(i, bots))
-				if err := postJSON(ctx, hc, url, tokens.Token, campaign, http.StatusCreated, nil); err != nil {
-					errs <- fmt.Errorf("create campaign %d: %w", i, err)
-					return
-				}
-			}
-		}()
-	}
-	var firstErr error
-feed:
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallelism)
 	for i := range n {
-		select {
-		case jobs <- i:
-		case firstErr = <-errs:
-			break feed
-		}
+		g.Go(func() error {
+			campaign := benchCampaign(organization, botName(i, bots), i)
+			campaign.ID = builder.NewObjectID()
+			url := baseURL + builder.CampaignsPath(organization, botName(i, bots))
+			if err := postJSON(ctx, hc, url, tokens.Token, campaign, http.StatusCreated, nil); err != nil {
+				return fmt.Errorf("create campaign %d: %w", i, err)
+			}
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(started)
-	if firstErr == nil {
-		select {
-		case firstErr = <-errs:
-		default:
-		}
-	}
-	return elapsed, firstErr
+	err := g.Wait()
+	return time.Since(started), err
 }
 
 func postJSON(ctx context.Context, hc *http.Client, url, token string, body any, wantStatus int, answer any) error {
