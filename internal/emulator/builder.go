@@ -277,11 +277,14 @@ func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathPa
 		return
 	}
 	c, ok := e.campaignIn(p)
-	if !ok {
+	switch {
+	case !ok && e.dialects[DialectReadNull]:
+		writeJSON(w, http.StatusOK, nil)
+	case !ok:
 		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
-		return
+	default:
+		e.writeCampaign(w, OpCampaignRead, http.StatusOK, c)
 	}
-	e.writeCampaign(w, OpCampaignRead, http.StatusOK, c)
 }
 
 func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -64,7 +65,18 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 	campaigns := c.botCampaigns(ctx, key)
 	entry, listed := campaigns[prior.ID]
 	if !listed {
-		return c.GetCampaign(ctx, organization, bot, prior.ID)
+		read, err := c.GetCampaign(ctx, organization, bot, prior.ID)
+		if campaigns != nil && errors.Is(err, errEmptyAnswer) {
+			// A handler that returns find_one's None answers 200 null for a
+			// campaign that does not exist; the bot's list, which lacks it
+			// too, confirms that it is gone. Alone, null proves nothing.
+			return Campaign{}, &client.APIError{
+				Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, prior.ID),
+				Status:  http.StatusNotFound,
+				Message: "the server answered 200 with no campaign (null or an empty body), and the bot's list does not hold it",
+			}
+		}
+		return read, err
 	}
 	if c.lists.shape(key) == shapeFull || len(missingUserFields(entry, prior)) == 0 {
 		return entry, nil

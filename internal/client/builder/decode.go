@@ -19,8 +19,12 @@ import (
 // that had to be changed or dropped on the way is named in
 // Campaign.Problems; only an answer with no document at all is an error.
 
-// errNoDocument is an answer that carries no campaign object.
-var errNoDocument = errors.New("expected a campaign JSON object")
+// errNoDocument is an answer that carries no campaign object; errEmptyAnswer
+// is one that carries nothing at all (an empty body or null).
+var (
+	errNoDocument  = errors.New("expected a campaign JSON object")
+	errEmptyAnswer = fmt.Errorf("%w, the answer is empty or null", errNoDocument)
+)
 
 // DecodeCampaign decodes one campaign object, or one wrapped in an envelope
 // ({"data": {...}}). Unknown fields are ignored, null and absent are the
@@ -49,7 +53,10 @@ func decodeCampaign(body []byte) (Campaign, int, error) {
 // jsonObject reads body as one JSON object.
 func jsonObject(body []byte) (map[string]json.RawMessage, error) {
 	body = bytes.TrimSpace(body)
-	if len(body) == 0 || body[0] != '{' {
+	switch {
+	case len(body) == 0 || string(body) == "null":
+		return nil, errEmptyAnswer
+	case body[0] != '{':
 		return nil, errNoDocument
 	}
 	var fields map[string]json.RawMessage
