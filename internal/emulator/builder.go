@@ -448,7 +448,11 @@ func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathPar
 	e.mu.Lock()
 	t, ok := e.triggers[id]
 	e.mu.Unlock()
-	if !ok || !e.dialects.triggerFound(p[paramID], t) {
+	switch {
+	case (!ok || !e.dialects.triggerFound(p[paramID], t)) && e.dialects[DialectReadNull]:
+		writeJSON(w, http.StatusOK, nil)
+		return
+	case !ok || !e.dialects.triggerFound(p[paramID], t):
 		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
 		return
 	}

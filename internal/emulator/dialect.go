@@ -101,7 +101,7 @@ var dialectTable = []dialectInfo{
 	{DialectDetailObject, `every error detail other than 422 is an object {"code": status, "message": "..."}`, "detail", nil},
 	{DialectGatewayTextErrors, "404 as a gateway's HTML page (quoting the request URL) and 5xx as text/plain", "", nil},
 	{DialectServerIDs, "a campaign create ignores the _id it is sent and makes its own (a create model without _id: MongoDB makes the id), so a repeated POST is a second campaign", "", nil},
-	{DialectReadNull, "a read of a campaign that does not exist answers 200 null (a handler that returns find_one's None) instead of 404", "", nil},
+	{DialectReadNull, "a read of a campaign or trigger that does not exist answers 200 null (a handler that returns find_one's None) instead of 404", "", nil},
 	{DialectNullsRefused, "a campaign field sent as null is refused with 422 none.not_allowed (pydantic v1: a field whose default is not None is not Optional)", "", nil},
 	{DialectPutMerges, `a campaign update sets only the fields its body names (update_one with {"$set": body.dict(exclude_unset=True)}): a field left out keeps its stored value, null clears it`, "", nil},
 	{DialectPydanticV1, "preset: naive-timestamps, explicit-nulls and created-200, FastAPI with pydantic v1 and pymongo left at their defaults", "", []Dialect{DialectNaiveTimestamps, DialectExplicitNulls, DialectCreated200}},

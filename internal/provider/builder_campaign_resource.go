@@ -170,7 +170,7 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []string {
 		{"scheduled_date", state.ScheduledDate.Equal(plan.ScheduledDate)},
 		{"content", state.Content.Equal(plan.Content)},
 		{"file", state.File.Equal(plan.File)},
-		{"sheet_values", state.SheetValues.Equal(plan.SheetValues)},
+		{"sheet_values", sameSheetValues(state.SheetValues, plan.SheetValues)},
 	}
 	for _, p := range pairs {
 		if !p.equal {
@@ -178,6 +178,16 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []string {
 		}
 	}
 	return changed
+}
+
+// sameSheetValues: null and [] are one to Builder (a campaign imported or
+// read back without sheet values is null in state), so a configuration's []
+// against it changes nothing the server would see.
+func sameSheetValues(state, plan types.List) bool {
+	if state.IsUnknown() || plan.IsUnknown() {
+		return state.Equal(plan)
+	}
+	return state.Equal(plan) || len(state.Elements()) == 0 && len(plan.Elements()) == 0
 }
 
 func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -274,6 +284,13 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 	var plan builderCampaignModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(changedCampaignAttributes(state, plan)) == 0 {
+		// Only the spelling changed (sheet_values null and []): Builder
+		// would see the same campaign, and a started one would refuse the
+		// PUT. The plan is saved as it is, with no request.
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
 	body, diags := plan.toAPI(ctx)

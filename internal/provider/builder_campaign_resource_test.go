@@ -485,3 +485,39 @@ data "campaigns_builder_campaign" "missing" {
 		}},
 	})
 }
+
+// Adopting a campaign that has already run, with sheet_values = [] where
+// Builder holds none: null and [] are one to Builder, so the import neither
+// trips the started-campaign guard nor sends an update (which a started
+// campaign refuses), and the next plan is empty.
+func TestAccBuilderCampaign_importStartedCampaignWithEmptySheetValues(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	const id = "5eb7cf5a86d9755df3a6c593"
+	name, content := "sent-2026", "Olá"
+	srv.PutCampaign("acme", "support-bot", builder.Campaign{ID: id, CampaignName: &name, Content: &content, Status: ptrTo(builder.StatusConcluded)})
+	cfg := providerConfig(srv) + fmt.Sprintf(`
+import {
+  to = campaigns_builder_campaign.sent
+  id = "acme/support-bot/%s"
+}
+
+resource "campaigns_builder_campaign" "sent" {
+  organization  = "acme"
+  bot_name      = "support-bot"
+  campaign_name = %q
+  content       = %q
+  sheet_values  = []
+}
+`, id, name, content)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignUpdate: 0, emulator.OpCampaignCreate: 0})},
+			{
+				Config:           cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectCounts(srv, map[emulator.Op]int{emulator.OpCampaignUpdate: 0, emulator.OpCampaignCreate: 0}),
+			},
+		},
+	})
+}

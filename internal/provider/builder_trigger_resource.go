@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -234,6 +235,15 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 	case client.IsNotFound(err) && isFreshImport(state):
 		resp.Diagnostics.AddError("Cannot import trigger "+id,
 			fmt.Sprintf("Builder knows no trigger with id %q (HTTP 404 on read). Check the id; nothing was fired or changed.", id))
+		return
+	case errors.As(err, new(*client.UnreadableAnswerError)) && !isFreshImport(state):
+		// Reading changes nothing and fires nothing: a 2xx that holds no
+		// trigger (null, for one the server forgot, from a handler returning
+		// find_one's None) must not fail every plan from now on.
+		resp.Diagnostics.AddWarning("Trigger "+id+" not read",
+			fmt.Sprintf("Builder's answer to reading trigger %q held no trigger: %s\n\n"+
+				"The trigger is kept in state as it was, because it has already fired and dropping it would make the next apply fire it again; "+
+				"result keeps its previous value. To fire a new one on purpose, use -replace or change a keeper.", id, err))
 		return
 	case client.IsNotFound(err):
 		resp.Diagnostics.AddWarning("Trigger "+id+" unknown to Builder",

@@ -476,35 +476,41 @@ func onlyTriggerReads(srv *emulator.Server) emulatorCheck {
 	}
 }
 
+// A trigger the server no longer knows, whether it answers 404 or 200 null
+// (a handler returning find_one's None), stays in state with a warning.
 func TestAccBuilderTrigger_missingOnServerKeptWithWarning(t *testing.T) {
-	srv := startEmulator(t, emulator.Config{})
-	cfg := triggerConfig(srv, reminderPayload, "")
-	sameID := statecheck.CompareValue(compare.ValuesSame())
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviders,
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigStateChecks: []statecheck.StateCheck{
-					firesCounted(srv, 1),
-					sameID.AddStateValue(triggerAddr, tfjsonpath.New("id")),
+	for _, dialects := range [][]emulator.Dialect{nil, {emulator.DialectReadNull}} {
+		t.Run(fmt.Sprint(dialects), func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{Dialects: dialects})
+			cfg := triggerConfig(srv, reminderPayload, "")
+			sameID := statecheck.CompareValue(compare.ValuesSame())
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps: []resource.TestStep{
+					{
+						Config: cfg,
+						ConfigStateChecks: []statecheck.StateCheck{
+							firesCounted(srv, 1),
+							sameID.AddStateValue(triggerAddr, tfjsonpath.New("id")),
+						},
+					},
+					{
+						PreConfig: func() { removeAllTriggers(t, srv) },
+						Config:    cfg,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							firesCounted(srv, 1),
+							triggersHeld(srv, 0),
+							sameID.AddStateValue(triggerAddr, tfjsonpath.New("id")),
+							expectAttr("fire_outcome", knownvalue.StringExact(fireOutcomeFired)),
+						},
+					},
 				},
-			},
-			{
-				PreConfig: func() { removeAllTriggers(t, srv) },
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					firesCounted(srv, 1),
-					triggersHeld(srv, 0),
-					sameID.AddStateValue(triggerAddr, tfjsonpath.New("id")),
-					expectAttr("fire_outcome", knownvalue.StringExact(fireOutcomeFired)),
-				},
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 func removeAllTriggers(t *testing.T, srv *emulator.Server) {

@@ -74,12 +74,15 @@ func useStateWhenSemanticallyEqual(typ basetypes.StringTypable) planmodifier.Str
 
 // useStateForSameInstant treats two RFC 3339 texts of the same instant as
 // equal whatever their offsets: timetypes.RFC3339's own semantic equality
-// only equates "Z" with "+00:00", which is too strict for a schedule.
+// only equates "Z" with "+00:00", which is too strict for a schedule. A
+// prior value that is the planned one as the server stores it (an import
+// holds the server's value, at a coarser precision) is equal too.
 func useStateForSameInstant() planmodifier.String {
 	return useStateWhenEquivalent(
 		"Keeps the prior value when the new timestamp is the same instant written differently.",
 		func(_ context.Context, prior, planned types.String) bool {
-			return sameInstant(prior.ValueString(), planned.ValueString())
+			return sameInstant(prior.ValueString(), planned.ValueString()) ||
+				client.SameStoredInstant(planned.ValueString(), prior.ValueString())
 		})
 }
 

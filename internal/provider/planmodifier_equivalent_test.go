@@ -88,6 +88,11 @@ func TestUseStateForSameInstant(t *testing.T) {
 		"the same instant at another offset": {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T09:00:00-03:00"), types.StringValue("2030-01-01T12:00:00Z")},
 		"fractional zeros":                   {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T12:00:00.000Z"), types.StringValue("2030-01-01T12:00:00Z")},
 		"another instant":                    {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T09:00:00Z"), types.StringValue("2030-01-01T09:00:00Z")},
+		// An import holds the server's value, kept at a coarser precision
+		// than the configuration writes: the same value, no update (which a
+		// started campaign would refuse, blocking the import).
+		"imported at the server's precision": {types.StringValue("2030-01-01T12:00:00.123456Z"), types.StringValue("2030-01-01T09:00:00.123456789-03:00"), types.StringValue("2030-01-01T12:00:00.123456Z")},
+		"another millisecond":                {types.StringValue("2030-01-01T12:00:00.124Z"), types.StringValue("2030-01-01T09:00:00.123456789-03:00"), types.StringValue("2030-01-01T09:00:00.123456789-03:00")},
 		"not a timestamp":                    {types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("tomorrow"), types.StringValue("tomorrow")},
 		"create":                             {types.StringNull(), types.StringValue("2030-01-01T12:00:00Z"), types.StringValue("2030-01-01T12:00:00Z")},
 		"unknown plan":                       {types.StringValue("2030-01-01T12:00:00Z"), types.StringUnknown(), types.StringUnknown()},
