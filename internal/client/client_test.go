@@ -387,8 +387,12 @@ func TestDo_reusesConnections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if connections.Load() != 1 {
-		t.Fatalf("20 requests opened %d connections, want 1", connections.Load())
+	// net/http hands a connection back to its pool a moment after the answer
+	// was read, so on a busy machine a request may dial before that: a few
+	// connections are reuse working. Without reuse there would be 20, and
+	// with streams left undrained 11.
+	if n := connections.Load(); n > 3 {
+		t.Fatalf("20 requests opened %d connections, want at most 3", n)
 	}
 }
 
