@@ -126,6 +126,36 @@ func BenchmarkCreateCampaign(b *testing.B) {
 	}
 }
 
+// BenchmarkRefreshAndPlanCampaign: ReadResource and PlanResourceChange of
+// one unchanged campaign, in process, as each campaign of a plan costs the
+// provider (scenario b); its bot's list is fetched once and shared.
+func BenchmarkRefreshAndPlanCampaign(b *testing.B) {
+	srv, err := emulator.Start(emulator.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	server, err := NewServer(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := server.Configure(ctx, srv.URL()); err != nil {
+		b.Fatal(err)
+	}
+	state, config, err := server.createCampaign(ctx, "bench", botName(0, 4), 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := server.RefreshAndPlanCampaign(ctx, state, config); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkReadSubscribers100k: campaigns_evolux_subscribers reading
 // 100,000 records at 50 a page with 20 ms of latency per request, in
 // process: the client's paging and decoding plus the framework's state

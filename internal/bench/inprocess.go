@@ -103,13 +103,20 @@ func (s *Server) ReadSubscribers(ctx context.Context) (int, error) {
 // CreateCampaign plans and applies the creation of the campaign the HCL of
 // the apply scenario declares for index i, as an apply does.
 func (s *Server) CreateCampaign(ctx context.Context, organization, bot string, i int) error {
+	_, _, err := s.createCampaign(ctx, organization, bot, i)
+	return err
+}
+
+// createCampaign is CreateCampaign, returning the state it applied and the
+// configuration it came from.
+func (s *Server) createCampaign(ctx context.Context, organization, bot string, i int) (state, config *tfprotov6.DynamicValue, err error) {
 	typ, err := objectType(s.schema.ResourceSchemas[CampaignType].ValueType())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	c := benchCampaign(organization, bot, i)
 	str := func(v *string) tftypes.Value { return tftypes.NewValue(tftypes.String, *v) }
-	config, err := tfprotov6.NewDynamicValue(typ, objectValue(typ, map[string]tftypes.Value{
+	cfg, err := tfprotov6.NewDynamicValue(typ, objectValue(typ, map[string]tftypes.Value{
 		"organization":   str(c.Organization),
 		"bot_name":       str(c.BotName),
 		"campaign_name":  str(c.CampaignName),
@@ -118,29 +125,49 @@ func (s *Server) CreateCampaign(ctx context.Context, organization, bot string, i
 		"scheduled_date": str(c.ScheduledDate),
 	}))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	prior, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
-		TypeName: CampaignType, PriorState: &prior, ProposedNewState: &config, Config: &config,
+		TypeName: CampaignType, PriorState: &prior, ProposedNewState: &cfg, Config: &cfg,
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := diagnosticsError(plan.Diagnostics); err != nil {
-		return err
+		return nil, nil, err
 	}
 	applied, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: CampaignType, PriorState: &prior, PlannedState: plan.PlannedState, Config: &config,
+		TypeName: CampaignType, PriorState: &prior, PlannedState: plan.PlannedState, Config: &cfg,
 		PlannedPrivate: plan.PlannedPrivate,
 	})
 	if err != nil {
+		return nil, nil, err
+	}
+	return applied.NewState, &cfg, diagnosticsError(applied.Diagnostics)
+}
+
+// RefreshAndPlanCampaign is what a plan with no change costs the provider
+// for one campaign: ReadResource of its state, then PlanResourceChange of
+// the refreshed state against the same configuration.
+func (s *Server) RefreshAndPlanCampaign(ctx context.Context, state, config *tfprotov6.DynamicValue) error {
+	read, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: CampaignType, CurrentState: state})
+	if err != nil {
 		return err
 	}
-	return diagnosticsError(applied.Diagnostics)
+	if err := diagnosticsError(read.Diagnostics); err != nil {
+		return err
+	}
+	plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+		TypeName: CampaignType, PriorState: read.NewState, ProposedNewState: read.NewState, Config: config,
+	})
+	if err != nil {
+		return err
+	}
+	return diagnosticsError(plan.Diagnostics)
 }
 
 func objectType(t tftypes.Type) (tftypes.Object, error) {

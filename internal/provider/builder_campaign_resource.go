@@ -134,17 +134,28 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 // started. A replacement (organization or bot_name changed) creates a new
 // campaign and is shown as such, so it is allowed.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	checkCampaignPlan(ctx, r.data, req, resp) // settings the apply needs, a schedule in the past: plan_checks.go
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	switch {
+	case req.Plan.Raw.IsNull(): // destroy
+		return
+	case req.State.Raw.IsNull(): // create: only the schedule matters, so the whole plan is not decoded
+		var scheduled timestampValue
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("scheduled_date"), &scheduled)...)
+		checkCampaignPlan(r.data, true, scheduled, &resp.Diagnostics) // plan_checks.go
 		return
 	}
+	// Decoded once for both checks: a plan of 500 campaigns calls this 500
+	// times, and each Get reflects over the whole model.
 	var state, plan builderCampaignModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !campaignStarted(state.Status) || campaignReplaced(state, plan) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	if changed := changedCampaignAttributes(state, plan); len(changed) > 0 {
+	changed := changedCampaignAttributes(state, plan)
+	if len(changed) > 0 {
+		checkCampaignPlan(r.data, false, plan.ScheduledDate, &resp.Diagnostics)
+	}
+	if len(changed) > 0 && campaignStarted(state.Status) && !campaignReplaced(state, plan) {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0]), "Campaign already started",
 			campaignStartedDetail(state)+fmt.Sprintf("\n\nChanged: %s.", strings.Join(changed, ", ")))
 	}

@@ -16,31 +16,17 @@ import (
 
 var _ resource.ResourceWithModifyPlan = &builderTriggerResource{}
 
-// checkCampaignPlan is the start of the campaign resource's ModifyPlan: a
-// plan that creates or updates a campaign fails when a Builder setting that
-// the request needs is missing or unusable, and a new campaign scheduled in
-// the past plans with a warning.
-func checkCampaignPlan(ctx context.Context, data *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() { // destroy
-		return
-	}
-	var plan builderCampaignModel
-	if diags := req.Plan.Get(ctx, &plan); diags.HasError() {
-		return // the framework reports it
-	}
-	// A replacement is planned twice: its update, then its create with no
-	// prior state (Terraform and OpenTofu both plan the new object again),
-	// which is where it is checked as a create.
-	creates := req.State.Raw.IsNull()
-	if !creates {
-		var state builderCampaignModel
-		if diags := req.State.Get(ctx, &state); diags.HasError() || len(changedCampaignAttributes(state, plan)) == 0 {
-			return // no request at apply
-		}
-	}
-	resp.Diagnostics.Append(data.builderSettingsAtPlan(campaignRequests)...)
+// checkCampaignPlan is part of the campaign resource's ModifyPlan, for a
+// plan that sends a request at apply: a create, or an update that changes a
+// user attribute. It fails when a Builder setting that the request needs is
+// missing or unusable, and a new campaign scheduled in the past plans with a
+// warning. A replacement is planned twice: its update, then its create with
+// no prior state (Terraform and OpenTofu both plan the new object again),
+// which is where it is checked as a create.
+func checkCampaignPlan(data *providerData, creates bool, scheduled timestampValue, diags *diag.Diagnostics) {
+	diags.Append(data.builderSettingsAtPlan(campaignRequests)...)
 	if creates {
-		warnScheduledInThePast(plan.ScheduledDate, time.Now(), &resp.Diagnostics)
+		warnScheduledInThePast(scheduled, time.Now(), diags)
 	}
 }
 

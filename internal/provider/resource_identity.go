@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
@@ -56,19 +57,27 @@ func (r *builderTriggerResource) IdentitySchema(_ context.Context, _ resource.Id
 
 // setIdentityFromState copies attrs from state into identity. It does
 // nothing when there is no identity to set or the state has no object (a
-// create refused before anything was saved).
+// create refused before anything was saved). It works on the raw values:
+// the framework's attribute getters and setters reflect and walk the schema
+// on every call, and this runs for every campaign of every plan.
 func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, attrs []string) {
-	if identity == nil || state == nil || state.Raw.IsNull() {
+	if identity == nil || state == nil || state.Raw.IsNull() || !state.Raw.IsKnown() {
 		return
 	}
+	var fields map[string]tftypes.Value
+	if err := state.Raw.As(&fields); err != nil {
+		diags.AddError("Resource identity not set", "Reading the identity attributes from the state failed: "+err.Error())
+		return
+	}
+	values := make(map[string]tftypes.Value, len(attrs))
 	for _, name := range attrs {
-		var v types.String
-		diags.Append(state.GetAttribute(ctx, path.Root(name), &v)...)
-		if v.IsNull() || v.IsUnknown() {
+		v, ok := fields[name]
+		if !ok || !v.IsKnown() || v.IsNull() {
 			return
 		}
-		diags.Append(identity.SetAttribute(ctx, path.Root(name), v)...)
+		values[name] = v
 	}
+	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), values)
 }
 
 // importIdentity reads the import block's identity attributes, all of which
