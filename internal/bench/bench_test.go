@@ -104,19 +104,8 @@ func BenchmarkGetProviderSchema(b *testing.B) {
 // BenchmarkCreateCampaign: PlanResourceChange and ApplyResourceChange of
 // one campaign, in process, against the emulator without latency.
 func BenchmarkCreateCampaign(b *testing.B) {
-	srv, err := emulator.Start(emulator.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
 	ctx := context.Background()
-	server, err := NewServer(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := server.Configure(ctx, srv.URL()); err != nil {
-		b.Fatal(err)
-	}
+	server := configuredServer(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -130,19 +119,8 @@ func BenchmarkCreateCampaign(b *testing.B) {
 // one unchanged campaign, in process, as each campaign of a plan costs the
 // provider (scenario b); its bot's list is fetched once and shared.
 func BenchmarkRefreshAndPlanCampaign(b *testing.B) {
-	srv, err := emulator.Start(emulator.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
 	ctx := context.Background()
-	server, err := NewServer(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := server.Configure(ctx, srv.URL()); err != nil {
-		b.Fatal(err)
-	}
+	server := configuredServer(b)
 	state, config, err := server.createCampaign(ctx, "bench", botName(0, 4), 0)
 	if err != nil {
 		b.Fatal(err)
@@ -154,6 +132,25 @@ func BenchmarkRefreshAndPlanCampaign(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// configuredServer is a provider server configured against its own
+// emulator (no latency), which stops with the benchmark.
+func configuredServer(b *testing.B) *Server {
+	b.Helper()
+	srv, err := emulator.Start(emulator.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	server, err := NewServer(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := server.Configure(context.Background(), srv.URL()); err != nil {
+		b.Fatal(err)
+	}
+	return server
 }
 
 // BenchmarkReadSubscribers100k: campaigns_evolux_subscribers reading
