@@ -87,10 +87,10 @@ data "campaigns_evolux_subscribers" "test" {
 	}
 }
 
-// expectedCampaignCounts is the campaign_counts the records must produce:
-// for each campaign UUID of the records (campaign.uuid in the emulator's
-// records), the six states, zero included.
-func expectedCampaignCounts(t *testing.T, records []json.RawMessage) knownvalue.Check {
+// campaignStateCounts tallies the records as campaign_counts does: for each
+// campaign UUID of the records (campaign.uuid in the emulator's records),
+// the six states, zero included.
+func campaignStateCounts(t *testing.T, records []json.RawMessage) map[string]map[string]int64 {
 	t.Helper()
 	counts := map[string]map[string]int64{}
 	for _, r := range records {
@@ -114,6 +114,13 @@ func expectedCampaignCounts(t *testing.T, records []json.RawMessage) knownvalue.
 		}
 		counts[record.Campaign.UUID][record.State]++
 	}
+	return counts
+}
+
+// expectedCampaignCounts is the campaign_counts the records must produce.
+func expectedCampaignCounts(t *testing.T, records []json.RawMessage) knownvalue.Check {
+	t.Helper()
+	counts := campaignStateCounts(t, records)
 	if len(counts) < 2 {
 		t.Fatalf("the records span %d campaigns; the test needs several", len(counts))
 	}
@@ -131,29 +138,9 @@ func expectedCampaignCounts(t *testing.T, records []json.RawMessage) knownvalue.
 // expectedCampaignErrors is the error count of each campaign of the records.
 func expectedCampaignErrors(t *testing.T, records []json.RawMessage) knownvalue.Check {
 	t.Helper()
-	errors := map[string]int64{}
-	for _, r := range records {
-		var record struct {
-			State    string `json:"state"`
-			Campaign struct {
-				UUID string `json:"uuid"`
-			} `json:"campaign"`
-		}
-		if err := json.Unmarshal(r, &record); err != nil {
-			t.Fatal(err)
-		}
-		if record.Campaign.UUID == "" || record.State == "" {
-			continue
-		}
-		if record.State == "error" {
-			errors[record.Campaign.UUID]++
-		} else {
-			errors[record.Campaign.UUID] += 0
-		}
-	}
 	checks := map[string]knownvalue.Check{}
-	for campaign, n := range errors {
-		checks[campaign] = knownvalue.Int64Exact(n)
+	for campaign, states := range campaignStateCounts(t, records) {
+		checks[campaign] = knownvalue.Int64Exact(states["error"])
 	}
 	return knownvalue.MapExact(checks)
 }
