@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.Int64Var(&cfg.Seed, "seed", 0, "seed of the generated data and the random faults")
 	flags.StringVar(&cfg.EvoluxShape, "evolux-shape", emulator.ShapeEnvelope, "Evolux answer shape: envelope or array")
 	flags.IntVar(&cfg.PageSize, "page-size", 0, "Evolux envelope page size (0 means 50, at most 50)")
+	flags.IntVar(&cfg.ListMax, "list-max", 0, "the largest limit a campaign list accepts (0 means 1000; limit is 100 when a request gives none)")
 	flags.StringVar(&cfg.EvoluxPaging, "evolux-paging", emulator.PagingPage, "how the Evolux envelope pages: "+strings.Join(emulator.PagingDialects(), ", "))
 	flags.DurationVar(&cfg.SchedulerInterval, "scheduler-interval", 0, "advance due campaigns this often (0: never)")
 	flags.DurationVar(&cfg.SlowDelay, "slow-delay", 0, "how late a slow fault answers (0 means 3s)")

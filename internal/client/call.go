@@ -40,6 +40,8 @@ type call struct {
 	// retryAfter is a wait the server asked for that is longer than
 	// MaxRetryAfter: the call stopped instead of waiting.
 	retryAfter time.Duration
+	// wait is how long to wait before the next attempt.
+	wait time.Duration
 }
 
 type callKey struct{}
@@ -69,11 +71,16 @@ func callFrom(ctx context.Context) *call {
 	return call
 }
 
-// startAttempt is retryablehttp's RequestLogHook, run before every attempt.
-func startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
+// startAttempt is retryablehttp's RequestLogHook, run before every attempt:
+// it waits what checkRetry decided, then starts the attempt.
+func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
 	call := callFrom(req.Context())
 	if call == nil {
 		return
+	}
+	if call.wait > 0 {
+		c.clock.Sleep(req.Context(), call.wait)
+		call.wait = 0
 	}
 	call.attempts++
 	call.started = time.Now()

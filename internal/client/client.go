@@ -37,6 +37,28 @@ type Config struct {
 	Secrets *Secrets
 	// Name is the API's name in messages ("Builder"); "" => "the server".
 	Name string
+	// Clock reads the time and waits between attempts (backoff,
+	// Retry-After): nil => the system's. A simulation passes its own.
+	Clock Clock
+}
+
+// Clock is the time as the client sees it.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration)
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+func (systemClock) Sleep(ctx context.Context, d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+	}
 }
 
 const (
@@ -66,6 +88,7 @@ type Client struct {
 	retrying *retryablehttp.Client
 	secrets  *Secrets
 	name     string
+	clock    Clock
 }
 
 // New returns a Client for cfg.
@@ -94,6 +117,10 @@ func New(cfg Config) (*Client, error) {
 		traced:     traced,
 		secrets:    cfg.Secrets,
 		name:       cfg.Name,
+		clock:      cfg.Clock,
+	}
+	if c.clock == nil {
+		c.clock = systemClock{}
 	}
 	if c.secrets == nil {
 		c.secrets = NewSecrets()
@@ -110,13 +137,17 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMin:   orDefault(cfg.RetryWaitMin, defaultRetryWaitMin),
 		RetryWaitMax:   orDefault(cfg.RetryWaitMax, defaultRetryWaitMax),
 		RetryMax:       c.maxRetries,
-		RequestLogHook: startAttempt,
+		RequestLogHook: c.startAttempt,
 		CheckRetry:     c.checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		// checkRetry decides the wait, and startAttempt waits it (c.clock).
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return c, nil
 }
+
+// Now is the time on the client's clock.
+func (c *Client) Now() time.Time { return c.clock.Now() }
 
 // Secrets is the set of secret values this client scrubs from errors and
 // logs; API clients add the credentials and tokens they use.

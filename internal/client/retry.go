@@ -65,6 +65,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
+	if retry {
+		call.wait = backoff(c.retrying.RetryWaitMin, c.retrying.RetryWaitMax, call.attempts-1, resp)
+	}
 	return retry, nil
 }
 

@@ -8,8 +8,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,10 +137,14 @@ func isObjectID(s string) bool {
 	return err == nil
 }
 
-func newObjectID(now time.Time) string {
+// newObjectID is an id the server makes: its seconds, then bytes drawn from
+// the seed.
+func (e *Emulator) newObjectID(now time.Time) string {
 	var id [12]byte
 	binary.BigEndian.PutUint32(id[:4], uint32(now.Unix()))
-	_, _ = rand.Read(id[4:])
+	e.mu.Lock()
+	binary.BigEndian.PutUint64(id[4:], e.ids.Uint64())
+	e.mu.Unlock()
 	return hex.EncodeToString(id[:])
 }
 
@@ -237,7 +244,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 	now := e.now()
 	c.ID = strings.ToLower(c.ID)
 	if c.ID == "" || e.dialects[DialectServerIDs] {
-		c.ID = newObjectID(now)
+		c.ID = e.newObjectID(now)
 	}
 	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])
 	c.Status, c.CreationDate, c.LogFile = ptr(builder.StatusNotStarted), ptr(e.dialects.stamp(now)), nil
@@ -255,6 +262,11 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 }
 
 func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathParams) {
+	skip, limit, errs := e.listWindow(r)
+	if len(errs) > 0 {
+		writeValidation(w, errs)
+		return
+	}
 	if !e.authenticate(w, r) {
 		return
 	}
@@ -269,7 +281,42 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	slices.SortFunc(list, func(a, b builder.Campaign) int {
 		return cmp.Or(cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)), cmp.Compare(a.ID, b.ID))
 	})
-	e.writeCampaignList(w, list)
+	e.writeCampaignList(w, list[min(skip, len(list)):min(skip+limit, len(list))], len(list))
+}
+
+// listWindow reads a list's skip and limit as FastAPI validates
+// Query(0, ge=0) and Query(100, ge=1, le=ListMax). DialectListUnpaged
+// ignores both (every campaign at once), DialectListCapped too, answering
+// the first 100 (Motor's to_list(length=100)).
+func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validationError) {
+	switch {
+	case e.dialects[DialectListUnpaged]:
+		return 0, math.MaxInt, nil
+	case e.dialects[DialectListCapped]:
+		return 0, defaultListLimit, nil
+	}
+	query := r.URL.Query()
+	param := func(name string, fallback, least, most int) int {
+		raw := query.Get(name)
+		if raw == "" {
+			return fallback
+		}
+		n, err := strconv.Atoi(raw)
+		switch {
+		case err != nil:
+			errs = append(errs, validationError{Loc: loc("query", name), Msg: "value is not a valid integer", Type: "type_error.integer"})
+		case n < least:
+			errs = append(errs, validationError{Loc: loc("query", name), Msg: fmt.Sprintf("ensure this value is greater than or equal to %d", least),
+				Type: "value_error.number.not_ge", Ctx: map[string]any{"limit_value": least}})
+		case n > most:
+			errs = append(errs, validationError{Loc: loc("query", name), Msg: fmt.Sprintf("ensure this value is less than or equal to %d", most),
+				Type: "value_error.number.not_le", Ctx: map[string]any{"limit_value": most}})
+		}
+		return n
+	}
+	skip = param(builder.QuerySkip, 0, 0, math.MaxInt)
+	limit = param(builder.QueryLimit, min(defaultListLimit, e.listMax), 1, e.listMax)
+	return skip, limit, errs
 }
 
 func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {

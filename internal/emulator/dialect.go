@@ -47,6 +47,9 @@ const (
 	DialectServerIDs          Dialect = "server-ids"
 	DialectNullsRefused       Dialect = "nulls-refused"
 	DialectReadNull           Dialect = "read-null"
+	DialectListUnpaged        Dialect = "list-unpaged"
+	DialectListCapped         Dialect = "list-capped"
+	DialectEchoCredentials    Dialect = "echo-credentials"
 
 	// DialectPydanticV1 is what FastAPI with pydantic v1 and pymongo answer
 	// when nobody sets response options: naive timestamps, every field with
@@ -103,6 +106,9 @@ var dialectTable = []dialectInfo{
 	{DialectServerIDs, "a campaign create ignores the _id it is sent and makes its own (a create model without _id: MongoDB makes the id), so a repeated POST is a second campaign", "", nil},
 	{DialectReadNull, "a read of a campaign or trigger that does not exist answers 200 null (a handler that returns find_one's None) instead of 404", "", nil},
 	{DialectNullsRefused, "a campaign field sent as null is refused with 422 none.not_allowed (pydantic v1: a field whose default is not None is not Optional)", "", nil},
+	{DialectListUnpaged, "the campaign list ignores skip and limit and answers every campaign at once (a handler that returns list(find(...)))", "list-paging", nil},
+	{DialectListCapped, "the campaign list ignores skip and limit and answers at most the first 100 campaigns (Motor's to_list(length=100)): a longer list cannot be read whole", "list-paging", nil},
+	{DialectEchoCredentials, `answers that are JSON objects, and each Evolux record, echo the request's credentials in an undocumented "request" field (its URL with the apikey, its Authorization header)`, "", nil},
 	{DialectPutMerges, `a campaign update sets only the fields its body names (update_one with {"$set": body.dict(exclude_unset=True)}): a field left out keeps its stored value, null clears it`, "", nil},
 	{DialectPydanticV1, "preset: naive-timestamps, explicit-nulls and created-200, FastAPI with pydantic v1 and pymongo left at their defaults", "", []Dialect{DialectNaiveTimestamps, DialectExplicitNulls, DialectCreated200}},
 	{DialectGateway, "preset: path-prefix, trailing-slash and gateway-text-errors, the API behind the vendor's gateway", "", []Dialect{DialectPathPrefix, DialectTrailingSlash, DialectGatewayTextErrors}},

@@ -274,14 +274,15 @@ func (e *Emulator) writeCampaign(w http.ResponseWriter, op Op, status int, c bui
 	writeJSON(w, status, d.campaignDocument(c, false))
 }
 
-// writeCampaignList answers the list of one bot's campaigns.
-func (e *Emulator) writeCampaignList(w http.ResponseWriter, list []builder.Campaign) {
+// writeCampaignList answers one page of the list of a bot's campaigns,
+// total in all.
+func (e *Emulator) writeCampaignList(w http.ResponseWriter, list []builder.Campaign, total int) {
 	docs := make([]object, len(list))
 	for i, c := range list {
 		docs[i] = e.dialects.campaignDocument(c, e.dialects[DialectListSummaries])
 	}
 	if e.dialects[DialectListEnvelope] {
-		writeJSON(w, http.StatusOK, object{{"items", docs}, {"total", len(docs)}})
+		writeJSON(w, http.StatusOK, object{{"items", docs}, {"total", total}})
 		return
 	}
 	writeJSON(w, http.StatusOK, docs)

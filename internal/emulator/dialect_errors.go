@@ -11,11 +11,12 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// errorWriter returns the writer a Builder answer goes through, and the
+// answerWriter returns the writer a Builder answer goes through, and the
 // function that sends it: under the error dialects, error answers are held
-// and re-spelled; otherwise w itself and a no-op.
-func (d dialectSet) errorWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
-	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors]) {
+// and re-spelled, and under DialectEchoCredentials object answers echo the
+// request; otherwise w itself and a no-op.
+func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
+	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
 		return w, func() {}
 	}
 	ew := &errorSpeller{ResponseWriter: w, dialects: d, request: r}
@@ -52,8 +53,12 @@ func (s *errorSpeller) flush() {
 		return // nothing answered: the connection was dropped
 	}
 	body := s.body.Bytes()
-	if s.status >= http.StatusBadRequest {
+	switch {
+	case s.status >= http.StatusBadRequest:
 		body = s.respell(body)
+	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
+		s.Header().Del("Content-Length")
+		body = echoed(body, s.request)
 	}
 	s.ResponseWriter.WriteHeader(s.status)
 	_, _ = s.ResponseWriter.Write(body)
@@ -112,4 +117,16 @@ func (s *errorSpeller) errorLoc() []any {
 		return loc("path")
 	}
 	return loc("body")
+}
+
+// echoed is a JSON object answer with the request's credentials added, as
+// a service that echoes its request for debugging does.
+func echoed(body []byte, r *http.Request) []byte {
+	echo, err := json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(builder.HeaderAuthorization)})
+	if err != nil || bytes.Equal(bytes.TrimSpace(body), []byte("{}")) {
+		return body
+	}
+	trimmed := bytes.TrimSpace(body)
+	trimmed = trimmed[:len(trimmed)-1] // the object's closing brace
+	return append(append(append(trimmed, `,"request":`...), echo...), '}')
 }

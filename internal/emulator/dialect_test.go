@@ -225,8 +225,38 @@ var referenceCampaignKeys = []string{"_id", "organization", "scheduled_date", "c
 
 // dialectChecks assert what each dialect's answers look like, given a
 // session run under that dialect alone.
+// listPage asks the session's bot for one page of its list.
+func listPage(t *testing.T, s *Server, query string) response {
+	t.Helper()
+	return send(t, http.MethodGet, s.BuilderURL()+builder.CampaignsPath(dialectOrg, dialectBot)+"?"+query, bearer(login(t, s).Token), "")
+}
+
+// seedBot puts n campaigns into the session's bot, out of band.
+func seedBot(s *Server, n int) {
+	for i := range n {
+		s.PutCampaign(dialectOrg, dialectBot, builder.Campaign{CampaignName: ptr("seeded-" + strconv.Itoa(i))})
+	}
+}
+
 var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 	DialectReference: func(t *testing.T, s *Server, ses session) {
+		// FastAPI's Query(0, ge=0) skip and Query(100, ge=1, le=1000) limit.
+		if page := jsonDocs(t, listPage(t, s, "skip=0&limit=1")); len(page) != 1 {
+			t.Errorf("limit=1: %d campaigns", len(page))
+		}
+		if page := jsonDocs(t, listPage(t, s, "skip=1&limit=100")); len(page) != 0 {
+			t.Errorf("skip=1 of one campaign: %d campaigns", len(page))
+		}
+		wantStatus(t, listPage(t, s, "limit=1001"), http.StatusUnprocessableEntity)
+		wantStatus(t, listPage(t, s, "skip=-1"), http.StatusUnprocessableEntity)
+		seedBot(s, 150)
+		if page := jsonDocs(t, listPage(t, s, "")); len(page) != 100 {
+			t.Errorf("no limit: %d of 151 campaigns, want the default 100", len(page))
+		}
+		if page := jsonDocs(t, listPage(t, s, "skip=100&limit=100")); len(page) != 51 {
+			t.Errorf("skip=100: %d campaigns, want 51", len(page))
+		}
+
 		wantStatus(t, ses.createA, http.StatusCreated)
 		a := jsonDoc(t, ses.createA)
 		wantKeys(t, "create", a, referenceCampaignKeys...)
@@ -246,6 +276,31 @@ var dialectChecks = map[Dialect]func(t *testing.T, s *Server, ses session){
 		wantDetail(t, ses.readMissing, http.StatusNotFound, detailCampaignNotFound)
 		wantDetail(t, ses.badToken, http.StatusUnauthorized, detailInvalidToken)
 		wantDetail(t, ses.conflict, http.StatusConflict, detailCampaignStarted)
+	},
+	DialectListUnpaged: func(t *testing.T, s *Server, _ session) {
+		seedBot(s, 150)
+		if page := jsonDocs(t, listPage(t, s, "skip=100&limit=10")); len(page) != 151 {
+			t.Errorf("skip and limit ignored: %d campaigns, want all 151", len(page))
+		}
+	},
+	DialectListCapped: func(t *testing.T, s *Server, _ session) {
+		seedBot(s, 150)
+		first := jsonDocs(t, listPage(t, s, ""))
+		again := jsonDocs(t, listPage(t, s, "skip=100&limit=100"))
+		if len(first) != 100 || len(again) != 100 || first[0]["_id"] != again[0]["_id"] {
+			t.Errorf("capped at the first 100 whatever skip says: %d, then %d", len(first), len(again))
+		}
+	},
+	DialectEchoCredentials: func(t *testing.T, _ *Server, ses session) {
+		trigger := jsonDoc(t, ses.readTrigger)
+		echo, _ := trigger["request"].(map[string]any)
+		if url, _ := echo["url"].(string); !strings.Contains(url, DefaultAPIKey) {
+			t.Errorf("trigger read echoes no apikey: %s", ses.readTrigger.body)
+		}
+		echo, _ = jsonDoc(t, ses.readA)["request"].(map[string]any)
+		if authorization, _ := echo["authorization"].(string); !strings.HasPrefix(authorization, "Bearer ") {
+			t.Errorf("campaign read echoes no token: %s", ses.readA.body)
+		}
 	},
 	DialectNaiveTimestamps: func(t *testing.T, _ *Server, ses session) {
 		for _, r := range []response{ses.createA, ses.readA, ses.update} {

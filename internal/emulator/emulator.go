@@ -7,6 +7,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,9 @@ const (
 	defaultTokenLifetime = time.Hour
 	refreshTokenLifetime = 24 * time.Hour
 	defaultSlowDelay     = 3 * time.Second
+	defaultListMax       = 1000
+	// defaultListLimit is a list's limit when the request gives none.
+	defaultListLimit = 100
 )
 
 // Op names an API operation for counters and faults.
@@ -87,6 +91,14 @@ type Config struct {
 	// Dialects are variants of the Builder contract, combined (dialect.go);
 	// empty means DialectReference.
 	Dialects []Dialect
+
+	// ListMax is the largest limit a campaign list accepts (FastAPI's
+	// Query(le=...)): 0 => 1000. A list takes skip and limit (default 100).
+	ListMax int
+
+	// Now is the emulator's clock (tokens, creation dates, trigger times):
+	// nil => time.Now. A simulation moves it by hand.
+	Now func() time.Time
 }
 
 // Validate reports a configuration that New would refuse.
@@ -108,6 +120,9 @@ func (c Config) Validate() error {
 	}
 	if c.Subscribers < 0 {
 		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
+	}
+	if c.ListMax < 0 {
+		errs = append(errs, fmt.Errorf("list max %d: must not be negative", c.ListMax))
 	}
 	if c.PageSize < 0 {
 		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
@@ -150,12 +165,21 @@ type Emulator struct {
 	subscribers subscriberStore
 
 	dialects dialectSet // fixed at New
+	listMax  int
+	ids      *rand.Rand // server-made ObjectIds, reproducible from the seed
 }
 
 // New returns an emulator for cfg. It panics when cfg is invalid (see
 // Config.Validate); Start and StartOn return the error instead. New starts
 // no goroutine: the scheduler runs only under Start and StartOn.
-func New(cfg Config) *Emulator { return newEmulator(cfg, time.Now) }
+func New(cfg Config) *Emulator { return newEmulator(cfg, cfg.clock()) }
+
+func (c Config) clock() func() time.Time {
+	if c.Now != nil {
+		return c.Now
+	}
+	return time.Now
+}
 
 // newEmulator takes the clock of tokens, creation dates and trigger times,
 // so tests can move time.
@@ -186,6 +210,8 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
 	e.dialects = newDialectSet(cfg.Dialects)
+	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
+	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	return e
 }
 
@@ -315,7 +341,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !sleepContext(r.Context(), time.Duration(e.latency.Load())) {
 		return
 	}
-	w, flush := e.dialects.errorWriter(w, r, m.service)
+	w, flush := e.dialects.answerWriter(w, r, m.service)
 	defer flush()
 	rt, params, op := m.rt, m.params, m.op()
 	switch {
@@ -327,15 +353,25 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
-	switch kind := e.nextFault(op); kind {
-	case FaultRateLimit:
+	switch kind := e.nextFault(r.Context(), op); kind {
+	case FaultRateLimit, FaultUnavailable:
 		w.Header().Set("Retry-After", "1")
+		if kind == FaultUnavailable {
+			writeServiceError(w, rt.service, http.StatusServiceUnavailable, "Service Unavailable")
+			break
+		}
+		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
+	case FaultRateLimitBare:
 		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
 	case FaultServerError:
 		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
+	case FaultServerErrorAfter:
+		serve(&bufferedResponse{})
+		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
+	case FaultRefused:
+		dropConnection(w)
 	case FaultDropAfter:
-		var buffered bufferedResponse
-		serve(&buffered)
+		serve(&bufferedResponse{})
 		dropConnection(w)
 	case FaultSlow:
 		var buffered bufferedResponse

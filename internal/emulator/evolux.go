@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -173,8 +174,12 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	w.WriteHeader(http.StatusOK)
 	out := bufio.NewWriterSize(w, 32<<10)
 	defer func() { _ = out.Flush() }() // a client gone mid-answer is not the emulator's error
+	var echo []byte
+	if e.dialects[DialectEchoCredentials] {
+		echo, _ = json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(evolux.HeaderAuthorization)})
+	}
 	if shape == ShapeArray {
-		writeRecords(out, records, matches, f.loc)
+		writeRecords(out, records, matches, f.loc, echo)
 		return
 	}
 	total := len(matches)
@@ -182,13 +187,15 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	hi := min(lo+limit, total)
 	buf := appendJSONString([]byte{'{'}, dialect.recordsField())
 	_, _ = out.Write(append(buf, ':'))
-	writeRecords(out, records, matches[lo:hi], f.loc)
+	writeRecords(out, records, matches[lo:hi], f.loc, echo)
 	members, _ := dialect.fields(paging, r, lo, hi, limit, total).MarshalJSON() // an object of scalars always encodes
 	members[0] = ','
 	_, _ = out.Write(members) // the members' closing brace closes the envelope
 }
 
-func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc *time.Location) {
+// writeRecords writes the records of matches; echo, when not nil, is added
+// to each record as its "request" (DialectEchoCredentials).
+func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc *time.Location, echo []byte) {
 	_ = out.WriteByte('[')
 	buf := make([]byte, 0, 512)
 	for i, idx := range matches {
@@ -196,6 +203,9 @@ func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc 
 			_ = out.WriteByte(',')
 		}
 		buf = records[idx].appendJSON(buf[:0], loc)
+		if len(echo) > 0 && len(buf) > 2 && buf[len(buf)-1] == '}' {
+			buf = append(append(append(buf[:len(buf)-1], `,"request":`...), echo...), '}')
+		}
 		_, _ = out.Write(buf)
 	}
 	_ = out.WriteByte(']')

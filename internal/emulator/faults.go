@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 )
@@ -20,12 +21,36 @@ const (
 	// without answering.
 	FaultDropAfter FaultKind = "drop_after"
 	// FaultSlow processes the request, then answers after the slow delay (or
-	// not at all if the client has gone away by then).
+	// not at all if the client has gone away by then). Through Transport the
+	// answer never comes: the round trip fails as a client timeout would.
 	FaultSlow FaultKind = "slow"
+	// FaultRateLimitBare answers 429 without Retry-After.
+	FaultRateLimitBare FaultKind = "rate_limit_bare"
+	// FaultUnavailable answers 503 with "Retry-After: 1" before processing.
+	FaultUnavailable FaultKind = "unavailable"
+	// FaultServerErrorAfter processes the request, then answers 500 (an
+	// exception after the database write).
+	FaultServerErrorAfter FaultKind = "server_error_after"
+	// FaultRefused refuses the connection: through Transport, a dial error
+	// and nothing served; over a socket, the connection is closed before
+	// the request is read. Not among AllFaultKinds.
+	FaultRefused FaultKind = "refused"
 )
 
-// AllFaultKinds lists every kind, for random faults of any kind.
-var AllFaultKinds = []FaultKind{FaultRateLimit, FaultServerError, FaultDropAfter, FaultSlow}
+// AllFaultKinds lists every kind a socket can serve, for random faults of
+// any kind.
+var AllFaultKinds = []FaultKind{FaultRateLimit, FaultServerError, FaultDropAfter, FaultSlow, FaultRateLimitBare, FaultUnavailable, FaultServerErrorAfter}
+
+// faultNone, in a request's context, serves it with no fault at all.
+const faultNone FaultKind = "none"
+
+type faultKey struct{}
+
+// WithFault makes the request sent with ctx fail with kind, ahead of any
+// queued or random fault: a simulation decides each request's fault itself.
+func WithFault(ctx context.Context, kind FaultKind) context.Context {
+	return context.WithValue(ctx, faultKey{}, kind)
+}
 
 // RandomFaults makes matching requests fail at random, after any queued
 // fault has been used.
@@ -74,18 +99,23 @@ func (e *Emulator) FaultsInjected() map[FaultKind]int {
 
 // nextFault decides the fault of one request of op ("" for none): the queue
 // first, then the random draw.
-func (e *Emulator) nextFault(op Op) FaultKind {
+func (e *Emulator) nextFault(ctx context.Context, op Op) FaultKind {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var kind FaultKind
-	if queue := e.faultQueue[op]; len(queue) > 0 {
+	kind, _ := ctx.Value(faultKey{}).(FaultKind) // chosen by the caller
+	queue := e.faultQueue[op]
+	switch rf := e.randomFaults; {
+	case kind == faultNone:
+		return ""
+	case kind != "":
+	case len(queue) > 0:
 		kind = queue[0]
 		if len(queue) == 1 {
 			delete(e.faultQueue, op)
 		} else {
 			e.faultQueue[op] = queue[1:]
 		}
-	} else if rf := e.randomFaults; rf.Rate > 0 && (len(rf.Ops) == 0 || slices.Contains(rf.Ops, op)) {
+	case rf.Rate > 0 && (len(rf.Ops) == 0 || slices.Contains(rf.Ops, op)):
 		if e.randomRNG.Float64() < rf.Rate {
 			kind = rf.Kinds[e.randomRNG.IntN(len(rf.Kinds))]
 		}

@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -185,4 +187,67 @@ func TestLatency_delaysEveryRequest(t *testing.T) {
 	s.SetLatency(time.Hour)
 	s.SetLatency(0)
 	send(t, http.MethodGet, s.URL()+"/nope", nil, "")
+}
+
+// TestTransport_faultsServedInProcess: through Transport each fault does
+// what it says, at once, with no socket: whether the work was done, and what
+// the client sees.
+func TestTransport_faultsServedInProcess(t *testing.T) {
+	e := New(Config{})
+	client := &http.Client{Transport: e.Transport()}
+	token := func() string {
+		resp, err := client.Post("http://emulator"+builder.PathLogin, "application/json",
+			strings.NewReader(`{"user":"`+DefaultUser+`","password":"`+DefaultPassword+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var tokens builder.Tokens
+		if err := json.NewDecoder(resp.Body).Decode(&tokens); err != nil {
+			t.Fatal(err)
+		}
+		return tokens.Token
+	}()
+	for i, tt := range []struct {
+		kind       FaultKind
+		stored     bool
+		status     int    // 0: the round trip fails
+		retryAfter string // of a status answer
+		timeout    bool   // the failure is a timeout
+		dial       bool   // the failure is a refused connection
+	}{
+		{kind: "", stored: true, status: http.StatusCreated},
+		{kind: FaultRefused, dial: true},
+		{kind: FaultRateLimit, status: http.StatusTooManyRequests, retryAfter: "1"},
+		{kind: FaultRateLimitBare, status: http.StatusTooManyRequests},
+		{kind: FaultUnavailable, status: http.StatusServiceUnavailable, retryAfter: "1"},
+		{kind: FaultServerError, status: http.StatusInternalServerError},
+		{kind: FaultServerErrorAfter, stored: true, status: http.StatusInternalServerError},
+		{kind: FaultDropAfter, stored: true},
+		{kind: FaultSlow, stored: true, timeout: true},
+	} {
+		id := fmt.Sprintf("65f0000000000000000000%02x", i)
+		ctx := WithFault(context.Background(), tt.kind)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://emulator"+builder.CampaignsPath("acme", "bot"), strings.NewReader(createBody(id)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := client.Do(req)
+		if _, stored := e.Campaign(id); stored != tt.stored {
+			t.Errorf("%s: stored %v, want %v", tt.kind, stored, tt.stored)
+		}
+		if tt.status == 0 {
+			var netErr net.Error
+			var opErr *net.OpError
+			if err == nil || (errors.As(err, &netErr) && netErr.Timeout()) != tt.timeout || (errors.As(err, &opErr) && opErr.Op == "dial") != tt.dial {
+				t.Errorf("%s: round trip error %v, want timeout %v, refused %v", tt.kind, err, tt.timeout, tt.dial)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.kind, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("Retry-After") != tt.retryAfter {
+			t.Errorf("%s: %d, Retry-After %q; want %d, %q", tt.kind, resp.StatusCode, resp.Header.Get("Retry-After"), tt.status, tt.retryAfter)
+		}
+	}
 }

@@ -43,7 +43,7 @@ func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
 	now := e.now()
 	c.ID = strings.ToLower(c.ID)
 	if c.ID == "" {
-		c.ID = newObjectID(now)
+		c.ID = e.newObjectID(now)
 	}
 	c.Organization, c.BotName = ptr(organization), ptr(bot)
 	if c.Status == nil {

@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -214,7 +216,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	plan.ID = types.StringValue(builder.NewObjectID())
+	plan.ID = types.StringValue(c.NewCampaignID())
 	body, diags := plan.toAPI(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -223,7 +225,10 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
 
 	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
-	var uncertain *builder.UncertainCreateError
+	var (
+		uncertain   *builder.UncertainCreateError
+		unconfirmed *builder.UnconfirmedCreateError
+	)
 	switch {
 	case err == nil:
 		// Builder acknowledged the create: from here on, its id reaches state
@@ -231,6 +236,19 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	case errors.As(err, &unconfirmed):
+		// Created (a 2xx), under an id nobody told: state keeps the id sent
+		// and the mark, and the next refresh looks for it (Read) before
+		// anything could create it again. Not an error: that would taint it,
+		// and the next apply would create it a second time.
+		resp.Diagnostics.AddWarning("Campaign created under an id Builder did not give",
+			fmt.Sprintf("Builder accepted campaign %q, but its answer did not say which campaign it made, and neither the id this provider sent (%s) "+
+				"nor the bot's list shows it: %s\n\nIt is kept in state under %s; the next refresh looks for it again, by that id and by its fields in the bot's list, "+
+				"and adopts it when it finds it. Until then nothing is created again: if it cannot be found, the plan fails and says how to import it.",
+				plan.CampaignName.ValueString(), plan.ID.ValueString(), err, plan.ID.ValueString()))
+		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(markCreate(ctx, resp.Private, unconfirmed.Since, false)...)
 	case errors.As(err, &uncertain):
 		resp.Diagnostics.AddError("Campaign may have been created",
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
@@ -241,10 +259,9 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		// The server may hold the campaign: keep its id in state. Terraform
 		// marks it tainted, so the next apply deletes it (if it exists) and
 		// creates it again, and nothing is left orphaned.
-		plan.Status = types.StringNull()
-		plan.CreationDate = types.StringNull()
-		plan.LogFile = types.StringNull()
+		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(markCreate(ctx, resp.Private, uncertain.Since, true)...)
 	default:
 		// Certainly not created (refused, never sent, or rate limited to the
 		// end): nothing goes into state, so the next plan proposes a create,
@@ -259,18 +276,36 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	if !ok {
 		return
 	}
+	org, bot := state.Organization.ValueString(), state.BotName.ValueString()
+	prior, diags := state.toAPI(ctx)
+	resp.Diagnostics.Append(diags...)
 	var got builder.Campaign
 	var err error
 	if state.CampaignName.IsNull() {
 		// Just imported (campaign_name is required otherwise): state holds
 		// nothing that could tell a list summary from the whole campaign.
-		got, err = c.GetCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString())
+		got, err = c.ImportCampaign(ctx, org, bot, state.ID.ValueString())
 	} else {
 		// One list request per bot serves the refresh of all its campaigns.
 		// The state's values tell a list summary from a cleared field.
-		prior, diags := state.toAPI(ctx)
-		resp.Diagnostics.Append(diags...)
-		got, err = c.RefreshCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), prior)
+		got, err = c.RefreshCampaign(ctx, org, bot, prior)
+	}
+	mark, diags := createMark(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if mark != nil && client.IsNotFound(err) {
+		// The create was uncertain or unconfirmed, and the server does not
+		// know the id sent: a server that ignores the ids it is sent may hold
+		// it under its own. Only a look at the whole list settles it.
+		got, err = c.LocateCampaign(ctx, org, bot, prior, mark.Since)
+		if client.IsNotFound(err) && !mark.Uncertain {
+			resp.Diagnostics.AddError("Campaign created but not found",
+				fmt.Sprintf("Builder accepted the create of %s, but neither its id nor the bot's list shows it now. "+
+					"It is not created again by itself, since it may exist under an id Builder did not give.\n\n"+
+					"Find it in the Builder UI, then run terraform state rm ADDRESS and terraform import ADDRESS %s/%s/ID with its id; "+
+					"if it does not exist, terraform state rm ADDRESS alone lets the next apply create it.\n%s",
+					state.label(), org, bot, addressHint(state.ID.ValueString())))
+			return
+		}
 	}
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
@@ -282,8 +317,42 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 		addClientError(&resp.Diagnostics, "Campaign not read", fmt.Sprintf("Reading campaign %s", state.ID.ValueString()), err)
 		return
 	}
+	if mark != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, nil)...) // found: settled
+	}
 	resp.Diagnostics.Append(state.fromAPI(got)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// createMarkKey is the private state of a campaign whose create was
+// uncertain (tainted) or unconfirmed: its refresh looks for it by its
+// fields when its id is not found.
+const createMarkKey = "create"
+
+type createMarkValue struct {
+	Since     time.Time `json:"since"`
+	Uncertain bool      `json:"uncertain"`
+}
+
+func markCreate(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, since time.Time, uncertain bool) diag.Diagnostics {
+	value, _ := json.Marshal(createMarkValue{Since: since.UTC(), Uncertain: uncertain}) // a struct of a time and a bool always encodes
+	return private.SetKey(ctx, createMarkKey, value)
+}
+
+func createMark(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) (*createMarkValue, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, createMarkKey)
+	if len(raw) == 0 || diags.HasError() {
+		return nil, diags
+	}
+	var mark createMarkValue
+	if json.Unmarshal(raw, &mark) != nil {
+		return nil, diags
+	}
+	return &mark, diags
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

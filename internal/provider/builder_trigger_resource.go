@@ -347,11 +347,8 @@ func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Tim
 	if p := bytes.TrimSpace(answer[builder.FieldTriggerJSON]); len(p) > 0 && p[0] == '{' && json.Valid(p) {
 		payload = string(p)
 	}
-	var created string
-	if json.Unmarshal(answer[builder.FieldTriggerCreatedAt], &created) == nil {
-		if t, err := time.Parse(time.RFC3339, created); err == nil {
-			createdAt = &t
-		}
+	if t, ok := client.ParseTimestampJSON(answer[builder.FieldTriggerCreatedAt]); ok {
+		createdAt = &t
 	}
 	return payload, createdAt
 }

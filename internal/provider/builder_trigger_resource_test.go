@@ -905,7 +905,15 @@ func TestTriggerReadFields(t *testing.T) {
 	if created == nil || !created.Equal(time.Date(2025, 11, 28, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("created_at %v", created)
 	}
-	for _, raw := range []string{`{}`, `{"json": [1], "created_at": "yesterday"}`, `{"json": null, "created_at": 5}`, `[]`} {
+	// Issue 17, item 5: created_at is read as every other timestamp is, in
+	// any spelling the server's stack prints.
+	for _, spelled := range []string{`"2025-11-28T09:00:00"`, `"2025-11-28 09:00:00.000000"`, `"2025-11-28T06:00:00-03:00"`, `{"$date": "2025-11-28T09:00:00.000Z"}`, `1764320400`} {
+		_, created := triggerReadFields(json.RawMessage(`{"created_at": ` + spelled + `}`))
+		if created == nil || !created.Equal(time.Date(2025, 11, 28, 9, 0, 0, 0, time.UTC)) {
+			t.Errorf("created_at %s: read as %v", spelled, created)
+		}
+	}
+	for _, raw := range []string{`{}`, `{"json": [1], "created_at": "yesterday"}`, `{"json": null, "created_at": true}`, `[]`} {
 		if payload, created := triggerReadFields(json.RawMessage(raw)); payload != "" || created != nil {
 			t.Errorf("%s: got %q and %v, want neither", raw, payload, created)
 		}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -33,7 +34,11 @@ import (
 // built without this (providerserver alone) still works: the data source
 // then puts the records in the state itself.
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
-	framework := providerserver.NewProtocol6WithError(New(version)())
+	return newProtocol6Server(New(version)())
+}
+
+func newProtocol6Server(p provider.Provider) func() (tfprotov6.ProviderServer, error) {
+	framework := providerserver.NewProtocol6WithError(p)
 	return func() (tfprotov6.ProviderServer, error) {
 		server, err := framework()
 		if err != nil {

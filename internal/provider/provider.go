@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -21,6 +22,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
 var (
@@ -57,6 +60,11 @@ func New(version string) func() provider.Provider {
 
 type campaignsProvider struct {
 	version string
+	// transport and clock replace the HTTP transport and the clients' clock
+	// when set: the simulation serves both APIs in process, on a clock of
+	// its own.
+	transport http.RoundTripper
+	clock     client.Clock
 }
 
 type providerModel struct {
@@ -172,6 +180,8 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 		userAgent:  "terraform-provider-campaigns/" + p.version,
 		timeout:    defaultRequestTimeout,
 		maxRetries: defaultMaxRetries,
+		transport:  p.transport,
+		clock:      p.clock,
 	}
 	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
 		d, diags := cfg.RequestTimeout.ValueGoDuration()

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -52,6 +53,8 @@ type connectionSettings struct {
 	userAgent  string
 	timeout    time.Duration
 	maxRetries int
+	transport  http.RoundTripper // nil: a pooled keep-alive transport
+	clock      client.Clock      // nil: the system's
 }
 
 type builderSettings struct {
@@ -153,6 +156,8 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		Logger:     tflogLogger{secrets: d.secrets},
 		Secrets:    d.secrets,
 		Name:       service,
+		Transport:  d.conn.transport,
+		Clock:      d.conn.clock,
 	})
 	if err != nil {
 		diags.AddError("Cannot configure the "+service+" client", err.Error())

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
@@ -20,6 +24,7 @@ const maxCreateRounds = 3
 // nothing is orphaned.
 type UncertainCreateError struct {
 	CampaignID string
+	Since      time.Time // when the create started, on the client's clock
 	Err        error
 }
 
@@ -29,28 +34,49 @@ func (e *UncertainCreateError) Error() string {
 
 func (e *UncertainCreateError) Unwrap() error { return e.Err }
 
+// UnconfirmedCreateError is a create the server acknowledged (a 2xx) whose
+// answer named no campaign, while neither the id sent nor the bot's list
+// shows which campaign it made: one exists, under an id nobody has told this
+// provider (a server that ignores the ids it is sent). The provider keeps
+// CampaignID, and its next refresh looks again (LocateCampaign) before
+// anything is sent again.
+type UnconfirmedCreateError struct {
+	CampaignID string
+	Since      time.Time // when the create started, on the client's clock
+	Err        error
+}
+
+func (e *UnconfirmedCreateError) Error() string {
+	return fmt.Sprintf("create campaign %s: the server accepted it, but which campaign it made is not known: %v", e.CampaignID, e.Err)
+}
+
+func (e *UnconfirmedCreateError) Unwrap() error { return e.Err }
+
 // CreateCampaign creates campaign under its own id (a new ObjectId when
 // empty) so that a create whose outcome is unknown can be checked: when the
 // POST may have run, the campaign is read by id and adopted if it exists,
-// else looked for under an id the server chose (createdUnderAnotherID), and
-// only then posted again with the same id. It is never created twice.
+// else looked for under an id the server chose (findUnclaimed), and only
+// then posted again with the same id. It is never created twice.
 //
 // The error says what state may keep:
-//   - nil: the server acknowledged the create (any 2xx); the campaign has an
-//     id whatever the answer carried (see writeAnswer).
+//   - nil: the server acknowledged the create (any 2xx) and the campaign's id
+//     is known (see createAnswer).
+//   - *UnconfirmedCreateError: acknowledged, but under an id not known; keep
+//     CampaignID and look again on refresh.
 //   - *UncertainCreateError: some attempt may have created it; keep its id.
 //   - any other error: no attempt can have run on the server (the login
 //     failed, the connection was refused, 429 after the last retry, a 4xx
 //     with no ambiguous attempt before it); there is nothing to keep.
 func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, campaign Campaign) (Campaign, error) {
 	if campaign.ID == "" {
-		campaign.ID = NewObjectID()
+		campaign.ID = c.NewCampaignID()
 	}
 	if !ValidObjectID(campaign.ID) {
 		return Campaign{}, fmt.Errorf("create campaign: id %q is not a Mongo ObjectId (24 lowercase hexadecimal digits)", campaign.ID)
 	}
 	defer c.forgetBot(organization, bot)
-	uncertain := func(err error) error { return &UncertainCreateError{CampaignID: campaign.ID, Err: err} }
+	since := c.http.Now()
+	uncertain := func(err error) error { return &UncertainCreateError{CampaignID: campaign.ID, Since: since, Err: err} }
 	var (
 		lastErr   error
 		ambiguous bool // some attempt may have run on the server
@@ -64,7 +90,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 			Policy:    client.RetryOnlyIfNotProcessed,
 		})
 		if err == nil {
-			return c.writeAnswer(ctx, "create campaign", organization, bot, campaign.ID, resp, true), nil
+			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
 		}
 		var authErr *authError
 		refused := isRefusal(err)
@@ -84,13 +110,15 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		existing, readErr := c.GetCampaign(ctx, organization, bot, campaign.ID)
 		switch {
 		case readErr == nil:
+			c.claim(existing.ID)
+			c.idsKept.Store(true)
 			return existing, nil
-		case !client.IsNotFound(readErr) || refused:
+		case !isGone(readErr) || refused:
 			return Campaign{}, uncertain(errors.Join(err, readErr))
 		}
 		// Not under our id; but a server that makes its own ids may have
 		// created it under another, and posting again would create it twice.
-		elsewhere, found, findErr := c.createdUnderAnotherID(ctx, organization, bot, campaign)
+		elsewhere, found, findErr := c.findUnclaimed(ctx, organization, bot, campaign, since)
 		switch {
 		case findErr != nil:
 			return Campaign{}, uncertain(errors.Join(err, findErr))
@@ -102,18 +130,47 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	return Campaign{}, uncertain(fmt.Errorf("gave up after %d tries, the last: %w", maxCreateRounds, lastErr))
 }
 
-// createdUnderAnotherID looks for sent under an id the server chose, after
-// a create whose outcome is unknown and whose own id the server does not
-// know: a server that ignores the _id it is sent (one that lets MongoDB make
-// the id) would make a second campaign of a repeated POST. It lists the bot
-// and reads each entry named like sent (a list may answer summaries); the
-// one campaign holding every user field that was sent is the one created,
-// and is adopted, with a problem saying so. found is false when none holds
-// them, or when the bot has no list (404, 405: nothing to check, and the
-// contract's assumption, that the server keeps the id, stands). Several
-// are an error: one of them may be this create's, and posting again could
-// make one more.
-func (c *Client) createdUnderAnotherID(ctx context.Context, organization, bot string, sent Campaign) (Campaign, bool, error) {
+// LocateCampaign looks, on refresh, for a campaign whose create was
+// uncertain or unconfirmed and whose id the server does not know: the one
+// campaign of the bot holding every field sent that no state claims
+// (findUnclaimed). None is client.IsNotFound, after a look at the whole
+// list; a list that cannot settle it is an error.
+func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, since time.Time) (Campaign, error) {
+	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, since)
+	switch {
+	case err != nil:
+		return Campaign{}, err
+	case !ok:
+		return Campaign{}, &client.APIError{
+			Operation: "locate campaign", Method: http.MethodGet, Path: CampaignsPath(organization, bot),
+			Status: http.StatusNotFound, Message: "no campaign of the bot holds the fields that were sent",
+		}
+	}
+	return found, nil
+}
+
+// clockSkew is how far the server's clock may be behind the client's: a
+// campaign made earlier than that before a create started is some other
+// campaign with the same fields, not this create's.
+const clockSkew = time.Minute
+
+// findUnclaimed looks for sent under an id the server chose, after a create
+// whose outcome is unknown and whose own id the server does not know: a
+// server that ignores the _id it is sent (one that lets MongoDB make the
+// id) would make a second campaign of a repeated POST. It lists the bot and
+// reads each entry named like sent (a list may answer summaries); the one
+// campaign holding every user field that was sent, claimed by no state (a
+// twin managed by another resource is not this create's) and not created
+// long before since, is the one created, and is adopted with a problem
+// saying so. found is false when none holds them, when the bot has no list
+// (404, 405: nothing to check, and the contract's assumption, that the
+// server keeps the id, stands), or when this server has kept the ids it was
+// sent. Several are an error: one of them may be this create's, and posting
+// again could make one more.
+func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, since time.Time) (Campaign, bool, error) {
+	if c.idsKept.Load() {
+		return Campaign{}, false, nil
+	}
 	listed, err := c.ListCampaigns(ctx, organization, bot)
 	switch status := client.StatusOf(err); {
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
@@ -123,20 +180,20 @@ func (c *Client) createdUnderAnotherID(ctx context.Context, organization, bot st
 	}
 	var matches []Campaign
 	for _, entry := range listed {
-		if entry.ID == "" || entry.ID == sent.ID || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
+		if entry.ID == "" || entry.ID == sent.ID || c.isClaimed(entry.ID) || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
 			continue
 		}
 		if len(missingUserFields(entry, fullCampaign)) > 0 {
 			read, err := c.GetCampaign(ctx, organization, bot, entry.ID)
 			switch {
-			case client.IsNotFound(err):
+			case isGone(err):
 				continue
 			case err != nil:
 				return Campaign{}, false, fmt.Errorf("looking for the campaign under an id of the server's: %w", err)
 			}
 			entry = read
 		}
-		if sameUserFields(sent, entry) {
+		if sameUserFields(sent, entry) && !madeBefore(entry, since.Add(-clockSkew)) {
 			matches = append(matches, entry)
 		}
 	}
@@ -145,8 +202,9 @@ func (c *Client) createdUnderAnotherID(ctx context.Context, organization, bot st
 		return Campaign{}, false, nil
 	case 1:
 		found := matches[0]
+		c.claim(found.ID)
 		found.Problems = append(found.Problems, fmt.Sprintf(
-			"the server did not keep the id this provider sent (%s): after a create whose outcome was unknown, campaign %s, named %q and holding every field that was sent, was found and adopted instead of posting the campaign again",
+			"the server did not keep the id this provider sent (%s): campaign %s, named %q and holding every field that was sent, was found and adopted instead of posting the campaign again",
 			sent.ID, found.ID, orEmpty(sent.CampaignName)))
 		return found, true, nil
 	}
@@ -154,9 +212,23 @@ func (c *Client) createdUnderAnotherID(ctx context.Context, organization, bot st
 	for i, m := range matches {
 		ids[i] = m.ID
 	}
-	return Campaign{}, false, fmt.Errorf("the server did not keep the id this provider sent (%s), and %d campaigns named %q hold every field that was sent (%s): one of them may be this create's, so it is not posted again",
+	return Campaign{}, false, fmt.Errorf("the server did not keep the id this provider sent (%s), and %d campaigns named %q that no state holds hold every field that was sent (%s): one of them may be this create's, so it is not posted again",
 		sent.ID, len(matches), orEmpty(sent.CampaignName), strings.Join(ids, ", "))
 }
+
+// madeBefore tells whether campaign was made before t, by its ObjectId
+// (seconds since the epoch, whatever the time zone the server prints), else
+// by its creation_date; false when neither says.
+func madeBefore(campaign Campaign, t time.Time) bool {
+	made, known := objectIDTime(campaign.ID)
+	if !known {
+		made, known = client.ParseTimestamp(orEmpty(campaign.CreationDate))
+	}
+	return known && made.Before(t.Truncate(time.Second))
+}
+
+// isGone: the read found no campaign (404, or 200 with nothing in it).
+func isGone(err error) bool { return client.IsNotFound(err) || errors.Is(err, errEmptyAnswer) }
 
 // sameUserFields tells whether stored holds every user field of sent: null
 // and empty alike, and scheduled_date at the precision the server keeps.
@@ -204,25 +276,97 @@ func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) 
 	return c.campaignAnswer("read campaign", resp, id)
 }
 
-// ListCampaigns reads all campaigns of a bot.
+// maxListPages bounds the pages of one list: 100,000 campaigns.
+const maxListPages = 1000
+
+// IncompleteListError is a bot's list that cannot be read whole: a server
+// that caps its list and ignores skip. It is never taken for the whole list.
+type IncompleteListError struct {
+	Operation string
+	Reason    string
+}
+
+func (e *IncompleteListError) Error() string {
+	return e.Operation + ": the list cannot be read whole: " + e.Reason
+}
+
+// ImportCampaign reads a campaign a state is about to hold, whole.
+func (c *Client) ImportCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
+	c.claim(id)
+	return c.GetCampaign(ctx, organization, bot, id)
+}
+
+// ListCampaigns reads every campaign of a bot, ListLimit at a time (skip and
+// limit), until a page is shorter than asked: a server that caps its list
+// (FastAPI's common limit of 100) is read whole, and one that ignores the
+// parameters answers everything at once. A list that cannot be read whole
+// is an *IncompleteListError, never a silent subset.
 func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([]Campaign, error) {
-	resp, err := c.do(ctx, client.Request{
-		Operation: "list campaigns",
-		Method:    http.MethodGet,
-		Path:      CampaignsPath(organization, bot),
-		Policy:    client.RetryIdempotent,
-	})
-	if err != nil {
-		return nil, err
+	const operation = "list campaigns"
+	var (
+		all   []Campaign
+		seen  = map[string]bool{}
+		limit = ListLimit
+	)
+	for range maxListPages {
+		resp, err := c.do(ctx, client.Request{
+			Operation: operation,
+			Method:    http.MethodGet,
+			Path:      CampaignsPath(organization, bot),
+			Query:     url.Values{QuerySkip: {strconv.Itoa(len(all))}, QueryLimit: {strconv.Itoa(limit)}},
+			Policy:    client.RetryIdempotent,
+		})
+		if lower, ok := lowerLimit(err); ok && lower < limit {
+			limit = lower // a server whose limit may not exceed lower (422 from pydantic's le)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		page, total, err := decodeCampaignList(resp.Body)
+		for i := range page {
+			page[i] = c.scrubbed(page[i])
+		}
+		if err != nil {
+			return nil, c.unreadable(operation, resp, err)
+		}
+		fresh := 0
+		for _, campaign := range page {
+			if campaign.ID == "" || !seen[campaign.ID] {
+				seen[campaign.ID] = true
+				all = append(all, campaign)
+				fresh++
+			}
+		}
+		switch {
+		case len(page) != limit && total > len(all):
+			return nil, &IncompleteListError{operation, fmt.Sprintf("its answers hold %d campaigns, and it counts %d", len(all), total)}
+		case len(page) != limit:
+			return all, nil // a short page is the last; a longer one is a server that ignores limit
+		case fresh == 0:
+			return nil, &IncompleteListError{operation, fmt.Sprintf(
+				"it answered %d campaigns, and asked for the ones after them (%s=%d) it answered the same ones again: it caps its list and ignores %s",
+				len(all), QuerySkip, len(all), QuerySkip)}
+		}
 	}
-	campaigns, err := DecodeCampaigns(resp.Body)
-	for i := range campaigns {
-		campaigns[i] = c.scrubbed(campaigns[i])
+	return nil, &IncompleteListError{operation, fmt.Sprintf("it has more than %d pages of %d", maxListPages, limit)}
+}
+
+var limitProblem = regexp.MustCompile(`\blimit\b[^;]*?(\d+)`)
+
+// lowerLimit reads the largest limit a list accepts from its 422 ("query.limit:
+// ensure this value is less than or equal to 50").
+func lowerLimit(err error) (int, bool) {
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity {
+		return 0, false
 	}
-	if err != nil {
-		return nil, c.unreadable("list campaigns", resp, err)
+	m := limitProblem.FindStringSubmatch(apiErr.Message)
+	if m == nil {
+		return 0, false
 	}
-	return campaigns, nil
+	n, convErr := strconv.Atoi(m[1])
+	return n, convErr == nil && n > 0
 }
 
 // UpdateCampaign replaces a campaign (PUT replaces the whole document). Once
@@ -252,7 +396,9 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 	if err != nil {
 		return Campaign{}, err
 	}
-	return c.writeAnswer(ctx, "update campaign", organization, bot, id, resp, false), nil
+	updated, _ := c.writeAnswer(ctx, "update campaign", organization, bot, id, resp, false)
+	c.claim(id)
+	return updated, nil
 }
 
 // DeleteCampaign deletes a campaign; one already gone (404) counts as done.
@@ -271,14 +417,37 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 	return err
 }
 
+// createAnswer is writeAnswer for a create of sent, which acknowledged it:
+// an answer with no campaign, whose id the server does not know either, is
+// looked for by its fields (a server that ignores the ids it is sent and
+// answers nothing made it under an id of its own), else it is unconfirmed.
+func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
+	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
+	if readErr == nil || created.ID != sent.ID {
+		c.claim(created.ID) // known: the answer or a read named it
+		c.idsKept.CompareAndSwap(false, created.ID == sent.ID)
+		return created, nil
+	}
+	if isGone(readErr) {
+		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, since)
+		if ok {
+			found.Problems = append(created.Problems, found.Problems...)
+			return c.scrubbed(found), nil
+		}
+		readErr = errors.Join(readErr, findErr)
+	}
+	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{CampaignID: sent.ID, Since: since, Err: c.http.Secrets().ScrubError(readErr)}
+}
+
 // writeAnswer is the campaign a 2xx answer to a create or update stands for.
 // The write happened, so its id must reach the caller whatever the answer
 // carries: the server's id when it names one (for a create, a server that
 // ignored the _id it was sent made the campaign under its own), else ours.
 // An answer with no document in it (an empty body, null, {}, only the id,
 // not JSON) is completed by one read; when that read fails too, the
-// campaign is only its id, and a problem says the rest is unknown.
-func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) Campaign {
+// campaign is only its id, with a problem saying the rest is unknown, and
+// readErr is that read's error.
+func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
 	answered, fields, err := decodeCampaign(resp.Body)
 	var problems []string
 	switch {
@@ -303,16 +472,16 @@ func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, 
 	}
 	if fields > 0 {
 		answered.Problems = append(problems, answered.Problems...)
-		return c.scrubbed(answered)
+		return c.scrubbed(answered), nil
 	}
 	read, readErr := c.GetCampaign(ctx, organization, bot, id)
 	if readErr != nil {
 		problems = append(problems, fmt.Sprintf("the server accepted the %s (HTTP %d) but its answer carried no campaign, and reading campaign %s back failed (%v): "+
 			"the fields the server manages are unknown until the next refresh", operation, resp.Status, id, readErr))
-		return c.scrubbed(Campaign{ID: id, Problems: problems})
+		return c.scrubbed(Campaign{ID: id, Problems: problems}), readErr
 	}
 	read.Problems = append(problems, read.Problems...)
-	return c.scrubbed(read)
+	return c.scrubbed(read), nil
 }
 
 // scrubbed is campaign with no known secret in its problems, which quote

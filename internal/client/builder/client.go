@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/singleflight"
 
@@ -48,6 +49,25 @@ type Client struct {
 	flights singleflight.Group
 
 	lists listCache
+	// claimed are the campaign ids some state holds, as far as this client
+	// has seen (refreshed, created, updated): a campaign looked for by its
+	// fields after an uncertain create is never one of them.
+	claimed sync.Map
+	// idsKept is set once the server has kept an id this client sent with a
+	// create: it is not one that makes its own, so nothing is looked for by
+	// its fields.
+	idsKept atomic.Bool
+}
+
+func (c *Client) claim(id string) {
+	if id != "" {
+		c.claimed.Store(id, true)
+	}
+}
+
+func (c *Client) isClaimed(id string) bool {
+	_, ok := c.claimed.Load(id)
+	return ok
 }
 
 // New returns a Builder client over http. The credentials, and every token

@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -55,37 +56,40 @@ const maxCompletionReads = 8
 
 // RefreshCampaign reads one campaign through its bot's shared list, falling
 // back to GetCampaign. prior is the campaign as last known (state): a list
-// entry that lacks a field prior has a value for is confirmed by a read. A
-// campaign absent from both list and read is gone: client.IsNotFound.
+// entry that lacks a field prior has a value for is confirmed by a read. A campaign
+// absent from both list and read is gone: client.IsNotFound. A read that
+// answers 200 with nothing (a handler returning find_one's None) is gone
+// only when the bot's whole list lacks it too; alone, it proves nothing.
 func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, prior Campaign) (Campaign, error) {
 	key := botKey{organization, bot}
-	if c.lists.shape(key) == shapeSummaries {
-		return c.GetCampaign(ctx, organization, bot, prior.ID)
+	c.claim(prior.ID)
+	var campaigns map[string]Campaign
+	if c.lists.shape(key) != shapeSummaries {
+		campaigns = c.botCampaigns(ctx, key)
 	}
-	campaigns := c.botCampaigns(ctx, key)
 	entry, listed := campaigns[prior.ID]
-	if !listed {
-		read, err := c.GetCampaign(ctx, organization, bot, prior.ID)
-		if campaigns != nil && errors.Is(err, errEmptyAnswer) {
-			// A handler that returns find_one's None answers 200 null for a
-			// campaign that does not exist; the bot's list, which lacks it
-			// too, confirms that it is gone. Alone, null proves nothing.
-			return Campaign{}, &client.APIError{
-				Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, prior.ID),
-				Status:  http.StatusNotFound,
-				Message: "the server answered 200 with no campaign (null or an empty body), and the bot's list does not hold it",
-			}
-		}
-		return read, err
-	}
-	if c.lists.shape(key) == shapeFull || len(missingUserFields(entry, prior)) == 0 {
+	if listed && (c.lists.shape(key) == shapeFull || len(missingUserFields(entry, prior)) == 0) {
 		return entry, nil
 	}
 	read, err := c.GetCampaign(ctx, organization, bot, prior.ID)
-	if err != nil {
+	switch {
+	case errors.Is(err, errEmptyAnswer):
+		if campaigns == nil {
+			campaigns = c.botCampaigns(ctx, key) // read even when the list answers summaries: it is the proof
+		}
+		if _, listed := campaigns[prior.ID]; campaigns != nil && !listed {
+			return Campaign{}, &client.APIError{
+				Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, prior.ID),
+				Status:  http.StatusNotFound,
+				Message: "the server answered 200 with no campaign (null or an empty body), and the bot's whole list does not hold it",
+			}
+		}
+		return Campaign{}, fmt.Errorf("%w; whether it is gone cannot be told: the bot's list could not be read whole to confirm it", err)
+	case err != nil:
 		return Campaign{}, err
+	case listed:
+		c.lists.learn(key, entry, read)
 	}
-	c.lists.learn(key, entry, read)
 	return read, nil
 }
 
@@ -257,8 +261,10 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 		cache.unsupported = true
 	}
 	// A failed list, or one that a write overtook, is not kept: the next
-	// refresh lists again.
-	if list.campaigns == nil || cache.generations[key] != generation {
+	// refresh lists again. One that cannot be read whole is kept (as nil:
+	// read each campaign), since listing it again would not help.
+	incomplete := errors.As(err, new(*IncompleteListError))
+	if (list.campaigns == nil && !incomplete) || cache.generations[key] != generation {
 		if cache.lists[key] == list {
 			delete(cache.lists, key)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -290,14 +291,22 @@ func quoteValue(raw json.RawMessage) string {
 // list, null elements are skipped; any other element must be a campaign
 // object, or the list is not used at all.
 func DecodeCampaigns(body []byte) ([]Campaign, error) {
+	campaigns, _, err := decodeCampaignList(body)
+	return campaigns, err
+}
+
+// decodeCampaignList is DecodeCampaigns, with the envelope's count of the
+// whole list (EnvelopeTotalKeys), or -1 when it gives none.
+func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 	body = bytes.TrimSpace(body)
+	total := -1
 	if string(body) == "null" {
-		return []Campaign{}, nil
+		return []Campaign{}, total, nil
 	}
 	if len(body) > 0 && body[0] == '{' {
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(body, &fields); err != nil {
-			return nil, fmt.Errorf("decode campaigns: %w", err)
+			return nil, total, fmt.Errorf("decode campaigns: %w", err)
 		}
 		body = nil
 		for _, key := range EnvelopeKeys {
@@ -306,14 +315,20 @@ func DecodeCampaigns(body []byte) ([]Campaign, error) {
 				break
 			}
 		}
+		for _, key := range EnvelopeTotalKeys {
+			if n, err := strconv.Atoi(string(bytes.TrimSpace(fields[key]))); err == nil && n >= 0 {
+				total = n
+				break
+			}
+		}
 	}
 	if len(body) == 0 || body[0] != '[' {
-		return nil, fmt.Errorf("expected a JSON array of campaigns, or an object holding one under %q",
+		return nil, total, fmt.Errorf("expected a JSON array of campaigns, or an object holding one under %q",
 			strings.Join(EnvelopeKeys, `", "`))
 	}
 	var elements []json.RawMessage
 	if err := json.Unmarshal(body, &elements); err != nil {
-		return nil, fmt.Errorf("decode campaigns: %w", err)
+		return nil, total, fmt.Errorf("decode campaigns: %w", err)
 	}
 	campaigns := make([]Campaign, 0, len(elements))
 	for i, element := range elements {
@@ -322,11 +337,11 @@ func DecodeCampaigns(body []byte) ([]Campaign, error) {
 		}
 		campaign, _, err := decodeCampaign(element)
 		if err != nil {
-			return nil, fmt.Errorf("decode campaigns: element %d: %w", i+1, err)
+			return nil, total, fmt.Errorf("decode campaigns: element %d: %w", i+1, err)
 		}
 		campaigns = append(campaigns, campaign)
 	}
-	return campaigns, nil
+	return campaigns, total, nil
 }
 
 // DecodeTriggerID reads the id from a trigger fire answer: a JSON number (the

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -26,9 +28,23 @@ func randomBytes(n int) []byte {
 }
 
 // NewObjectID returns a new Mongo ObjectId as 24 lowercase hexadecimal digits.
-func NewObjectID() string {
+func NewObjectID() string { return newObjectIDAt(time.Now()) }
+
+// NewCampaignID is a new campaign id made on the client's clock.
+func (c *Client) NewCampaignID() string { return newObjectIDAt(c.http.Now()) }
+
+// objectIDTime is when an ObjectId was made, by its first 4 bytes.
+func objectIDTime(id string) (time.Time, bool) {
+	if !ValidObjectID(strings.ToLower(id)) {
+		return time.Time{}, false
+	}
+	seconds, err := strconv.ParseUint(id[:8], 16, 32)
+	return time.Unix(int64(seconds), 0), err == nil
+}
+
+func newObjectIDAt(now time.Time) string {
 	var id [12]byte
-	binary.BigEndian.PutUint32(id[0:4], uint32(time.Now().Unix()))
+	binary.BigEndian.PutUint32(id[0:4], uint32(now.Unix()))
 	copy(id[4:9], objectIDProcess)
 	count := objectIDCounter.Add(1)
 	id[9], id[10], id[11] = byte(count>>16), byte(count>>8), byte(count)

@@ -56,5 +56,7 @@ func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, er
 	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' || !json.Valid(resp.Body) {
 		return nil, c.unreadable("read trigger", resp, errors.New("expected a JSON object"))
 	}
-	return json.RawMessage(resp.Body), nil
+	// The answer is kept (the trigger's result): a server that echoes the
+	// API key or a token in it must not put them in state.
+	return json.RawMessage(c.http.Secrets().Scrub(string(resp.Body))), nil
 }

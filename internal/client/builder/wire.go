@@ -34,6 +34,19 @@ const (
 	StatusError      = "error"
 )
 
+// A bot's list takes skip and limit (ASSUMED: FastAPI list endpoints
+// commonly do, with limit defaulting to 100; a server without paging
+// ignores them). The client asks for ListLimit at a time.
+const (
+	QuerySkip  = "skip"
+	QueryLimit = "limit"
+	ListLimit  = 100
+)
+
+// EnvelopeTotalKeys name the count of the whole list in an envelope
+// ({"items": [...], "total": n}), when a server gives one.
+var EnvelopeTotalKeys = []string{"total", "count"}
+
 // CampaignsPath is the collection of one organization's bot:
 // /campaign/{organization_name}/{bot_name} (ASSUMED).
 func CampaignsPath(organization, bot string) string {

@@ -319,6 +319,11 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
 		if result, err = decodePage(&cappedReader{r: resp.Body, limit: maxPageBytes}); err != nil {
 			return fmt.Errorf("%s (GET %s): %w", operation, client.RedactURL(u), err)
 		}
+		// Raw is kept in state: a server that echoes the token (or another
+		// credential of this provider) in a record must not put it there.
+		for i := range result.records {
+			result.records[i].Raw = c.http.Secrets().Scrub(result.records[i].Raw)
+		}
 		return nil
 	})
 	return result, err
