@@ -78,7 +78,7 @@ func TestRefreshCampaign_nullReadOnASummaryListIsGone(t *testing.T) {
 		}
 		prior = append(prior, created)
 	}
-	srv.RemoveCampaign(prior[1].ID) // out of band, before the refresh
+	srv.RemoveCampaign(prior[1].ID)                                            // out of band, before the refresh
 	if _, err := c.RefreshCampaign(ctx, "acme", "bot", prior[0]); err != nil { // learns: the list answers summaries
 		t.Fatal(err)
 	}
