@@ -140,6 +140,13 @@ func (d Dialect) Description() string {
 	return "unknown dialect"
 }
 
+// Group names the dialects that spell the same thing as d does differently,
+// of which a server speaks at most one; "" when d combines with any.
+func (d Dialect) Group() string { return mustLookup(d).group }
+
+// Preset lists the dialects a preset stands for; nil for any other.
+func (d Dialect) Preset() []Dialect { return slices.Clone(mustLookup(d).preset) }
+
 // ParseDialects reads a comma-separated list of dialects, such as the value
 // of -dialect. Blank items are skipped; an empty list is the reference.
 func ParseDialects(s string) ([]Dialect, error) {

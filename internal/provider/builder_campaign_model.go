@@ -105,10 +105,10 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	m.Organization = keepKnown(m.Organization, c.Organization)
 	m.BotName = keepKnown(m.BotName, c.BotName)
 	m.CampaignName = types.StringPointerValue(c.CampaignName)
-	m.Name = types.StringPointerValue(c.Name)
-	m.Description = types.StringPointerValue(c.Description)
-	m.Content = types.StringPointerValue(c.Content)
-	m.File = types.StringPointerValue(c.File)
+	m.Name = optionalText(m.Name, c.Name)
+	m.Description = optionalText(m.Description, c.Description)
+	m.Content = optionalText(m.Content, c.Content)
+	m.File = optionalText(m.File, c.File)
 	m.Status = types.StringPointerValue(c.Status)
 	m.LogFile = types.StringPointerValue(c.LogFile)
 	m.ScheduledDate = m.scheduledDateFromServer(c.ScheduledDate, &diags)
@@ -160,6 +160,16 @@ func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.D
 		fmt.Sprintf("Builder's answer about %s was not in the form this provider expects; it was read this way:\n- %s\n\n"+
 			"The campaign is managed as usual. If a value looks wrong, compare it with the Builder UI.",
 			m.label(), strings.Join(problems, "\n- ")))
+}
+
+// optionalText is an optional text field as read: empty and null are one
+// to Builder (a server that refuses null is sent "" to clear a field), so
+// either keeps the prior representation, as sheet_values does.
+func optionalText(prior types.String, server *string) types.String {
+	if (server == nil || *server == "") && (prior.IsNull() || prior.ValueString() == "") && !prior.IsUnknown() {
+		return prior
+	}
+	return types.StringPointerValue(server)
 }
 
 // keepKnown prefers the server's value but keeps ours when the server leaves

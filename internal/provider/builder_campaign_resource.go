@@ -216,7 +216,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	plan.ID = types.StringValue(c.NewCampaignID())
+	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
 	body, diags := plan.toAPI(ctx)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -228,6 +228,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	var (
 		uncertain   *builder.UncertainCreateError
 		unconfirmed *builder.UnconfirmedCreateError
+		made        builder.Window
 	)
 	switch {
 	case err == nil:
@@ -236,32 +237,29 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
 	case errors.As(err, &unconfirmed):
-		// Created (a 2xx), under an id nobody told: state keeps the id sent
-		// and the mark, and the next refresh looks for it (Read) before
-		// anything could create it again. Not an error: that would taint it,
-		// and the next apply would create it a second time.
+		made = unconfirmed.Window
 		resp.Diagnostics.AddWarning("Campaign created under an id Builder did not give",
 			fmt.Sprintf("Builder accepted campaign %q, but its answer did not say which campaign it made, and neither the id this provider sent (%s) "+
-				"nor the bot's list shows it: %s\n\nIt is kept in state under %s; the next refresh looks for it again, by that id and by its fields in the bot's list, "+
-				"and adopts it when it finds it. Until then nothing is created again: if it cannot be found, the plan fails and says how to import it.",
-				plan.CampaignName.ValueString(), plan.ID.ValueString(), err, plan.ID.ValueString()))
-		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(markCreate(ctx, resp.Private, unconfirmed.Since, false)...)
+				"nor the bot's list shows it: %s\n\n%s", plan.CampaignName.ValueString(), plan.ID.ValueString(), err, settledOnRefresh(plan)))
 	case errors.As(err, &uncertain):
-		resp.Diagnostics.AddError("Campaign may have been created",
-			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n"+
-				"Its id %s is kept in state and marked tainted, so nothing is orphaned: the next apply deletes campaign %s if it exists and creates it again. "+
-				"To look at it first, read it with the campaigns_builder_campaign data source (organization %q, bot_name %q, id %q).",
-				plan.CampaignName.ValueString(), err, plan.ID.ValueString(), plan.ID.ValueString(),
-				plan.Organization.ValueString(), plan.BotName.ValueString(), plan.ID.ValueString()))
-		// The server may hold the campaign: keep its id in state. Terraform
-		// marks it tainted, so the next apply deletes it (if it exists) and
-		// creates it again, and nothing is left orphaned.
+		made = uncertain.Window
+		resp.Diagnostics.AddWarning("Campaign may have been created",
+			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
+				plan.CampaignName.ValueString(), err, settledOnRefresh(plan)))
+	}
+	if made != (builder.Window{}) {
+		// The server may hold it: state keeps the id sent, with the mark, so
+		// nothing is orphaned, and the next refresh settles it (Read). A
+		// warning, not an error: an error taints it, and the next apply would
+		// delete it and create it again, sending it twice if it has started.
 		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(markCreate(ctx, resp.Private, uncertain.Since, true)...)
+		resp.Diagnostics.Append(markCreate(ctx, resp.Private, made, unconfirmed != nil)...)
+		return
+	}
+	switch {
 	default:
 		// Certainly not created (refused, never sent, or rate limited to the
 		// end): nothing goes into state, so the next plan proposes a create,
@@ -296,16 +294,29 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 		// The create was uncertain or unconfirmed, and the server does not
 		// know the id sent: a server that ignores the ids it is sent may hold
 		// it under its own. Only a look at the whole list settles it.
-		got, err = c.LocateCampaign(ctx, org, bot, prior, mark.Since)
-		if client.IsNotFound(err) && !mark.Uncertain {
-			resp.Diagnostics.AddError("Campaign created but not found",
-				fmt.Sprintf("Builder accepted the create of %s, but neither its id nor the bot's list shows it now. "+
-					"It is not created again by itself, since it may exist under an id Builder did not give.\n\n"+
-					"Find it in the Builder UI, then run terraform state rm ADDRESS and terraform import ADDRESS %s/%s/ID with its id; "+
+		got, err = c.LocateCampaign(ctx, org, bot, prior, builder.Window{From: mark.From, To: mark.To})
+		switch {
+		case err == nil:
+			// Its identity (the id sent) is in state, and an identity never
+			// changes: a person records the campaign.
+			resp.Diagnostics.AddError("Campaign created under another id",
+				fmt.Sprintf("Builder made %s under an id of its own: campaign %s holds every field that was sent, and no state holds it.\n\n"+
+					"Record it without creating anything: terraform state rm ADDRESS, then terraform import ADDRESS %s/%s/%s.\n%s",
+					state.label(), got.ID, org, bot, got.ID, addressHint(state.ID.ValueString())))
+			return
+		case !client.IsNotFound(err) || mark.Acknowledged:
+			reason := "Builder accepted the create, but neither its id nor the bot's list shows it now"
+			if !client.IsNotFound(err) {
+				reason = "looking for it failed: " + err.Error()
+			}
+			resp.Diagnostics.AddError("Campaign not located",
+				fmt.Sprintf("The create of %s may have made it under an id Builder did not give, and %s.\n\n"+
+					"It is not created again by itself. Find it in the Builder UI, then run terraform state rm ADDRESS and terraform import ADDRESS %s/%s/ID with its id; "+
 					"if it does not exist, terraform state rm ADDRESS alone lets the next apply create it.\n%s",
-					state.label(), org, bot, addressHint(state.ID.ValueString())))
+					state.label(), reason, org, bot, addressHint(state.ID.ValueString())))
 			return
 		}
+		// Certainly never made: gone, and the plan creates it.
 	}
 	if client.IsNotFound(err) {
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
@@ -324,20 +335,33 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
+// settledOnRefresh says what becomes of a campaign whose create was
+// uncertain or unconfirmed.
+func settledOnRefresh(m builderCampaignModel) string {
+	return fmt.Sprintf("Its id %s is kept in state, so nothing is orphaned, and nothing is created again by itself: the next refresh looks for it, "+
+		"by that id and by its fields in the bot's list. Found, it is kept; certainly absent, the next apply creates it; "+
+		"if that cannot be told, the plan fails and says how to record it. To look at it now, read it with the campaigns_builder_campaign data source "+
+		"(organization %q, bot_name %q, id %q).",
+		m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.ID.ValueString())
+}
+
 // createMarkKey is the private state of a campaign whose create was
 // uncertain (tainted) or unconfirmed: its refresh looks for it by its
 // fields when its id is not found.
 const createMarkKey = "create"
 
 type createMarkValue struct {
-	Since     time.Time `json:"since"`
-	Uncertain bool      `json:"uncertain"`
+	From time.Time `json:"from"` // when the create ran (builder.Window)
+	To   time.Time `json:"to"`
+	// Acknowledged: Builder answered the create with a 2xx, so the campaign
+	// exists somewhere; else it may never have been made.
+	Acknowledged bool `json:"acknowledged"`
 }
 
 func markCreate(ctx context.Context, private interface {
 	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, since time.Time, uncertain bool) diag.Diagnostics {
-	value, _ := json.Marshal(createMarkValue{Since: since.UTC(), Uncertain: uncertain}) // a struct of a time and a bool always encodes
+}, made builder.Window, acknowledged bool) diag.Diagnostics {
+	value, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: acknowledged}) // times and a bool always encode
 	return private.SetKey(ctx, createMarkKey, value)
 }
 

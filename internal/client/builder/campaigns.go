@@ -24,7 +24,7 @@ const maxCreateRounds = 3
 // nothing is orphaned.
 type UncertainCreateError struct {
 	CampaignID string
-	Since      time.Time // when the create started, on the client's clock
+	Window     Window // when the create ran
 	Err        error
 }
 
@@ -42,9 +42,13 @@ func (e *UncertainCreateError) Unwrap() error { return e.Err }
 // anything is sent again.
 type UnconfirmedCreateError struct {
 	CampaignID string
-	Since      time.Time // when the create started, on the client's clock
+	Window     Window // when the create ran
 	Err        error
 }
+
+// Window is when a create ran, on the client's clock: the campaign it made
+// was made within it.
+type Window struct{ From, To time.Time }
 
 func (e *UnconfirmedCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the server accepted it, but which campaign it made is not known: %v", e.CampaignID, e.Err)
@@ -69,14 +73,15 @@ func (e *UnconfirmedCreateError) Unwrap() error { return e.Err }
 //     with no ambiguous attempt before it); there is nothing to keep.
 func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, campaign Campaign) (Campaign, error) {
 	if campaign.ID == "" {
-		campaign.ID = c.NewCampaignID()
+		campaign.ID = c.NewCampaignID(organization, bot)
 	}
 	if !ValidObjectID(campaign.ID) {
 		return Campaign{}, fmt.Errorf("create campaign: id %q is not a Mongo ObjectId (24 lowercase hexadecimal digits)", campaign.ID)
 	}
 	defer c.forgetBot(organization, bot)
 	since := c.http.Now()
-	uncertain := func(err error) error { return &UncertainCreateError{CampaignID: campaign.ID, Since: since, Err: err} }
+	window := func() Window { return Window{since, c.http.Now()} }
+	uncertain := func(err error) error { return &UncertainCreateError{CampaignID: campaign.ID, Window: window(), Err: err} }
 	var (
 		lastErr   error
 		ambiguous bool // some attempt may have run on the server
@@ -118,7 +123,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		}
 		// Not under our id; but a server that makes its own ids may have
 		// created it under another, and posting again would create it twice.
-		elsewhere, found, findErr := c.findUnclaimed(ctx, organization, bot, campaign, since)
+		elsewhere, found, findErr := c.findUnclaimed(ctx, organization, bot, campaign, window())
 		switch {
 		case findErr != nil:
 			return Campaign{}, uncertain(errors.Join(err, findErr))
@@ -135,8 +140,8 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 // campaign of the bot holding every field sent that no state claims
 // (findUnclaimed). None is client.IsNotFound, after a look at the whole
 // list; a list that cannot settle it is an error.
-func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, since time.Time) (Campaign, error) {
-	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, since)
+func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, error) {
+	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, made)
 	switch {
 	case err != nil:
 		return Campaign{}, err
@@ -149,10 +154,12 @@ func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, s
 	return found, nil
 }
 
-// clockSkew is how far the server's clock may be behind the client's: a
-// campaign made earlier than that before a create started is some other
-// campaign with the same fields, not this create's.
-const clockSkew = time.Minute
+// clockSkew is how far the server's clock may be from the client's: a
+// campaign made that much earlier than a create started, or later than it
+// ended, is some other campaign with the same fields, not this create's.
+// Servers keep their clocks within a second; twins made by two applies are
+// further apart (in one apply, the other is claimed).
+const clockSkew = 5 * time.Second
 
 // findUnclaimed looks for sent under an id the server chose, after a create
 // whose outcome is unknown and whose own id the server does not know: a
@@ -160,14 +167,16 @@ const clockSkew = time.Minute
 // id) would make a second campaign of a repeated POST. It lists the bot and
 // reads each entry named like sent (a list may answer summaries); the one
 // campaign holding every user field that was sent, claimed by no state (a
-// twin managed by another resource is not this create's) and not created
-// long before since, is the one created, and is adopted with a problem
-// saying so. found is false when none holds them, when the bot has no list
-// (404, 405: nothing to check, and the contract's assumption, that the
-// server keeps the id, stands), or when this server has kept the ids it was
-// sent. Several are an error: one of them may be this create's, and posting
-// again could make one more.
-func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, since time.Time) (Campaign, bool, error) {
+// twin managed by another resource is not this create's) and not made
+// outside the window the create ran in, is the one created, and is
+// adopted with a problem saying
+// so. found is false when none holds them, when the bot has no list (404,
+// 405: nothing to check, and the contract's assumption, that the server
+// keeps the id, stands), or when the server keeps the ids it is sent (one
+// of its campaigns has an id this provider made: madeHere). Several are an
+// error: one of them may be this create's, and posting again could make
+// one more.
+func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, bool, error) {
 	if c.idsKept.Load() {
 		return Campaign{}, false, nil
 	}
@@ -177,6 +186,13 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 		return Campaign{}, false, nil
 	case err != nil:
 		return Campaign{}, false, fmt.Errorf("looking for the campaign under an id of the server's: %w", err)
+	}
+	if slices.ContainsFunc(listed, func(entry Campaign) bool { return entry.ID != sent.ID && madeHere(entry.ID, organization, bot) }) {
+		// The bot holds a campaign under an id this provider made: the
+		// server keeps the ids it is sent, so the one it does not know was
+		// not created, and a campaign with the same fields is another.
+		c.idsKept.Store(true)
+		return Campaign{}, false, nil
 	}
 	var matches []Campaign
 	for _, entry := range listed {
@@ -193,7 +209,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 			}
 			entry = read
 		}
-		if sameUserFields(sent, entry) && !madeBefore(entry, since.Add(-clockSkew)) {
+		if sameUserFields(sent, entry) && madeWithin(entry, made) {
 			matches = append(matches, entry)
 		}
 	}
@@ -216,15 +232,15 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 		sent.ID, len(matches), orEmpty(sent.CampaignName), strings.Join(ids, ", "))
 }
 
-// madeBefore tells whether campaign was made before t, by its ObjectId
-// (seconds since the epoch, whatever the time zone the server prints), else
-// by its creation_date; false when neither says.
-func madeBefore(campaign Campaign, t time.Time) bool {
+// madeWithin tells whether campaign may have been made within w, by its
+// ObjectId (seconds since the epoch, whatever the time zone the server
+// prints), else by its creation_date; true when neither says.
+func madeWithin(campaign Campaign, w Window) bool {
 	made, known := objectIDTime(campaign.ID)
 	if !known {
 		made, known = client.ParseTimestamp(orEmpty(campaign.CreationDate))
 	}
-	return known && made.Before(t.Truncate(time.Second))
+	return !known || !made.Before(w.From.Add(-clockSkew).Truncate(time.Second)) && !made.After(w.To.Add(clockSkew))
 }
 
 // isGone: the read found no campaign (404, or 200 with nothing in it).
@@ -388,10 +404,9 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 	resp, err := put(replacement)
 	if client.StatusOf(err) == http.StatusUnprocessableEntity && replacement.hasNulls() {
 		// A server may refuse null for a field with a default (pydantic v1
-		// makes such a field not Optional): send the campaign again with
-		// those fields left out, which such a server reads as cleared. A
-		// PUT is idempotent, so repeating it is safe.
-		resp, err = put(campaign)
+		// makes such a field not Optional): send the campaign again without
+		// nulls. A PUT is idempotent, so repeating it is safe.
+		resp, err = put(replacement.withoutNulls())
 	}
 	if err != nil {
 		return Campaign{}, err
@@ -429,14 +444,13 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 		return created, nil
 	}
 	if isGone(readErr) {
-		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, since)
+		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, Window{since, c.http.Now()})
 		if ok {
-			found.Problems = append(created.Problems, found.Problems...)
-			return c.scrubbed(found), nil
+			return c.scrubbed(found), nil // its problems say it was adopted
 		}
 		readErr = errors.Join(readErr, findErr)
 	}
-	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{CampaignID: sent.ID, Since: since, Err: c.http.Secrets().ScrubError(readErr)}
+	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{CampaignID: sent.ID, Window: Window{since, c.http.Now()}, Err: c.http.Secrets().ScrubError(readErr)}
 }
 
 // writeAnswer is the campaign a 2xx answer to a create or update stands for.

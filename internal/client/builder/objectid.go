@@ -2,6 +2,7 @@ package builder
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"strconv"
@@ -11,7 +12,10 @@ import (
 )
 
 // A Mongo ObjectId: 4 bytes of big-endian Unix seconds, 5 random bytes fixed
-// per process, and a 3-byte counter that starts at a random value.
+// per process, and a 3-byte counter that starts at a random value. A
+// campaign id this provider makes puts its bot's mark in the first three of
+// the five (botMark), so that a bot's list shows whether the server keeps
+// the ids it is sent.
 var (
 	objectIDProcess = randomBytes(5)
 	objectIDCounter = func() *atomic.Uint32 {
@@ -28,10 +32,29 @@ func randomBytes(n int) []byte {
 }
 
 // NewObjectID returns a new Mongo ObjectId as 24 lowercase hexadecimal digits.
-func NewObjectID() string { return newObjectIDAt(time.Now()) }
+func NewObjectID() string { return newObjectIDAt(time.Now(), objectIDProcess[:3]) }
 
-// NewCampaignID is a new campaign id made on the client's clock.
-func (c *Client) NewCampaignID() string { return newObjectIDAt(c.http.Now()) }
+// NewCampaignID is a new id for a campaign of bot, made on the client's
+// clock and carrying the bot's mark.
+func (c *Client) NewCampaignID(organization, bot string) string {
+	mark := botMark(organization, bot)
+	return newObjectIDAt(c.http.Now(), mark[:])
+}
+
+// botMark is the mark of the ids this provider makes for a bot: the first
+// three bytes of SHA-256("organization/bot"). An id the server made (by
+// MongoDB's rules, five random bytes) carries it one time in 16 million.
+func botMark(organization, bot string) [3]byte {
+	sum := sha256.Sum256([]byte(organization + "/" + bot))
+	return [3]byte{sum[0], sum[1], sum[2]}
+}
+
+// madeHere tells whether id is one this provider made for the bot.
+func madeHere(id, organization, bot string) bool {
+	raw, err := hex.DecodeString(strings.ToLower(id))
+	mark := botMark(organization, bot)
+	return err == nil && len(raw) == 12 && [3]byte(raw[4:7]) == mark
+}
 
 // objectIDTime is when an ObjectId was made, by its first 4 bytes.
 func objectIDTime(id string) (time.Time, bool) {
@@ -42,10 +65,11 @@ func objectIDTime(id string) (time.Time, bool) {
 	return time.Unix(int64(seconds), 0), err == nil
 }
 
-func newObjectIDAt(now time.Time) string {
+func newObjectIDAt(now time.Time, mark []byte) string {
 	var id [12]byte
 	binary.BigEndian.PutUint32(id[0:4], uint32(now.Unix()))
 	copy(id[4:9], objectIDProcess)
+	copy(id[4:7], mark)
 	count := objectIDCounter.Add(1)
 	id[9], id[10], id[11] = byte(count>>16), byte(count>>8), byte(count)
 	return hex.EncodeToString(id[:])

@@ -6,6 +6,7 @@ package builder
 // ../CONTRACT.md marks what the vendor documents and what is assumed.
 
 import (
+	"encoding/json"
 	"net/url"
 )
 
@@ -165,6 +166,29 @@ type campaignReplacement struct {
 func (r campaignReplacement) hasNulls() bool {
 	return r.ScheduledDate == nil || r.CampaignName == nil || r.Description == nil || r.Name == nil ||
 		r.File == nil || r.Content == nil || r.SheetValues == nil || r.Organization == nil || r.BotName == nil
+}
+
+// withoutNulls is the replacement for a server that refuses null: a text
+// field cleared is sent as "" and a list as [], which clears it whether the
+// server replaces the document or sets only the fields it is sent (and reads
+// back as empty, which is null to the provider); a timestamp, which cannot
+// be empty, is left out.
+func (r campaignReplacement) withoutNulls() map[string]any {
+	raw, _ := json.Marshal(r) // strings and lists always encode
+	var body map[string]any
+	_ = json.Unmarshal(raw, &body)
+	for name, value := range body {
+		switch {
+		case value != nil:
+		case name == FieldCampaignScheduledDate:
+			delete(body, name)
+		case name == FieldCampaignSheetValues:
+			body[name] = []string{}
+		default:
+			body[name] = ""
+		}
+	}
+	return body
 }
 
 func replacementOf(c Campaign) campaignReplacement {
