@@ -35,7 +35,7 @@ import (
 const (
 	simCampaignType = "campaigns_builder_campaign"
 	simTriggerType  = "campaigns_builder_trigger"
-	actionAddr   = "action.campaigns_builder_fire_trigger.fire"
+	actionAddr      = "action.campaigns_builder_fire_trigger.fire"
 )
 
 // simDialects are the dialects a server may combine: every one the

@@ -81,7 +81,9 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	defer c.forgetBot(organization, bot)
 	since := c.http.Now()
 	window := func() Window { return Window{since, c.http.Now()} }
-	uncertain := func(err error) error { return &UncertainCreateError{CampaignID: campaign.ID, Window: window(), Err: err} }
+	uncertain := func(err error) error {
+		return &UncertainCreateError{CampaignID: campaign.ID, Window: window(), Err: err}
+	}
 	var (
 		lastErr   error
 		ambiguous bool // some attempt may have run on the server
