@@ -259,13 +259,10 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		resp.Diagnostics.Append(markCreate(ctx, resp.Private, made, unconfirmed != nil)...)
 		return
 	}
-	switch {
-	default:
-		// Certainly not created (refused, never sent, or rate limited to the
-		// end): nothing goes into state, so the next plan proposes a create,
-		// not the destruction of something that never existed.
-		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
-	}
+	// Certainly not created (refused, never sent, or rate limited to the
+	// end): nothing goes into state, so the next plan proposes a create,
+	// not the destruction of something that never existed.
+	addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

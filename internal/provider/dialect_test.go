@@ -134,14 +134,15 @@ resource "campaigns_builder_trigger" "t" {
 }
 
 // clearedOnServer: the emulator holds campaign name with no description, no
-// file and no sheet values, as the edited lifecycle configuration says.
+// file and no sheet values, as the edited lifecycle configuration says
+// (empty counts as none: a server that refuses null is sent "").
 func clearedOnServer(srv *emulator.Server, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for _, c := range srv.Campaigns() {
 			if c.CampaignName == nil || *c.CampaignName != name {
 				continue
 			}
-			if c.Description != nil || c.File != nil || len(c.SheetValues) > 0 {
+			if deref(c.Description) != "" || deref(c.File) != "" || len(c.SheetValues) > 0 {
 				text := func(p *string) string {
 					if p == nil {
 						return "null"

@@ -116,7 +116,8 @@ func (c *simCore) resourceSchema(typeName string) *tfprotov6.Schema {
 }
 
 func objectType(s *tfprotov6.Schema) tftypes.Object {
-	return s.ValueType().(tftypes.Object) //nolint:forcetypeassert // a schema's value type is an object
+	obj, _ := s.ValueType().(tftypes.Object) // a schema's value type is an object
+	return obj
 }
 
 func (c *simCore) dynamic(s *tfprotov6.Schema, v tftypes.Value) *tfprotov6.DynamicValue {

@@ -228,7 +228,8 @@ func newSimScenarioOf(seed uint64, server simServer, steps []simStep) *simScenar
 func (s *simScenario) providerConfig() tftypes.Value {
 	typ := objectType(s.core.schemas.Provider)
 	nested := func(name string, a map[string]any) tftypes.Value {
-		return simValue(typ.AttributeTypes[name].(tftypes.Object), a) //nolint:forcetypeassert // builder and evolux are objects
+		obj, _ := typ.AttributeTypes[name].(tftypes.Object) // builder and evolux are objects
+		return simValue(obj, a)
 	}
 	return simValue(typ, map[string]any{
 		"builder": nested("builder", map[string]any{
@@ -270,8 +271,6 @@ func (s *simScenario) run() (err error) {
 	}
 	return nil
 }
-
-func (s *simScenario) sorted(m map[string]simCampaign) []string { return slices.Sorted(maps.Keys(m)) }
 
 func pick[V any](m map[string]V, n uint64) (string, bool) {
 	if len(m) == 0 {
