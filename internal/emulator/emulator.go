@@ -368,7 +368,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case FaultServerErrorAfter:
 		serve(&bufferedResponse{})
 		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
-	case FaultRefused:
+	case FaultRefused, FaultDropBefore:
 		dropConnection(w)
 	case FaultDropAfter:
 		serve(&bufferedResponse{})

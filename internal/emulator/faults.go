@@ -9,8 +9,8 @@ import (
 // FaultKind is a way a request can fail.
 type FaultKind string
 
-// Fault kinds. The first two fail before any work is done, so a client may
-// repeat the request; the last two do the work, so the outcome is ambiguous.
+// Fault kinds: a 429, a 503 and a connection refused certainly did no work;
+// the others leave the client unsure whether it was done.
 const (
 	// FaultRateLimit answers 429 with "Retry-After: 1"; nothing is processed.
 	FaultRateLimit FaultKind = "rate_limit"
@@ -31,6 +31,10 @@ const (
 	// FaultServerErrorAfter processes the request, then answers 500 (an
 	// exception after the database write).
 	FaultServerErrorAfter FaultKind = "server_error_after"
+	// FaultDropBefore closes the connection once the request is sent,
+	// before any work (a gateway that gives up on its backend): the client
+	// cannot tell it from FaultDropAfter, but nothing was done.
+	FaultDropBefore FaultKind = "drop_before"
 	// FaultRefused refuses the connection: through Transport, a dial error
 	// and nothing served; over a socket, the connection is closed before
 	// the request is read. Not among AllFaultKinds.
@@ -39,7 +43,7 @@ const (
 
 // AllFaultKinds lists every kind a socket can serve, for random faults of
 // any kind.
-var AllFaultKinds = []FaultKind{FaultRateLimit, FaultServerError, FaultDropAfter, FaultSlow, FaultRateLimitBare, FaultUnavailable, FaultServerErrorAfter}
+var AllFaultKinds = []FaultKind{FaultRateLimit, FaultServerError, FaultDropAfter, FaultSlow, FaultRateLimitBare, FaultUnavailable, FaultServerErrorAfter, FaultDropBefore}
 
 // faultNone, in a request's context, serves it with no fault at all.
 const faultNone FaultKind = "none"

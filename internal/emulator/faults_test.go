@@ -62,6 +62,18 @@ func TestFault_dropAfterStoresTheCampaignButTheClientGetsNoAnswer(t *testing.T) 
 	wantStatus(t, send(t, http.MethodGet, campaignURL(s, testID), bearer(token), ""), http.StatusOK)
 }
 
+func TestFault_dropBeforeStoresNothingAndTheClientGetsNoAnswer(t *testing.T) {
+	s := startServer(t, Config{})
+	token := login(t, s).Token
+	s.InjectFault(OpCampaignCreate, FaultDropBefore, 1)
+	if _, err := trySend(http.MethodPost, campaignsURL(s), bearer(token), createBody(testID)); err == nil {
+		t.Fatal("a dropped connection answered")
+	}
+	if _, ok := s.Campaign(testID); ok {
+		t.Fatal("drop_before stored the campaign")
+	}
+}
+
 func TestFault_dropAfterFiresTheTrigger(t *testing.T) {
 	s := startServer(t, Config{})
 	s.InjectFault(OpTriggerFire, FaultDropAfter, 1)

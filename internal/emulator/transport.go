@@ -13,7 +13,7 @@ import (
 // runs thousands of scenarios through it. Faults keep their meaning: a
 // dropped connection (FaultDropAfter) and an answer later than any timeout
 // (FaultSlow) do the work and then fail the round trip, at once; a refused
-// connection (FaultRefused) serves nothing.
+// connection (FaultRefused) and FaultDropBefore serve nothing.
 func (e *Emulator) Transport() http.RoundTripper { return inProcess{e} }
 
 type inProcess struct{ e *Emulator }
@@ -30,6 +30,8 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch kind {
 	case FaultRefused:
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	case FaultDropBefore:
+		return nil, io.ErrUnexpectedEOF
 	case FaultDropAfter, FaultSlow:
 		req = req.WithContext(WithFault(req.Context(), faultNone)) // served whole, then lost
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -158,8 +159,8 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 		checkCampaignPlan(r.data, false, plan.ScheduledDate, &resp.Diagnostics)
 	}
 	if len(changed) > 0 && campaignStarted(state.Status) && !campaignReplaced(state, plan) {
-		resp.Diagnostics.AddAttributeError(path.Root(changed[0]), "Campaign already started",
-			campaignStartedDetail(state)+fmt.Sprintf("\n\nChanged: %s.", strings.Join(changed, ", ")))
+		resp.Diagnostics.AddAttributeError(path.Root(changed[0].name), "Campaign already started",
+			campaignStartedDetail(state)+"\n\n"+describeChanges(changed))
 	}
 }
 
@@ -171,26 +172,44 @@ func campaignReplaced(state, plan builderCampaignModel) bool {
 }
 
 // changedCampaignAttributes lists the user attributes an update would send.
-func changedCampaignAttributes(state, plan builderCampaignModel) []string {
-	var changed []string
-	pairs := []struct {
-		name  string
-		equal bool
-	}{
-		{"campaign_name", state.CampaignName.Equal(plan.CampaignName)},
-		{"name", state.Name.Equal(plan.Name)},
-		{"description", state.Description.Equal(plan.Description)},
-		{"scheduled_date", state.ScheduledDate.Equal(plan.ScheduledDate)},
-		{"content", state.Content.Equal(plan.Content)},
-		{"file", state.File.Equal(plan.File)},
-		{"sheet_values", sameSheetValues(state.SheetValues, plan.SheetValues)},
-	}
-	for _, p := range pairs {
-		if !p.equal {
-			changed = append(changed, p.name)
+func changedCampaignAttributes(state, plan builderCampaignModel) []campaignChange {
+	var changed []campaignChange
+	for _, c := range []campaignChange{
+		{"campaign_name", state.CampaignName, plan.CampaignName},
+		{"name", state.Name, plan.Name},
+		{"description", state.Description, plan.Description},
+		{"scheduled_date", state.ScheduledDate, plan.ScheduledDate},
+		{"content", state.Content, plan.Content},
+		{"file", state.File, plan.File},
+		{"sheet_values", state.SheetValues, plan.SheetValues},
+	} {
+		same := c.held.Equal(c.planned)
+		if c.name == "sheet_values" {
+			same = sameSheetValues(state.SheetValues, plan.SheetValues)
+		}
+		if !same {
+			changed = append(changed, c)
 		}
 	}
 	return changed
+}
+
+// campaignChange is one attribute a plan changes, with what the campaign
+// holds (as refreshed) and what the configuration asks.
+type campaignChange struct {
+	name          string
+	held, planned attr.Value
+}
+
+// describeChanges says, for each change, what Builder holds: after an
+// update that may have run, state shows what the server has, not what was
+// last applied, and a user reverting needs the server's values.
+func describeChanges(changed []campaignChange) string {
+	lines := make([]string, len(changed))
+	for i, c := range changed {
+		lines[i] = fmt.Sprintf("%s: Builder holds %s, the configuration %s", c.name, c.held, c.planned)
+	}
+	return "Changed (to revert, set these to what Builder holds):\n" + strings.Join(lines, "\n")
 }
 
 // sameSheetValues: null and [] are one to Builder (a campaign imported or

@@ -165,7 +165,7 @@ func TestAccBuilderCampaign_startedCampaignCannotChange(t *testing.T) {
 			},
 			{
 				Config:      campaignConfig(srv, "support-bot", "changed after sending", "2030-01-01T12:00:00Z"),
-				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace=ADDRESS.*ADDRESS is this resource's address.*state\s+list\s+-id=[0-9a-f]{24}`),
+				ExpectError: regexp.MustCompile(`(?s)Campaign already started.*cannot be changed.*-replace=ADDRESS.*ADDRESS is this resource's address.*state\s+list\s+-id=[0-9a-f]{24}.*content:\s+Builder\s+holds\s+"hi",\s+the\s+configuration\s+"changed\s+after\s+sending"`),
 			},
 			{
 				// Moving it to another bot is a visible replacement: a new campaign.

@@ -23,6 +23,7 @@ type simCore struct {
 	schemas    *tfprotov6.GetProviderSchemaResponse
 	identities map[string]*tfprotov6.ResourceIdentitySchema
 	state      map[string]*simObject // by address
+	plans      strings.Builder       // planned values since the last check, for the secrets check
 	// attribute is told which address an apply works on, so that what the
 	// server does meanwhile is put down to it.
 	attribute func(addr string)
@@ -325,6 +326,7 @@ func (w *simWalk) plan(ctx context.Context, addr, typeName string, prior *simObj
 	if err != nil {
 		panic("sim: decode plan: " + err.Error())
 	}
+	fmt.Fprintf(&w.core.plans, "%s %s\n", addr, planned)
 	if err := checkPlanValid(s, priorValue, config, planned); err != nil {
 		return nil, err
 	}
@@ -558,6 +560,13 @@ func (w *simWalk) invokeAction(ctx context.Context, addr, typeName string, confi
 		}
 	}
 	return messages
+}
+
+// planText is every planned value since it was last taken.
+func (c *simCore) planText() string {
+	text := c.plans.String()
+	c.plans.Reset()
+	return text
 }
 
 // stateText is every value of the state, for the secrets check.

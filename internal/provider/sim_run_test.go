@@ -169,7 +169,6 @@ func (s *simScenario) apply() (*simPlan, error) {
 		delete(s.replace, c.addr)
 		delete(s.forget, c.addr)
 		if c.action != "delete" && c.action != "forget" && c.typeName == simCampaignType {
-			s.applied[c.addr] = s.campaigns[c.addr]
 			applied = append(applied, c.addr)
 		}
 	}
@@ -355,7 +354,7 @@ func (s *simScenario) checkStep() error {
 			s.stats.warnings++
 		}
 	}
-	for where, text := range map[string]string{"state": s.core.stateText(), "diagnostics": diags.String(), "logs": s.world.logs.take()} {
+	for where, text := range map[string]string{"state": s.core.stateText(), "plan": s.core.planText(), "diagnostics": diags.String(), "logs": s.world.logs.take()} {
 		if err := s.noSecrets(where, text); err != nil {
 			return err
 		}
@@ -445,14 +444,25 @@ func (s *simScenario) errorsText() []string {
 }
 
 // revertStartedEdits is what a user does after "Campaign already started":
-// the configuration of a started campaign goes back to what was applied.
+// the configuration of a started campaign goes back to what it holds.
 func (s *simScenario) revertStartedEdits() {
 	for addr, c := range s.campaigns {
-		held, ok := s.serverCampaign(addr)
-		if applied, was := s.applied[addr]; ok && was && deref(held.Status) != builder.StatusNotStarted && c.Bot == applied.Bot {
-			s.campaigns[addr] = applied
+		if held, ok := s.serverCampaign(addr); ok && deref(held.Status) != builder.StatusNotStarted && c.Bot == deref(held.BotName) {
+			s.campaigns[addr] = configOf(held)
 		}
 	}
+}
+
+// configOf is the configuration that matches a campaign the server holds.
+func configOf(held builder.Campaign) simCampaign {
+	c := simCampaign{
+		Bot: deref(held.BotName), Name: deref(held.CampaignName), Title: deref(held.Name), Description: deref(held.Description),
+		Scheduled: deref(held.ScheduledDate), Content: deref(held.Content), File: deref(held.File),
+	}
+	if held.SheetValues != nil {
+		c.Sheet = slices.Clone(held.SheetValues)
+	}
+	return c
 }
 
 // actOnErrors does what an explained error asks a person to do; an error
@@ -482,8 +492,10 @@ func (s *simScenario) actOnErrors() bool {
 				}
 			}
 		case d.summary == "Campaign already started":
-			if applied, ok := s.applied[d.addr]; ok {
-				s.campaigns[d.addr] = applied
+			// The configuration goes back to what the campaign holds, as
+			// the error says: an ambiguous update may have run.
+			if held, ok := s.serverCampaign(d.addr); ok {
+				s.campaigns[d.addr] = configOf(held)
 			}
 		default:
 			continue
@@ -509,13 +521,16 @@ func (s *simScenario) checkServer() error {
 		if _, held := campaigns[id]; !held {
 			return violationf("%s holds %s, which the server does not", addr, id)
 		}
+		if s.world.owner[id] == anotherWorkspace {
+			return violationf("%s holds %s, which another workspace created: adopted", addr, id)
+		}
 		alive := s.world.aliveFor(addr, campaigns)
 		if !slices.Equal(alive, []string{id}) && !(len(alive) == 0 && s.world.owner[id] == "") {
 			return violationf("%s holds %s; the server has %v made for it", addr, id, alive)
 		}
 	}
 	for id, addr := range s.world.owner {
-		if _, held := campaigns[id]; !held || strings.HasPrefix(addr, "forgotten ") {
+		if _, held := campaigns[id]; !held || strings.HasPrefix(addr, "forgotten ") || addr == anotherWorkspace {
 			continue
 		}
 		obj, managed := s.core.state[addr]

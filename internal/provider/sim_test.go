@@ -73,7 +73,7 @@ func drawServer(rng *rand.Rand) simServer {
 	s.faultRate = []float64{0, 0.05, 0.15, 0.3}[rng.IntN(4)]
 	kinds := []emulator.FaultKind{
 		emulator.FaultRateLimit, emulator.FaultRateLimitBare, emulator.FaultUnavailable, emulator.FaultServerError,
-		emulator.FaultServerErrorAfter, emulator.FaultDropAfter, emulator.FaultSlow, emulator.FaultRefused,
+		emulator.FaultServerErrorAfter, emulator.FaultDropAfter, emulator.FaultDropBefore, emulator.FaultSlow, emulator.FaultRefused,
 	}
 	for _, k := range kinds {
 		if rng.IntN(2) == 0 {
@@ -83,6 +83,7 @@ func drawServer(rng *rand.Rand) simServer {
 	if len(s.faultKinds) == 0 {
 		s.faultKinds = kinds
 	}
+	s.rival = !s.has(emulator.DialectServerIDs) && rng.IntN(3) == 0
 	return s
 }
 
@@ -170,7 +171,6 @@ type simScenario struct {
 	replace   map[string]bool   // -replace
 	expect    map[string]bool   // addresses whose next plan may replace
 	intents   map[string]int    // address => fires the user asked for
-	applied   map[string]simCampaign
 	next      int
 
 	stepCount   int
@@ -204,7 +204,6 @@ func newSimScenarioOf(seed uint64, server simServer, steps []simStep) *simScenar
 		seed: seed, server: server, steps: steps,
 		campaigns: map[string]simCampaign{}, triggers: map[string]simTrigger{}, imports: map[string]string{},
 		forget: map[string]bool{}, replace: map[string]bool{}, expect: map[string]bool{}, intents: map[string]int{},
-		applied: map[string]simCampaign{},
 	}
 	s.world = newSimWorld(seed, server)
 	s.ctx = tflogtest.RootLogger(context.Background(), &s.world.logs)

@@ -33,6 +33,11 @@ type simServer struct {
 	maxRetries  int
 	faultRate   float64
 	faultKinds  []emulator.FaultKind
+	// rival: another workspace applies the same configuration, so an
+	// identical campaign, under an id this provider made, is created
+	// whenever one of ours meets a fault (only where the server keeps the
+	// ids it is sent: elsewhere the two cannot be told apart).
+	rival bool
 }
 
 func (s simServer) String() string {
@@ -40,8 +45,8 @@ func (s simServer) String() string {
 	for i, d := range s.dialects {
 		names[i] = string(d)
 	}
-	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v",
-		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds)
+	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v rival=%t",
+		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds, s.rival)
 }
 
 func (s simServer) has(d emulator.Dialect) bool { return slices.Contains(s.dialects, d) }
@@ -234,6 +239,9 @@ func (w *simWorld) RoundTrip(req *http.Request) (*http.Response, error) {
 		w.faultSeen[kind]++
 	}
 	write := req.Method != http.MethodGet
+	if kind != "" && req.Method == http.MethodPost {
+		w.rivalCreate(req, body)
+	}
 	var before map[string]builder.Campaign
 	triggersBefore := 0
 	if write {
@@ -258,6 +266,23 @@ func (w *simWorld) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// anotherWorkspace owns the campaigns a rival workspace creates.
+const anotherWorkspace = "another workspace"
+
+// rivalCreate creates, for a rival server, the campaign a create carries
+// under another id with this provider's mark for the bot (the counter
+// changed), as the same configuration applied in another workspace would.
+func (w *simWorld) rivalCreate(req *http.Request, body []byte) {
+	segments := strings.Split(strings.TrimSuffix(req.URL.Path, "/"), "/")
+	var sent builder.Campaign
+	if !w.server.rival || len(segments) < 4 || segments[len(segments)-3] != "campaign" || json.Unmarshal(body, &sent) != nil || len(sent.ID) != 24 {
+		return
+	}
+	sent.ID = sent.ID[:18] + fmt.Sprintf("%06x", w.requests&0xffffff)
+	w.emu.PutCampaign(simOrg, segments[len(segments)-1], sent)
+	w.owner[sent.ID], w.names[sent.ID] = anotherWorkspace, deref(sent.CampaignName)
 }
 
 func (w *simWorld) campaignsByID() map[string]builder.Campaign {
