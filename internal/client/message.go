@@ -204,11 +204,16 @@ func jsonString(raw json.RawMessage) (string, bool) {
 
 // capMessage makes a message one readable, bounded piece of valid UTF-8.
 func capMessage(text string) string {
-	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
-	if len(text) <= maxMessageBytes {
+	return Shorten(strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " "), maxMessageBytes)
+}
+
+// Shorten cuts text to at most limit bytes at a rune boundary, marking the
+// cut with "…".
+func Shorten(text string, limit int) string {
+	if len(text) <= limit {
 		return text
 	}
-	cut := maxMessageBytes
+	cut := limit
 	for cut > 0 && !utf8.RuneStart(text[cut]) {
 		cut--
 	}

@@ -34,6 +34,7 @@ var (
 	_ resource.Resource                = &builderTriggerResource{}
 	_ resource.ResourceWithConfigure   = &builderTriggerResource{}
 	_ resource.ResourceWithImportState = &builderTriggerResource{}
+	_ resource.ResourceWithModifyPlan  = &builderTriggerResource{}
 )
 
 // Values of fire_outcome.
@@ -157,6 +158,18 @@ func (r *builderTriggerResource) Configure(_ context.Context, req resource.Confi
 // Create fires the trigger, once. From the moment the request may have left,
 // it must not return an error: Terraform would mark the resource tainted and
 // the next apply would fire it again.
+// ModifyPlan: a plan that fires a trigger fails when its Builder settings
+// are missing or unusable. A trigger fires only when it is created: a
+// replacement (a changed payload or keeper, -replace) plans its new object
+// as a create, with no prior state, and is checked there. The rest of the
+// trigger's planning is in its plan modifiers.
+func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
+		return // a destroy, or an update that fires nothing
+	}
+	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
+}
+
 func (r *builderTriggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
@@ -407,17 +420,8 @@ func summarizeJSON(text string, limit int) string {
 	if json.Compact(&buf, []byte(text)) == nil {
 		text = buf.String()
 	}
-	if len(text) > limit {
-		cut := limit
-		for cut > 0 && !isRuneStart(text[cut]) {
-			cut--
-		}
-		return text[:cut] + "…"
-	}
-	return text
+	return client.Shorten(text, limit)
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 func summarizeKeepers(ctx context.Context, keepers types.Map) string {
 	if keepers.IsNull() || keepers.IsUnknown() || len(keepers.Elements()) == 0 {

@@ -3,11 +3,13 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
 // addClientError turns an error from internal/client into a diagnostic whose
@@ -23,7 +25,7 @@ func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
 			fmt.Sprintf("%s needs %s. Set %s in the provider configuration or the %s environment variable.", what, missing.Attribute, missing.Attribute, missing.EnvVar))
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message)
-		for _, more := range []string{apiErr.WaitAdvice(), saidAround(err, apiErr)} {
+		for _, more := range []string{apiErr.WaitAdvice(), saidAround(err, apiErr), loginAdvice(apiErr)} {
 			if more != "" {
 				detail += "\n\n" + capitalized(more) + "."
 			}
@@ -38,6 +40,14 @@ func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
 	default:
 		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, err))
 	}
+}
+
+// loginAdvice names the settings to check when Builder refuses the login.
+func loginAdvice(apiErr *client.APIError) string {
+	if apiErr.Operation != builder.OperationLogin || (apiErr.Status != http.StatusUnauthorized && apiErr.Status != http.StatusForbidden) {
+		return ""
+	}
+	return fmt.Sprintf("check builder.user (or the %s environment variable) and builder.password (or %s)", envBuilderUser, envBuilderPassword)
 }
 
 // saidAround is what the client said around inner, the error err wraps,

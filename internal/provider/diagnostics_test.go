@@ -26,9 +26,8 @@ func TestAddClientError_keepsWhatTheClientSaid(t *testing.T) {
 	}{
 		{
 			name: "a refused login names the settings to check",
-			err: fmt.Errorf("builder refused the login of %q; check builder.user (or the BUILDER_USER environment variable) and builder.password (or BUILDER_PASSWORD): %w",
-				"ops@example.com", refusedLogin),
-			want: []string{"HTTP 401", "log in to Builder", "Incorrect username or password", "builder.user", "BUILDER_USER", "builder.password", "BUILDER_PASSWORD"},
+			err:  fmt.Errorf("builder refused the login of %q: %w", "ops@example.com", refusedLogin),
+			want: []string{"HTTP 401", "log in to Builder", "Incorrect username or password", `"ops@example.com"`, "builder.user", "BUILDER_USER", "builder.password", "BUILDER_PASSWORD"},
 		},
 		{
 			name: "a wait longer than the provider's is said",

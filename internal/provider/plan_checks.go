@@ -1,20 +1,16 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
 
 // Plan-time checks of what an apply would need. A mistake found here costs a
 // failed pipeline run before the merge; found at apply, after it. None of
 // them sends a request.
-
-var _ resource.ResourceWithModifyPlan = &builderTriggerResource{}
 
 // checkCampaignPlan is part of the campaign resource's ModifyPlan, for a
 // plan that sends a request at apply: a create, or an update that changes a
@@ -28,50 +24,6 @@ func checkCampaignPlan(data *providerData, creates bool, scheduled timestampValu
 	if creates {
 		warnScheduledInThePast(scheduled, time.Now(), diags)
 	}
-}
-
-// ModifyPlan of the trigger resource: a plan that fires a trigger fails
-// when its Builder settings are missing or unusable. A trigger fires only
-// when it is created: a replacement (a changed payload or keeper, -replace)
-// plans its new object as a create, with no prior state, and is checked
-// there. The rest of the trigger's planning is in its plan modifiers.
-func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return // a destroy, or an update that fires nothing
-	}
-	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
-}
-
-type builderRequests int
-
-const (
-	campaignRequests builderRequests = iota // log in with user and password
-	triggerFires                            // the API key
-)
-
-// builderSettingsAtPlan reports, at plan time, the Builder settings that an
-// apply would need and lacks, and a URL that cannot be used (in practice
-// one from BUILDER_URL: a configured one is checked by ValidateConfig).
-// Settings not known yet (a URL from another resource) are left alone.
-func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
-	if d == nil {
-		return nil
-	}
-	needed := []setting{d.builder.url, d.builder.apiKey}
-	if requests == campaignRequests {
-		needed = []setting{d.builder.url, d.builder.user, d.builder.password}
-	}
-	var known []setting
-	for _, s := range needed {
-		if !s.unknown {
-			known = append(known, s)
-		}
-	}
-	diags := requireSettings("Builder", known...)
-	if url := d.builder.url; !url.unknown && url.value != "" {
-		diags.Append(unusableURL("Builder", url)...)
-	}
-	return diags
 }
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has

@@ -93,22 +93,40 @@ func newProviderData(conn connectionSettings, b builderSettings, e evoluxSetting
 		secrets: client.NewSecrets(b.password.value, b.apiKey.value, e.token.value)}
 }
 
+// builderRequests are the kinds of Builder request, by the settings they need.
+type builderRequests int
+
+const (
+	campaignRequests builderRequests = iota // log in with user and password
+	triggerFires                            // the API key
+)
+
+// builderNeeds lists the settings requests need: the one list for plan-time
+// checks and for the client.
+func (d *providerData) builderNeeds(requests builderRequests) []setting {
+	if requests == campaignRequests {
+		return []setting{d.builder.url, d.builder.user, d.builder.password}
+	}
+	return []setting{d.builder.url, d.builder.apiKey}
+}
+
 // builderForCampaigns returns the Builder client after checking that the
 // settings campaign operations need are present.
 func (d *providerData) builderForCampaigns() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor("Builder", d.builder.url, d.builder.user, d.builder.password)
+	return d.builderFor(campaignRequests)
 }
 
 // builderForTriggers needs the API key instead of user and password.
 func (d *providerData) builderForTriggers() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor("Builder", d.builder.url, d.builder.apiKey)
+	return d.builderFor(triggerFires)
 }
 
-func (d *providerData) builderFor(service string, required ...setting) (*builder.Client, diag.Diagnostics) {
+func (d *providerData) builderFor(requests builderRequests) (*builder.Client, diag.Diagnostics) {
+	const service = "Builder"
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings(service, required...); diags.HasError() {
+	if diags := requireSettings(service, d.builderNeeds(requests)...); diags.HasError() {
 		return nil, diags
 	}
 	d.builderOnce.Do(func() {
@@ -164,6 +182,27 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		return nil, diags
 	}
 	return hc, diags
+}
+
+// builderSettingsAtPlan reports, at plan time, the Builder settings that an
+// apply would need and lacks, and a URL that cannot be used (in practice
+// one from BUILDER_URL: a configured one is checked by ValidateConfig).
+// Settings not known yet (a URL from another resource) are left alone.
+func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
+	if d == nil {
+		return nil
+	}
+	var known []setting
+	for _, s := range d.builderNeeds(requests) {
+		if !s.unknown {
+			known = append(known, s)
+		}
+	}
+	diags := requireSettings("Builder", known...)
+	if url := d.builder.url; !url.unknown && url.value != "" {
+		diags.Append(unusableURL("Builder", url)...)
+	}
+	return diags
 }
 
 // requireSettings reports every missing or not-yet-known setting, naming the

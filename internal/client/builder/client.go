@@ -15,25 +15,17 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// Credentials are the provider's Builder credentials; any may be empty until
-// an operation needs it.
+// Credentials are the provider's Builder credentials; the caller checks that
+// an operation's are set (user and password for campaigns, the API key for
+// triggers) before it calls.
 type Credentials struct {
 	User     string
 	Password string
 	APIKey   string
 }
 
-// Names of the credentials in the provider configuration and environment.
-const (
-	AttributeURL      = "builder.url"
-	EnvURL            = "BUILDER_URL"
-	AttributeUser     = "builder.user"
-	EnvUser           = "BUILDER_USER"
-	AttributePassword = "builder.password"
-	EnvPassword       = "BUILDER_PASSWORD"
-	AttributeAPIKey   = "builder.api_key"
-	EnvAPIKey         = "BUILDER_API_KEY"
-)
+// OperationLogin names the login in errors.
+const OperationLogin = "log in to Builder"
 
 // Client is a Builder API client. One token pair serves every goroutine that
 // uses it: N concurrent first calls cost one login.
@@ -145,11 +137,8 @@ func (c *Client) currentTokens() Tokens {
 }
 
 func (c *Client) login(ctx context.Context) (Tokens, error) {
-	if err := c.requireLogin(); err != nil {
-		return Tokens{}, err
-	}
 	resp, err := c.http.Do(ctx, &client.Request{
-		Operation: "log in to Builder",
+		Operation: OperationLogin,
 		Method:    http.MethodPost,
 		Path:      PathLogin,
 		Body:      LoginRequest{User: c.creds.User, Password: c.creds.Password},
@@ -157,12 +146,11 @@ func (c *Client) login(ctx context.Context) (Tokens, error) {
 	})
 	if err != nil {
 		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-			return Tokens{}, fmt.Errorf("builder refused the login of %q; check %s (or the %s environment variable) and %s (or %s): %w",
-				c.creds.User, AttributeUser, EnvUser, AttributePassword, EnvPassword, err)
+			return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
 		}
 		return Tokens{}, err
 	}
-	return c.storeTokens("log in to Builder", resp, "")
+	return c.storeTokens(OperationLogin, resp, "")
 }
 
 func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, error) {
@@ -210,24 +198,6 @@ func decodeTokens(body []byte) (Tokens, error) {
 		answer.Token = answer.AccessToken
 	}
 	return answer.Tokens, nil
-}
-
-func (c *Client) requireLogin() error {
-	var missing []error
-	if c.creds.User == "" {
-		missing = append(missing, &client.MissingCredentialError{Attribute: AttributeUser, EnvVar: EnvUser, Purpose: "to log in to Builder"})
-	}
-	if c.creds.Password == "" {
-		missing = append(missing, &client.MissingCredentialError{Attribute: AttributePassword, EnvVar: EnvPassword, Purpose: "to log in to Builder"})
-	}
-	return errors.Join(missing...)
-}
-
-func (c *Client) requireAPIKey() error {
-	if c.creds.APIKey == "" {
-		return &client.MissingCredentialError{Attribute: AttributeAPIKey, EnvVar: EnvAPIKey, Purpose: "for triggers"}
-	}
-	return nil
 }
 
 // do sends a campaign request with the bearer token. A refused token is

@@ -179,34 +179,11 @@ func TestLogin_wrongPasswordIsAClearErrorWithoutRetries(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Incorrect user or password") {
 		t.Fatalf("err = %v; want the server's message", err)
 	}
-	// What to check, under both of its names: the attribute and the variable.
-	for _, want := range []string{AttributeUser, EnvUser, AttributePassword, EnvPassword} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("err = %q, lacks %q", err, want)
-		}
+	if !strings.Contains(err.Error(), `refused the login of "`+testUser+`"`) {
+		t.Errorf("err = %q, does not say whose login was refused", err)
 	}
 	if client.StatusOf(err) != http.StatusUnauthorized || fake.logins.Load() != 1 {
 		t.Fatalf("status %d after %d logins; want 401 after 1", client.StatusOf(err), fake.logins.Load())
-	}
-}
-
-func TestLogin_missingCredentialsNameAttributeAndEnvironment(t *testing.T) {
-	fake := newFakeBuilder(t)
-	c := fake.client(Credentials{APIKey: testAPIKey})
-
-	_, err := c.GetCampaign(context.Background(), "acme", "bot", NewObjectID())
-
-	var missing *client.MissingCredentialError
-	if !errors.As(err, &missing) {
-		t.Fatalf("err = %v, want a MissingCredentialError", err)
-	}
-	for _, want := range []string{AttributeUser, EnvUser, AttributePassword, EnvPassword} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("err = %q, lacks %q", err, want)
-		}
-	}
-	if fake.logins.Load() != 0 {
-		t.Fatalf("%d logins without credentials", fake.logins.Load())
 	}
 }
 
@@ -422,15 +399,6 @@ func TestFireTrigger_ambiguousOutcomeIsNeverRepeated(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), testAPIKey) {
 		t.Fatalf("error %q shows the API key", err)
-	}
-}
-
-func TestFireTrigger_missingAPIKey(t *testing.T) {
-	fake := newFakeBuilder(t)
-	_, err := fake.client(Credentials{User: testUser, Password: testPassword}).FireTrigger(context.Background(), json.RawMessage(`{}`))
-	var missing *client.MissingCredentialError
-	if !errors.As(err, &missing) || missing.Attribute != AttributeAPIKey || missing.EnvVar != EnvAPIKey || fake.fires.Load() != 0 {
-		t.Fatalf("err = %v after %d fires; want a missing %s before sending", err, fake.fires.Load(), AttributeAPIKey)
 	}
 }
 

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
@@ -156,10 +154,13 @@ func (d *campaignDecoder) id(fields map[string]json.RawMessage) string {
 }
 
 // objectIDText reads an id: a non-empty string, a number, or Mongo's
-// extended JSON {"$oid": "..."}.
+// extended JSON {"$oid": "..."}; never a boolean.
 func objectIDText(raw json.RawMessage) (string, bool) {
 	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '{' {
+	if len(raw) == 0 || raw[0] == 't' || raw[0] == 'f' {
+		return "", false
+	}
+	if raw[0] == '{' {
 		var extended map[string]json.RawMessage
 		if json.Unmarshal(raw, &extended) != nil || len(extended) != 1 || extended[FieldMongoObjectID] == nil {
 			return "", false
@@ -275,15 +276,7 @@ const maxQuotedValue = 80
 
 // quoteValue is a JSON value as a problem quotes it: compact, shortened.
 func quoteValue(raw json.RawMessage) string {
-	text := compactJSON(raw)
-	if len(text) > maxQuotedValue {
-		cut := maxQuotedValue
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		text = text[:cut] + "…"
-	}
-	return strings.ToValidUTF8(text, "\uFFFD")
+	return strings.ToValidUTF8(client.Shorten(compactJSON(raw), maxQuotedValue), "\uFFFD")
 }
 
 // DecodeCampaigns decodes a list answer: a JSON array of campaigns, or an
@@ -349,56 +342,22 @@ func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 // "_id" (also as {"$oid": ...}), bare or wrapped in an envelope
 // ({"data": {...}}). A number keeps its JSON text.
 func DecodeTriggerID(body []byte) (string, error) {
-	decoder := json.NewDecoder(bytes.NewReader(body))
-	decoder.UseNumber()
-	var answer any
-	if err := decoder.Decode(&answer); err != nil {
-		return "", fmt.Errorf("trigger answer is not JSON: %w", err)
+	body = bytes.TrimSpace(body)
+	if !json.Valid(body) {
+		return "", errors.New("trigger answer is not one JSON value")
 	}
-	if _, err := decoder.Token(); err != io.EOF {
-		return "", errors.New("trigger answer has data after its JSON value")
-	}
-	if object, ok := answer.(map[string]any); ok {
-		if inner, ok := envelopeValue(object).(map[string]any); ok {
-			object = inner
+	if fields, err := jsonObject(body); err == nil {
+		if inner, err := jsonObject(envelopeContent(fields)); err == nil {
+			fields = inner
 		}
 		for _, key := range []string{FieldTriggerID, FieldTriggerObjectID} {
-			if id, ok := scalarID(object[key]); ok {
+			if id, ok := objectIDText(fields[key]); ok {
 				return id, nil
 			}
 		}
-	} else if id, ok := scalarID(answer); ok {
+	} else if id, ok := objectIDText(body); ok {
 		return id, nil
 	}
 	return "", fmt.Errorf("trigger answer has no id: expected a number, a string, or an object with %q or %q",
 		FieldTriggerID, FieldTriggerObjectID)
-}
-
-// envelopeValue is what an envelope object holds under its one key.
-func envelopeValue(object map[string]any) any {
-	if len(object) != 1 {
-		return nil
-	}
-	for _, key := range EnvelopeKeys {
-		if value, ok := object[key]; ok {
-			return value
-		}
-	}
-	return nil
-}
-
-// scalarID reads an id: a number, a non-empty string, or Mongo's extended
-// JSON {"$oid": "..."}.
-func scalarID(value any) (string, bool) {
-	switch value := value.(type) {
-	case json.Number:
-		return value.String(), true
-	case string:
-		return value, value != ""
-	case map[string]any:
-		if oid, ok := value[FieldMongoObjectID].(string); ok && len(value) == 1 {
-			return oid, oid != ""
-		}
-	}
-	return "", false
 }

@@ -204,11 +204,6 @@ func TestCreateCampaign_certainlyNotRunIsAPlainError(t *testing.T) {
 			wantText: "refused the login",
 		},
 		{
-			name:     "no credentials",
-			setup:    func(f *fakeBuilder) *Client { return f.client(Credentials{}) },
-			wantText: "builder.user is not set",
-		},
-		{
 			name: "connection refused",
 			setup: func(f *fakeBuilder) *Client {
 				hc, err := client.New(client.Config{BaseURL: closedURL, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
