@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -171,7 +172,7 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		Timeout:    d.conn.timeout,
 		MaxRetries: d.conn.maxRetries,
 		UserAgent:  d.conn.userAgent,
-		Logger:     tflogLogger{secrets: d.secrets},
+		Logger:     debugLogger(d.secrets),
 		Secrets:    d.secrets,
 		Name:       service,
 		Transport:  d.conn.transport,
@@ -238,6 +239,19 @@ func unusableURL(service string, url setting) diag.Diagnostics {
 			fmt.Sprintf("The %s URL from %s cannot be used: %s", service, url.origin(), err))
 	}
 	return diags
+}
+
+// debugLogger is the client's logger, or nil when no TF_LOG variable asks
+// for provider logs: each entry renders the request and answer bodies,
+// work the CLI would only throw away.
+func debugLogger(secrets *client.Secrets) client.Logger {
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_LOG") && name != "TF_LOG_CORE" && name != "TF_LOG_PATH" && value != "" && !strings.EqualFold(value, "OFF") {
+			return tflogLogger{secrets: secrets}
+		}
+	}
+	return nil
 }
 
 // tflogLogger lets internal/client log through tflog without importing

@@ -733,6 +733,7 @@ const simBudget = 200
 // (with SIM_KEEP, the steps a failure shrank to), or SIM_SCENARIOS random
 // seeds from SIM_FROM.
 func TestSimulation(t *testing.T) {
+	t.Setenv("TF_LOG_PROVIDER", "DEBUG") // the provider logs, and the logs are checked for secrets
 	var seeds []uint64
 	var keep []int
 	switch {
