@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // RetryPolicy says when a request may be sent again.
@@ -129,13 +131,8 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 	if wait, ok := retryAfter(resp); ok {
 		return min(wait, MaxRetryAfter)
 	}
-	wait := maxWait
-	if attempt < 32 {
-		wait = min(minWait<<attempt, maxWait)
-	}
-	if wait <= 0 {
-		return max(minWait, 0)
-	}
+	// Not retryablehttp's own Retry-After reading: a huge value overflows it.
+	wait := max(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil), 0)
 	// Jitter in the upper half spreads out clients that failed together.
 	return max(wait/2+rand.N(wait/2+1), minWait)
 }

@@ -308,7 +308,10 @@ func (r *builderTriggerResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	given := triggerImportID(ctx, req, &resp.Diagnostics)
+	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
+	var imported types.String
+	resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("id"), &imported)...)
+	given := imported.ValueString()
 	id := strings.TrimSpace(given)
 	if resp.Diagnostics.HasError() {
 		return

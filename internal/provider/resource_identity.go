@@ -130,12 +130,3 @@ func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, 
 	}
 	return true
 }
-
-// triggerImportID is the trigger id to import, from the import id or the
-// identity.
-func triggerImportID(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) string {
-	if values, ok := importIdentity(ctx, req, diags, "campaigns_builder_trigger", triggerIdentityAttributes); ok {
-		return values["id"]
-	}
-	return req.ID
-}
