@@ -428,10 +428,11 @@ func clonePtr(s *string) *string {
 
 func cloneCampaign(c builder.Campaign) builder.Campaign {
 	out := c
-	out.Organization, out.ScheduledDate, out.CampaignName = clonePtr(c.Organization), clonePtr(c.ScheduledDate), clonePtr(c.CampaignName)
-	out.Status, out.BotName, out.CreationDate = clonePtr(c.Status), clonePtr(c.BotName), clonePtr(c.CreationDate)
-	out.Description, out.Name, out.File = clonePtr(c.Description), clonePtr(c.Name), clonePtr(c.File)
-	out.Content, out.LogFile = clonePtr(c.Content), clonePtr(c.LogFile)
+	for _, f := range builder.CampaignFields {
+		if text := f.Text(&out); text != nil {
+			*text = clonePtr(*text)
+		}
+	}
 	out.SheetValues = slices.Clone(c.SheetValues)
 	return out
 }

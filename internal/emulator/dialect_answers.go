@@ -408,24 +408,15 @@ func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]
 // value, as a handler that $sets body.dict(exclude_unset=True) does. A field
 // sent as null is cleared.
 func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMessage) builder.Campaign {
-	absent := func(goField string) bool {
-		_, present := body[jsonName(builder.Campaign{}, goField)]
-		return !present
-	}
-	for goField, field := range map[string]struct{ sent, stored **string }{
-		"ScheduledDate": {&sent.ScheduledDate, &stored.ScheduledDate},
-		"CampaignName":  {&sent.CampaignName, &stored.CampaignName},
-		"Description":   {&sent.Description, &stored.Description},
-		"Name":          {&sent.Name, &stored.Name},
-		"File":          {&sent.File, &stored.File},
-		"Content":       {&sent.Content, &stored.Content},
-	} {
-		if absent(goField) {
-			*field.sent = clonePtr(*field.stored)
+	for _, f := range builder.CampaignFields {
+		if _, present := body[f.Key]; present || !f.User() {
+			continue
 		}
-	}
-	if absent("SheetValues") {
-		sent.SheetValues = slices.Clone(stored.SheetValues)
+		if f.Kind == builder.KindList {
+			sent.SheetValues = slices.Clone(stored.SheetValues)
+		} else {
+			*f.Text(&sent) = clonePtr(*f.Text(&stored))
+		}
 	}
 	return sent
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
 var (
@@ -67,21 +68,19 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 // Builder, the same for the campaign data source and each element of the
 // campaigns data source, so that both hold a builderCampaignModel.
 func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute {
-	computed := func(name string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: desc[name], Computed: true}
+	attributes := map[string]schema.Attribute{}
+	for _, f := range builder.CampaignFields {
+		switch {
+		case f.Role == builder.RolePath:
+		case f.Kind == builder.KindList:
+			attributes[f.Key] = schema.ListAttribute{MarkdownDescription: desc[f.Key], Computed: true, ElementType: types.StringType}
+		case f.Kind == builder.KindTimestamp && f.Role != builder.RoleServer:
+			attributes[f.Key] = schema.StringAttribute{MarkdownDescription: desc[f.Key], Computed: true, CustomType: timestampType{}}
+		default:
+			attributes[f.Key] = schema.StringAttribute{MarkdownDescription: desc[f.Key], Computed: true}
+		}
 	}
-	return map[string]schema.Attribute{
-		"campaign_name":  computed("campaign_name"),
-		"name":           computed("name"),
-		"description":    computed("description"),
-		"scheduled_date": schema.StringAttribute{MarkdownDescription: desc["scheduled_date"], Computed: true, CustomType: timestampType{}},
-		"content":        computed("content"),
-		"file":           computed("file"),
-		"sheet_values":   schema.ListAttribute{MarkdownDescription: desc["sheet_values"], Computed: true, ElementType: types.StringType},
-		"status":         computed("status"),
-		"creation_date":  computed("creation_date"),
-		"log_file":       computed("log_file"),
-	}
+	return attributes
 }
 
 func (d *builderCampaignDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
@@ -31,25 +32,19 @@ type builderCampaignModel struct {
 	LogFile       types.String   `tfsdk:"log_file"`
 }
 
-// Attribute descriptions shared by the resource and the data source.
-var campaignDescriptions = map[string]string{
-	"id": "Campaign id, a 24-hex-digit MongoDB ObjectId. The provider generates it before the first request, " +
-		"so that a create interrupted by a network failure can be checked and never creates a second campaign.",
-	"organization":   "Organization that owns the bot. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
-	"bot_name":       "Bot whose campaign module runs the campaign. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
-	"campaign_name":  "Name of the campaign in the bot's campaign module.",
-	"name":           "Display name of the campaign action.",
-	"description":    "Free-text description.",
-	"scheduled_date": "When the campaign starts, as an RFC 3339 timestamp such as `2026-12-01T09:00:00-03:00`. Equivalent instants (another offset, fractional zeros) never make a diff.",
-	"content":        "Message content sent by the campaign.",
-	"file":           "File the campaign reads its audience from, as Builder expects it.",
-	"sheet_values":   "Values read from the campaign spreadsheet, in order.",
-	"status": "Server-managed status: `not_started`, `in_progress`, `concluded` or `error`. It refreshes without ever making a diff. " +
-		"Once it is not `not_started`, the campaign has started and a plan that changes it fails.",
-	"creation_date": "When the server created the campaign (server-managed), as an RFC 3339 timestamp in UTC. " +
-		"A timestamp Builder writes in a form this provider cannot read is kept as Builder wrote it, with a warning.",
-	"log_file": "Log file the server writes while the campaign runs (server-managed).",
-}
+// campaignDescriptions are the attributes' descriptions, shared by the
+// resource and the data sources: the id's, and each field's
+// (builder.CampaignFields).
+var campaignDescriptions = func() map[string]string {
+	d := map[string]string{
+		"id": "Campaign id, a 24-hex-digit MongoDB ObjectId. The provider generates it before the first request, " +
+			"so that a create interrupted by a network failure can be checked and never creates a second campaign.",
+	}
+	for _, f := range builder.CampaignFields {
+		d[f.Key] = f.Description
+	}
+	return d
+}()
 
 // campaignStarted tells whether messages may already have gone out. Any
 // status other than not_started counts, including ones this provider does
@@ -76,16 +71,11 @@ func campaignStartedDetail(m builderCampaignModel) string {
 // removed from the configuration is cleared on the server), and an empty
 // sheet_values is [] rather than nil.
 func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag.Diagnostics) {
-	c := builder.Campaign{
-		ID:            m.ID.ValueString(),
-		Organization:  m.Organization.ValueStringPointer(),
-		BotName:       m.BotName.ValueStringPointer(),
-		CampaignName:  m.CampaignName.ValueStringPointer(),
-		Name:          m.Name.ValueStringPointer(),
-		Description:   m.Description.ValueStringPointer(),
-		ScheduledDate: m.ScheduledDate.ValueStringPointer(),
-		Content:       m.Content.ValueStringPointer(),
-		File:          m.File.ValueStringPointer(),
+	c := builder.Campaign{ID: m.ID.ValueString(), ScheduledDate: m.ScheduledDate.ValueStringPointer()}
+	for _, f := range builder.CampaignFields {
+		if text := m.text(f); text != nil && f.Role != builder.RoleServer {
+			*f.Text(&c) = text.ValueStringPointer()
+		}
 	}
 	var diags diag.Diagnostics
 	if !m.SheetValues.IsNull() && !m.SheetValues.IsUnknown() {
@@ -95,6 +85,23 @@ func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag
 	return c, diags
 }
 
+// text is the model's attribute for a text field (its tfsdk tag is the
+// field's key), nil for the fields of other types: a new text field of
+// builder.CampaignFields needs only its attribute in the model.
+func (m *builderCampaignModel) text(f builder.CampaignField) *types.String {
+	if f.Kind != builder.KindText {
+		return nil
+	}
+	v := reflect.ValueOf(m).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("tfsdk") == f.Key {
+			text, _ := v.Field(i).Addr().Interface().(*types.String)
+			return text
+		}
+	}
+	return nil
+}
+
 // fromAPI fills the model from a read of the campaign, so that real drift
 // shows in the plan. An empty list from the server keeps the prior
 // representation (null or []) so that neither makes a diff, since the API
@@ -102,15 +109,20 @@ func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag
 func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(c.ID)
-	m.Organization = keepKnown(m.Organization, c.Organization)
-	m.BotName = keepKnown(m.BotName, c.BotName)
-	m.CampaignName = types.StringPointerValue(c.CampaignName)
-	m.Name = optionalText(m.Name, c.Name)
-	m.Description = optionalText(m.Description, c.Description)
-	m.Content = optionalText(m.Content, c.Content)
-	m.File = optionalText(m.File, c.File)
-	m.Status = types.StringPointerValue(c.Status)
-	m.LogFile = types.StringPointerValue(c.LogFile)
+	for _, f := range builder.CampaignFields {
+		text := m.text(f)
+		if text == nil {
+			continue
+		}
+		switch server := *f.Text(&c); f.Role {
+		case builder.RolePath:
+			*text = keepKnown(*text, server)
+		case builder.RoleOptional:
+			*text = optionalText(*text, server)
+		default:
+			*text = types.StringPointerValue(server)
+		}
+	}
 	m.ScheduledDate = m.scheduledDateFromServer(c.ScheduledDate, &diags)
 	m.CreationDate = serverTimestamp(c.CreationDate)
 	m.addAnswerProblems(c.Problems, &diags)

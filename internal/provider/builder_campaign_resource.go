@@ -55,15 +55,12 @@ var pathSegmentValidators = []validator.String{
 }
 
 func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	d := campaignDescriptions
-	optionalString := func(name string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: d[name], Optional: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A campaign action in a Fintalk Builder bot's campaign module.\n\n" +
 			"* **Created once.** The provider generates the campaign id before the first request. If a create fails in a way that may have reached the server " +
 			"(a timeout, a dropped connection, a 5xx), it reads the campaign by that id and adopts it, or sends the same create again: a campaign is never created twice. " +
-			"If the create finally fails, the id stays in state (tainted), so nothing is orphaned.\n" +
+			"A server that makes its own ids has the campaign found by its fields. If the outcome still cannot be settled, the id stays in state with a warning, " +
+			"not tainted (a tainted campaign would be deleted and sent again), and the next refresh settles it.\n" +
 			"* **Changed in place until it starts.** While `status` is `not_started`, changes are sent with an update. " +
 			"Once the campaign has started (`in_progress`, `concluded` or `error`), a plan that changes it fails: sent messages cannot be changed. " +
 			"Send a new campaign on purpose with a new resource, or `-replace`.\n" +
@@ -72,61 +69,41 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"State keeps what you configured after a create or update, however Builder spells its answer; a refresh reads what Builder holds, " +
 			"and the same instant written another way is not a change.\n" +
 			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: d["id"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"organization": schema.StringAttribute{
-				MarkdownDescription: d["organization"],
-				Required:            true,
-				Validators:          pathSegmentValidators,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"bot_name": schema.StringAttribute{
-				MarkdownDescription: d["bot_name"],
-				Required:            true,
-				Validators:          pathSegmentValidators,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"campaign_name": schema.StringAttribute{
-				MarkdownDescription: d["campaign_name"],
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name":        optionalString("name"),
-			"description": optionalString("description"),
-			"scheduled_date": schema.StringAttribute{
-				MarkdownDescription: d["scheduled_date"],
-				Optional:            true,
-				CustomType:          timestampType{},
-				PlanModifiers:       []planmodifier.String{useStateForSameInstant()},
-			},
-			"content": optionalString("content"),
-			"file":    optionalString("file"),
-			"sheet_values": schema.ListAttribute{
-				MarkdownDescription: d["sheet_values"],
-				Optional:            true,
-				ElementType:         types.StringType,
-			},
-			"status": schema.StringAttribute{
-				MarkdownDescription: d["status"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"creation_date": schema.StringAttribute{
-				MarkdownDescription: d["creation_date"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"log_file": schema.StringAttribute{
-				MarkdownDescription: d["log_file"],
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+		Attributes: campaignAttributes(),
+	}
+}
+
+// campaignAttributes are the resource's attributes: the id, and one per
+// field of builder.CampaignFields, by its kind and role.
+func campaignAttributes() map[string]schema.Attribute {
+	d := campaignDescriptions
+	attributes := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: d["id"],
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	}
+	for _, f := range builder.CampaignFields {
+		text := schema.StringAttribute{MarkdownDescription: d[f.Key], Optional: true}
+		switch {
+		case f.Role == builder.RoleServer:
+			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Computed: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+		case f.Role == builder.RolePath:
+			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Required: true, Validators: pathSegmentValidators,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
+		case f.Role == builder.RoleRequired:
+			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
+		case f.Kind == builder.KindTimestamp:
+			text.CustomType, text.PlanModifiers = timestampType{}, []planmodifier.String{useStateForSameInstant()}
+		case f.Kind == builder.KindList:
+			attributes[f.Key] = schema.ListAttribute{MarkdownDescription: d[f.Key], Optional: true, ElementType: types.StringType}
+			continue
+		}
+		attributes[f.Key] = text
+	}
+	return attributes
 }
 
 func (r *builderCampaignResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -251,19 +251,22 @@ func isGone(err error) bool { return client.IsNotFound(err) || errors.Is(err, er
 // sameUserFields tells whether stored holds every user field of sent: null
 // and empty alike, and scheduled_date at the precision the server keeps.
 func sameUserFields(sent, stored Campaign) bool {
-	for _, field := range [][2]*string{
-		{sent.CampaignName, stored.CampaignName}, {sent.Name, stored.Name}, {sent.Description, stored.Description},
-		{sent.Content, stored.Content}, {sent.File, stored.File},
-	} {
-		if orEmpty(field[0]) != orEmpty(field[1]) {
+	for _, f := range CampaignFields {
+		switch {
+		case !f.User():
+		case f.Kind == KindList:
+			if !slices.Equal(sent.SheetValues, stored.SheetValues) && (len(sent.SheetValues) > 0 || len(stored.SheetValues) > 0) {
+				return false
+			}
+		case f.Kind == KindTimestamp:
+			if a, b := orEmpty(*f.Text(&sent)), orEmpty(*f.Text(&stored)); a != b && !client.SameStoredInstant(a, b) {
+				return false
+			}
+		case orEmpty(*f.Text(&sent)) != orEmpty(*f.Text(&stored)):
 			return false
 		}
 	}
-	if !slices.Equal(sent.SheetValues, stored.SheetValues) && (len(sent.SheetValues) > 0 || len(stored.SheetValues) > 0) {
-		return false
-	}
-	sentDate, storedDate := orEmpty(sent.ScheduledDate), orEmpty(stored.ScheduledDate)
-	return sentDate == storedDate || client.SameStoredInstant(sentDate, storedDate)
+	return true
 }
 
 // orEmpty is a field's value, "" for null.

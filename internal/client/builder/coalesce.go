@@ -165,31 +165,22 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 
 // fullCampaign has a value in every user field, for missingUserFields.
 var fullCampaign = func() Campaign {
-	text := ""
-	return Campaign{
-		CampaignName: &text, Name: &text, Description: &text, ScheduledDate: &text,
-		Content: &text, File: &text, SheetValues: []string{text},
+	c, text := Campaign{SheetValues: []string{""}}, ""
+	for _, f := range CampaignFields {
+		if f.User() && f.Kind != KindList {
+			*f.Text(&c) = &text
+		}
 	}
+	return c
 }()
 
 // missingUserFields are the user fields (those a configuration sets) that
 // have a value in want and none in got.
 func missingUserFields(got, want Campaign) []string {
 	var missing []string
-	for _, field := range []struct {
-		name      string
-		got, want bool
-	}{
-		{FieldCampaignCampaignName, got.CampaignName != nil, want.CampaignName != nil},
-		{FieldCampaignName, got.Name != nil, want.Name != nil},
-		{FieldCampaignDescription, got.Description != nil, want.Description != nil},
-		{FieldCampaignScheduledDate, got.ScheduledDate != nil, want.ScheduledDate != nil},
-		{FieldCampaignContent, got.Content != nil, want.Content != nil},
-		{FieldCampaignFile, got.File != nil, want.File != nil},
-		{FieldCampaignSheetValues, len(got.SheetValues) > 0, len(want.SheetValues) > 0},
-	} {
-		if field.want && !field.got {
-			missing = append(missing, field.name)
+	for _, f := range CampaignFields {
+		if f.User() && f.Has(&want) && !f.Has(&got) {
+			missing = append(missing, f.Key)
 		}
 	}
 	return missing

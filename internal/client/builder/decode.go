@@ -91,40 +91,20 @@ func (d *campaignDecoder) problemf(format string, args ...any) {
 func (d *campaignDecoder) campaign(fields map[string]json.RawMessage) Campaign {
 	var c Campaign
 	c.ID = d.id(fields)
-	for _, field := range []struct {
-		name  string
-		value **string
-	}{
-		{FieldCampaignOrganization, &c.Organization},
-		{FieldCampaignCampaignName, &c.CampaignName},
-		{FieldCampaignStatus, &c.Status},
-		{FieldCampaignBotName, &c.BotName},
-		{FieldCampaignDescription, &c.Description},
-		{FieldCampaignName, &c.Name},
-		{FieldCampaignFile, &c.File},
-		{FieldCampaignContent, &c.Content},
-		{FieldCampaignLogFile, &c.LogFile},
-	} {
-		if raw, ok := fields[field.name]; ok {
-			d.known++
-			*field.value = d.text(field.name, raw)
+	for _, f := range CampaignFields {
+		raw, ok := fields[f.Key]
+		if !ok {
+			continue
 		}
-	}
-	for _, field := range []struct {
-		name  string
-		value **string
-	}{
-		{FieldCampaignScheduledDate, &c.ScheduledDate},
-		{FieldCampaignCreationDate, &c.CreationDate},
-	} {
-		if raw, ok := fields[field.name]; ok {
-			d.known++
-			*field.value = d.timestamp(field.name, raw)
-		}
-	}
-	if raw, ok := fields[FieldCampaignSheetValues]; ok {
 		d.known++
-		c.SheetValues = d.list(FieldCampaignSheetValues, raw)
+		switch f.Kind {
+		case KindText:
+			*f.Text(&c) = d.text(f.Key, raw)
+		case KindTimestamp:
+			*f.Text(&c) = d.timestamp(f.Key, raw)
+		case KindList:
+			c.SheetValues = d.list(f.Key, raw)
+		}
 	}
 	c.Problems = d.problems
 	return c

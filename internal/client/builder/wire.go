@@ -6,7 +6,7 @@ package builder
 // ../CONTRACT.md marks what the vendor documents and what is assumed.
 
 import (
-	"encoding/json"
+	"maps"
 	"net/url"
 )
 
@@ -149,23 +149,26 @@ type Campaign struct {
 // both clear what the user removed; leaving it out would clear it on the
 // first and keep it on the second, an update planned again on every apply.
 // The server-managed fields are left out: the server owns them.
-type campaignReplacement struct {
-	ID            string   `json:"_id"`
-	Organization  *string  `json:"organization"`
-	ScheduledDate *string  `json:"scheduled_date"`
-	CampaignName  *string  `json:"campaign_name"`
-	BotName       *string  `json:"bot_name"`
-	Description   *string  `json:"description"`
-	Name          *string  `json:"name"`
-	File          *string  `json:"file"`
-	Content       *string  `json:"content"`
-	SheetValues   []string `json:"sheet_values"`
+type campaignReplacement map[string]any
+
+func replacementOf(c Campaign) campaignReplacement {
+	body := campaignReplacement{FieldCampaignID: c.ID}
+	for _, f := range CampaignFields {
+		if f.Role != RoleServer {
+			body[f.Key] = f.Value(&c)
+		}
+	}
+	return body
 }
 
 // hasNulls tells whether the replacement sends any user field as null.
 func (r campaignReplacement) hasNulls() bool {
-	return r.ScheduledDate == nil || r.CampaignName == nil || r.Description == nil || r.Name == nil ||
-		r.File == nil || r.Content == nil || r.SheetValues == nil || r.Organization == nil || r.BotName == nil
+	for _, v := range r {
+		if v == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // withoutNulls is the replacement for a server that refuses null: a text
@@ -173,30 +176,20 @@ func (r campaignReplacement) hasNulls() bool {
 // server replaces the document or sets only the fields it is sent (and reads
 // back as empty, which is null to the provider); a timestamp, which cannot
 // be empty, is left out.
-func (r campaignReplacement) withoutNulls() map[string]any {
-	raw, _ := json.Marshal(r) // strings and lists always encode
-	var body map[string]any
-	_ = json.Unmarshal(raw, &body)
-	for name, value := range body {
-		switch {
-		case value != nil:
-		case name == FieldCampaignScheduledDate:
-			delete(body, name)
-		case name == FieldCampaignSheetValues:
-			body[name] = []string{}
+func (r campaignReplacement) withoutNulls() campaignReplacement {
+	body := maps.Clone(r)
+	for _, f := range CampaignFields {
+		switch value, sent := body[f.Key]; {
+		case !sent || value != nil:
+		case f.Kind == KindTimestamp:
+			delete(body, f.Key)
+		case f.Kind == KindList:
+			body[f.Key] = []string{}
 		default:
-			body[name] = ""
+			body[f.Key] = ""
 		}
 	}
 	return body
-}
-
-func replacementOf(c Campaign) campaignReplacement {
-	return campaignReplacement{
-		ID: c.ID, Organization: c.Organization, ScheduledDate: c.ScheduledDate, CampaignName: c.CampaignName,
-		BotName: c.BotName, Description: c.Description, Name: c.Name, File: c.File, Content: c.Content,
-		SheetValues: c.SheetValues,
-	}
 }
 
 // TriggerRequest is the body of a trigger fire: any JSON object under "json".

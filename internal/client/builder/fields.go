@@ -1,0 +1,96 @@
+package builder
+
+// CampaignField is one field of a campaign, declared once: its JSON key
+// (also the provider's attribute name), how it is spelled, who writes it,
+// and its description. The encoder, the decoder, the checks of what a
+// server kept, the provider's schemas and the emulator all read
+// CampaignFields; adding a field is one entry there (and, in the provider,
+// one attribute of the model).
+type CampaignField struct {
+	Key         string
+	Kind        FieldKind
+	Role        FieldRole
+	Description string
+	text        func(*Campaign) **string // KindText, KindTimestamp
+}
+
+// FieldKind is how a field is spelled.
+type FieldKind int
+
+// Kinds of field.
+const (
+	KindText FieldKind = iota
+	KindTimestamp
+	KindList // of text: sheet_values
+)
+
+// FieldRole says who writes a field.
+type FieldRole int
+
+// Roles of a field.
+const (
+	RoleOptional FieldRole = iota // written by the user, sent in every write
+	RoleRequired                  // the same, and never absent
+	RolePath                      // written by the user, also in the request path
+	RoleServer                    // managed by the server, never sent
+)
+
+// User tells whether the field is one a configuration sets and a server
+// must keep as sent (the path fields are in the path).
+func (f CampaignField) User() bool { return f.Role == RoleOptional || f.Role == RoleRequired }
+
+// CampaignFields are a campaign's fields besides its id, in the seed's order.
+var CampaignFields = []CampaignField{
+	{FieldCampaignOrganization, KindText, RolePath, "Organization that owns the bot. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
+		func(c *Campaign) **string { return &c.Organization }},
+	{FieldCampaignScheduledDate, KindTimestamp, RoleOptional, "When the campaign starts, as an RFC 3339 timestamp such as `2026-12-01T09:00:00-03:00`. Equivalent instants (another offset, fractional zeros) never make a diff.",
+		func(c *Campaign) **string { return &c.ScheduledDate }},
+	{FieldCampaignCampaignName, KindText, RoleRequired, "Name of the campaign in the bot's campaign module.",
+		func(c *Campaign) **string { return &c.CampaignName }},
+	{FieldCampaignStatus, KindText, RoleServer, "Server-managed status: `not_started`, `in_progress`, `concluded` or `error`. It refreshes without ever making a diff. " +
+		"Once it is not `not_started`, the campaign has started and a plan that changes it fails.",
+		func(c *Campaign) **string { return &c.Status }},
+	{FieldCampaignBotName, KindText, RolePath, "Bot whose campaign module runs the campaign. Changing it creates a new campaign and deletes this one (the plan shows a replacement).",
+		func(c *Campaign) **string { return &c.BotName }},
+	{FieldCampaignCreationDate, KindTimestamp, RoleServer, "When the server created the campaign (server-managed), as an RFC 3339 timestamp in UTC. " +
+		"A timestamp Builder writes in a form this provider cannot read is kept as Builder wrote it, with a warning.",
+		func(c *Campaign) **string { return &c.CreationDate }},
+	{FieldCampaignDescription, KindText, RoleOptional, "Free-text description.",
+		func(c *Campaign) **string { return &c.Description }},
+	{FieldCampaignName, KindText, RoleOptional, "Display name of the campaign action.",
+		func(c *Campaign) **string { return &c.Name }},
+	{FieldCampaignFile, KindText, RoleOptional, "File the campaign reads its audience from, as Builder expects it.",
+		func(c *Campaign) **string { return &c.File }},
+	{FieldCampaignContent, KindText, RoleOptional, "Message content sent by the campaign.",
+		func(c *Campaign) **string { return &c.Content }},
+	{FieldCampaignSheetValues, KindList, RoleOptional, "Values read from the campaign spreadsheet, in order.", nil},
+	{FieldCampaignLogFile, KindText, RoleServer, "Log file the server writes while the campaign runs (server-managed).",
+		func(c *Campaign) **string { return &c.LogFile }},
+}
+
+// Text is where c holds the field's value; nil for a list.
+func (f CampaignField) Text(c *Campaign) **string {
+	if f.text == nil {
+		return nil
+	}
+	return f.text(c)
+}
+
+// Has tells whether c has a value for the field (a list, a non-empty one).
+func (f CampaignField) Has(c *Campaign) bool {
+	if f.Kind == KindList {
+		return len(c.SheetValues) > 0
+	}
+	return *f.text(c) != nil
+}
+
+// Value is the field's value as JSON encodes it: nil for none.
+func (f CampaignField) Value(c *Campaign) any {
+	switch {
+	case f.Kind == KindList && c.SheetValues != nil:
+		return c.SheetValues
+	case f.Kind != KindList && *f.text(c) != nil:
+		return **f.text(c)
+	}
+	return nil
+}
