@@ -155,9 +155,6 @@ func (r *builderTriggerResource) Configure(_ context.Context, req resource.Confi
 	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// Create fires the trigger, once. From the moment the request may have left,
-// it must not return an error: Terraform would mark the resource tainted and
-// the next apply would fire it again.
 // ModifyPlan: a plan that fires a trigger fails when its Builder settings
 // are missing or unusable. A trigger fires only when it is created: a
 // replacement (a changed payload or keeper, -replace) plans its new object
@@ -170,6 +167,9 @@ func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.Modi
 	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
 }
 
+// Create fires the trigger, once. From the moment the request may have left,
+// it must not return an error: Terraform would mark the resource tainted and
+// the next apply would fire it again.
 func (r *builderTriggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
