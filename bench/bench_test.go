@@ -69,18 +69,14 @@ func providerBinary(b *testing.B) string {
 // GetProviderSchema answer, over go-plugin with mutual TLS as a CLI does.
 func BenchmarkProviderStartToSchema(b *testing.B) {
 	bin := providerBinary(b)
-	cert, err := NewClientCert()
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	if _, err := StartToSchema(ctx, bin, cert); err != nil { // warm the page cache
+	if _, err := StartToSchema(ctx, bin); err != nil { // warm the page cache
 		b.Fatal(err)
 	}
 	var handshake time.Duration
 	b.ResetTimer()
 	for range b.N {
-		s, err := StartToSchema(ctx, bin, cert)
+		s, err := StartToSchema(ctx, bin)
 		if err != nil {
 			b.Fatal(err)
 		}
