@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench: the scenarios of BENCHMARKS.md under a real CLI on the local
-# build of the provider, against the emulator (cmd/campaigns-bench), then the
-# Go benchmarks. The provider runs under internal/bench/rsswrap, which
-# records its peak RSS. Nothing outside a temporary directory is touched.
+# build of the provider, against the emulator (bench/cmd/campaigns-bench), then
+# the Go benchmarks. The provider runs under bench/rsswrap, which records its
+# peak RSS. bench/ is a module of its own (its go.mod). Nothing outside a
+# temporary directory is touched.
 #
 #   BENCH_CLI=terraform       Terraform instead of OpenTofu 1.12.6
 #   BENCH_RUNS=5              repetitions of each timed command (median reported)
@@ -34,8 +35,8 @@ dev_provider_cliconfig "$work"
 mkdir -p "$work/real"
 mv "$work/plugins/terraform-provider-campaigns" "$work/real/terraform-provider-campaigns"
 (
-	cd "$root"
-	go build -o "$work/plugins/terraform-provider-campaigns" ./internal/bench/rsswrap
+	cd "$root/bench"
+	go build -o "$work/plugins/terraform-provider-campaigns" ./rsswrap
 	go build -o "$work/campaigns-bench" ./cmd/campaigns-bench
 )
 
@@ -47,10 +48,11 @@ if [[ -n "${BENCH_MARKDOWN:-}" ]]; then args+=(-markdown "$BENCH_MARKDOWN"); fi
 if [[ "${BENCH_GO:-1}" != 0 ]]; then
 	echo
 	echo "Go benchmarks (in process; the emulator runs in the same process)"
-	cd "$root"
 	export CAMPAIGNS_BENCH_PROVIDER_BIN="$work/real/terraform-provider-campaigns"
-	go test -run '^$' -bench 'StartToSchema' -benchtime 20x ./internal/bench
-	go test -run '^$' -bench 'GetProviderSchema|CreateCampaign' -benchmem ./internal/bench
-	go test -run '^$' -bench 'ReadSubscribers100k' -benchtime 3x -benchmem ./internal/bench
+	cd "$root/bench"
+	go test -run '^$' -bench 'StartToSchema' -benchtime 20x .
+	go test -run '^$' -bench 'GetProviderSchema|CreateCampaign' -benchmem .
+	go test -run '^$' -bench 'ReadSubscribers100k' -benchtime 3x -benchmem .
+	cd "$root"
 	go test -run '^$' -bench . -benchtime 3x -benchmem ./internal/client/evolux
 fi

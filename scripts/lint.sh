@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs golangci-lint (configuration in .golangci.yml) on the provider module.
+# Runs golangci-lint (configuration in .golangci.yml) on the provider module,
+# then on the bench module (bench/, a module of its own).
 # golangci-lint is built once from the Go module proxy into
 # $GOPATH/bin/golangci-lint-<version>, outside the clone, so later clones on
 # the machine reuse it.
-#   scripts/lint.sh              lint ./...
+#   scripts/lint.sh              lint ./... of both modules
 #   scripts/lint.sh --path       only print the path of the binary (building it if needed)
 #   scripts/lint.sh [args...]    extra arguments for `golangci-lint run`
 set -euo pipefail
@@ -32,3 +33,5 @@ fi
 
 cd "$root"
 "$bin" run "$@" ./...
+cd "$root/bench"
+"$bin" run --config "$root/.golangci.yml" "$@" ./...

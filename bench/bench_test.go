@@ -16,7 +16,7 @@ import (
 // These benchmarks run the provider in this process (Server) or start its
 // binary; the CLI scenarios are cmd/campaigns-bench. Run them with
 //
-//	go test -run '^$' -bench . -benchtime 1x ./internal/bench
+//	cd bench && go test -run '^$' -bench . -benchtime 1x .
 
 var (
 	providerOnce sync.Once
@@ -52,7 +52,7 @@ func providerBinary(b *testing.B) string {
 		providerBin = filepath.Join(dir, "terraform-provider-campaigns")
 		_, self, _, _ := runtime.Caller(0)
 		cmd := exec.Command("go", "build", "-o", providerBin, ".")
-		cmd.Dir = filepath.Join(filepath.Dir(self), "..", "..")
+		cmd.Dir = filepath.Join(filepath.Dir(self), "..")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			providerErr = err
@@ -69,18 +69,14 @@ func providerBinary(b *testing.B) string {
 // GetProviderSchema answer, over go-plugin with mutual TLS as a CLI does.
 func BenchmarkProviderStartToSchema(b *testing.B) {
 	bin := providerBinary(b)
-	cert, err := NewClientCert()
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	if _, err := StartToSchema(ctx, bin, cert); err != nil { // warm the page cache
+	if _, err := StartToSchema(ctx, bin); err != nil { // warm the page cache
 		b.Fatal(err)
 	}
 	var handshake time.Duration
 	b.ResetTimer()
 	for range b.N {
-		s, err := StartToSchema(ctx, bin, cert)
+		s, err := StartToSchema(ctx, bin)
 		if err != nil {
 			b.Fatal(err)
 		}

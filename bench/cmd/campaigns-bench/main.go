@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/campaignops/terraform-provider-campaigns/internal/bench"
+	"github.com/campaignops/terraform-provider-campaigns/bench"
 )
 
 func main() {
