@@ -6,7 +6,6 @@ import (
 	"flag"
 	"log"
 	"os"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
@@ -42,19 +41,10 @@ func main() {
 // silenceUncollectedLogs turns the plugin SDK's and the provider's own logs
 // off when nobody will read them. The SDK logs every gRPC call at TRACE
 // whatever the CLI's settings, as JSON lines on stderr, and Terraform and
-// OpenTofu parse each line only to drop it unless TF_LOG or TF_LOG_PROVIDER
-// is set: in an apply of 200 campaigns that was about a third of the wall
-// time. Any TF_LOG* variable that can make the CLI keep provider logs, or
-// that sets the SDK's own levels, leaves logging as it was.
+// OpenTofu parse each line only to drop it unless a TF_LOG variable asks for
+// provider logs.
 func silenceUncollectedLogs() {
-	for _, kv := range os.Environ() {
-		name, value, _ := strings.Cut(kv, "=")
-		if value == "" || !strings.HasPrefix(name, "TF_LOG") {
-			continue
-		}
-		if name == "TF_LOG_CORE" || name == "TF_LOG_PATH" {
-			continue // core logs only; a path without a level logs nothing
-		}
+	if provider.LogsCollected() {
 		return
 	}
 	// The levels the SDK reads: its own, its protocol and framework

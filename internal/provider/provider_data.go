@@ -241,17 +241,27 @@ func unusableURL(service string, url setting) diag.Diagnostics {
 	return diags
 }
 
-// debugLogger is the client's logger, or nil when no TF_LOG variable asks
-// for provider logs: each entry renders the request and answer bodies,
-// work the CLI would only throw away.
+// debugLogger is the client's logger, or nil when no provider logs are
+// collected: each entry renders the request and answer bodies, work the CLI
+// would only throw away.
 func debugLogger(secrets *client.Secrets) client.Logger {
+	if !LogsCollected() {
+		return nil
+	}
+	return tflogLogger{secrets: secrets}
+}
+
+// LogsCollected tells whether a TF_LOG variable asks for provider logs:
+// Terraform and OpenTofu keep a provider's log lines only then (TF_LOG_CORE
+// asks for the core's, TF_LOG_PATH alone for none).
+func LogsCollected() bool {
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "TF_LOG") && name != "TF_LOG_CORE" && name != "TF_LOG_PATH" && value != "" && !strings.EqualFold(value, "OFF") {
-			return tflogLogger{secrets: secrets}
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // tflogLogger lets internal/client log through tflog without importing
