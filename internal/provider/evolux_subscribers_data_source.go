@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -52,23 +51,23 @@ type evoluxSubscribersDataSource struct {
 }
 
 type evoluxSubscribersModel struct {
-	ID                     types.String     `tfsdk:"id"`
-	PhoneNumber            types.String     `tfsdk:"phone_number"`
-	Name                   types.String     `tfsdk:"name"`
-	State                  types.String     `tfsdk:"state"`
-	TemplateUUID           types.String     `tfsdk:"template_uuid"`
-	Campaigns              types.Set        `tfsdk:"campaigns"`
-	Start                  timestampValue   `tfsdk:"start"`
-	End                    timestampValue   `tfsdk:"end"`
-	Timezone               types.String     `tfsdk:"timezone"`
-	ConversationFieldKey   types.String     `tfsdk:"conversation_field_key"`
-	ConversationFieldValue types.String     `tfsdk:"conversation_field_value"`
-	IncludeSubscribers     types.Bool       `tfsdk:"include_subscribers"`
-	Subscribers            subscribersValue `tfsdk:"subscribers"`
-	Total                  types.Int64      `tfsdk:"total"`
-	StateCounts            types.Map        `tfsdk:"state_counts"`
-	CampaignCounts         types.Map        `tfsdk:"campaign_counts"`
-	Timeouts               timeouts.Value   `tfsdk:"timeouts"`
+	ID                     types.String   `tfsdk:"id"`
+	PhoneNumber            types.String   `tfsdk:"phone_number"`
+	Name                   types.String   `tfsdk:"name"`
+	State                  types.String   `tfsdk:"state"`
+	TemplateUUID           types.String   `tfsdk:"template_uuid"`
+	Campaigns              types.Set      `tfsdk:"campaigns"`
+	Start                  timestampValue `tfsdk:"start"`
+	End                    timestampValue `tfsdk:"end"`
+	Timezone               types.String   `tfsdk:"timezone"`
+	ConversationFieldKey   types.String   `tfsdk:"conversation_field_key"`
+	ConversationFieldValue types.String   `tfsdk:"conversation_field_value"`
+	IncludeSubscribers     types.Bool     `tfsdk:"include_subscribers"`
+	Subscribers            types.List     `tfsdk:"subscribers"`
+	Total                  types.Int64    `tfsdk:"total"`
+	StateCounts            types.Map      `tfsdk:"state_counts"`
+	CampaignCounts         types.Map      `tfsdk:"campaign_counts"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
 // defaultReadTimeout bounds a read when timeouts.read is not set: 100,000
@@ -77,9 +76,7 @@ type evoluxSubscribersModel struct {
 // the report than kept waiting.
 const defaultReadTimeout = 5 * time.Minute
 
-// evoluxSubscriberType is the type of one element of `subscribers`; its
-// values are built directly (subscribersBuilder), since a report can hold
-// 100,000 records.
+// evoluxSubscriberType is the type of one element of `subscribers`.
 var evoluxSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"name":          types.StringType,
 	"phone_number":  types.StringType,
@@ -200,8 +197,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			"subscribers": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
-				Computed:   true,
-				CustomType: subscribersListType{},
+				Computed: true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name": schema.StringAttribute{
@@ -325,25 +321,22 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	// Each page is counted, and converted when records are kept, as soon as
-	// it arrives: no page outlives its conversion.
+	// Each page is counted, and handed to the server when records are kept,
+	// as soon as it arrives: no page outlives its encoding. Under a server
+	// without the handoff (providerserver alone) the records go into the
+	// state the framework's way.
 	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
 	counts := newSubscriberCounts()
-	var list *subscribersBuilder
 	handoff := subscribersHandoffFrom(ctx)
-	switch {
-	case !include:
-		handoff = nil
-	case handoff == nil:
-		list = newSubscribersBuilder(ctx)
-	}
+	var elems []attr.Value
 	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
 		counts.add(records)
 		switch {
+		case !include:
 		case handoff != nil:
 			handoff.add(records)
-		case list != nil:
-			list.add(records)
+		default:
+			elems = appendSubscriberObjects(elems, records)
 		}
 		return nil
 	})
@@ -368,13 +361,13 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	resp.Diagnostics.Append(diags...)
 	model.CampaignCounts, diags = counts.campaignCounts()
 	resp.Diagnostics.Append(diags...)
-	// Null until the server splices the handed-over records in.
-	model.Subscribers = subscribersValue{}
-	if list != nil {
-		model.Subscribers = list.value()
-	}
-	if handoff != nil {
-		handoff.used = true
+	model.Subscribers = types.ListNull(evoluxSubscriberType) // counts only, or until the server splices the records in
+	switch stateType, _ := req.Config.Schema.Type().TerraformType(ctx).(tftypes.Object); {
+	case include && handoff != nil:
+		handoff.stateType = &stateType
+	case include:
+		model.Subscribers, diags = types.ListValue(evoluxSubscriberType, elems)
+		resp.Diagnostics.Append(diags...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -475,219 +468,18 @@ func subscribersFilterID(f evolux.Filter, timezone string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// subscribersBuilder turns records into the value of `subscribers` page by
-// page, built as Terraform values directly: through types.List the framework
-// would build an attr.Value per field, then convert the whole list again.
-// The values share the records' text; nothing else of a record is kept.
-type subscribersBuilder struct {
-	elemType tftypes.Type
-	values   stringValues
-	elems    []tftypes.Value
-}
-
-func newSubscribersBuilder(ctx context.Context) *subscribersBuilder {
-	return &subscribersBuilder{
-		elemType: evoluxSubscriberType.TerraformType(ctx),
-		values:   stringValues{shared: map[string]tftypes.Value{}},
-	}
-}
-
-func (b *subscribersBuilder) add(records []evolux.Subscriber) {
+// appendSubscriberObjects appends records as the framework's values of
+// `subscribers`' elements.
+func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []attr.Value {
 	for i := range records {
-		r := &records[i]
-		var raw *string
-		if r.Raw != "" {
-			raw = &r.Raw
+		values := make(map[string]attr.Value, len(subscriberAttributes))
+		for _, attribute := range subscriberAttributes {
+			values[attribute.name] = types.StringPointerValue(attribute.value(&records[i]))
 		}
-		b.elems = append(b.elems, tftypes.NewValue(b.elemType, map[string]tftypes.Value{
-			"name":          b.values.of(r.Name),
-			"phone_number":  b.values.of(r.PhoneNumber),
-			"state":         b.values.shareable(r.State),
-			"campaign_uuid": b.values.shareable(r.CampaignUUID),
-			"template_uuid": b.values.shareable(r.TemplateUUID),
-			"created_at":    b.values.of(r.CreatedAt),
-			"raw":           b.values.of(raw),
-		}))
+		values["raw"] = jsontypes.NewNormalizedPointerValue(subscriberRaw(&records[i]))
+		elems = append(elems, types.ObjectValueMust(evoluxSubscriberType.AttrTypes, values))
 	}
-}
-
-func (b *subscribersBuilder) value() subscribersValue {
-	elems := b.elems
-	if elems == nil {
-		elems = []tftypes.Value{}
-	}
-	return subscribersValue{value: tftypes.NewValue(tftypes.List{ElementType: b.elemType}, elems)}
-}
-
-// stringValues makes Terraform strings. Each costs 64 bytes beyond its text
-// (tftypes boxes the type and the value), so the values of the fields that
-// repeat across a report (a handful of states, campaigns and templates) are
-// made once and shared, as are nulls: tftypes values are immutable.
-type stringValues struct {
-	shared map[string]tftypes.Value
-}
-
-// maxSharedStrings bounds the sharing when a "repeating" field does not
-// repeat after all.
-const maxSharedStrings = 1024
-
-var nullString = tftypes.NewValue(tftypes.String, nil)
-
-func (s *stringValues) of(p *string) tftypes.Value {
-	if p == nil {
-		return nullString
-	}
-	return tftypes.NewValue(tftypes.String, *p)
-}
-
-func (s *stringValues) shareable(p *string) tftypes.Value {
-	if p == nil {
-		return nullString
-	}
-	if v, ok := s.shared[*p]; ok {
-		return v
-	}
-	v := tftypes.NewValue(tftypes.String, *p)
-	if len(s.shared) < maxSharedStrings {
-		s.shared[*p] = v
-	}
-	return v
-}
-
-// subscribersListType is the type of `subscribers`: a list of
-// evoluxSubscriberType, as Terraform sees it, whose framework value keeps the
-// Terraform value as it is. After every data source read the framework
-// converts each attribute of the new state into its framework value and
-// compares it with itself (semantic equality, which this list does not
-// use); for types.List that is an attr.Value per field of 100,000 records
-// and a deep comparison, about 60 MB and a second of CPU. This type makes
-// both a constant.
-type subscribersListType struct{}
-
-var (
-	_ basetypes.ListTypable  = subscribersListType{}
-	_ basetypes.ListValuable = subscribersValue{}
-)
-
-func (t subscribersListType) elem() basetypes.ListType {
-	return basetypes.ListType{ElemType: evoluxSubscriberType}
-}
-
-// ElementType makes it an attr.TypeWithElementType, like types.ListType.
-func (t subscribersListType) ElementType() attr.Type { return evoluxSubscriberType }
-
-func (t subscribersListType) WithElementType(typ attr.Type) attr.TypeWithElementType {
-	return basetypes.ListType{ElemType: typ}
-}
-
-func (t subscribersListType) TerraformType(ctx context.Context) tftypes.Type {
-	return t.elem().TerraformType(ctx)
-}
-
-func (t subscribersListType) ApplyTerraform5AttributePathStep(step tftypes.AttributePathStep) (any, error) {
-	return t.elem().ApplyTerraform5AttributePathStep(step)
-}
-
-func (t subscribersListType) Equal(o attr.Type) bool {
-	_, ok := o.(subscribersListType)
-	return ok
-}
-
-func (t subscribersListType) String() string { return "subscribersListType" }
-
-func (t subscribersListType) ValueType(context.Context) attr.Value { return subscribersValue{} }
-
-func (t subscribersListType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	if in.Type() == nil {
-		return subscribersValue{value: tftypes.NewValue(t.TerraformType(ctx), nil)}, nil
-	}
-	if !in.Type().Equal(t.TerraformType(ctx)) {
-		return nil, fmt.Errorf("subscribers: expected %s, got %s", t.TerraformType(ctx), in.Type())
-	}
-	return subscribersValue{value: in}, nil
-}
-
-func (t subscribersListType) ValueFromList(ctx context.Context, in basetypes.ListValue) (basetypes.ListValuable, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	value, err := in.ToTerraformValue(ctx)
-	if err != nil {
-		diags.AddError("Subscribers conversion error", err.Error())
-		return subscribersValue{}, diags
-	}
-	converted, err := t.ValueFromTerraform(ctx, value)
-	if err != nil {
-		diags.AddError("Subscribers conversion error", err.Error())
-		return subscribersValue{}, diags
-	}
-	subscribers, ok := converted.(subscribersValue)
-	if !ok {
-		diags.AddError("Subscribers conversion error", fmt.Sprintf("unexpected value type %T", converted))
-	}
-	return subscribers, diags
-}
-
-// subscribersValue holds the Terraform value of `subscribers` (immutable,
-// like every tftypes.Value) and converts it to a types.List only when asked.
-type subscribersValue struct {
-	value tftypes.Value
-}
-
-func (v subscribersValue) Type(context.Context) attr.Type { return subscribersListType{} }
-
-func (v subscribersValue) ToTerraformValue(ctx context.Context) (tftypes.Value, error) {
-	if v.value.Type() == nil { // the zero value is a null list
-		return tftypes.NewValue(subscribersListType{}.TerraformType(ctx), nil), nil
-	}
-	return v.value, nil
-}
-
-func (v subscribersValue) IsNull() bool    { return v.value.IsNull() }
-func (v subscribersValue) IsUnknown() bool { return !v.value.IsKnown() }
-
-// Equal is true for values holding the same elements: at once when they
-// share them (the framework compares a value with itself), else by a deep
-// comparison.
-func (v subscribersValue) Equal(o attr.Value) bool {
-	other, ok := o.(subscribersValue)
-	if !ok || v.IsNull() != other.IsNull() || v.IsUnknown() != other.IsUnknown() {
-		return false
-	}
-	if v.IsNull() || v.IsUnknown() {
-		return true
-	}
-	var mine, theirs []tftypes.Value
-	if v.value.As(&mine) == nil && other.value.As(&theirs) == nil &&
-		len(mine) == len(theirs) && (len(mine) == 0 || &mine[0] == &theirs[0]) {
-		return true
-	}
-	return v.value.Equal(other.value)
-}
-
-func (v subscribersValue) String() string {
-	switch {
-	case v.IsNull():
-		return attr.NullValueString
-	case v.IsUnknown():
-		return attr.UnknownValueString
-	}
-	var elems []tftypes.Value
-	_ = v.value.As(&elems)
-	return fmt.Sprintf("[%d subscribers]", len(elems))
-}
-
-func (v subscribersValue) ToListValue(ctx context.Context) (basetypes.ListValue, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	value, err := subscribersListType{}.elem().ValueFromTerraform(ctx, v.value)
-	if err != nil {
-		diags.AddError("Subscribers conversion error", err.Error())
-		return basetypes.NewListUnknown(evoluxSubscriberType), diags
-	}
-	list, ok := value.(basetypes.ListValue)
-	if !ok {
-		diags.AddError("Subscribers conversion error", fmt.Sprintf("unexpected value type %T", value))
-		return basetypes.NewListUnknown(evoluxSubscriberType), diags
-	}
-	return list, diags
+	return elems
 }
 
 // subscriberCounts counts records as they are read, keeping nothing of

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
-	"sync"
 	"sync/atomic"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -22,17 +21,15 @@ import (
 // serves it: the framework's, with one shortcut for the records of
 // campaigns_evolux_subscribers.
 //
-// Why: after a data source's Read the framework deep-copies the new state,
-// walks it twice (semantic equality, null blocks) and encodes it with an
-// attribute path allocated per value. For a report of 100,000 records that
-// was two extra copies of every record's object alive at once, about 1.5 GB
-// allocated, a peak near 400 MB and seconds of CPU, all for a computed list
-// no plan modifier or semantic equality ever looks at. So the data source
-// hands its records to this server (subscribersHandoff) instead of the
-// state, encoded as MessagePack page by page as they arrive; the framework
-// handles a state without them, and this server splices them in. A server
-// built without this (providerserver alone) still works: the data source
-// then puts the records in the state itself.
+// Why (BENCHMARKS.md, issue 18): after a data source's Read the framework
+// deep-copies the new state, compares it value by value and encodes it with
+// an attribute path per value. For 100,000 records the framework's server
+// alone took 7.5 s of CPU and peaked at 415 MB, against 1.2 s and 239 MB
+// with this shortcut. So the data source hands its records to this server
+// (subscribersHandoff) encoded as MessagePack page by page, leaves
+// `subscribers` null in the framework's state, and the server splices them
+// in. Under a server without the handoff (providerserver alone) the data
+// source puts the records in the state itself.
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return newProtocol6Server(New(version)())
 }
@@ -52,22 +49,17 @@ func newProtocol6Server(p provider.Provider) func() (tfprotov6.ProviderServer, e
 	}
 }
 
-// frameworkServer is every interface the framework's server implements and
-// go-plugin looks for: the report server passes all of them through, so it
-// hides no list resource, action or state store.
+// frameworkServer is every optional server tf6server looks for by type
+// assertion, all of which the framework's server implements: the report
+// server forwards each (by their non-deprecated names).
+// TestReportServer_forwardsWhatTf6serverAsserts reads tf6server's source and
+// fails when it asserts one the report server does not implement.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ListResourceServer
 	tfprotov6.ActionServer
 	tfprotov6.StateStoreServer
 }
-
-// The optional servers, by their non-deprecated names.
-var (
-	_ tfprotov6.ListResourceServer = &reportServer{}
-	_ tfprotov6.ActionServer       = &reportServer{}
-	_ tfprotov6.StateStoreServer   = &reportServer{}
-)
 
 // Address is the provider's address, as the binary serves it.
 const Address = "registry.terraform.io/campaignops/campaigns"
@@ -84,45 +76,30 @@ func Serve(version string, opts ...tf6server.ServeOpt) error {
 	}, opts...)
 }
 
-// subscribersTypeName is the data source's full type name (Metadata).
-const subscribersTypeName = "campaigns_evolux_subscribers"
-
 type reportServer struct {
 	frameworkServer
 	spliced atomic.Int64 // reads whose records were spliced in (tests)
 }
 
 func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	if req.TypeName != subscribersTypeName {
-		return s.frameworkServer.ReadDataSource(ctx, req)
-	}
 	handoff := &subscribersHandoff{}
 	resp, err := s.frameworkServer.ReadDataSource(context.WithValue(ctx, subscribersHandoffKey{}, handoff), req)
-	if err != nil || resp == nil || resp.State == nil || !handoff.used {
+	if err != nil || resp == nil || resp.State == nil || handoff.stateType == nil ||
+		slices.ContainsFunc(resp.Diagnostics, func(d *tfprotov6.Diagnostic) bool { return d.Severity == tfprotov6.DiagnosticSeverityError }) {
 		return resp, err
 	}
-	for _, d := range resp.Diagnostics {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			return resp, nil
-		}
-	}
-	if state, spliceErr := handoff.splice(resp.State); spliceErr != nil {
-		resp.Diagnostics = append(resp.Diagnostics, spliceDiagnostic(spliceErr))
-		resp.State = nil
-	} else {
+	if state, spliceErr := handoff.splice(resp.State); spliceErr == nil {
 		resp.State = state
 		s.spliced.Add(1)
+	} else {
+		resp.State = nil
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "Cannot encode the Evolux subscribers",
+			Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + spliceErr.Error(),
+		})
 	}
 	return resp, nil
-}
-
-// spliceDiagnostic reports a state the server could not put together.
-func spliceDiagnostic(err error) *tfprotov6.Diagnostic {
-	return &tfprotov6.Diagnostic{
-		Severity: tfprotov6.DiagnosticSeverityError,
-		Summary:  "Cannot encode the Evolux subscribers",
-		Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + err.Error(),
-	}
 }
 
 type subscribersHandoffKey struct{}
@@ -130,10 +107,10 @@ type subscribersHandoffKey struct{}
 // subscribersHandoff receives the records of one read, already encoded as
 // the MessagePack elements of `subscribers`.
 type subscribersHandoff struct {
-	used   bool     // the data source left `subscribers` to the handoff
-	pages  [][]byte // encoded elements, page by page
-	count  int
-	length int
+	stateType   *tftypes.Object // set when the data source left `subscribers` to the handoff
+	pages       [][]byte        // encoded elements, page by page
+	buffer      []byte
+	count, size int
 }
 
 // subscribersHandoffFrom is the handoff of the read in ctx, if the server
@@ -154,33 +131,25 @@ var subscriberAttributes = []struct {
 	{"created_at", func(s *evolux.Subscriber) *string { return s.CreatedAt }},
 	{"name", func(s *evolux.Subscriber) *string { return s.Name }},
 	{"phone_number", func(s *evolux.Subscriber) *string { return s.PhoneNumber }},
-	{"raw", func(s *evolux.Subscriber) *string {
-		if s.Raw == "" {
-			return nil
-		}
-		return &s.Raw
-	}},
+	{"raw", subscriberRaw},
 	{"state", func(s *evolux.Subscriber) *string { return s.State }},
 	{"template_uuid", func(s *evolux.Subscriber) *string { return s.TemplateUUID }},
 }
 
-// add encodes a page of records.
-func (h *subscribersHandoff) add(records []evolux.Subscriber) {
-	size := 0
-	for i := range records {
-		size++ // the map header
-		for _, attribute := range subscriberAttributes {
-			size += stringSize(len(attribute.name))
-			if value := attribute.value(&records[i]); value != nil {
-				size += stringSize(len(*value))
-			} else {
-				size++
-			}
-		}
+// subscriberRaw is the value of `raw`: null when the record has no text.
+func subscriberRaw(s *evolux.Subscriber) *string {
+	if s.Raw == "" {
+		return nil
 	}
-	page := make([]byte, 0, size)
+	return &s.Raw
+}
+
+// add encodes a page of records, in a buffer reused from page to page so
+// that each page is allocated once, at its size.
+func (h *subscribersHandoff) add(records []evolux.Subscriber) {
+	page := h.buffer[:0]
 	for i := range records {
-		page = appendMapHeader(page, len(subscriberAttributes))
+		page = appendHeader(page, 0x80, 0xde, len(subscriberAttributes))
 		for _, attribute := range subscriberAttributes {
 			page = appendString(page, attribute.name)
 			if value := attribute.value(&records[i]); value != nil {
@@ -190,121 +159,60 @@ func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 			}
 		}
 	}
-	h.pages = append(h.pages, page)
+	h.buffer = page
+	h.pages = append(h.pages, slices.Clone(page))
 	h.count += len(records)
-	h.length += len(page)
+	h.size += len(page)
 }
 
 // splice is the framework's state (with `subscribers` null) with the
-// handed-over records as `subscribers`.
+// handed-over records as `subscribers`: the other attributes are encoded
+// again by tftypes, in the sorted order it writes them.
 func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, error) {
-	typ, err := subscribersStateType()
-	if err != nil {
-		return nil, err
-	}
-	value, err := state.Unmarshal(typ)
-	if err != nil {
-		return nil, err
-	}
+	value, err := state.Unmarshal(*h.stateType)
 	var attributes map[string]tftypes.Value
-	if err := value.As(&attributes); err != nil {
+	if err == nil {
+		err = value.As(&attributes)
+	}
+	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(typ.AttributeTypes))
-	for name := range typ.AttributeTypes {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	encoded := make(map[string][]byte, len(names))
-	size := 5 + 5 + h.length
+	names := slices.Sorted(maps.Keys(h.stateType.AttributeTypes))
+	out := appendHeader(make([]byte, 0, len(state.MsgPack)+5+h.size), 0x80, 0xde, len(names))
 	for _, name := range names {
+		out = appendString(out, name)
 		if name == "subscribers" {
+			out = appendHeader(out, 0x90, 0xdc, h.count)
+			for i, page := range h.pages {
+				out = append(out, page...)
+				h.pages[i] = nil // released as soon as copied
+			}
 			continue
 		}
-		attribute, ok := attributes[name]
-		if !ok {
-			return nil, fmt.Errorf("the state has no %q", name)
-		}
-		value, err := tfprotov6.NewDynamicValue(typ.AttributeTypes[name], attribute)
+		encoded, err := tfprotov6.NewDynamicValue(h.stateType.AttributeTypes[name], attributes[name])
 		if err != nil {
 			return nil, err
 		}
-		encoded[name] = value.MsgPack
-		size += len(name) + 5 + len(encoded[name])
-	}
-	out := make([]byte, 0, size+len("subscribers")+5)
-	out = appendMapHeader(out, len(names))
-	for _, name := range names {
-		out = appendString(out, name)
-		if name != "subscribers" {
-			out = append(out, encoded[name]...)
-			continue
-		}
-		out = appendArrayHeader(out, h.count)
-		for i, page := range h.pages {
-			out = append(out, page...)
-			h.pages[i] = nil // released as soon as copied
-		}
+		out = append(out, encoded.MsgPack...)
 	}
 	return &tfprotov6.DynamicValue{MsgPack: out}, nil
-}
-
-var (
-	stateTypeOnce sync.Once
-	stateType     tftypes.Object
-	stateTypeErr  error
-)
-
-// subscribersStateType is the Terraform type of the data source's state.
-func subscribersStateType() (tftypes.Object, error) {
-	stateTypeOnce.Do(func() {
-		ctx := context.Background()
-		var resp datasource.SchemaResponse
-		(&evoluxSubscribersDataSource{}).Schema(ctx, datasource.SchemaRequest{}, &resp)
-		typ, ok := resp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-		if !ok {
-			stateTypeErr = fmt.Errorf("the schema's type is %s, not an object", resp.Schema.Type().TerraformType(ctx))
-		}
-		stateType = typ
-	})
-	return stateType, stateTypeErr
 }
 
 // The few MessagePack forms the state needs, as its specification defines
 // them (and as tftypes writes them).
 const msgpackNil = 0xc0
 
-func appendMapHeader(b []byte, n int) []byte {
+// appendHeader appends the header of a map (fix 0x80, code 0xde) or an
+// array (0x90, 0xdc) of n entries; the 32-bit form's code follows the
+// 16-bit one's.
+func appendHeader(b []byte, fix, code byte, n int) []byte {
 	switch {
 	case n < 16:
-		return append(b, 0x80|byte(n))
+		return append(b, fix|byte(n))
 	case n <= 0xffff:
-		return binary.BigEndian.AppendUint16(append(b, 0xde), uint16(n))
+		return binary.BigEndian.AppendUint16(append(b, code), uint16(n))
 	}
-	return binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(n))
-}
-
-func appendArrayHeader(b []byte, n int) []byte {
-	switch {
-	case n < 16:
-		return append(b, 0x90|byte(n))
-	case n <= 0xffff:
-		return binary.BigEndian.AppendUint16(append(b, 0xdc), uint16(n))
-	}
-	return binary.BigEndian.AppendUint32(append(b, 0xdd), uint32(n))
-}
-
-// stringSize is the length of a string of n bytes, encoded.
-func stringSize(n int) int {
-	switch {
-	case n < 32:
-		return 1 + n
-	case n <= 0xff:
-		return 2 + n
-	case n <= 0xffff:
-		return 3 + n
-	}
-	return 5 + n
+	return binary.BigEndian.AppendUint32(append(b, code+1), uint32(n))
 }
 
 func appendString(b []byte, s string) []byte {

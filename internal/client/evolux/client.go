@@ -3,11 +3,13 @@ package evolux
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
@@ -35,18 +37,33 @@ const (
 
 // maxPageBytes bounds one page's answer, as client.Client bounds a buffered
 // one: a server that never ends its answer is an error, never a growing heap.
-// A variable, so tests can lower it.
-var maxPageBytes int64 = 64 << 20
+// maxAheadBytes bounds the answers of the pages fetched ahead of the one to
+// keep next, together: a page that would take them past it is fetched again
+// when its turn comes, so a read holds at most maxAheadBytes plus one page.
+// Variables, so tests can lower them.
+var (
+	maxPageBytes  int64 = 64 << 20
+	maxAheadBytes int64 = 64 << 20
+)
 
-// cappedReader fails once more than limit bytes were read.
+// errOverBudget is a page fetched ahead that did not fit in maxAheadBytes.
+var errOverBudget = errors.New("the pages fetched ahead hold too many bytes")
+
+// cappedReader fails once more than limit bytes were read, or, for a page
+// fetched ahead, once the pages fetched ahead hold more than maxAheadBytes.
 type cappedReader struct {
 	r           io.Reader
 	limit, read int64
+	ahead       *atomic.Int64 // bytes held by the pages fetched ahead; nil for the page to keep next
 }
 
 func (c *cappedReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	if c.read += int64(n); c.read > c.limit {
+	c.read += int64(n)
+	switch {
+	case c.ahead != nil && c.ahead.Add(int64(n)) > maxAheadBytes:
+		return n, errOverBudget
+	case c.read > c.limit:
 		return n, fmt.Errorf("the answer is larger than %d bytes, the most one page may be", c.limit)
 	}
 	return n, err
@@ -165,9 +182,11 @@ func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error
 
 // reading is one read of the report across its pages.
 type reading struct {
-	client *Client
-	seen   map[string]bool // the pages kept
-	emit   func([]Subscriber) error
+	client  *Client
+	seen    map[string]bool // the pages kept
+	emit    func([]Subscriber) error
+	ahead   atomic.Int64 // bytes of the answers fetched ahead and not kept yet
+	largest int64        // bytes of the largest answer kept
 }
 
 // follow fetches and keeps one page.
@@ -175,10 +194,11 @@ func (r *reading) follow(ctx context.Context, u *url.URL) (page, error) {
 	if err := r.visit(u); err != nil {
 		return page{}, err
 	}
-	result, err := r.client.fetch(ctx, u)
+	result, bytes, err := r.client.fetch(ctx, u, nil)
 	if err != nil {
 		return page{}, err
 	}
+	r.largest = max(r.largest, bytes)
 	return result, r.emit(result.records)
 }
 
@@ -202,8 +222,9 @@ func (r *reading) predicted(ctx context.Context, p *prediction) (*url.URL, error
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // abandons the pages fetched ahead and not kept
 	type fetched struct {
-		page page
-		err  error
+		page  page
+		bytes int64 // counted in r.ahead until kept
+		err   error
 	}
 	pending := map[int]chan fetched{}
 	launched := 1
@@ -221,24 +242,38 @@ func (r *reading) predicted(ctx context.Context, p *prediction) (*url.URL, error
 			// a short report costs few requests past its end.
 			ahead = min(ahead, i)
 		}
-		for ; launched < i+ahead && launched < maxPages && (p.pages == unknownPages || launched < p.pages); launched++ {
+		// As many pages as maxAheadBytes holds of the largest answer yet.
+		ahead = min(ahead, int(max(1, maxAheadBytes/max(1, r.largest))))
+		for ; launched < i+ahead && launched < maxPages && (p.pages == unknownPages || launched < p.pages) &&
+			r.ahead.Load() < maxAheadBytes; launched++ {
 			u := p.url(launched)
 			result := make(chan fetched, 1)
 			pending[launched] = result
 			go func() {
-				got, err := r.client.fetch(ctx, u)
-				result <- fetched{got, err}
+				got, bytes, err := r.client.fetch(ctx, u, &r.ahead)
+				result <- fetched{got, bytes, err}
 			}()
 		}
 		result, ok := pending[i]
-		if !ok {
-			return next, nil // maxPages: visit reports it
+		if !ok && launched >= maxPages {
+			return next, nil // visit reports it
 		}
 		delete(pending, i)
-		got := <-result
+		var got fetched
+		if ok {
+			got = <-result
+		} else {
+			launched = i + 1 // the bytes held kept it from being fetched ahead
+		}
+		if !ok || errors.Is(got.err, errOverBudget) { // not fetched ahead, for the bytes: now its turn has come
+			got.page, got.bytes, got.err = r.client.fetch(ctx, next, nil)
+		} else {
+			r.ahead.Add(-got.bytes)
+		}
 		if got.err != nil {
 			return nil, got.err
 		}
+		r.largest = max(r.largest, got.bytes)
 		if err := r.keep(next, got.page); err != nil {
 			return nil, err
 		}
@@ -299,15 +334,17 @@ func resolveNext(current *url.URL, next string) (*url.URL, error) {
 	return client.UpgradedToOrigin(current.ResolveReference(ref), current), nil
 }
 
-// fetch reads one page, stream-decoding its records.
-func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
+// fetch reads one page and decodes its records; ahead counts the answer's
+// bytes for a page fetched ahead (until kept), and only a page kept.
+func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (page, int64, error) {
 	select {
 	case c.inFlight <- struct{}{}:
 		defer func() { <-c.inFlight }()
 	case <-ctx.Done():
-		return page{}, ctx.Err()
+		return page{}, 0, ctx.Err()
 	}
 	var result page
+	body := &cappedReader{limit: maxPageBytes, ahead: ahead}
 	err := c.http.DoStream(ctx, &client.Request{
 		Operation: operation,
 		Method:    http.MethodGet,
@@ -316,7 +353,10 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
 		Policy:    client.RetryIdempotent,
 	}, func(resp *http.Response) error {
 		var err error
-		if result, err = decodePage(&cappedReader{r: resp.Body, limit: maxPageBytes}); err != nil {
+		body.r = resp.Body
+		if result, err = decodePage(body); errors.Is(err, errOverBudget) {
+			return errOverBudget
+		} else if err != nil {
 			return fmt.Errorf("%s (GET %s): %w", operation, client.RedactURL(u), err)
 		}
 		// Raw is kept in state: a server that echoes the token (or another
@@ -326,5 +366,8 @@ func (c *Client) fetch(ctx context.Context, u *url.URL) (page, error) {
 		}
 		return nil
 	})
-	return result, err
+	if err != nil && ahead != nil {
+		ahead.Add(-body.read) // nothing of it is held
+	}
+	return result, body.read, err
 }

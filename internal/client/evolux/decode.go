@@ -1,7 +1,6 @@
 package evolux
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -258,28 +257,63 @@ type pagination struct {
 // with "data" and optional paging fields. The answer (capped by the caller)
 // is read whole and checked once; its records are then cut out of one
 // string, so a page costs one scan and one copy of its text, and every
-// record's Raw shares it. An answer that is not valid JSON goes through the
-// stream decoder, whose errors say where it broke.
+// record's Raw shares it. An answer that is not valid JSON is an error that
+// says where it broke.
 func decodePage(r io.Reader) (page, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return page{}, fmt.Errorf("read answer: %w", err)
 	}
-	if !json.Valid(body) {
-		return decodePageStream(bytes.NewReader(body))
-	}
 	text := string(body)
-	start := skipSpace(text, 0)
-	var result page
-	switch {
-	case start < len(text) && text[start] == '[':
-		result.records = decodeElements(text[start:])
-	case start < len(text) && text[start] == '{':
-		return decodeEnvelopeText(text[start:])
-	default:
-		return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
+	if !json.Valid(body) {
+		err := json.Unmarshal(body, new(json.RawMessage))
+		var syntax *json.SyntaxError
+		offset := 0
+		if errors.As(err, &syntax) {
+			offset = int(syntax.Offset)
+		}
+		return page{}, fmt.Errorf("%s: %w", brokenAt(text, offset), err)
 	}
-	return result, nil
+	start := skipSpace(text, 0)
+	switch text[start] {
+	case '[':
+		return page{records: decodeElements(text[start:])}, nil
+	case '{':
+		return decodeEnvelope(text[start:])
+	}
+	return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
+}
+
+// brokenAt names where an answer that is not valid JSON broke at offset:
+// the record of an array, or the member of an envelope, around it.
+func brokenAt(text string, offset int) string {
+	i := skipSpace(text, 0)
+	if i >= len(text) || text[i] != '[' && text[i] != '{' {
+		return "read answer"
+	}
+	array := text[i] == '['
+	for n := 1; ; n++ {
+		i = skipSpace(text, i+1) // past the bracket or the comma
+		key := ""
+		if !array {
+			if i >= len(text) || text[i] != '"' {
+				break
+			}
+			end := stringEnd(text, i)
+			key, i = text[i:end], skipSpace(text, skipSpace(text, end)+1) // past the colon
+		}
+		end := valueEnd(text, i)
+		switch {
+		case end >= offset && array:
+			return fmt.Sprintf("read record %d", n)
+		case end >= offset:
+			return "read " + key
+		}
+		if i = skipSpace(text, end); i >= len(text) || text[i] != ',' {
+			break
+		}
+	}
+	return "read answer"
 }
 
 // decodeElements decodes the records of a valid JSON array.
@@ -296,26 +330,23 @@ func decodeElements(array string) []Subscriber {
 	return records
 }
 
-// decodeEnvelopeText is decodeEnvelope for a valid JSON object's text,
-// failing where the stream decoder would: at the first bad member.
-func decodeEnvelopeText(object string) (page, error) {
+// decodeEnvelope decodes a valid JSON object's text: its records under the
+// most preferred of RecordsFields, its paging fields from the objects of
+// PagingObjects, in that order, then from its top level. It fails at the
+// first bad member.
+func decodeEnvelope(object string) (page, error) {
 	var (
 		result      page
 		recordsRank = len(RecordsFields) // the RecordsFields index the records came from
 		firstErr    error
-		objects     = map[string]map[string]json.RawMessage{}
-		top         = map[string]json.RawMessage{}
+		sources     = make([]map[string]json.RawMessage, len(PagingObjects)+1) // the last: the top level
 	)
+	sources[len(PagingObjects)] = map[string]json.RawMessage{}
 	eachMember(object, func(rawKey, value string) {
-		if firstErr != nil {
-			return
-		}
 		key := memberName(rawKey)
-		switch {
-		case slices.Contains(RecordsFields, key):
-			rank := slices.Index(RecordsFields, key)
+		if rank := slices.Index(RecordsFields, key); rank >= 0 {
 			switch {
-			case rank > recordsRank: // a preferred member holds the records
+			case firstErr != nil || rank > recordsRank: // a preferred member holds the records
 			case value[0] == '[':
 				result.records, recordsRank = decodeElements(value), rank
 			case value[0] == 'n':
@@ -323,17 +354,16 @@ func decodeEnvelopeText(object string) (page, error) {
 			case key == FieldData:
 				firstErr = fmt.Errorf("%q is not an array", FieldData)
 			}
-		case slices.Contains(PagingObjects, key):
+		} else if index := slices.Index(PagingObjects, key); index >= 0 {
 			var fields map[string]json.RawMessage
-			if json.Unmarshal([]byte(value), &fields) != nil {
-				if key == FieldPagination {
-					firstErr = fmt.Errorf("%q is not an object", FieldPagination)
-				}
-				return // a "meta" or "links" of another shape says nothing of paging
-			}
-			objects[key] = fields
-		case isPagingField(key):
-			top[key] = json.RawMessage(value)
+			switch {
+			case json.Unmarshal([]byte(value), &fields) == nil:
+				sources[index] = fields
+			case key == FieldPagination && firstErr == nil:
+				firstErr = fmt.Errorf("%q is not an object", FieldPagination)
+			} // a "meta" or "links" of another shape says nothing of paging
+		} else if isPagingField(key) {
+			sources[len(PagingObjects)][key] = json.RawMessage(value)
 		}
 	})
 	switch {
@@ -343,108 +373,7 @@ func decodeEnvelopeText(object string) (page, error) {
 		return page{}, errNoRecords
 	}
 	var err error
-	result.pagination, err = paginationOf(objects, top)
-	return result, err
-}
-
-// decodePageStream stream-decodes one answer, token by token; it is the
-// reference for decodePage and reports where a broken answer broke.
-func decodePageStream(r io.Reader) (page, error) {
-	decoder := json.NewDecoder(r)
-	start, err := decoder.Token()
-	if err != nil {
-		return page{}, fmt.Errorf("read answer: %w", err)
-	}
-	var result page
-	switch start {
-	case json.Delim('['):
-		result.records, err = decodeRecords(decoder)
-	case json.Delim('{'):
-		result, err = decodeEnvelope(decoder)
-	default:
-		return page{}, fmt.Errorf("expected a JSON array of records or an object with %q", FieldData)
-	}
-	if err != nil {
-		return page{}, err
-	}
-	// Anything after the answer means it is broken, not complete.
-	if _, err := decoder.Token(); err != io.EOF {
-		return page{}, errors.New("read answer: data after the JSON value")
-	}
-	return result, nil
-}
-
-func decodeEnvelope(decoder *json.Decoder) (page, error) {
-	var (
-		result      page
-		recordsRank = len(RecordsFields)                      // the RecordsFields index the records came from
-		objects     = map[string]map[string]json.RawMessage{} // paging objects by name
-		top         = map[string]json.RawMessage{}            // paging fields at the top level
-	)
-	for decoder.More() {
-		token, err := decoder.Token()
-		if err != nil {
-			return page{}, fmt.Errorf("read answer: %w", err)
-		}
-		key, _ := token.(string)
-		switch {
-		case key == FieldData:
-			if result.records, err = decodeData(decoder); err != nil {
-				return page{}, err
-			}
-			recordsRank = 0
-		case slices.Contains(RecordsFields, key) && key != FieldData:
-			var raw json.RawMessage
-			if err := decoder.Decode(&raw); err != nil {
-				return page{}, fmt.Errorf("read %q: %w", key, err)
-			}
-			rank := slices.Index(RecordsFields, key)
-			if rank > recordsRank {
-				continue // a preferred member holds the records
-			}
-			switch raw[0] {
-			case '[':
-				records, err := decodeRecords(json.NewDecoder(bytes.NewReader(raw[1:])))
-				if err != nil {
-					return page{}, err
-				}
-				result.records, recordsRank = records, rank
-			case 'n':
-				result.records, recordsRank = nil, rank
-			}
-		case slices.Contains(PagingObjects, key):
-			var raw json.RawMessage
-			if err := decoder.Decode(&raw); err != nil {
-				return page{}, fmt.Errorf("read %q: %w", key, err)
-			}
-			var fields map[string]json.RawMessage
-			if json.Unmarshal(raw, &fields) != nil {
-				if key == FieldPagination {
-					return page{}, fmt.Errorf("%q is not an object", FieldPagination)
-				}
-				continue // a "meta" or "links" of another shape says nothing of paging
-			}
-			objects[key] = fields
-		case isPagingField(key):
-			var raw json.RawMessage
-			if err := decoder.Decode(&raw); err != nil {
-				return page{}, fmt.Errorf("read %q: %w", key, err)
-			}
-			top[key] = raw
-		default:
-			if err := skipValue(decoder); err != nil {
-				return page{}, fmt.Errorf("read answer: %w", err)
-			}
-		}
-	}
-	if _, err := decoder.Token(); err != nil { // the closing brace
-		return page{}, fmt.Errorf("read answer: %w", err)
-	}
-	if recordsRank == len(RecordsFields) {
-		return page{}, errNoRecords
-	}
-	var err error
-	result.pagination, err = paginationOf(objects, top)
+	result.pagination, err = decodePagination(sources)
 	return result, err
 }
 
@@ -522,56 +451,6 @@ func linkText(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
-// decodeData reads the envelope's records: an array, or null for none.
-func decodeData(decoder *json.Decoder) ([]Subscriber, error) {
-	start, err := decoder.Token()
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("read %q: %w", FieldData, err)
-	case start == nil:
-		return nil, nil
-	case start != json.Delim('['):
-		return nil, fmt.Errorf("%q is not an array", FieldData)
-	}
-	return decodeRecords(decoder)
-}
-
-// decodeRecords reads the records of an array whose '[' was read, and its ']'.
-func decodeRecords(decoder *json.Decoder) ([]Subscriber, error) {
-	var records []Subscriber
-	for decoder.More() {
-		var raw json.RawMessage
-		if err := decoder.Decode(&raw); err != nil {
-			return nil, fmt.Errorf("read record %d: %w", len(records)+1, err)
-		}
-		records = append(records, decodeRecord(string(raw)))
-	}
-	if _, err := decoder.Token(); err != nil {
-		return nil, fmt.Errorf("read records: %w", err)
-	}
-	return records, nil
-}
-
-// skipValue reads past one value without keeping it.
-func skipValue(decoder *json.Decoder) error {
-	depth := 0
-	for {
-		token, err := decoder.Token()
-		if err != nil {
-			return err
-		}
-		switch token {
-		case json.Delim('['), json.Delim('{'):
-			depth++
-		case json.Delim(']'), json.Delim('}'):
-			depth--
-		}
-		if depth == 0 {
-			return nil
-		}
-	}
-}
-
 // integer reads a JSON number or a numeric string.
 func integer(raw json.RawMessage) (int64, bool) {
 	text := scalar(raw)
@@ -580,16 +459,4 @@ func integer(raw json.RawMessage) (int64, bool) {
 	}
 	value, err := strconv.ParseInt(*text, 10, 64)
 	return value, err == nil
-}
-
-// paginationOf reads the paging fields of an envelope: from its paging
-// objects in the order PagingObjects gives, then from its top level.
-func paginationOf(objects map[string]map[string]json.RawMessage, top map[string]json.RawMessage) (pagination, error) {
-	sources := make([]map[string]json.RawMessage, 0, len(PagingObjects)+1)
-	for _, name := range PagingObjects {
-		if fields, ok := objects[name]; ok {
-			sources = append(sources, fields)
-		}
-	}
-	return decodePagination(append(sources, top))
 }

@@ -303,3 +303,57 @@ func TestResolveNext_plainHTTPOnThisHostIsThisReport(t *testing.T) {
 		}
 	}
 }
+
+// TestRead_theFetchAheadIsBoundedInBytes: the pages fetched ahead hold at
+// most maxAheadBytes of answers together. Pages of one size are fetched as
+// many ahead as fit, each once; pages larger than the first ones are fetched
+// again at their turn when they did not fit. Either way every record comes,
+// once, in order.
+func TestRead_theFetchAheadIsBoundedInBytes(t *testing.T) {
+	saved := maxAheadBytes
+	t.Cleanup(func() { maxAheadBytes = saved })
+	const n, size = 400, 10
+	pageBytes, err := json.Marshal(map[string]any{FieldData: records(0, size)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	padding := strings.Repeat("x", 8*len(pageBytes))
+	for _, tt := range []struct {
+		name     string
+		padded   bool // pages after the first are about 9 times its size
+		inFlight int64
+	}{
+		{"pages of one size", false, 4},
+		{"later pages larger than the first", true, 2*pageConcurrency + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			maxAheadBytes = int64(3.5 * float64(len(pageBytes)+100))
+			if tt.padded {
+				maxAheadBytes = int64(3 * len(padding))
+			}
+			report := &linkedReport{t: t, param: "page", value: pageNumbers(1), pages: evenPages(n, size),
+				envelope: func(i int, next string) map[string]any {
+					members := withNext(map[string]any{"total": n, "per_page": size})(i, next)
+					if tt.padded && i > 0 {
+						members["padding"] = padding
+					}
+					return members
+				}}
+			server := report.start()
+
+			got, err := readAll(t, server.URL)
+
+			if err != nil {
+				t.Fatal(err)
+			}
+			requireSequence(t, got, n)
+			t.Logf("%d requests, %d at once", report.requests.Load(), report.maxInFlight.Load())
+			if highest := report.maxInFlight.Load(); highest > tt.inFlight {
+				t.Errorf("%d requests at once, want at most %d", highest, tt.inFlight)
+			}
+			if requests := report.requests.Load(); !tt.padded && requests != n/size || requests > n/size+2*pageConcurrency {
+				t.Errorf("%d requests for %d pages", requests, n/size)
+			}
+		})
+	}
+}
