@@ -104,22 +104,6 @@ func (e *UnreadableAnswerError) Error() string {
 
 func (e *UnreadableAnswerError) Unwrap() error { return e.Err }
 
-// MissingCredentialError is a credential that an operation needs and that
-// neither the provider configuration nor the environment set.
-type MissingCredentialError struct {
-	Attribute string // "builder.user"
-	EnvVar    string // "BUILDER_USER"
-	Purpose   string // optional: "to log in to Builder"
-}
-
-func (e *MissingCredentialError) Error() string {
-	msg := fmt.Sprintf("%s is not set: set it in the provider configuration or with the %s environment variable", e.Attribute, e.EnvVar)
-	if e.Purpose != "" {
-		msg += " (needed " + e.Purpose + ")"
-	}
-	return msg
-}
-
 // IsNotFound reports whether err is an API answer 404.
 func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
 

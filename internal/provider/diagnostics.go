@@ -16,13 +16,9 @@ import (
 // detail carries the HTTP status, the operation and the server's own message.
 // The client's errors never carry a secret, so they can be shown as they are.
 func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
-	var missing *client.MissingCredentialError
 	var apiErr *client.APIError
 	var transportErr *client.TransportError
 	switch {
-	case errors.As(err, &missing):
-		diags.AddError("Missing provider setting "+missing.Attribute,
-			fmt.Sprintf("%s needs %s. Set %s in the provider configuration or the %s environment variable.", what, missing.Attribute, missing.Attribute, missing.EnvVar))
 	case errors.As(err, &apiErr):
 		detail := fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message)
 		for _, more := range []string{apiErr.WaitAdvice(), saidAround(err, apiErr), loginAdvice(apiErr)} {

@@ -14,14 +14,6 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// Names of the credentials in the provider configuration and environment.
-const (
-	AttributeURL   = "evolux.url"
-	EnvURL         = "EVOLUX_URL"
-	AttributeToken = "evolux.token"
-	EnvToken       = "EVOLUX_TOKEN"
-)
-
 const (
 	operation = "read Evolux campaign subscribers"
 
@@ -115,7 +107,8 @@ type Client struct {
 	inFlight chan struct{} // a slot per request in flight
 }
 
-// New returns an Evolux client over http, authenticated by token.
+// New returns an Evolux client over http, authenticated by token (the caller
+// checks that it is set).
 func New(http *client.Client, token string) *Client {
 	http.Secrets().Add(token) // scrubbed from every error and log, as the Builder client does with its own
 	return &Client{http: http, token: token, inFlight: make(chan struct{}, pageConcurrency)}
@@ -143,9 +136,6 @@ func (c *Client) Subscribers(ctx context.Context, f Filter) ([]Subscriber, error
 func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error) (err error) {
 	// Decoding errors may quote the answer, which may echo the token.
 	defer func() { err = c.http.Secrets().ScrubError(err) }()
-	if c.token == "" {
-		return &client.MissingCredentialError{Attribute: AttributeToken, EnvVar: EnvToken, Purpose: "to read Evolux reports"}
-	}
 	first, err := c.http.ResolveURL(PathSubscribers, f.query())
 	if err != nil {
 		return fmt.Errorf("%s: %w", operation, err)

@@ -359,16 +359,6 @@ func TestSubscribers_errorsCarryTheServersMessage(t *testing.T) {
 	}
 }
 
-func TestSubscribers_missingToken(t *testing.T) {
-	fake := &fakeReport{records: 1}
-	server := fake.start(t)
-	_, err := newTestClient(t, server.URL, "").Subscribers(context.Background(), Filter{})
-	var missing *client.MissingCredentialError
-	if !errors.As(err, &missing) || missing.Attribute != AttributeToken || missing.EnvVar != EnvToken || fake.requests.Load() != 0 {
-		t.Fatalf("err = %v after %d requests; want a missing %s before sending", err, fake.requests.Load(), AttributeToken)
-	}
-}
-
 func TestDecodePage(t *testing.T) {
 	tests := []struct {
 		name    string
