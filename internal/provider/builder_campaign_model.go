@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -85,21 +86,31 @@ func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag
 	return c, diags
 }
 
-// text is the model's attribute for a text field (its tfsdk tag is the
-// field's key), nil for the fields of other types: a new text field of
-// builder.CampaignFields needs only its attribute in the model.
+// text is the model's attribute for a text field, nil for the fields of
+// other types: a new text field of builder.CampaignFields needs only its
+// attribute in the model.
 func (m *builderCampaignModel) text(f builder.CampaignField) *types.String {
 	if f.Kind != builder.KindText {
 		return nil
 	}
+	text, _ := m.attributeAt(f.Key).Interface().(*types.String)
+	return text
+}
+
+// attribute is the model's attribute named key (its tfsdk tag).
+func (m builderCampaignModel) attribute(key string) attr.Value {
+	value, _ := m.attributeAt(key).Elem().Interface().(attr.Value)
+	return value
+}
+
+func (m *builderCampaignModel) attributeAt(key string) reflect.Value {
 	v := reflect.ValueOf(m).Elem()
 	for i := range v.NumField() {
-		if v.Type().Field(i).Tag.Get("tfsdk") == f.Key {
-			text, _ := v.Field(i).Addr().Interface().(*types.String)
-			return text
+		if v.Type().Field(i).Tag.Get("tfsdk") == key {
+			return v.Field(i).Addr()
 		}
 	}
-	return nil
+	panic("builderCampaignModel has no attribute " + key) // a field of builder.CampaignFields without its attribute
 }
 
 // fromAPI fills the model from a read of the campaign, so that real drift

@@ -151,21 +151,17 @@ func campaignReplaced(state, plan builderCampaignModel) bool {
 // changedCampaignAttributes lists the user attributes an update would send.
 func changedCampaignAttributes(state, plan builderCampaignModel) []campaignChange {
 	var changed []campaignChange
-	for _, c := range []campaignChange{
-		{"campaign_name", state.CampaignName, plan.CampaignName},
-		{"name", state.Name, plan.Name},
-		{"description", state.Description, plan.Description},
-		{"scheduled_date", state.ScheduledDate, plan.ScheduledDate},
-		{"content", state.Content, plan.Content},
-		{"file", state.File, plan.File},
-		{"sheet_values", state.SheetValues, plan.SheetValues},
-	} {
-		same := c.held.Equal(c.planned)
-		if c.name == "sheet_values" {
+	for _, f := range builder.CampaignFields {
+		if !f.User() {
+			continue
+		}
+		held, planned := state.attribute(f.Key), plan.attribute(f.Key)
+		same := held.Equal(planned)
+		if f.Kind == builder.KindList {
 			same = sameSheetValues(state.SheetValues, plan.SheetValues)
 		}
 		if !same {
-			changed = append(changed, c)
+			changed = append(changed, campaignChange{f.Key, held, planned})
 		}
 	}
 	return changed
