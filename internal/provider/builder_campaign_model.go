@@ -104,14 +104,22 @@ func (m builderCampaignModel) attribute(key string) attr.Value {
 }
 
 func (m *builderCampaignModel) attributeAt(key string) reflect.Value {
-	v := reflect.ValueOf(m).Elem()
-	for i := range v.NumField() {
-		if v.Type().Field(i).Tag.Get("tfsdk") == key {
-			return v.Field(i).Addr()
-		}
+	i, ok := campaignModelFields[key]
+	if !ok {
+		panic("builderCampaignModel has no attribute " + key) // a field of builder.CampaignFields without its attribute
 	}
-	panic("builderCampaignModel has no attribute " + key) // a field of builder.CampaignFields without its attribute
+	return reflect.ValueOf(m).Elem().Field(i).Addr()
 }
+
+// campaignModelFields indexes the model's fields by their tfsdk tags.
+var campaignModelFields = func() map[string]int {
+	t := reflect.TypeFor[builderCampaignModel]()
+	fields := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		fields[t.Field(i).Tag.Get("tfsdk")] = i
+	}
+	return fields
+}()
 
 // fromAPI fills the model from a read of the campaign, so that real drift
 // shows in the plan. An empty list from the server keeps the prior
