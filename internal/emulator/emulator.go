@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -103,34 +104,41 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	var errs []error
-	if c.EvoluxShape != "" && c.EvoluxShape != ShapeEnvelope && c.EvoluxShape != ShapeArray {
-		errs = append(errs, fmt.Errorf("evolux shape %q: must be %q or %q", c.EvoluxShape, ShapeEnvelope, ShapeArray))
-	}
-	for name, d := range map[string]time.Duration{
-		"latency": c.Latency, "token lifetime": c.TokenLifetime,
-		"scheduler interval": c.SchedulerInterval, "slow delay": c.SlowDelay,
+	errs := []error{checkShape(c.EvoluxShape, true), checkPaging(c.EvoluxPaging, true)}
+	for _, knob := range []struct {
+		name     string
+		value    any
+		negative bool
+	}{
+		{"latency", c.Latency, c.Latency < 0}, {"token lifetime", c.TokenLifetime, c.TokenLifetime < 0},
+		{"scheduler interval", c.SchedulerInterval, c.SchedulerInterval < 0}, {"slow delay", c.SlowDelay, c.SlowDelay < 0},
+		{"subscribers", c.Subscribers, c.Subscribers < 0}, {"list max", c.ListMax, c.ListMax < 0},
+		{"page size", c.PageSize, c.PageSize < 0},
 	} {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		if knob.negative {
+			errs = append(errs, fmt.Errorf("%s %v: must not be negative", knob.name, knob.value))
 		}
 	}
-	if c.EvoluxPaging != "" && !validPaging(c.EvoluxPaging) {
-		errs = append(errs, fmt.Errorf("evolux paging %q: must be one of %v", c.EvoluxPaging, PagingDialects()))
+	_, err := resolveDialects(c.Dialects)
+	return errors.Join(append(errs, err)...)
+}
+
+// checkShape refuses an Evolux shape other than ShapeEnvelope and
+// ShapeArray ("" too, unless orDefault).
+func checkShape(shape string, orDefault bool) error {
+	if shape == ShapeEnvelope || shape == ShapeArray || orDefault && shape == "" {
+		return nil
 	}
-	if c.Subscribers < 0 {
-		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
+	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
+}
+
+// checkPaging refuses a paging dialect PagingDialects does not list ("" too,
+// unless orDefault).
+func checkPaging(name string, orDefault bool) error {
+	if _, ok := pagingDialects[name]; ok || orDefault && name == "" {
+		return nil
 	}
-	if c.ListMax < 0 {
-		errs = append(errs, fmt.Errorf("list max %d: must not be negative", c.ListMax))
-	}
-	if c.PageSize < 0 {
-		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
-	}
-	if err := validateDialects(c.Dialects); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
 }
 
 // Emulator serves both APIs from one http.Handler. It is safe for concurrent
@@ -209,7 +217,7 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
-	e.dialects = newDialectSet(cfg.Dialects)
+	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
 	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	return e
@@ -254,8 +262,8 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
 // ShapeArray. It panics on any other value.
 func (e *Emulator) SetEvoluxShape(shape string) {
-	if shape != ShapeEnvelope && shape != ShapeArray {
-		panic(fmt.Sprintf("emulator: evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray))
+	if err := checkShape(shape, false); err != nil {
+		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
 	e.evoluxShape = shape
@@ -265,8 +273,8 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a
 // name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) {
-	if !validPaging(name) {
-		panic(fmt.Sprintf("emulator: evolux paging %q: must be one of %v", name, PagingDialects()))
+	if err := checkPaging(name, false); err != nil {
+		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
 	e.evoluxPaging = name
@@ -291,11 +299,7 @@ func (e *Emulator) Count(op Op) int {
 func (e *Emulator) Counts() map[Op]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make(map[Op]int, len(e.counts))
-	for op, n := range e.counts {
-		out[op] = n
-	}
-	return out
+	return maps.Clone(e.counts)
 }
 
 // TotalRequests is the number of requests received, routed or not.
@@ -353,21 +357,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
-	switch kind := e.nextFault(r.Context(), op); kind {
-	case FaultRateLimit, FaultUnavailable:
-		w.Header().Set("Retry-After", "1")
-		if kind == FaultUnavailable {
-			writeServiceError(w, rt.service, http.StatusServiceUnavailable, "Service Unavailable")
-			break
+	kind := e.nextFault(r.Context(), op)
+	if a, ok := faultAnswers[kind]; ok {
+		if a.afterWork {
+			serve(&bufferedResponse{})
 		}
-		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
-	case FaultRateLimitBare:
-		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
-	case FaultServerError:
-		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
-	case FaultServerErrorAfter:
-		serve(&bufferedResponse{})
-		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
+		if a.retryAfter {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeServiceError(w, rt.service, a.status)
+		return
+	}
+	switch kind {
 	case FaultRefused, FaultDropBefore:
 		dropConnection(w)
 	case FaultDropAfter:
@@ -382,6 +383,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		serve(w)
 	}
+}
+
+// faultAnswers are the faults that answer an error status, after the work
+// is done or before any.
+var faultAnswers = map[FaultKind]struct {
+	status                int
+	retryAfter, afterWork bool
+}{
+	FaultRateLimit:        {http.StatusTooManyRequests, true, false},
+	FaultUnavailable:      {http.StatusServiceUnavailable, true, false},
+	FaultRateLimitBare:    {http.StatusTooManyRequests, false, false},
+	FaultServerError:      {http.StatusInternalServerError, false, false},
+	FaultServerErrorAfter: {http.StatusInternalServerError, false, true},
 }
 
 func (e *Emulator) countRequest(op Op, r *http.Request) {

@@ -69,12 +69,14 @@ func writeEvoluxError(w http.ResponseWriter, status int, message string) {
 	})
 }
 
-func writeServiceError(w http.ResponseWriter, svc service, status int, message string) {
+// writeServiceError answers status in the service's error shape, with the
+// status text as its message.
+func writeServiceError(w http.ResponseWriter, svc service, status int) {
 	if svc == serviceEvolux {
-		writeEvoluxError(w, status, message)
+		writeEvoluxError(w, status, http.StatusText(status))
 		return
 	}
-	writeDetail(w, status, message)
+	writeDetail(w, status, http.StatusText(status))
 }
 
 // bufferedResponse holds an answer that a fault delays or never sends.

@@ -18,8 +18,7 @@ type Server struct {
 	httpServer    *http.Server
 	url           string
 	stopScheduler context.CancelFunc
-	schedulerDone chan struct{}
-	serveDone     chan struct{}
+	running       sync.WaitGroup // the scheduler and the server
 	closeOnce     sync.Once
 	closeErr      error
 }
@@ -51,25 +50,14 @@ func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
 			Handler:           e,
 			ReadHeaderTimeout: 10 * time.Second,
 		},
-		url:           "http://" + listener.Addr().String(),
-		stopScheduler: func() {},
-		schedulerDone: make(chan struct{}),
-		serveDone:     make(chan struct{}),
+		url: "http://" + listener.Addr().String(),
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopScheduler = cancel
 	if cfg.SchedulerInterval > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.stopScheduler = cancel
-		go func() {
-			defer close(s.schedulerDone)
-			e.runScheduler(ctx, cfg.SchedulerInterval)
-		}()
-	} else {
-		close(s.schedulerDone)
+		s.running.Go(func() { e.runScheduler(ctx, cfg.SchedulerInterval) })
 	}
-	go func() {
-		defer close(s.serveDone)
-		_ = s.httpServer.Serve(listener)
-	}()
+	s.running.Go(func() { _ = s.httpServer.Serve(listener) })
 	return s, nil
 }
 
@@ -95,9 +83,8 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopScheduler()
-		<-s.schedulerDone
 		s.closeErr = s.httpServer.Close()
-		<-s.serveDone
+		s.running.Wait()
 	})
 	return s.closeErr
 }
@@ -106,11 +93,10 @@ func (s *Server) Close() error {
 // requests in flight until ctx ends; then it closes whatever is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopScheduler()
-	<-s.schedulerDone
 	err := s.httpServer.Shutdown(ctx)
 	if err != nil {
 		err = errors.Join(err, s.Close())
 	}
-	<-s.serveDone
+	s.running.Wait()
 	return err
 }
