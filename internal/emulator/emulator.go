@@ -104,7 +104,7 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	errs := []error{checkShape(c.EvoluxShape, true), checkPaging(c.EvoluxPaging, true)}
+	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage))}
 	for _, knob := range []struct {
 		name     string
 		value    any
@@ -123,19 +123,17 @@ func (c Config) Validate() error {
 	return errors.Join(append(errs, err)...)
 }
 
-// checkShape refuses an Evolux shape other than ShapeEnvelope and
-// ShapeArray ("" too, unless orDefault).
-func checkShape(shape string, orDefault bool) error {
-	if shape == ShapeEnvelope || shape == ShapeArray || orDefault && shape == "" {
+// checkShape refuses an Evolux shape other than ShapeEnvelope and ShapeArray.
+func checkShape(shape string) error {
+	if shape == ShapeEnvelope || shape == ShapeArray {
 		return nil
 	}
 	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
 }
 
-// checkPaging refuses a paging dialect PagingDialects does not list ("" too,
-// unless orDefault).
-func checkPaging(name string, orDefault bool) error {
-	if _, ok := pagingDialects[name]; ok || orDefault && name == "" {
+// checkPaging refuses a paging dialect PagingDialects does not list.
+func checkPaging(name string) error {
+	if _, ok := pagingDialects[name]; ok {
 		return nil
 	}
 	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
@@ -180,20 +178,13 @@ type Emulator struct {
 // New returns an emulator for cfg. It panics when cfg is invalid (see
 // Config.Validate); Start and StartOn return the error instead. New starts
 // no goroutine: the scheduler runs only under Start and StartOn.
-func New(cfg Config) *Emulator { return newEmulator(cfg, cfg.clock()) }
-
-func (c Config) clock() func() time.Time {
-	if c.Now != nil {
-		return c.Now
-	}
-	return time.Now
-}
-
-// newEmulator takes the clock of tokens, creation dates and trigger times,
-// so tests can move time.
-func newEmulator(cfg Config, now func() time.Time) *Emulator {
+func New(cfg Config) *Emulator {
 	if err := cfg.Validate(); err != nil {
 		panic("emulator: " + err.Error())
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
 	}
 	e := &Emulator{
 		user:           orDefault(cfg.User, DefaultUser),
@@ -262,7 +253,7 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
 // ShapeArray. It panics on any other value.
 func (e *Emulator) SetEvoluxShape(shape string) {
-	if err := checkShape(shape, false); err != nil {
+	if err := checkShape(shape); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
@@ -273,7 +264,7 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a
 // name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) {
-	if err := checkPaging(name, false); err != nil {
+	if err := checkPaging(name); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()

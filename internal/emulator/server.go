@@ -29,9 +29,7 @@ func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
 // StartOn serves a new emulator on addr, which must be a loopback address
 // (127.0.0.0/8, ::1 or localhost): the emulator takes well-known passwords
 // and must not be reachable from the network.
-func StartOn(cfg Config, addr string) (*Server, error) { return startOn(cfg, addr, cfg.clock()) }
-
-func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
+func StartOn(cfg Config, addr string) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -43,7 +41,7 @@ func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := newEmulator(cfg, now)
+	e := New(cfg)
 	s := &Server{
 		Emulator: e,
 		httpServer: &http.Server{
