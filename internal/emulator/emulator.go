@@ -187,10 +187,10 @@ func New(cfg Config) *Emulator {
 		now = time.Now
 	}
 	e := &Emulator{
-		user:           orDefault(cfg.User, DefaultUser),
-		password:       orDefault(cfg.Password, DefaultPassword),
-		apiKey:         orDefault(cfg.APIKey, DefaultAPIKey),
-		evoluxToken:    orDefault(cfg.EvoluxToken, DefaultEvoluxToken),
+		user:           cmp.Or(cfg.User, DefaultUser),
+		password:       cmp.Or(cfg.Password, DefaultPassword),
+		apiKey:         cmp.Or(cfg.APIKey, DefaultAPIKey),
+		evoluxToken:    cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
 		seed:           cfg.Seed,
 		now:            now,
 		accessTokens:   map[string]time.Time{},
@@ -200,9 +200,9 @@ func New(cfg Config) *Emulator {
 		counts:         map[Op]int{},
 		faultQueue:     map[Op][]FaultKind{},
 		faultsInjected: map[FaultKind]int{},
-		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
+		evoluxShape:    cmp.Or(cfg.EvoluxShape, ShapeEnvelope),
 		pageSize:       clampPageSize(cfg.PageSize),
-		evoluxPaging:   orDefault(cfg.EvoluxPaging, PagingPage),
+		evoluxPaging:   cmp.Or(cfg.EvoluxPaging, PagingPage),
 	}
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
@@ -212,13 +212,6 @@ func New(cfg Config) *Emulator {
 	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
 	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	return e
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func clampPageSize(n int) int {
