@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -75,17 +76,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "campaigns-emulator: unexpected arguments %q\n", flags.Args())
 		return 2
 	}
-	for _, v := range []struct {
-		value *string
-		def   string
-	}{
-		{&cfg.User, emulator.DefaultUser}, {&cfg.Password, emulator.DefaultPassword},
-		{&cfg.APIKey, emulator.DefaultAPIKey}, {&cfg.EvoluxToken, emulator.DefaultEvoluxToken},
-	} {
-		if *v.value == "" {
-			*v.value = v.def // what the emulator uses, so the printed lines say it
-		}
-	}
+	// What the emulator uses for an empty value, so the printed lines say it.
+	cfg.User, cfg.Password = cmp.Or(cfg.User, emulator.DefaultUser), cmp.Or(cfg.Password, emulator.DefaultPassword)
+	cfg.APIKey, cfg.EvoluxToken = cmp.Or(cfg.APIKey, emulator.DefaultAPIKey), cmp.Or(cfg.EvoluxToken, emulator.DefaultEvoluxToken)
 	if cfg.Dialects, err = emulator.ParseDialects(*dialects); err != nil {
 		fmt.Fprintf(stderr, "campaigns-emulator: -dialect: %v\n", err)
 		return 2

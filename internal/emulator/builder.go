@@ -112,17 +112,15 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		e.expiredTokenUses++
 	}
 	e.mu.Unlock()
-	switch {
-	case !known:
+	if !known || expired {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
-		return false
-	case expired:
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
-		return false
+		detail := detailInvalidToken
+		if expired {
+			detail = detailTokenExpired
+		}
+		writeDetail(w, http.StatusUnauthorized, detail)
 	}
-	return true
+	return known && !expired
 }
 
 func secretEqual(got, want string) bool {
@@ -171,25 +169,23 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 			failed[name] = true
 		}
 	}
-	name := func(goField string) string { return jsonName(c, goField) }
-
-	if raw, present := fields[name("ID")]; present && !failed[name("ID")] && !isNull(raw) && !isObjectID(c.ID) {
-		errs = append(errs, invalidObjectID(loc("body", name("ID"))))
+	if raw, present := fields[fieldCampaignID]; present && !failed[fieldCampaignID] && !isNull(raw) && !isObjectID(c.ID) {
+		errs = append(errs, invalidObjectID(loc("body", fieldCampaignID)))
 	}
-	switch {
-	case failed[name("CampaignName")]:
+	switch name := builder.FieldCampaignCampaignName; {
+	case failed[name]:
 	case c.CampaignName == nil:
-		errs = append(errs, missingError(loc("body", name("CampaignName"))))
+		errs = append(errs, missingError(loc("body", name)))
 	case *c.CampaignName == "":
 		errs = append(errs, validationError{
-			Loc: loc("body", name("CampaignName")), Msg: "ensure this value has at least 1 characters",
+			Loc: loc("body", name), Msg: "ensure this value has at least 1 characters",
 			Type: "value_error.any_str.min_length", Ctx: map[string]any{"limit_value": 1},
 		})
 	}
 	for _, date := range []struct {
 		field string
 		value *string
-	}{{name("ScheduledDate"), c.ScheduledDate}, {name("CreationDate"), c.CreationDate}} {
+	}{{fieldScheduled, c.ScheduledDate}, {fieldCreationDate, c.CreationDate}} {
 		if date.value == nil || failed[date.field] {
 			continue
 		}
@@ -197,9 +193,9 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 			errs = append(errs, validationError{Loc: loc("body", date.field), Msg: "invalid datetime format", Type: "value_error.datetime"})
 		}
 	}
-	if c.Status != nil && !failed[name("Status")] && !slices.Contains(campaignStatuses, *c.Status) {
+	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
 		errs = append(errs, validationError{
-			Loc:  loc("body", name("Status")),
+			Loc:  loc("body", builder.FieldCampaignStatus),
 			Msg:  "value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
 			Type: "type_error.enum", Ctx: map[string]any{"enum_values": campaignStatuses},
 		})
@@ -241,13 +237,8 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 	if !ok {
 		return
 	}
-	now := e.now()
-	c.ID = strings.ToLower(c.ID)
-	if c.ID == "" || e.dialects[DialectServerIDs] {
-		c.ID = e.newObjectID(now)
-	}
-	c.Organization, c.BotName = ptr(p[paramOrganization]), ptr(p[paramBot])
-	c.Status, c.CreationDate, c.LogFile = ptr(builder.StatusNotStarted), ptr(e.dialects.stamp(now)), nil
+	c.Status, c.CreationDate, c.LogFile = nil, nil, nil
+	c = e.placed(c, p[paramOrganization], p[paramBot], e.dialects[DialectServerIDs])
 	e.mu.Lock()
 	_, duplicate := e.campaigns[c.ID]
 	if !duplicate {
@@ -323,7 +314,10 @@ func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathPa
 	if !e.authorizedCampaignPath(w, r, p) {
 		return
 	}
-	c, ok := e.campaignIn(p)
+	e.mu.Lock()
+	c, ok := e.stored(p)
+	c = cloneCampaign(c)
+	e.mu.Unlock()
 	switch {
 	case !ok && e.dialects[DialectReadNull]:
 		writeJSON(w, http.StatusOK, nil)
@@ -340,8 +334,7 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 		return
 	}
 	e.mu.Lock()
-	old, found := e.campaigns[strings.ToLower(p[paramID])]
-	found = found && inBot(old, p)
+	old, found := e.stored(p)
 	started := found && deref(old.Status) != builder.StatusNotStarted
 	if found && !started {
 		if e.dialects[DialectPutMerges] {
@@ -366,12 +359,10 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 	if !e.authorizedCampaignPath(w, r, p) {
 		return
 	}
-	id := strings.ToLower(p[paramID])
 	e.mu.Lock()
-	c, found := e.campaigns[id]
-	found = found && inBot(c, p)
+	c, found := e.stored(p)
 	if found {
-		delete(e.campaigns, id)
+		delete(e.campaigns, c.ID)
 	}
 	e.mu.Unlock()
 	if !found {
@@ -394,14 +385,11 @@ func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request
 	return true
 }
 
-func (e *Emulator) campaignIn(p pathParams) (builder.Campaign, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// stored is the campaign of the path (e.mu held): its id, in its
+// organization and bot.
+func (e *Emulator) stored(p pathParams) (builder.Campaign, bool) {
 	c, ok := e.campaigns[strings.ToLower(p[paramID])]
-	if !ok || !inBot(c, p) {
-		return builder.Campaign{}, false
-	}
-	return cloneCampaign(c), true
+	return c, ok && inBot(c, p)
 }
 
 // inBot tells whether c belongs to the organization and bot of the path: a
@@ -459,7 +447,7 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 	if fields != nil {
 		fieldErrs := decodeFields(fields, &req, "JSON")
 		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
-			fieldErrs = append(fieldErrs, notADict(loc("body", jsonName(req, "JSON"))))
+			fieldErrs = append(fieldErrs, notADict(loc("body", builder.FieldTriggerJSON)))
 		}
 		errs = append(errs, fieldErrs...)
 	}
@@ -496,15 +484,14 @@ func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathPar
 	e.mu.Lock()
 	t, ok := e.triggers[id]
 	e.mu.Unlock()
-	switch {
-	case (!ok || !e.dialects.triggerFound(p[paramID], t)) && e.dialects[DialectReadNull]:
+	switch ok = ok && e.dialects.triggerFound(p[paramID], t); {
+	case !ok && e.dialects[DialectReadNull]:
 		writeJSON(w, http.StatusOK, nil)
-		return
-	case !ok || !e.dialects.triggerFound(p[paramID], t):
+	case !ok:
 		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
-		return
+	default:
+		e.writeTriggerRead(w, t)
 	}
-	e.writeTriggerRead(w, t)
 }
 
 func isJSONObject(raw json.RawMessage) bool {

@@ -218,21 +218,6 @@ func mustLookup(d Dialect) dialectInfo {
 	return info
 }
 
-// validateDialects is Config.Validate's check of Config.Dialects.
-func validateDialects(list []Dialect) error {
-	_, err := resolveDialects(list)
-	return err
-}
-
-// newDialectSet resolves a list Config.Validate has already accepted.
-func newDialectSet(list []Dialect) dialectSet {
-	set, err := resolveDialects(list)
-	if err != nil {
-		panic("emulator: " + err.Error())
-	}
-	return set
-}
-
 // builderPrefix is the path under which the Builder routes live.
 func (d dialectSet) builderPrefix() string {
 	if d[DialectPathPrefix] {

@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,21 +13,18 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Wire names the answers are spelled with, read from wire.go's types.
+const (
+	fieldCampaignID   = builder.FieldCampaignID
+	fieldCreationDate = builder.FieldCampaignCreationDate
+	fieldScheduled    = builder.FieldCampaignScheduledDate
+)
+
 var (
-	fieldCampaignID   = jsonName(builder.Campaign{}, "ID")
-	fieldCreationDate = jsonName(builder.Campaign{}, "CreationDate")
-	fieldScheduled    = jsonName(builder.Campaign{}, "ScheduledDate")
 	// objectIDFields hold a Mongo ObjectId: a campaign's id, a trigger's
 	// under DialectTriggerIDObject.
 	objectIDFields = slices.Compact([]string{fieldCampaignID, builder.FieldTriggerObjectID})
-	summaryFields  = []string{
-		fieldCampaignID,
-		jsonName(builder.Campaign{}, "CampaignName"),
-		jsonName(builder.Campaign{}, "Status"),
-		jsonName(builder.Campaign{}, "Organization"),
-		jsonName(builder.Campaign{}, "BotName"),
-	}
+	summaryFields  = []string{fieldCampaignID, builder.FieldCampaignCampaignName, builder.FieldCampaignStatus,
+		builder.FieldCampaignOrganization, builder.FieldCampaignBotName}
 )
 
 // Spellings of the other dialects that no wire.go constant names.
@@ -51,46 +46,27 @@ type member struct {
 }
 
 func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
+	buf := []byte{'{'}
 	for i, m := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		key, err := json.Marshal(m.key)
-		if err != nil {
-			return nil, err
-		}
 		value, err := json.Marshal(m.value)
 		if err != nil {
 			return nil, err
 		}
-		buf.Write(key)
-		buf.WriteByte(':')
-		buf.Write(value)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
-func (o object) get(key string) (any, bool) {
-	for _, m := range o {
-		if m.key == key {
-			return m.value, true
+		if i > 0 {
+			buf = append(buf, ',')
 		}
+		buf = append(append(appendJSONString(buf, m.key), ':'), value...)
 	}
-	return nil, false
+	return append(buf, '}'), nil
 }
 
-// set replaces the value of key in place, or appends it.
-func (o object) set(key string, value any) object {
+// respell replaces the value of key, when it is a string, with f's.
+func (o object) respell(key string, f func(string) any) {
 	for i := range o {
-		if o[i].key == key {
-			o[i].value = value
-			return o
+		if s, ok := o[i].value.(string); ok && o[i].key == key {
+			o[i].value = f(s)
 		}
 	}
-	return append(o, member{key, value})
 }
 
 func (o object) rename(from, to string) object {
@@ -163,7 +139,10 @@ func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
 	}
 	o = d.nullPolicy(o)
 	if d[DialectExtraFields] && !summary {
-		created, _ := o.get(fieldCreationDate)
+		var created any // as creation_date: null when unset
+		if c.CreationDate != nil {
+			created = *c.CreationDate
+		}
 		o = append(o, member{"updated_at", created})
 	}
 	return d.spell(o, fieldCreationDate, fieldScheduled, "updated_at")
@@ -173,19 +152,11 @@ func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
 // dates, the Mongo id, the extra fields and the id's name.
 func (d dialectSet) spell(o object, dates ...string) object {
 	for _, key := range dates {
-		if value, ok := o.get(key); ok {
-			if s, ok := value.(string); ok {
-				o = o.set(key, d.spellTime(s, key == fieldScheduled))
-			}
-		}
+		o.respell(key, func(s string) any { return d.spellTime(s, key == fieldScheduled) })
 	}
-	if d[DialectMongoExtendedJSON] {
-		for _, key := range objectIDFields {
-			if id, ok := o.get(key); ok {
-				if s, ok := id.(string); ok {
-					o = o.set(key, object{{extendedOID, s}})
-				}
-			}
+	for _, key := range objectIDFields {
+		if d[DialectMongoExtendedJSON] {
+			o.respell(key, func(s string) any { return object{{extendedOID, s}} })
 		}
 	}
 	if d[DialectExtraFields] {
@@ -338,11 +309,7 @@ func (d dialectSet) triggerID(path string) (id int64, errs []validationError) {
 	if !isObjectID(path) {
 		return 0, []validationError{invalidObjectID(loc("path", paramID))}
 	}
-	raw, _ := hex.DecodeString(path[8:])
-	var n uint64
-	for _, b := range raw {
-		n = n<<8 | uint64(b)
-	}
+	n, _ := strconv.ParseUint(path[8:], 16, 64) // hex digits: isObjectID
 	return int64(n), nil
 }
 
@@ -427,12 +394,14 @@ func (d dialectSet) refusedNulls(fields map[string]json.RawMessage) []validation
 	if !d[DialectNullsRefused] {
 		return nil
 	}
+	names := []string{fieldCampaignID}
+	for _, f := range builder.CampaignFields {
+		names = append(names, f.Key)
+	}
 	var errs []validationError
-	t := reflect.TypeOf(builder.Campaign{})
-	for i := range t.NumField() {
-		name := jsonName(builder.Campaign{}, t.Field(i).Name)
-		if raw, ok := fields[name]; ok && name != "-" && isNull(raw) {
-			errs = append(errs, validationError{Loc: loc("body", name), Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"})
+	for _, name := range names {
+		if raw, ok := fields[name]; ok && isNull(raw) {
+			errs = append(errs, noneNotAllowed(loc("body", name)))
 		}
 	}
 	return errs

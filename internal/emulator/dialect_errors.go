@@ -19,34 +19,22 @@ func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc ser
 	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
 		return w, func() {}
 	}
-	ew := &errorSpeller{ResponseWriter: w, dialects: d, request: r}
+	ew := &errorSpeller{bufferedResponse: bufferedResponse{header: w.Header()}, w: w, dialects: d, request: r}
 	return ew, ew.flush
 }
 
-// errorSpeller buffers one answer so that an error can be re-spelled before
-// anything is sent.
+// errorSpeller buffers one answer, its header excepted, so that an error
+// can be re-spelled before anything is sent.
 type errorSpeller struct {
-	http.ResponseWriter
+	bufferedResponse
+	w        http.ResponseWriter
 	dialects dialectSet
 	request  *http.Request
-	status   int
-	body     bytes.Buffer
-}
-
-func (s *errorSpeller) WriteHeader(status int) {
-	if s.status == 0 {
-		s.status = status
-	}
-}
-
-func (s *errorSpeller) Write(p []byte) (int, error) {
-	s.WriteHeader(http.StatusOK)
-	return s.body.Write(p)
 }
 
 // Unwrap lets http.ResponseController reach the connection (a dropped
 // connection fault hijacks it).
-func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
 
 func (s *errorSpeller) flush() {
 	if s.status == 0 {
@@ -60,8 +48,8 @@ func (s *errorSpeller) flush() {
 		s.Header().Del("Content-Length")
 		body = echoed(body, s.request)
 	}
-	s.ResponseWriter.WriteHeader(s.status)
-	_, _ = s.ResponseWriter.Write(body)
+	s.w.WriteHeader(s.status)
+	_, _ = s.w.Write(body)
 }
 
 // respell rewrites one error answer; the header is still unsent.

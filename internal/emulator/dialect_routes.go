@@ -50,7 +50,7 @@ var builderRoutes, slashRoutes = func() ([]route, []route) {
 func (d dialectSet) match(r *http.Request) routeMatch {
 	path := r.URL.Path
 	if strings.HasPrefix(path, evoluxRoot) {
-		rt, params, allowed := matchRoute(r)
+		rt, params, allowed := matchIn(routes, r.Method, path)
 		return routeMatch{rt: rt, params: params, allowed: allowed, service: serviceEvolux}
 	}
 	m := routeMatch{service: serviceBuilder}

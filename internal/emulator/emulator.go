@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -103,34 +104,39 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	var errs []error
-	if c.EvoluxShape != "" && c.EvoluxShape != ShapeEnvelope && c.EvoluxShape != ShapeArray {
-		errs = append(errs, fmt.Errorf("evolux shape %q: must be %q or %q", c.EvoluxShape, ShapeEnvelope, ShapeArray))
-	}
-	for name, d := range map[string]time.Duration{
-		"latency": c.Latency, "token lifetime": c.TokenLifetime,
-		"scheduler interval": c.SchedulerInterval, "slow delay": c.SlowDelay,
+	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage))}
+	for _, knob := range []struct {
+		name     string
+		value    any
+		negative bool
+	}{
+		{"latency", c.Latency, c.Latency < 0}, {"token lifetime", c.TokenLifetime, c.TokenLifetime < 0},
+		{"scheduler interval", c.SchedulerInterval, c.SchedulerInterval < 0}, {"slow delay", c.SlowDelay, c.SlowDelay < 0},
+		{"subscribers", c.Subscribers, c.Subscribers < 0}, {"list max", c.ListMax, c.ListMax < 0},
+		{"page size", c.PageSize, c.PageSize < 0},
 	} {
-		if d < 0 {
-			errs = append(errs, fmt.Errorf("%s %s: must not be negative", name, d))
+		if knob.negative {
+			errs = append(errs, fmt.Errorf("%s %v: must not be negative", knob.name, knob.value))
 		}
 	}
-	if c.EvoluxPaging != "" && !validPaging(c.EvoluxPaging) {
-		errs = append(errs, fmt.Errorf("evolux paging %q: must be one of %v", c.EvoluxPaging, PagingDialects()))
+	_, err := resolveDialects(c.Dialects)
+	return errors.Join(append(errs, err)...)
+}
+
+// checkShape refuses an Evolux shape other than ShapeEnvelope and ShapeArray.
+func checkShape(shape string) error {
+	if shape == ShapeEnvelope || shape == ShapeArray {
+		return nil
 	}
-	if c.Subscribers < 0 {
-		errs = append(errs, fmt.Errorf("subscribers %d: must not be negative", c.Subscribers))
+	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
+}
+
+// checkPaging refuses a paging dialect PagingDialects does not list.
+func checkPaging(name string) error {
+	if _, ok := pagingDialects[name]; ok {
+		return nil
 	}
-	if c.ListMax < 0 {
-		errs = append(errs, fmt.Errorf("list max %d: must not be negative", c.ListMax))
-	}
-	if c.PageSize < 0 {
-		errs = append(errs, fmt.Errorf("page size %d: must not be negative", c.PageSize))
-	}
-	if err := validateDialects(c.Dialects); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
 }
 
 // Emulator serves both APIs from one http.Handler. It is safe for concurrent
@@ -172,26 +178,19 @@ type Emulator struct {
 // New returns an emulator for cfg. It panics when cfg is invalid (see
 // Config.Validate); Start and StartOn return the error instead. New starts
 // no goroutine: the scheduler runs only under Start and StartOn.
-func New(cfg Config) *Emulator { return newEmulator(cfg, cfg.clock()) }
-
-func (c Config) clock() func() time.Time {
-	if c.Now != nil {
-		return c.Now
-	}
-	return time.Now
-}
-
-// newEmulator takes the clock of tokens, creation dates and trigger times,
-// so tests can move time.
-func newEmulator(cfg Config, now func() time.Time) *Emulator {
+func New(cfg Config) *Emulator {
 	if err := cfg.Validate(); err != nil {
 		panic("emulator: " + err.Error())
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	e := &Emulator{
-		user:           orDefault(cfg.User, DefaultUser),
-		password:       orDefault(cfg.Password, DefaultPassword),
-		apiKey:         orDefault(cfg.APIKey, DefaultAPIKey),
-		evoluxToken:    orDefault(cfg.EvoluxToken, DefaultEvoluxToken),
+		user:           cmp.Or(cfg.User, DefaultUser),
+		password:       cmp.Or(cfg.Password, DefaultPassword),
+		apiKey:         cmp.Or(cfg.APIKey, DefaultAPIKey),
+		evoluxToken:    cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
 		seed:           cfg.Seed,
 		now:            now,
 		accessTokens:   map[string]time.Time{},
@@ -201,25 +200,18 @@ func newEmulator(cfg Config, now func() time.Time) *Emulator {
 		counts:         map[Op]int{},
 		faultQueue:     map[Op][]FaultKind{},
 		faultsInjected: map[FaultKind]int{},
-		evoluxShape:    orDefault(cfg.EvoluxShape, ShapeEnvelope),
+		evoluxShape:    cmp.Or(cfg.EvoluxShape, ShapeEnvelope),
 		pageSize:       clampPageSize(cfg.PageSize),
-		evoluxPaging:   orDefault(cfg.EvoluxPaging, PagingPage),
+		evoluxPaging:   cmp.Or(cfg.EvoluxPaging, PagingPage),
 	}
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
-	e.dialects = newDialectSet(cfg.Dialects)
+	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
 	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	return e
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func clampPageSize(n int) int {
@@ -254,8 +246,8 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
 // ShapeArray. It panics on any other value.
 func (e *Emulator) SetEvoluxShape(shape string) {
-	if shape != ShapeEnvelope && shape != ShapeArray {
-		panic(fmt.Sprintf("emulator: evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray))
+	if err := checkShape(shape); err != nil {
+		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
 	e.evoluxShape = shape
@@ -265,8 +257,8 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a
 // name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) {
-	if !validPaging(name) {
-		panic(fmt.Sprintf("emulator: evolux paging %q: must be one of %v", name, PagingDialects()))
+	if err := checkPaging(name); err != nil {
+		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
 	e.evoluxPaging = name
@@ -291,11 +283,7 @@ func (e *Emulator) Count(op Op) int {
 func (e *Emulator) Counts() map[Op]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make(map[Op]int, len(e.counts))
-	for op, n := range e.counts {
-		out[op] = n
-	}
-	return out
+	return maps.Clone(e.counts)
 }
 
 // TotalRequests is the number of requests received, routed or not.
@@ -353,21 +341,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
-	switch kind := e.nextFault(r.Context(), op); kind {
-	case FaultRateLimit, FaultUnavailable:
-		w.Header().Set("Retry-After", "1")
-		if kind == FaultUnavailable {
-			writeServiceError(w, rt.service, http.StatusServiceUnavailable, "Service Unavailable")
-			break
+	kind := e.nextFault(r.Context(), op)
+	if a, ok := faultAnswers[kind]; ok {
+		if a.afterWork {
+			serve(&bufferedResponse{})
 		}
-		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
-	case FaultRateLimitBare:
-		writeServiceError(w, rt.service, http.StatusTooManyRequests, "Too Many Requests")
-	case FaultServerError:
-		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
-	case FaultServerErrorAfter:
-		serve(&bufferedResponse{})
-		writeServiceError(w, rt.service, http.StatusInternalServerError, "Internal Server Error")
+		if a.retryAfter {
+			w.Header().Set("Retry-After", "1")
+		}
+		writeServiceError(w, rt.service, a.status)
+		return
+	}
+	switch kind {
 	case FaultRefused, FaultDropBefore:
 		dropConnection(w)
 	case FaultDropAfter:
@@ -382,6 +367,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		serve(w)
 	}
+}
+
+// faultAnswers are the faults that answer an error status, after the work
+// is done or before any.
+var faultAnswers = map[FaultKind]struct {
+	status                int
+	retryAfter, afterWork bool
+}{
+	FaultRateLimit:        {http.StatusTooManyRequests, true, false},
+	FaultUnavailable:      {http.StatusServiceUnavailable, true, false},
+	FaultRateLimitBare:    {http.StatusTooManyRequests, false, false},
+	FaultServerError:      {http.StatusInternalServerError, false, false},
+	FaultServerErrorAfter: {http.StatusInternalServerError, false, true},
 }
 
 func (e *Emulator) countRequest(op Op, r *http.Request) {

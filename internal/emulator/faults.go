@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"slices"
 )
@@ -94,11 +95,7 @@ func (e *Emulator) SetRandomFaults(rf RandomFaults) {
 func (e *Emulator) FaultsInjected() map[FaultKind]int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make(map[FaultKind]int, len(e.faultsInjected))
-	for k, n := range e.faultsInjected {
-		out[k] = n
-	}
-	return out
+	return maps.Clone(e.faultsInjected)
 }
 
 // nextFault decides the fault of one request of op ("" for none): the queue

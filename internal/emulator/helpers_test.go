@@ -41,7 +41,8 @@ func startServer(t *testing.T, cfg Config) *Server {
 
 func startServerWithClock(t *testing.T, cfg Config, now func() time.Time) *Server {
 	t.Helper()
-	s, err := startOn(cfg, "127.0.0.1:0", now)
+	cfg.Now = now
+	s, err := StartOn(cfg, "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

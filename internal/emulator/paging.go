@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -59,12 +60,7 @@ type pagingDialect struct {
 }
 
 // recordsField is the envelope member that holds the records.
-func (d pagingDialect) recordsField() string {
-	if d.records == "" {
-		return evolux.FieldData
-	}
-	return d.records
-}
+func (d pagingDialect) recordsField() string { return cmp.Or(d.records, evolux.FieldData) }
 
 var pagingDialects = map[string]pagingDialect{
 	PagingPage:     {param: evolux.QueryPage, size: evolux.QueryPerPage},
@@ -75,11 +71,6 @@ var pagingDialects = map[string]pagingDialect{
 	PagingNextOnly: {param: "pg"},
 	PagingCursor:   {param: "cursor", cursor: true},
 	PagingResults:  {param: "offset", size: "limit", offset: true, records: "results"},
-}
-
-func validPaging(name string) bool {
-	_, ok := pagingDialects[name]
-	return ok
 }
 
 // cursorPrefix makes a cursor that is no number, so that it predicts nothing.

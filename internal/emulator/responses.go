@@ -48,6 +48,10 @@ func missingError(l []any) validationError {
 	return validationError{Loc: l, Msg: "field required", Type: "value_error.missing"}
 }
 
+func noneNotAllowed(l []any) validationError {
+	return validationError{Loc: l, Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"}
+}
+
 func writeDetail(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, fastAPIError{Detail: detail})
 }
@@ -69,12 +73,14 @@ func writeEvoluxError(w http.ResponseWriter, status int, message string) {
 	})
 }
 
-func writeServiceError(w http.ResponseWriter, svc service, status int, message string) {
+// writeServiceError answers status in the service's error shape, with the
+// status text as its message.
+func writeServiceError(w http.ResponseWriter, svc service, status int) {
 	if svc == serviceEvolux {
-		writeEvoluxError(w, status, message)
+		writeEvoluxError(w, status, http.StatusText(status))
 		return
 	}
-	writeDetail(w, status, message)
+	writeDetail(w, status, http.StatusText(status))
 }
 
 // bufferedResponse holds an answer that a fault delays or never sends.
@@ -204,7 +210,7 @@ func decodeFields(fields map[string]json.RawMessage, dst any, required ...string
 		if !present || null {
 			switch {
 			case slices.Contains(required, sf.Name) && null:
-				errs = append(errs, validationError{Loc: loc("body", name), Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"})
+				errs = append(errs, noneNotAllowed(loc("body", name)))
 			case slices.Contains(required, sf.Name):
 				errs = append(errs, missingError(loc("body", name)))
 			}
@@ -217,18 +223,16 @@ func decodeFields(fields map[string]json.RawMessage, dst any, required ...string
 
 func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validationError {
 	switch {
-	case field.Kind() == reflect.String:
+	case field.Kind() == reflect.String || field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.String:
 		s, ok := jsonString(raw)
-		if !ok {
+		switch {
+		case !ok:
 			return []validationError{strExpected(l)}
+		case field.Kind() == reflect.String:
+			field.SetString(s)
+		default:
+			field.Set(reflect.ValueOf(&s))
 		}
-		field.SetString(s)
-	case field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.String:
-		s, ok := jsonString(raw)
-		if !ok {
-			return []validationError{strExpected(l)}
-		}
-		field.Set(reflect.ValueOf(&s))
 	case field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.String:
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {

@@ -72,15 +72,11 @@ func splitPath(path string) []string {
 	return strings.Split(strings.TrimPrefix(path, "/"), "/")
 }
 
-// matchRoute finds the route of r. It routes on the decoded path, as uvicorn
-// does: an organization or bot name holding an escaped "/" splits into two
-// segments on the real service too. When the path matches but the method
-// does not, allowed lists the methods that would.
-func matchRoute(r *http.Request) (rt *route, params pathParams, allowed []string) {
-	return matchIn(routes, r.Method, r.URL.Path)
-}
-
-// matchIn is matchRoute over one table of routes and a decoded path.
+// matchIn finds the route of a method and a path in table. It routes on the
+// decoded path, as uvicorn does: an organization or bot name holding an
+// escaped "/" splits into two segments on the real service too. When the
+// path matches but the method does not, allowed lists the methods that
+// would.
 func matchIn(table []route, method, path string) (rt *route, params pathParams, allowed []string) {
 	if method == http.MethodHead {
 		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
@@ -127,8 +123,8 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 func writeUnrouted(w http.ResponseWriter, svc service, allowed []string) {
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeServiceError(w, svc, http.StatusMethodNotAllowed, "Method Not Allowed")
+		writeServiceError(w, svc, http.StatusMethodNotAllowed)
 		return
 	}
-	writeServiceError(w, svc, http.StatusNotFound, "Not Found")
+	writeServiceError(w, svc, http.StatusNotFound)
 }

@@ -18,8 +18,7 @@ type Server struct {
 	httpServer    *http.Server
 	url           string
 	stopScheduler context.CancelFunc
-	schedulerDone chan struct{}
-	serveDone     chan struct{}
+	running       sync.WaitGroup // the scheduler and the server
 	closeOnce     sync.Once
 	closeErr      error
 }
@@ -30,9 +29,7 @@ func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
 // StartOn serves a new emulator on addr, which must be a loopback address
 // (127.0.0.0/8, ::1 or localhost): the emulator takes well-known passwords
 // and must not be reachable from the network.
-func StartOn(cfg Config, addr string) (*Server, error) { return startOn(cfg, addr, cfg.clock()) }
-
-func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
+func StartOn(cfg Config, addr string) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -44,32 +41,21 @@ func startOn(cfg Config, addr string, now func() time.Time) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := newEmulator(cfg, now)
+	e := New(cfg)
 	s := &Server{
 		Emulator: e,
 		httpServer: &http.Server{
 			Handler:           e,
 			ReadHeaderTimeout: 10 * time.Second,
 		},
-		url:           "http://" + listener.Addr().String(),
-		stopScheduler: func() {},
-		schedulerDone: make(chan struct{}),
-		serveDone:     make(chan struct{}),
+		url: "http://" + listener.Addr().String(),
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopScheduler = cancel
 	if cfg.SchedulerInterval > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.stopScheduler = cancel
-		go func() {
-			defer close(s.schedulerDone)
-			e.runScheduler(ctx, cfg.SchedulerInterval)
-		}()
-	} else {
-		close(s.schedulerDone)
+		s.running.Go(func() { e.runScheduler(ctx, cfg.SchedulerInterval) })
 	}
-	go func() {
-		defer close(s.serveDone)
-		_ = s.httpServer.Serve(listener)
-	}()
+	s.running.Go(func() { _ = s.httpServer.Serve(listener) })
 	return s, nil
 }
 
@@ -95,9 +81,8 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopScheduler()
-		<-s.schedulerDone
 		s.closeErr = s.httpServer.Close()
-		<-s.serveDone
+		s.running.Wait()
 	})
 	return s.closeErr
 }
@@ -106,11 +91,10 @@ func (s *Server) Close() error {
 // requests in flight until ctx ends; then it closes whatever is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopScheduler()
-	<-s.schedulerDone
 	err := s.httpServer.Shutdown(ctx)
 	if err != nil {
 		err = errors.Join(err, s.Close())
 	}
-	<-s.serveDone
+	s.running.Wait()
 	return err
 }

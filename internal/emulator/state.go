@@ -39,22 +39,24 @@ func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
 // not_started and a missing creation date is now. Other fields are kept as
 // given, so tests can seed any state.
 func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
-	c = cloneCampaign(c)
-	now := e.now()
-	c.ID = strings.ToLower(c.ID)
-	if c.ID == "" {
-		c.ID = e.newObjectID(now)
-	}
-	c.Organization, c.BotName = ptr(organization), ptr(bot)
-	if c.Status == nil {
-		c.Status = ptr(builder.StatusNotStarted)
-	}
-	if c.CreationDate == nil {
-		c.CreationDate = ptr(e.dialects.stamp(now))
-	}
+	c = e.placed(cloneCampaign(c), organization, bot, false)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.campaigns[c.ID] = c
+}
+
+// placed is c as stored under organization and bot: its id in lower case,
+// a new one when it has none or newID; not_started and created now unless
+// c says otherwise.
+func (e *Emulator) placed(c builder.Campaign, organization, bot string, newID bool) builder.Campaign {
+	now := e.now()
+	if c.ID = strings.ToLower(c.ID); c.ID == "" || newID {
+		c.ID = e.newObjectID(now)
+	}
+	c.Organization, c.BotName = ptr(organization), ptr(bot)
+	c.Status = cmp.Or(c.Status, ptr(builder.StatusNotStarted))
+	c.CreationDate = cmp.Or(c.CreationDate, ptr(e.dialects.stamp(now)))
+	return c
 }
 
 // SetCampaignStatus changes a campaign's status out of band; false if there

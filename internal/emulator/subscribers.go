@@ -103,33 +103,30 @@ func (s *subscriber) appendJSON(buf []byte, loc *time.Location) []byte {
 	if s.raw != nil {
 		return append(buf, s.raw...)
 	}
-	buf = appendJSONString(append(buf, '{'), evolux.FieldName)
-	buf = appendJSONString(append(buf, ':'), s.name)
-	buf = appendJSONString(append(buf, ','), evolux.FieldPhoneNumber)
-	buf = appendJSONString(append(buf, ':'), s.phone)
-	buf = appendJSONString(append(buf, ','), evolux.FieldState)
-	buf = appendJSONString(append(buf, ':'), s.state)
+	buf = appendStringMember(append(buf, '{'), evolux.FieldName, s.name)
+	buf = appendStringMember(append(buf, ','), evolux.FieldPhoneNumber, s.phone)
+	buf = appendStringMember(append(buf, ','), evolux.FieldState, s.state)
 	buf = appendJSONString(append(buf, ','), evolux.FieldCampaign)
-	buf = appendJSONString(append(buf, ':', '{'), evolux.FieldUUID)
-	buf = appendJSONString(append(buf, ':'), s.campaignUUID)
-	buf = appendJSONString(append(buf, ','), evolux.FieldName)
-	buf = appendJSONString(append(buf, ':'), s.campaignName)
+	buf = appendStringMember(append(buf, ':', '{'), evolux.FieldUUID, s.campaignUUID)
+	buf = appendStringMember(append(buf, ','), evolux.FieldName, s.campaignName)
 	buf = appendJSONString(append(buf, '}', ','), evolux.FieldTemplate)
-	buf = appendJSONString(append(buf, ':', '{'), evolux.FieldUUID)
-	buf = appendJSONString(append(buf, ':'), s.templateUUID)
+	buf = appendStringMember(append(buf, ':', '{'), evolux.FieldUUID, s.templateUUID)
 	buf = appendJSONString(append(buf, '}', ','), evolux.FieldCreatedAt)
-	buf = append(buf, ':', '"')
-	buf = s.createdAt.In(loc).AppendFormat(buf, createdAtLayout)
+	buf = s.createdAt.In(loc).AppendFormat(append(buf, ':', '"'), createdAtLayout)
 	buf = appendJSONString(append(buf, '"', ','), evolux.FieldConversationFields)
 	buf = append(buf, ':', '{')
 	for i, f := range s.fields {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendJSONString(buf, f.key)
-		buf = appendJSONString(append(buf, ':'), f.value)
+		buf = appendStringMember(buf, f.key, f.value)
 	}
 	return append(buf, '}', '}')
+}
+
+// appendStringMember appends "key":"value".
+func appendStringMember(buf []byte, key, value string) []byte {
+	return appendJSONString(append(appendJSONString(buf, key), ':'), value)
 }
 
 func appendJSONString(buf []byte, s string) []byte {
