@@ -96,7 +96,10 @@ func campaignObject(c builder.Campaign) object {
 	v := reflect.ValueOf(c)
 	o := make(object, 0, v.NumField())
 	for i := range v.NumField() {
-		f := v.Field(i)
+		f, name := v.Field(i), jsonName(c, v.Type().Field(i).Name)
+		if name == "-" {
+			continue // not on the wire (Problems)
+		}
 		var value any
 		switch {
 		case f.Kind() == reflect.Pointer && !f.IsNil():
@@ -106,7 +109,7 @@ func campaignObject(c builder.Campaign) object {
 		case f.Kind() != reflect.Pointer && f.Kind() != reflect.Slice:
 			value = f.Interface()
 		}
-		o = append(o, member{jsonName(c, v.Type().Field(i).Name), value})
+		o = append(o, member{name, value})
 	}
 	return o
 }

@@ -829,3 +829,19 @@ func TestDialects_listedInTheREADME(t *testing.T) {
 		}
 	}
 }
+
+// Campaign.Problems is the client's own (json:"-"): no answer names it, and
+// a body that sends the key "-" stores nothing under it.
+func TestCampaignAnswers_neverNameTheClientsOwnField(t *testing.T) {
+	s := startServer(t, Config{Dialects: []Dialect{DialectExplicitNulls}})
+	token := login(t, s).Token
+	created := send(t, http.MethodPost, campaignsURL(s), bearer(token), `{"_id":"`+testID+`","campaign_name":"c","-":["echoed"]}`)
+	read := send(t, http.MethodGet, campaignURL(s, testID), bearer(token), "")
+	for _, r := range []response{created, read} {
+		var fields map[string]json.RawMessage
+		r.decode(t, &fields)
+		if _, named := fields["-"]; named || len(fields) == 0 {
+			t.Fatalf("the answer %s names the field %q", r.body, "-")
+		}
+	}
+}

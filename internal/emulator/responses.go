@@ -205,6 +205,9 @@ func decodeFields(fields map[string]json.RawMessage, dst any, required ...string
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		name := jsonName(dst, sf.Name)
+		if name == "-" {
+			continue // not on the wire (Problems)
+		}
 		raw, present := fields[name]
 		null := present && isNull(raw)
 		if !present || null {
