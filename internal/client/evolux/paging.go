@@ -165,9 +165,5 @@ func isOffset(param string, nextValue, records int64) bool {
 // sameResource is true when b is on a's origin and path: a prediction only
 // ever numbers pages of the report that was asked for.
 func sameResource(a, b *url.URL) bool {
-	return sameOriginURL(a, b) && a.EscapedPath() == b.EscapedPath()
-}
-
-func sameOriginURL(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host) && a.EscapedPath() == b.EscapedPath()
 }
