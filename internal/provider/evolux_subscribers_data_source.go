@@ -240,19 +240,11 @@ func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req da
 	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
-	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
-		return
-	}
-	// Malformed values are reported by the type's own validation.
-	s, diags := start.ValueRFC3339Time()
-	if diags.HasError() {
-		return
-	}
-	e, diags := end.ValueRFC3339Time()
-	if diags.HasError() {
-		return
-	}
-	if s.After(e) {
+	// Null and unknown values are not compared; malformed ones are reported
+	// by the type's own validation.
+	s, startDiags := start.ValueRFC3339Time()
+	e, endDiags := end.ValueRFC3339Time()
+	if !resp.Diagnostics.HasError() && !startDiags.HasError() && !endDiags.HasError() && s.After(e) {
 		resp.Diagnostics.AddAttributeError(path.Root("start"), "start is after end",
 			fmt.Sprintf("start (%s) is after end (%s), so the report could only be empty. "+
 				"Swap the two, or move start earlier.", start.ValueString(), end.ValueString()))

@@ -286,17 +286,6 @@ func (r *reading) visit(u *url.URL) error {
 	return nil
 }
 
-// tooManyPagesError is a report that announces more pages than a read may
-// take.
-type tooManyPagesError struct {
-	records, perPage int64
-}
-
-func (e *tooManyPagesError) Error() string {
-	return fmt.Sprintf("the report has %d records in pages of %d, more than %d pages; narrow the filter",
-		e.records, e.perPage, maxPages)
-}
-
 // pageKey identifies a page whatever the order of its query parameters.
 func pageKey(u *url.URL) string {
 	return strings.ToLower(u.Scheme+"://"+u.Host) + u.EscapedPath() + "?" + u.Query().Encode()
