@@ -268,14 +268,8 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 
 	filter, diags := model.filter(ctx)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	c, diags := d.data.evoluxForReports()
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	timeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

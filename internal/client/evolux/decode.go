@@ -382,35 +382,34 @@ var pagingFields = slices.Concat(NextURLFields, LastURLFields, TotalFields, Page
 // not a URL is an error, which must not pass for the last page and cut the
 // report short.
 func decodePagination(sources []map[string]json.RawMessage) (pagination, error) {
-	find := func(names []string) (string, json.RawMessage, bool) {
+	// find is the first of names in the first source that has one; nil when
+	// none has (an absent total or size is then no number, an absent last
+	// URL no link).
+	find := func(names []string) (string, json.RawMessage) {
 		for _, fields := range sources {
 			for _, name := range names {
 				if raw, ok := fields[name]; ok {
-					return name, raw, true
+					return name, raw
 				}
 			}
 		}
-		return "", nil, false
+		return "", nil
 	}
 	var result pagination
-	if name, raw, ok := find(NextURLFields); ok {
-		next, valid := linkText(raw)
-		if !valid {
+	if name, raw := find(NextURLFields); raw != nil {
+		var valid bool
+		if result.nextURL, valid = linkText(raw); !valid {
 			return pagination{}, fmt.Errorf("the answer's %s is not a URL", name)
 		}
-		result.nextURL = next
 	}
-	if _, raw, ok := find(LastURLFields); ok {
-		result.lastURL, _ = linkText(raw) // only a hint: verified before use
-	}
-	if _, raw, ok := find(TotalFields); ok {
-		result.total, result.hasTotal = integer(raw)
-		result.hasTotal = result.hasTotal && result.total >= 0
-	}
-	if _, raw, ok := find(PageSizeFields); ok {
-		result.perPage, result.hasPerPage = integer(raw)
-		result.hasPerPage = result.hasPerPage && result.perPage > 0
-	}
+	_, raw := find(LastURLFields)
+	result.lastURL, _ = linkText(raw) // only a hint: verified before use
+	_, raw = find(TotalFields)
+	result.total, result.hasTotal = integer(raw)
+	result.hasTotal = result.hasTotal && result.total >= 0
+	_, raw = find(PageSizeFields)
+	result.perPage, result.hasPerPage = integer(raw)
+	result.hasPerPage = result.hasPerPage && result.perPage > 0
 	return result, nil
 }
 
