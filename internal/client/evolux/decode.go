@@ -383,8 +383,7 @@ var pagingFields = slices.Concat(NextURLFields, LastURLFields, TotalFields, Page
 // report short.
 func decodePagination(sources []map[string]json.RawMessage) (pagination, error) {
 	// find is the first of names in the first source that has one; nil when
-	// none has (an absent total or size is then no number, an absent last
-	// URL no link).
+	// none has (an absent total or size is then no number).
 	find := func(names []string) (string, json.RawMessage) {
 		for _, fields := range sources {
 			for _, name := range names {
@@ -402,9 +401,10 @@ func decodePagination(sources []map[string]json.RawMessage) (pagination, error) 
 			return pagination{}, fmt.Errorf("the answer's %s is not a URL", name)
 		}
 	}
-	_, raw := find(LastURLFields)
-	result.lastURL, _ = linkText(raw) // only a hint: verified before use
-	_, raw = find(TotalFields)
+	if _, raw := find(LastURLFields); raw != nil {
+		result.lastURL, _ = linkText(raw) // only a hint: verified before use
+	}
+	_, raw := find(TotalFields)
 	result.total, result.hasTotal = integer(raw)
 	result.hasTotal = result.hasTotal && result.total >= 0
 	_, raw = find(PageSizeFields)
