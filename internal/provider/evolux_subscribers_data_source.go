@@ -77,15 +77,14 @@ type evoluxSubscribersModel struct {
 const defaultReadTimeout = 5 * time.Minute
 
 // evoluxSubscriberType is the type of one element of `subscribers`.
-var evoluxSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"name":          types.StringType,
-	"phone_number":  types.StringType,
-	"state":         types.StringType,
-	"campaign_uuid": types.StringType,
-	"template_uuid": types.StringType,
-	"created_at":    types.StringType,
-	"raw":           jsontypes.NormalizedType{},
-}}
+var evoluxSubscriberType = func() types.ObjectType {
+	attrTypes := map[string]attr.Type{}
+	for _, attribute := range subscriberAttributes {
+		attrTypes[attribute.name] = types.StringType
+	}
+	attrTypes["raw"] = jsontypes.NormalizedType{}
+	return types.ObjectType{AttrTypes: attrTypes}
+}()
 
 // evoluxUUIDRegexp accepts the 8-4-4-4-12 hexadecimal form the Evolux
 // document shows (70f4ddb6-ece1-4e13-ab90-3698d9d72bf0), in either case.
@@ -95,11 +94,12 @@ func evoluxUUIDValidator() validator.String {
 	return stringvalidator.RegexMatches(evoluxUUIDRegexp, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
 }
 
-// nonEmptyFilterValidator refuses "" in a text filter: the query would carry an empty
-// parameter whose meaning the API does not document. Omitting the argument is
-// the way to not filter.
-func nonEmptyFilterValidator() validator.String {
-	return stringvalidator.LengthAtLeast(1)
+// filterString is an optional text filter. "" is refused: the query would
+// carry an empty parameter whose meaning the API does not document; omitting
+// the argument is the way to not filter.
+func filterString(description string, validators ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: description, Optional: true,
+		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, validators...)}
 }
 
 func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -118,16 +118,9 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`.",
 				Computed:            true,
 			},
-			"phone_number": schema.StringAttribute{
-				MarkdownDescription: "Only the subscriber with this phone number, as Evolux stores it (for example `1199881122`).",
-				Optional:            true,
-				Validators:          []validator.String{nonEmptyFilterValidator()},
-			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers with this name (for example `Maria do Carmo`); how Evolux matches it is up to the server.",
-				Optional:            true,
-				Validators:          []validator.String{nonEmptyFilterValidator()},
-			},
+			"phone_number": filterString("Only the subscriber with this phone number, as Evolux stores it (for example `1199881122`)."),
+			"name": filterString("Only subscribers with this name (for example `Maria do Carmo`); " +
+				"how Evolux matches it is up to the server."),
 			"state": schema.StringAttribute{
 				MarkdownDescription: "Only subscribers in this state, one of " + states + ". " +
 					"`pending`: not sent yet; `scheduled`: scheduled; `sent`: sent, no interaction yet; " +
@@ -171,23 +164,11 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				Computed:   true,
 				Validators: []validator.String{ianaTimezoneValidator{}},
 			},
-			"conversation_field_key": schema.StringAttribute{
-				MarkdownDescription: "Name of a custom conversation field of the campaign (for example `CPF` or `perfil`). " +
-					"Only subscribers whose field has the value `conversation_field_value`; the two go together.",
-				Optional: true,
-				Validators: []validator.String{
-					nonEmptyFilterValidator(),
-					stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_value")),
-				},
-			},
-			"conversation_field_value": schema.StringAttribute{
-				MarkdownDescription: "Value of the custom field `conversation_field_key` (for example `Pessoa Jurídica`); the two go together.",
-				Optional:            true,
-				Validators: []validator.String{
-					nonEmptyFilterValidator(),
-					stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_key")),
-				},
-			},
+			"conversation_field_key": filterString("Name of a custom conversation field of the campaign (for example `CPF` or `perfil`). "+
+				"Only subscribers whose field has the value `conversation_field_value`; the two go together.",
+				stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_value"))),
+			"conversation_field_value": filterString("Value of the custom field `conversation_field_key` (for example `Pessoa Jurídica`); "+
+				"the two go together.", stringvalidator.AlsoRequires(path.MatchRoot("conversation_field_key"))),
 			"include_subscribers": schema.BoolAttribute{
 				MarkdownDescription: "Whether to keep the records in `subscribers` (default `true`). With `false`, every page is still read, " +
 					"but only counted: `subscribers` is null, nothing per record is kept in memory or in state, and `total`, `state_counts` " +
@@ -197,41 +178,8 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			"subscribers": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
-				Computed: true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"name": schema.StringAttribute{
-							MarkdownDescription: "Subscriber's name (`name`).",
-							Computed:            true,
-						},
-						"phone_number": schema.StringAttribute{
-							MarkdownDescription: "Subscriber's phone number (`phone_number`).",
-							Computed:            true,
-						},
-						"state": schema.StringAttribute{
-							MarkdownDescription: "State of the sending to this subscriber (`state`), normally one of " + states + ".",
-							Computed:            true,
-						},
-						"campaign_uuid": schema.StringAttribute{
-							MarkdownDescription: "UUID of the subscriber's campaign: `campaign_uuid`, else `campaign.uuid`, else `campaign` when it is a string.",
-							Computed:            true,
-						},
-						"template_uuid": schema.StringAttribute{
-							MarkdownDescription: "UUID of the template sent: `template_uuid`, else `template.uuid`, else `template` when it is a string.",
-							Computed:            true,
-						},
-						"created_at": schema.StringAttribute{
-							MarkdownDescription: "When the subscriber entered the campaign (`created_at`), as the server wrote it.",
-							Computed:            true,
-						},
-						"raw": schema.StringAttribute{
-							MarkdownDescription: "The whole record as JSON text, for `jsondecode` of fields this data source does not model " +
-								"(for example `jsondecode(s.raw).conversation_fields`).",
-							Computed:   true,
-							CustomType: jsontypes.NormalizedType{},
-						},
-					},
-				},
+				Computed:     true,
+				NestedObject: schema.NestedAttributeObject{Attributes: subscriberSchema(states)},
 			},
 			"total": schema.Int64Attribute{
 				MarkdownDescription: "Number of subscribers read, over every page.",
@@ -259,6 +207,29 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 	}
 }
 
+// subscriberSchema is the schema of one element of `subscribers`.
+func subscriberSchema(states string) map[string]schema.Attribute {
+	descriptions := map[string]string{
+		"name":          "Subscriber's name (`name`).",
+		"phone_number":  "Subscriber's phone number (`phone_number`).",
+		"state":         "State of the sending to this subscriber (`state`), normally one of " + states + ".",
+		"campaign_uuid": "UUID of the subscriber's campaign: `campaign_uuid`, else `campaign.uuid`, else `campaign` when it is a string.",
+		"template_uuid": "UUID of the template sent: `template_uuid`, else `template.uuid`, else `template` when it is a string.",
+		"created_at":    "When the subscriber entered the campaign (`created_at`), as the server wrote it.",
+		"raw": "The whole record as JSON text, for `jsondecode` of fields this data source does not model " +
+			"(for example `jsondecode(s.raw).conversation_fields`).",
+	}
+	attributes := map[string]schema.Attribute{}
+	for name := range evoluxSubscriberType.AttrTypes {
+		attribute := schema.StringAttribute{MarkdownDescription: descriptions[name], Computed: true}
+		if name == "raw" {
+			attribute.CustomType = jsontypes.NormalizedType{}
+		}
+		attributes[name] = attribute
+	}
+	return attributes
+}
+
 func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
@@ -269,19 +240,11 @@ func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req da
 	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
-	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
-		return
-	}
-	// Malformed values are reported by the type's own validation.
-	s, diags := start.ValueRFC3339Time()
-	if diags.HasError() {
-		return
-	}
-	e, diags := end.ValueRFC3339Time()
-	if diags.HasError() {
-		return
-	}
-	if s.After(e) {
+	// Null and unknown values are not compared; malformed ones are reported
+	// by the type's own validation.
+	s, startDiags := start.ValueRFC3339Time()
+	e, endDiags := end.ValueRFC3339Time()
+	if !resp.Diagnostics.HasError() && !startDiags.HasError() && !endDiags.HasError() && s.After(e) {
 		resp.Diagnostics.AddAttributeError(path.Root("start"), "start is after end",
 			fmt.Sprintf("start (%s) is after end (%s), so the report could only be empty. "+
 				"Swap the two, or move start earlier.", start.ValueString(), end.ValueString()))
@@ -305,14 +268,8 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 
 	filter, diags := model.filter(ctx)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	c, diags := d.data.evoluxForReports()
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	timeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -396,39 +353,32 @@ func (m evoluxSubscribersModel) narrowingAdvice() string {
 			unset = append(unset, filter.name)
 		}
 	}
-	advice := "Narrow the report with the filters of campaigns_evolux_subscribers"
+	advice := "Narrow the report with the filters of campaigns_evolux_subscribers: a shorter start to end window"
 	if len(unset) > 0 {
-		advice += " not set yet: " + strings.Join(unset, ", ")
-	} else {
-		advice += ": a shorter start to end window"
+		advice = "Narrow the report with the filters of campaigns_evolux_subscribers not set yet: " + strings.Join(unset, ", ")
 	}
-	advice += "; or set include_subscribers = false when only the counts are needed"
-	if !m.IncludeSubscribers.IsNull() && !m.IncludeSubscribers.ValueBool() {
-		advice = strings.TrimSuffix(advice, "; or set include_subscribers = false when only the counts are needed")
+	if m.IncludeSubscribers.IsNull() || m.IncludeSubscribers.ValueBool() {
+		advice += "; or set include_subscribers = false when only the counts are needed"
 	}
 	return advice + ", or allow more time with timeouts { read = \"...\" }."
 }
 
 // subscribersReadError reports a failed read with the server's status and
-// message; a rejected token also says which setting to fix.
+// message; a rejected token also says which setting to fix, a report too
+// large the filters that could narrow it.
 func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	summary := "Cannot read the Evolux subscribers report"
+	summary, advice := "Cannot read the Evolux subscribers report", ""
 	var apiErr *client.APIError
-	rejected := errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden)
-	if rejected {
-		summary = "Evolux rejected the token"
+	switch {
+	case strings.Contains(err.Error(), "narrow the filter"):
+		summary, advice = "Evolux report too large", "\n\n"+m.narrowingAdvice()
+	case errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden):
+		summary, advice = "Evolux rejected the token", "\n\nCheck evolux.token in the provider configuration (or the "+
+			envEvoluxToken+" environment variable): it must be an API token that Evolux support issued for this instance, sent as a Bearer token."
 	}
+	var diags diag.Diagnostics // addClientError adds exactly one
 	addClientError(&diags, summary, "Reading the Evolux campaign subscribers report", err)
-	if len(diags) == 1 && strings.Contains(err.Error(), "narrow the filter") {
-		return diag.Diagnostics{diag.NewErrorDiagnostic("Evolux report too large", diags[0].Detail()+"\n\n"+m.narrowingAdvice())}
-	}
-	if !rejected || len(diags) != 1 {
-		return diags
-	}
-	return diag.Diagnostics{diag.NewErrorDiagnostic(summary, diags[0].Detail()+
-		"\n\nCheck evolux.token in the provider configuration (or the "+envEvoluxToken+" environment variable): "+
-		"it must be an API token that Evolux support issued for this instance, sent as a Bearer token.")}
+	return diag.Diagnostics{diag.NewErrorDiagnostic(summary, diags[0].Detail()+advice)}
 }
 
 // filter turns the configuration into the client's query. Values are passed

@@ -141,11 +141,7 @@ func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error
 		return fmt.Errorf("%s: %w", operation, err)
 	}
 	read := &reading{client: c, seen: map[string]bool{}, emit: fn}
-	current, err := read.follow(ctx, first)
-	if err != nil {
-		return err
-	}
-	next, err := resolveNext(first, current.pagination.nextURL)
+	current, next, err := read.follow(ctx, first)
 	if err != nil {
 		return err
 	}
@@ -159,11 +155,7 @@ func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error
 		}
 	}
 	for next != nil {
-		u := next
-		if current, err = read.follow(ctx, u); err != nil {
-			return err
-		}
-		if next, err = resolveNext(u, current.pagination.nextURL); err != nil {
+		if _, next, err = read.follow(ctx, next); err != nil {
 			return err
 		}
 	}
@@ -179,26 +171,28 @@ type reading struct {
 	largest int64        // bytes of the largest answer kept
 }
 
-// follow fetches and keeps one page.
-func (r *reading) follow(ctx context.Context, u *url.URL) (page, error) {
+// follow fetches and keeps one page; it returns the page and the next
+// one's URL.
+func (r *reading) follow(ctx context.Context, u *url.URL) (page, *url.URL, error) {
 	if err := r.visit(u); err != nil {
-		return page{}, err
+		return page{}, nil, err
 	}
 	result, bytes, err := r.client.fetch(ctx, u, nil)
 	if err != nil {
-		return page{}, err
+		return page{}, nil, err
 	}
-	r.largest = max(r.largest, bytes)
-	return result, r.emit(result.records)
+	next, err := r.keep(u, result, bytes)
+	return result, next, err
 }
 
-// keep hands over a page fetched ahead, now that it is known to be the
-// one the links lead to.
-func (r *reading) keep(u *url.URL, p page) error {
-	if err := r.visit(u); err != nil {
-		return err
+// keep hands over page u, visited and fetched, and returns the next page's
+// URL.
+func (r *reading) keep(u *url.URL, p page, bytes int64) (*url.URL, error) {
+	r.largest = max(r.largest, bytes)
+	if err := r.emit(p.records); err != nil {
+		return nil, err
 	}
-	return r.emit(p.records)
+	return resolveNext(u, p.pagination.nextURL)
 }
 
 // predicted reads the predicted pages concurrently, fetching ahead of the
@@ -263,11 +257,10 @@ func (r *reading) predicted(ctx context.Context, p *prediction) (*url.URL, error
 		if got.err != nil {
 			return nil, got.err
 		}
-		r.largest = max(r.largest, got.bytes)
-		if err := r.keep(next, got.page); err != nil {
+		if err := r.visit(next); err != nil {
 			return nil, err
 		}
-		following, err := resolveNext(next, got.page.pagination.nextURL)
+		following, err := r.keep(next, got.page, got.bytes)
 		if err != nil {
 			return nil, err
 		}
@@ -291,17 +284,6 @@ func (r *reading) visit(u *url.URL) error {
 	}
 	r.seen[key] = true
 	return nil
-}
-
-// tooManyPagesError is a report that announces more pages than a read may
-// take.
-type tooManyPagesError struct {
-	records, perPage int64
-}
-
-func (e *tooManyPagesError) Error() string {
-	return fmt.Sprintf("the report has %d records in pages of %d, more than %d pages; narrow the filter",
-		e.records, e.perPage, maxPages)
 }
 
 // pageKey identifies a page whatever the order of its query parameters.

@@ -36,16 +36,17 @@ func DecodeRecord(raw []byte) Subscriber {
 	return decodeRecord(string(raw))
 }
 
-// Indexes of the record fields read into a Subscriber.
+// Indexes of the record fields read into a Subscriber: its six fields in
+// order, then the objects that may hold the campaign's and template's UUID.
 const (
 	fieldName = iota
 	fieldPhoneNumber
 	fieldState
 	fieldCampaignUUID
-	fieldCampaign
 	fieldTemplateUUID
-	fieldTemplate
 	fieldCreatedAt
+	fieldCampaign
+	fieldTemplate
 	fieldCount
 )
 
@@ -68,22 +69,20 @@ var recordFields = map[string]int{
 func decodeRecord(text string) Subscriber {
 	subscriber := Subscriber{Raw: text}
 	var values [fieldCount]string
-	isObject := eachMember(text, func(key, value string) {
+	if !walk(text, '{', func(key string, start, end int) bool {
 		if index, ok := recordFields[memberName(key)]; ok {
-			values[index] = value
+			values[index] = text[start:end]
 		}
-	})
-	if !isObject {
+		return true
+	}) {
 		return subscriber
 	}
+	nested := [6]string{fieldCampaignUUID: values[fieldCampaign], fieldTemplateUUID: values[fieldTemplate]}
 	var texts [6]string
 	var found [6]bool
-	texts[0], found[0] = scalarText(values[fieldName])
-	texts[1], found[1] = scalarText(values[fieldPhoneNumber])
-	texts[2], found[2] = scalarText(values[fieldState])
-	texts[3], found[3] = uuidOf(values[fieldCampaignUUID], values[fieldCampaign])
-	texts[4], found[4] = uuidOf(values[fieldTemplateUUID], values[fieldTemplate])
-	texts[5], found[5] = scalarText(values[fieldCreatedAt])
+	for i := range texts {
+		texts[i], found[i] = fieldText(values[i], nested[i])
+	}
 	if found == [6]bool{} {
 		return subscriber
 	}
@@ -99,8 +98,8 @@ func decodeRecord(text string) Subscriber {
 	return subscriber
 }
 
-// uuidOf reads flat, else nested as a scalar or as an object's uuid.
-func uuidOf(flat, nested string) (string, bool) {
+// fieldText reads flat, else nested as a scalar or as an object's uuid.
+func fieldText(flat, nested string) (string, bool) {
 	if value, ok := scalarText(flat); ok {
 		return value, true
 	}
@@ -108,10 +107,11 @@ func uuidOf(flat, nested string) (string, bool) {
 		return value, true
 	}
 	var uuid string
-	eachMember(nested, func(key, value string) {
+	walk(nested, '{', func(key string, start, end int) bool {
 		if memberName(key) == FieldUUID {
-			uuid = value
+			uuid = nested[start:end]
 		}
+		return true
 	})
 	return scalarText(uuid)
 }
@@ -150,27 +150,36 @@ func scalarText(raw string) (string, bool) {
 	return "", false
 }
 
-// eachMember calls fn with the key (quotes included) and the value of each
-// member of the JSON object in text, which must be valid JSON; it reports
-// whether text is an object at all.
-func eachMember(text string, fn func(key, value string)) bool {
+// walk calls fn with the key (quotes included; "" in an array) and the
+// bounds of each value of the JSON object or array (as open says) in text,
+// until fn returns false; it reports whether text is one. Text need not be
+// valid JSON: the walk ends where its structure breaks.
+func walk(text string, open byte, fn func(key string, start, end int) bool) bool {
 	i := skipSpace(text, 0)
-	if i >= len(text) || text[i] != '{' {
+	if i >= len(text) || text[i] != open {
 		return false
 	}
-	for i = skipSpace(text, i+1); i < len(text) && text[i] == '"'; {
-		keyEnd := stringEnd(text, i)
-		key := text[i:keyEnd]
-		i = skipSpace(text, skipSpace(text, keyEnd)+1) // past the colon
-		valueEnd := valueEnd(text, i)
-		fn(key, text[i:valueEnd])
-		i = skipSpace(text, valueEnd)
-		if i >= len(text) || text[i] != ',' {
-			break
+	if i = skipSpace(text, i+1); open == '[' && i < len(text) && text[i] == ']' {
+		return true // empty
+	}
+	for {
+		key := ""
+		if open == '{' {
+			if i >= len(text) || text[i] != '"' {
+				return true
+			}
+			keyEnd := stringEnd(text, i)
+			key, i = text[i:keyEnd], skipSpace(text, skipSpace(text, keyEnd)+1) // past the colon
+		}
+		end := valueEnd(text, i)
+		if !fn(key, i, end) {
+			return true
+		}
+		if i = skipSpace(text, end); i >= len(text) || text[i] != ',' {
+			return true
 		}
 		i = skipSpace(text, i+1)
 	}
-	return true
 }
 
 // memberName is a key without its quotes, unescaped when it has escapes.
@@ -287,46 +296,29 @@ func decodePage(r io.Reader) (page, error) {
 // brokenAt names where an answer that is not valid JSON broke at offset:
 // the record of an array, or the member of an envelope, around it.
 func brokenAt(text string, offset int) string {
-	i := skipSpace(text, 0)
-	if i >= len(text) || text[i] != '[' && text[i] != '{' {
-		return "read answer"
+	where, n := "read answer", 0
+	stop := func(key string, _, end int) bool {
+		if n++; end < offset {
+			return true
+		}
+		if where = "read " + key; key == "" {
+			where = fmt.Sprintf("read record %d", n)
+		}
+		return false
 	}
-	array := text[i] == '['
-	for n := 1; ; n++ {
-		i = skipSpace(text, i+1) // past the bracket or the comma
-		key := ""
-		if !array {
-			if i >= len(text) || text[i] != '"' {
-				break
-			}
-			end := stringEnd(text, i)
-			key, i = text[i:end], skipSpace(text, skipSpace(text, end)+1) // past the colon
-		}
-		end := valueEnd(text, i)
-		switch {
-		case end >= offset && array:
-			return fmt.Sprintf("read record %d", n)
-		case end >= offset:
-			return "read " + key
-		}
-		if i = skipSpace(text, end); i >= len(text) || text[i] != ',' {
-			break
-		}
+	if !walk(text, '[', stop) {
+		walk(text, '{', stop)
 	}
-	return "read answer"
+	return where
 }
 
 // decodeElements decodes the records of a valid JSON array.
 func decodeElements(array string) []Subscriber {
 	var records []Subscriber
-	for i := skipSpace(array, 1); i < len(array) && array[i] != ']'; {
-		end := valueEnd(array, i)
-		records = append(records, decodeRecord(array[i:end]))
-		i = skipSpace(array, end)
-		if i < len(array) && array[i] == ',' {
-			i = skipSpace(array, i+1)
-		}
-	}
+	walk(array, '[', func(_ string, start, end int) bool {
+		records = append(records, decodeRecord(array[start:end]))
+		return true
+	})
 	return records
 }
 
@@ -342,8 +334,8 @@ func decodeEnvelope(object string) (page, error) {
 		sources     = make([]map[string]json.RawMessage, len(PagingObjects)+1) // the last: the top level
 	)
 	sources[len(PagingObjects)] = map[string]json.RawMessage{}
-	eachMember(object, func(rawKey, value string) {
-		key := memberName(rawKey)
+	walk(object, '{', func(rawKey string, start, end int) bool {
+		key, value := memberName(rawKey), object[start:end]
 		if rank := slices.Index(RecordsFields, key); rank >= 0 {
 			switch {
 			case firstErr != nil || rank > recordsRank: // a preferred member holds the records
@@ -362,9 +354,10 @@ func decodeEnvelope(object string) (page, error) {
 			case key == FieldPagination && firstErr == nil:
 				firstErr = fmt.Errorf("%q is not an object", FieldPagination)
 			} // a "meta" or "links" of another shape says nothing of paging
-		} else if isPagingField(key) {
+		} else if slices.Contains(pagingFields, key) {
 			sources[len(PagingObjects)][key] = json.RawMessage(value)
 		}
+		return true
 	})
 	switch {
 	case firstErr != nil:
@@ -381,49 +374,42 @@ func decodeEnvelope(object string) (page, error) {
 // RecordsFields: not a report, never an empty one.
 var errNoRecords = fmt.Errorf("the answer is a JSON object without records: none of %q", RecordsFields)
 
-func isPagingField(key string) bool {
-	for _, names := range [][]string{NextURLFields, LastURLFields, TotalFields, PageSizeFields} {
-		if slices.Contains(names, key) {
-			return true
-		}
-	}
-	return false
-}
+// pagingFields are the names of every paging field.
+var pagingFields = slices.Concat(NextURLFields, LastURLFields, TotalFields, PageSizeFields)
 
 // decodePagination reads the paging fields from the first source that has
 // each. A next URL that is null or absent means the last page; one that is
 // not a URL is an error, which must not pass for the last page and cut the
 // report short.
 func decodePagination(sources []map[string]json.RawMessage) (pagination, error) {
-	find := func(names []string) (string, json.RawMessage, bool) {
+	// find is the first of names in the first source that has one; nil when
+	// none has (an absent total or size is then no number).
+	find := func(names []string) (string, json.RawMessage) {
 		for _, fields := range sources {
 			for _, name := range names {
 				if raw, ok := fields[name]; ok {
-					return name, raw, true
+					return name, raw
 				}
 			}
 		}
-		return "", nil, false
+		return "", nil
 	}
 	var result pagination
-	if name, raw, ok := find(NextURLFields); ok {
-		next, valid := linkText(raw)
-		if !valid {
+	if name, raw := find(NextURLFields); raw != nil {
+		var valid bool
+		if result.nextURL, valid = linkText(raw); !valid {
 			return pagination{}, fmt.Errorf("the answer's %s is not a URL", name)
 		}
-		result.nextURL = next
 	}
-	if _, raw, ok := find(LastURLFields); ok {
+	if _, raw := find(LastURLFields); raw != nil {
 		result.lastURL, _ = linkText(raw) // only a hint: verified before use
 	}
-	if _, raw, ok := find(TotalFields); ok {
-		result.total, result.hasTotal = integer(raw)
-		result.hasTotal = result.hasTotal && result.total >= 0
-	}
-	if _, raw, ok := find(PageSizeFields); ok {
-		result.perPage, result.hasPerPage = integer(raw)
-		result.hasPerPage = result.hasPerPage && result.perPage > 0
-	}
+	_, raw := find(TotalFields)
+	result.total, result.hasTotal = integer(raw)
+	result.hasTotal = result.hasTotal && result.total >= 0
+	_, raw = find(PageSizeFields)
+	result.perPage, result.hasPerPage = integer(raw)
+	result.hasPerPage = result.hasPerPage && result.perPage > 0
 	return result, nil
 }
 
@@ -431,24 +417,16 @@ func decodePagination(sources []map[string]json.RawMessage) (pagination, error) 
 // "href" (JSON:API's links); anything else is not a link.
 func linkText(raw json.RawMessage) (string, bool) {
 	var text *string
-	if json.Unmarshal(raw, &text) == nil {
-		if text == nil {
-			return "", true
-		}
-		return *text, true
-	}
-	var object map[string]json.RawMessage
-	_ = json.Unmarshal(raw, &object)
-	if href, ok := object["href"]; ok {
-		var link *string
-		if json.Unmarshal(href, &link) == nil {
-			if link == nil {
-				return "", true
-			}
-			return *link, true
+	if json.Unmarshal(raw, &text) != nil {
+		var object map[string]json.RawMessage
+		if json.Unmarshal(raw, &object) != nil || object["href"] == nil || json.Unmarshal(object["href"], &text) != nil {
+			return "", false
 		}
 	}
-	return "", false
+	if text == nil {
+		return "", true
+	}
+	return *text, true
 }
 
 // integer reads a JSON number or a numeric string.

@@ -1,6 +1,7 @@
 package evolux
 
 import (
+	"fmt"
 	"math"
 	"net/url"
 	"slices"
@@ -76,7 +77,8 @@ func predict(requested *url.URL, first page, next *url.URL) (*prediction, error)
 			perPage = p.step
 		}
 		if first.pagination.total/perPage >= maxPages {
-			return nil, &tooManyPagesError{records: first.pagination.total, perPage: perPage}
+			return nil, fmt.Errorf("the report has %d records in pages of %d, more than %d pages; narrow the filter",
+				first.pagination.total, perPage, maxPages)
 		}
 		p.pages = int((first.pagination.total + perPage - 1) / perPage)
 	}
@@ -165,9 +167,5 @@ func isOffset(param string, nextValue, records int64) bool {
 // sameResource is true when b is on a's origin and path: a prediction only
 // ever numbers pages of the report that was asked for.
 func sameResource(a, b *url.URL) bool {
-	return sameOriginURL(a, b) && a.EscapedPath() == b.EscapedPath()
-}
-
-func sameOriginURL(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host) && a.EscapedPath() == b.EscapedPath()
 }
