@@ -335,8 +335,8 @@ func settledOnRefresh(m builderCampaignModel) string {
 }
 
 // createMarkKey is the private state of a campaign whose create was
-// uncertain (tainted) or unconfirmed: its refresh looks for it by its
-// fields when its id is not found.
+// uncertain or unconfirmed (kept with a warning): its refresh looks for it
+// by its fields when its id is not found.
 const createMarkKey = "create"
 
 type createMarkValue struct {

@@ -47,8 +47,8 @@ func loginAdvice(apiErr *client.APIError) string {
 }
 
 // saidAround is what the client said around inner, the error err wraps,
-// such as which settings to check after a refused login: the diagnostic
-// shows inner's parts, and this would be lost with the rest of err's text.
+// such as whose login was refused: the diagnostic shows inner's parts, and
+// this would be lost with the rest of err's text.
 func saidAround(err, inner error) string {
 	outer, core := err.Error(), inner.Error()
 	if outer == core || !strings.HasSuffix(outer, core) {
