@@ -30,16 +30,20 @@ type call struct {
 
 	// The state of the current attempt.
 	attempts     int
-	started      time.Time
+	retries      int         // attempts repeated for another reason than a 429
+	slot         bool        // holds a place in the gate
+	notSent      error       // the gate kept the attempt from being sent
+	started      time.Time   // for the log
+	entered      time.Time   // on the client's clock, for the gate
 	wroteHeaders atomic.Bool // set from the transport's goroutines
 	responseBody []byte
 	bodyErr      error
 
 	// mayHaveBeenProcessed is true once any attempt may have run on the server.
 	mayHaveBeenProcessed bool
-	// retryAfter is a wait the server asked for that is longer than
-	// MaxRetryAfter: the call stopped instead of waiting.
-	retryAfter time.Duration
+	// retryAfter is how long the rate limit held requests when that was
+	// longer than the timeLeft: the call stopped instead of waiting.
+	retryAfter, timeLeft time.Duration
 	// wait is how long to wait before the next attempt.
 	wait time.Duration
 }
@@ -82,8 +86,10 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		c.clock.Sleep(req.Context(), call.wait)
 		call.wait = 0
 	}
+	call.notSent = c.gate.enter(req.Context())
+	call.slot = call.notSent == nil
 	call.attempts++
-	call.started = time.Now()
+	call.started, call.entered = time.Now(), c.clock.Now()
 	call.wroteHeaders.Store(false)
 	call.responseBody, call.bodyErr = nil, nil
 }
@@ -121,6 +127,16 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 	c.logger.Debug(ctx, call.secrets.Scrub("HTTP "+call.operation), fields)
 }
 
+// gatedTransport sends an attempt only when the gate let it start.
+type gatedTransport struct{ http.RoundTripper }
+
+func (t gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if call := callFrom(req.Context()); call != nil && call.notSent != nil {
+		return nil, call.notSent
+	}
+	return t.RoundTripper.RoundTrip(req)
+}
+
 func (call *call) scrub(body []byte) []byte {
 	return []byte(call.secrets.Scrub(string(body)))
 }
@@ -144,6 +160,7 @@ func (call *call) apiError(resp *http.Response) *APIError {
 		Attempts:   call.attempts,
 		API:        call.api,
 		RetryAfter: call.retryAfter,
+		TimeLeft:   call.timeLeft,
 	}
 }
 

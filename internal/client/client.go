@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"time"
@@ -30,7 +31,7 @@ type Config struct {
 	UserAgent    string            // "terraform-provider-campaigns/<version>"
 	Logger       Logger            // may be nil
 	RetryWaitMin time.Duration     // 0 => 250ms
-	RetryWaitMax time.Duration     // 0 => 5s; Retry-After is honoured up to MaxRetryAfter
+	RetryWaitMax time.Duration     // 0 => 5s; Retry-After is honoured up to the context's deadline
 	Transport    http.RoundTripper // optional; default a pooled keep-alive transport
 	// Secrets are scrubbed from every error text and log entry; the API
 	// client adds the tokens it receives. nil => a new, empty set.
@@ -40,6 +41,8 @@ type Config struct {
 	// Clock reads the time and waits between attempts (backoff,
 	// Retry-After): nil => the system's. A simulation passes its own.
 	Clock Clock
+	// MaxRequestsPerSecond caps the pace of requests; 0 => no cap.
+	MaxRequestsPerSecond float64
 }
 
 // Clock is the time as the client sees it.
@@ -86,6 +89,7 @@ type Client struct {
 	// httptrace, which is what tells "never sent" apart from "maybe sent".
 	traced   bool
 	retrying *retryablehttp.Client
+	gate     *gate
 	secrets  *Secrets
 	name     string
 	clock    Clock
@@ -108,6 +112,7 @@ func New(cfg Config) (*Client, error) {
 		transport = pooled
 	}
 	_, traced := transport.(*http.Transport)
+	transport = gatedTransport{transport}
 
 	c := &Client{
 		base:       base,
@@ -128,15 +133,19 @@ func New(cfg Config) (*Client, error) {
 	if c.name == "" {
 		c.name = "the server"
 	}
+	waitMin, waitMax := orDefault(cfg.RetryWaitMin, defaultRetryWaitMin), orDefault(cfg.RetryWaitMax, defaultRetryWaitMax)
+	c.gate = newGate(c.clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     transport,
 			Timeout:       timeout,
 			CheckRedirect: checkRedirect,
 		},
-		RetryWaitMin:   orDefault(cfg.RetryWaitMin, defaultRetryWaitMin),
-		RetryWaitMax:   orDefault(cfg.RetryWaitMax, defaultRetryWaitMax),
-		RetryMax:       c.maxRetries,
+		RetryWaitMin: waitMin,
+		RetryWaitMax: waitMax,
+		// checkRetry counts the retries: a 429 is repeated until the
+		// operation's deadline, anything else up to MaxRetries times.
+		RetryMax:       math.MaxInt32,
 		RequestLogHook: c.startAttempt,
 		CheckRetry:     c.checkRetry,
 		// checkRetry decides the wait, and startAttempt waits it (c.clock).

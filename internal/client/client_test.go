@@ -263,7 +263,9 @@ func TestDo_cancelledBeforeSendingWasNotProcessed(t *testing.T) {
 	}
 }
 
-func TestDo_cancelWhileWaitingToRetryStops(t *testing.T) {
+// A wait longer than the operation has left is not waited: the 429 is the
+// answer, with the wait the server asked for.
+func TestDo_retryAfterBeyondTheDeadlineStopsAtOnce(t *testing.T) {
 	server, count := countingServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
 		w.Header().Set("Retry-After", "20")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -275,8 +277,10 @@ func TestDo_cancelWhileWaitingToRetryStops(t *testing.T) {
 	start := time.Now()
 	_, err := c.Do(ctx, post(RetryOnlyIfNotProcessed))
 
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second || count.Load() != 1 {
-		t.Fatalf("err = %v after %v and %d requests; want the deadline, promptly, after 1", err, time.Since(start), count.Load())
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 20*time.Second || time.Since(start) > time.Second || count.Load() != 1 ||
+		!strings.Contains(err.Error(), "asks to wait 20s before the next, longer than the 200ms this operation has left") {
+		t.Fatalf("err = %v after %v and %d requests; want the 429 and its wait, promptly, after 1", err, time.Since(start), count.Load())
 	}
 }
 
@@ -548,27 +552,29 @@ func TestDo_logsEveryAttempt(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	minWait, maxWait := 100*time.Millisecond, time.Second
 	for attempt := range 10 {
-		wait := backoff(minWait, maxWait, attempt, nil)
+		wait := backoff(minWait, maxWait, attempt)
 		if wait < minWait || wait > maxWait {
 			t.Fatalf("attempt %d waits %v, want within [%v, %v]", attempt, wait, minWait, maxWait)
 		}
 	}
-	if wait := backoff(minWait, maxWait, 5, nil); wait < maxWait/2 {
+	if wait := backoff(minWait, maxWait, 5); wait < maxWait/2 {
 		t.Fatalf("a late attempt waits %v, want the exponential to reach about the maximum", wait)
 	}
 	for _, tt := range []struct {
 		status     int
 		retryAfter string
 		want       time.Duration
+		ok         bool
 	}{
-		{429, "3", 3 * time.Second},
-		{503, "3", 3 * time.Second},
-		{429, "86400", MaxRetryAfter},
-		{429, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},
+		{429, "3", 3 * time.Second, true},
+		{503, "3", 3 * time.Second, true},
+		{500, "3", 0, false},
+		{429, "", 0, false},
+		{429, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0, true},
 	} {
 		resp := &http.Response{StatusCode: tt.status, Header: http.Header{"Retry-After": {tt.retryAfter}}}
-		if wait := backoff(minWait, maxWait, 0, resp); wait != tt.want {
-			t.Fatalf("Retry-After %q on %d waits %v, want %v", tt.retryAfter, tt.status, wait, tt.want)
+		if wait, ok := retryAfter(resp); wait != tt.want || ok != tt.ok {
+			t.Fatalf("Retry-After %q on %d waits %v, %v; want %v, %v", tt.retryAfter, tt.status, wait, ok, tt.want, tt.ok)
 		}
 	}
 	future := time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)

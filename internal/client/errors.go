@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,10 +17,11 @@ type APIError struct {
 	Status    int
 	Message   string // the server's own message, or the status text
 	Attempts  int
-	// RetryAfter is set when the server asked (Retry-After) to wait longer
-	// than MaxRetryAfter: the request was not repeated. API names the
-	// server in that advice.
+	// RetryAfter is set when the server's rate limit holds requests
+	// longer than the operation had left (TimeLeft): the request was not
+	// repeated. API names the server in that advice.
 	RetryAfter time.Duration
+	TimeLeft   time.Duration
 	API        string
 }
 
@@ -42,18 +44,26 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// WaitAdvice says how long the server asked to wait when that was longer
-// than this provider waits (RetryAfter), else "".
+// WaitAdvice says how long the server's rate limit holds requests when
+// that was longer than the operation had left (RetryAfter), else "".
 func (e *APIError) WaitAdvice() string {
 	if e.RetryAfter <= 0 {
 		return ""
 	}
-	api := e.API
-	if api == "" {
-		api = "the server"
+	return waitAdvice(cmp.Or(e.API, "the server"), e.RetryAfter, e.TimeLeft)
+}
+
+func waitAdvice(api string, wait, left time.Duration) string {
+	return fmt.Sprintf("%s limits the rate of requests and asks to wait %s before the next, longer than the %s this operation has left; "+
+		"try again later, or give the operation more time (its timeouts block)", api, formatWait(wait), formatLeft(left))
+}
+
+// formatLeft prints the time an operation has left: "200ms", "19m30s".
+func formatLeft(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(time.Second).String()
 	}
-	return fmt.Sprintf("%s asked to wait %s before trying again (Retry-After), longer than this provider waits (%s); try again later",
-		api, formatWait(e.RetryAfter), formatWait(MaxRetryAfter))
+	return max(d, 0).Round(10 * time.Millisecond).String()
 }
 
 // formatWait prints a wait in whole seconds, rounded up: "120s".

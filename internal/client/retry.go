@@ -30,8 +30,9 @@ const (
 	RetryOnlyIfNotProcessed
 )
 
-// MaxRetryAfter caps how long a server's Retry-After may hold a request.
-const MaxRetryAfter = 30 * time.Second
+// DefaultPatience is how long a 429 may hold a request whose context has no
+// deadline (the provider's operations all have one).
+const DefaultPatience = 30 * time.Second
 
 var errResponseTooLarge = errors.New("the answer is larger than 64 MiB")
 
@@ -58,17 +59,34 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		call.mayHaveBeenProcessed = true
 	}
 	retry := ctx.Err() == nil && call.policy.allows(status, err, notProcessed)
-	if wait, ok := retryAfter(resp); ok && wait > MaxRetryAfter {
-		// Retrying earlier than asked would burn attempts against the rate
-		// limiter: stop, and say how long the server asked to wait.
-		call.retryAfter, retry = wait, false
+	if call.slot {
+		call.slot = false
+		c.gate.release()
 	}
-	c.logAttempt(ctx, call, resp, err, retry && call.attempts <= c.maxRetries)
+	wait, hasWait := retryAfter(resp)
+	switch {
+	case status == http.StatusTooManyRequests || (hasWait && status == http.StatusServiceUnavailable):
+		held := c.gate.refused(call.entered, wait, hasWait, status == http.StatusTooManyRequests)
+		if left := timeLeft(ctx, time.Now()); held > left {
+			// Retrying earlier than asked would only be refused again: stop,
+			// and say how long the server asked to wait.
+			call.retryAfter, call.timeLeft, retry = held, left, false
+		}
+	case resp != nil:
+		c.gate.answer()
+	}
+	if retry && status != http.StatusTooManyRequests {
+		// A 429 certainly did not run, so it is repeated until the deadline;
+		// anything else counts against MaxRetries.
+		retry = call.retries < c.maxRetries
+		call.retries++
+	}
+	c.logAttempt(ctx, call, resp, err, retry)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	if retry {
-		call.wait = backoff(c.retrying.RetryWaitMin, c.retrying.RetryWaitMax, call.attempts-1, resp)
+	if retry && !hasWait && status != http.StatusTooManyRequests {
+		call.wait = backoff(c.retrying.RetryWaitMin, c.retrying.RetryWaitMax, call.retries-1)
 	}
 	return retry, nil
 }
@@ -120,24 +138,22 @@ func isPermanent(err error) bool {
 		hostname     x509.HostnameError
 		invalid      x509.CertificateInvalidError
 	)
-	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) ||
+	var held *HoldError
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, &held) ||
 		errors.As(err, &verification) || errors.As(err, &unknownCA) ||
 		errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
-// backoff is retryablehttp's Backoff: the server's Retry-After on 429 and
-// 503 (capped), else exponential with jitter between minWait and maxWait.
-func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if wait, ok := retryAfter(resp); ok {
-		return min(wait, MaxRetryAfter)
-	}
-	// Not retryablehttp's own Retry-After reading: a huge value overflows it.
+// backoff is exponential with jitter between minWait and maxWait: the wait
+// when the server names none.
+func backoff(minWait, maxWait time.Duration, attempt int) time.Duration {
 	wait := max(retryablehttp.DefaultBackoff(minWait, maxWait, attempt, nil), 0)
 	// Jitter in the upper half spreads out clients that failed together.
 	return max(wait/2+rand.N(wait/2+1), minWait)
 }
 
-// retryAfter is the wait a 429 or 503 answer asks for.
+// retryAfter is the wait a 429 or 503 answer asks for. Not
+// retryablehttp's own reading: a huge value overflows it.
 func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
 		return 0, false

@@ -36,12 +36,12 @@ func TestDo_retryAfterLongerThanTheCapStopsAndSaysHowLong(t *testing.T) {
 			_, err := c.Do(context.Background(), post(tt.policy))
 
 			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.Status != tt.status || apiErr.RetryAfter <= MaxRetryAfter {
+			if !errors.As(err, &apiErr) || apiErr.Status != tt.status || apiErr.RetryAfter <= DefaultPatience {
 				t.Fatalf("err = %#v, want the %d with its Retry-After", err, tt.status)
 			}
-			want := "Builder asked to wait " + tt.wantWait
+			want := "Builder limits the rate of requests and asks to wait " + tt.wantWait
 			if !strings.Contains(err.Error(), want) ||
-				!strings.Contains(err.Error(), "before trying again (Retry-After), longer than this provider waits (30s); try again later") {
+				!strings.Contains(err.Error(), "before the next, longer than the 30s this operation has left; try again later") {
 				t.Fatalf("err = %q, want it to say %q and the provider's own limit", err, want)
 			}
 			if count.Load() != 1 || time.Since(start) > 5*time.Second {
@@ -51,22 +51,27 @@ func TestDo_retryAfterLongerThanTheCapStopsAndSaysHowLong(t *testing.T) {
 	}
 }
 
-func TestDo_retryAfterWithinTheCapIsNotAdvice(t *testing.T) {
+// A 429 certainly did not run: it is repeated past MaxRetries (2 here),
+// a POST included, until the server takes it.
+func TestDo_tooManyRequestsIsRepeatedUntilTaken(t *testing.T) {
 	server, count := countingServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
-		w.Header().Set("Retry-After", "0")
-		w.WriteHeader(http.StatusTooManyRequests)
+		if n <= 5 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
 	})
 	c, _ := newTestClient(t, server.URL)
-	_, err := c.Do(context.Background(), post(RetryIdempotent))
-	if count.Load() != 3 || strings.Contains(err.Error(), "asked to wait") {
-		t.Fatalf("%d requests, err = %v; want every retry and no advice to wait", count.Load(), err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := c.Do(ctx, post(RetryOnlyIfNotProcessed)); err != nil || count.Load() != 6 {
+		t.Fatalf("%d requests, err = %v; want 6 and success", count.Load(), err)
 	}
 }
 
 func TestParseRetryAfter_hugeValuesDoNotOverflow(t *testing.T) {
 	for _, value := range []string{"9223372036854775807", "99999999999999", "Fri, 31 Dec 9999 23:59:59 GMT"} {
 		wait, ok := parseRetryAfter(value, time.Now())
-		if !ok || wait <= MaxRetryAfter || wait > maxParsedRetryAfter {
+		if !ok || wait <= DefaultPatience || wait > maxParsedRetryAfter {
 			t.Errorf("parseRetryAfter(%q) = %v, %v", value, wait, ok)
 		}
 	}

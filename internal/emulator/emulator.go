@@ -100,6 +100,9 @@ type Config struct {
 	// Now is the emulator's clock (tokens, creation dates, trigger times):
 	// nil => time.Now. A simulation moves it by hand.
 	Now func() time.Time
+
+	// BuilderRate and EvoluxRate limit each API's rate (ratelimit.go).
+	BuilderRate, EvoluxRate RateLimit
 }
 
 // Validate reports a configuration that New would refuse.
@@ -169,6 +172,7 @@ type Emulator struct {
 	evoluxPaging     string
 
 	subscribers subscriberStore
+	buckets     [2]bucket // by service
 
 	dialects dialectSet // fixed at New
 	listMax  int
@@ -211,6 +215,8 @@ func New(cfg Config) *Emulator {
 	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
 	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
+	e.SetBuilderRate(cfg.BuilderRate)
+	e.SetEvoluxRate(cfg.EvoluxRate)
 	return e
 }
 
@@ -338,6 +344,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case rt == nil:
 		writeUnrouted(w, m.service, m.allowed)
+		return
+	}
+	if ok, wait := e.buckets[rt.service].take(e.now()); !ok {
+		e.buckets[rt.service].refuse(w, rt.service, wait)
 		return
 	}
 	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }

@@ -66,6 +66,7 @@ const (
 	faultDuplicate409     = "409-duplicate"     // answers 409 "duplicate id" without storing
 	faultStoreThen422     = "store-then-422"    // stores, then answers 422 "duplicate id" (a slow first POST landed)
 	faultRateLimited      = "429"               // answers 429 without storing
+	faultRateLimitedLong  = "429-long"          // answers 429 without storing, asking to wait a minute
 )
 
 func newFakeBuilder(t *testing.T) *fakeBuilder {
@@ -237,6 +238,10 @@ func (f *fakeBuilder) create(w http.ResponseWriter, r *http.Request) {
 		return
 	case faultRateLimited:
 		w.Header().Set("Retry-After", "0")
+		detail(w, http.StatusTooManyRequests, "slow down")
+		return
+	case faultRateLimitedLong:
+		w.Header().Set("Retry-After", "60")
 		detail(w, http.StatusTooManyRequests, "slow down")
 		return
 	case faultStoreThen422:

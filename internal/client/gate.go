@@ -1,0 +1,239 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// gate paces every request one Client sends. There is one per API and
+// provider instance, so the resources, data sources and actions that
+// Terraform runs at once share what the server allows: a 429 means the
+// budget is spent for all of them, not only for the request that met it.
+//
+//   - A 429 (or a 503 with Retry-After) holds every request until the wait
+//     is over: the Retry-After, else exponential backoff with jitter.
+//   - After a 429 requests start at a pace: 90% of the rate the server was
+//     answering at, rising slowly while answers succeed, so that they do not
+//     go back in a crowd and the client settles just under the server's rate.
+//   - Requests in flight are limited adaptively: the limit starts small,
+//     doubles each round while answers succeed, grows by one per round after
+//     the first 429, and halves on a 429 (AIMD, as TCP and the AWS SDKs'
+//     adaptive retry mode do).
+//
+// One 429 episode cuts once: answers to requests sent before the cut tell
+// nothing new.
+type gate struct {
+	clock Clock
+	// minInterval is the spacing max_requests_per_second asks for; 0 => none.
+	minInterval time.Duration
+	waitMin     time.Duration // backoff without Retry-After
+	waitMax     time.Duration
+
+	mu        sync.Mutex
+	changed   chan struct{} // closed (and replaced) when a waiter may go
+	holdUntil time.Time
+	refusals  int         // 429s since the last success: the backoff's exponent
+	rate      float64     // requests a second after a 429; 0 => unpaced
+	next      time.Time   // the earliest start of the next request when paced
+	cutAt     time.Time   // the last cut
+	cut       bool        // a 429 has been seen
+	measured  bool        // the last cut measured the server's rate
+	limit     float64     // requests in flight allowed
+	inFlight  int         // requests holding a slot
+	answered  []time.Time // recent answers (any status but 429), oldest first
+}
+
+const (
+	initialInFlight = 4
+	maxInFlight     = 32
+	// paceShare of the rate the server was answering at is where pacing
+	// starts after a 429; paceGrowth is how much it rises a second while
+	// answers succeed (a probe for a rate that has gone up), guessGrowth
+	// (nearly doubling a second) while the rate is only a guess.
+	paceShare   = 0.9
+	paceGrowth  = 0.02
+	guessGrowth = 0.7
+	minRate     = 0.2 // requests a second: a floor for a pace that keeps being cut
+)
+
+func newGate(clock Clock, maxPerSecond float64, waitMin, waitMax time.Duration) *gate {
+	g := &gate{clock: clock, waitMin: waitMin, waitMax: waitMax, limit: initialInFlight, changed: make(chan struct{})}
+	if maxPerSecond > 0 {
+		g.minInterval = time.Duration(float64(time.Second) / maxPerSecond)
+	}
+	return g
+}
+
+// HoldError is a request not sent because the server's rate limit holds
+// requests longer than the operation has left.
+type HoldError struct {
+	Wait, Left time.Duration
+}
+
+func (e *HoldError) Error() string { return "not sent: " + waitAdvice("the server", e.Wait, e.Left) }
+
+// Unwrap tells the retry rules that the request was not sent.
+func (e *HoldError) Unwrap() error { return errNotActedOn }
+
+// timeLeft is what ctx has left; without a deadline, DefaultPatience.
+func timeLeft(ctx context.Context, now time.Time) time.Duration {
+	if deadline, ok := ctx.Deadline(); ok {
+		return deadline.Sub(now)
+	}
+	return DefaultPatience
+}
+
+// enter waits until a request may start, and takes a slot for it: release
+// must follow. It fails without waiting when the hold outlasts ctx.
+func (g *gate) enter(ctx context.Context) error {
+	for {
+		g.mu.Lock()
+		now := g.clock.Now()
+		if g.inFlight >= int(g.limit) {
+			changed := g.changed
+			g.mu.Unlock()
+			select {
+			case <-changed:
+				continue
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		start := now
+		if g.holdUntil.After(start) {
+			start = g.holdUntil
+		}
+		interval := g.interval()
+		if interval > 0 && g.next.After(start) {
+			start = g.next
+		}
+		wait := start.Sub(now)
+		if left := timeLeft(ctx, time.Now()); wait > left {
+			g.mu.Unlock()
+			return &HoldError{Wait: wait, Left: left}
+		}
+		g.inFlight++
+		if interval > 0 {
+			g.next = start.Add(interval)
+		}
+		holdUntil := g.holdUntil
+		g.mu.Unlock()
+		if wait <= 0 {
+			return nil
+		}
+		g.clock.Sleep(ctx, wait)
+		if err := ctx.Err(); err != nil {
+			g.release()
+			return err
+		}
+		g.mu.Lock()
+		extended := g.holdUntil.After(holdUntil)
+		g.mu.Unlock()
+		if !extended {
+			return nil
+		}
+		g.release() // a 429 came while this one waited: wait again
+	}
+}
+
+// interval is the spacing between starts, or 0. Called with mu held.
+func (g *gate) interval() time.Duration {
+	interval := g.minInterval
+	if g.rate > 0 {
+		interval = max(interval, time.Duration(float64(time.Second)/g.rate))
+	}
+	return interval
+}
+
+func (g *gate) release() {
+	g.mu.Lock()
+	g.inFlight--
+	g.wake()
+	g.mu.Unlock()
+}
+
+// wake lets the waiters look again. Called with mu held.
+func (g *gate) wake() {
+	close(g.changed)
+	g.changed = make(chan struct{})
+}
+
+// answer records an answer that was not a 429: the server is taking
+// requests at the current pace.
+func (g *gate) answer() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.clock.Now()
+	g.refusals = 0
+	g.answered = append(g.answered, now)
+	if len(g.answered) > 4096 {
+		g.answered = g.answered[len(g.answered)-1024:]
+	}
+	if g.cut {
+		g.limit = min(g.limit+1/g.limit, maxInFlight)
+	} else {
+		g.limit = min(g.limit+1, maxInFlight)
+	}
+	if g.rate > 0 {
+		// rate answers a second: a share of rate more a second.
+		if g.measured {
+			g.rate += paceGrowth
+		} else {
+			g.rate += guessGrowth
+		}
+	}
+	g.wake()
+}
+
+// refused records a 429 (or a 503 with Retry-After) to a request started
+// at started, with the wait the server asked for (hasWait). It returns how
+// long requests are now held.
+func (g *gate) refused(started time.Time, wait time.Duration, hasWait, tooMany bool) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.clock.Now()
+	fresh := started.After(g.cutAt) // not one of a crowd already answered for
+	if !hasWait {
+		if !fresh {
+			return g.holdUntil.Sub(now)
+		}
+		g.refusals++
+		wait = backoff(g.waitMin, g.waitMax, g.refusals-1)
+	}
+	if until := now.Add(wait); until.After(g.holdUntil) {
+		g.holdUntil = until
+	}
+	if tooMany && fresh {
+		g.limit = max(1, g.limit/2)
+		estimate, measured := g.acceptedRate(now)
+		g.measured = measured
+		if estimate > 0 {
+			g.rate = max(paceShare*estimate, minRate)
+		} else if g.rate > 0 {
+			g.rate = max(g.rate/2, minRate)
+		} else {
+			g.rate = 1
+		}
+		g.cutAt, g.cut = now, true
+		g.next = g.holdUntil
+	}
+	return g.holdUntil.Sub(now)
+}
+
+// acceptedRate is the rate at which the server took requests. Since the
+// last cut it is a measure: the server's bucket was empty then, so what it
+// took since is at most what it refilled. Before any cut it is a guess, from
+// the last second, inflated by whatever burst the server allowed at first.
+// Called with mu held.
+func (g *gate) acceptedRate(now time.Time) (rate float64, measured bool) {
+	from, window := now.Add(-time.Second), time.Second
+	if measured = g.cut && now.Sub(g.cutAt) >= time.Second; measured {
+		from, window = g.cutAt, now.Sub(g.cutAt)
+	}
+	count := 0
+	for i := len(g.answered) - 1; i >= 0 && g.answered[i].After(from); i-- {
+		count++
+	}
+	return float64(count) / window.Seconds(), measured
+}

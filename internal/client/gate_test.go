@@ -1,0 +1,168 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+// stepClock moves only when slept on, and records every sleep.
+type stepClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newStepClock() *stepClock { return &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Sleep(_ context.Context, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+}
+
+func (c *stepClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *stepClock) slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// A 429 to one request holds every request of the API, not only its own
+// retry.
+func TestGate_a429HoldsEveryRequest(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	ctx := context.Background()
+	if err := g.enter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	g.release()
+	g.refused(clock.Now(), 3*time.Second, true, true)
+
+	if err := g.enter(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if slept := clock.slept(); len(slept) != 1 || slept[0] != 3*time.Second {
+		t.Fatalf("another request slept %v; want the 3s the server asked for", slept)
+	}
+}
+
+// After a 429 requests go back one by one at the rate the server was
+// taking, not in a crowd.
+func TestGate_requestsGoBackAtAPace(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	for range 10 { // the server takes 10 in a second, then refuses
+		clock.advance(100 * time.Millisecond)
+		g.answer()
+	}
+	g.refused(clock.Now(), time.Second, true, true)
+	start := clock.Now()
+
+	var starts []time.Duration
+	for range 5 {
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		starts = append(starts, clock.Now().Sub(start))
+		g.release()
+	}
+	for i := 1; i < len(starts); i++ {
+		if gap := starts[i] - starts[i-1]; gap < 100*time.Millisecond || gap > 120*time.Millisecond {
+			t.Fatalf("starts at %v: want one about every 1/9 s (90%% of the 10 a second taken)", starts)
+		}
+	}
+	if starts[0] != time.Second {
+		t.Fatalf("the first starts %v after the 429; want the 1s asked for", starts[0])
+	}
+}
+
+// A hold longer than the operation has left fails at once: the request is
+// not sent, and nothing is waited.
+func TestGate_aHoldBeyondTheDeadlineFailsAtOnce(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	g.refused(clock.Now(), time.Hour, true, true)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	err := g.enter(ctx)
+
+	var held *HoldError
+	if !errors.As(err, &held) || held.Wait != time.Hour || !errors.Is(err, errNotActedOn) || len(clock.slept()) != 0 {
+		t.Fatalf("enter() = %v after sleeping %v; want a HoldError for the hour, nothing slept", err, clock.slept())
+	}
+}
+
+// The requests in flight grow while answers succeed and halve on a 429;
+// the 429s of requests sent before the cut do not cut again.
+func TestGate_inFlightLimitIsAIMD(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	for range 30 {
+		g.answer()
+	}
+	if g.limit != maxInFlight {
+		t.Fatalf("limit %v after 30 answers; want the maximum %d", g.limit, maxInFlight)
+	}
+	sent := clock.Now()
+	clock.advance(time.Millisecond)
+	g.refused(sent, 0, true, true)
+	g.refused(sent, 0, true, true) // the same crowd
+	if g.limit != maxInFlight/2 {
+		t.Fatalf("limit %v after one episode; want %d", g.limit, maxInFlight/2)
+	}
+	for range 16 {
+		g.answer()
+	}
+	if g.limit <= maxInFlight/2 || g.limit >= maxInFlight/2+2 {
+		t.Fatalf("limit %v after 16 answers past a 429; want about one more", g.limit)
+	}
+}
+
+// max_requests_per_second paces from the first request.
+func TestGate_ceilingPacesFromTheStart(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 4, time.Millisecond, time.Second)
+	for range 3 {
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		g.release()
+		g.answer()
+	}
+	if slept := clock.slept(); len(slept) != 2 || slept[0] != 250*time.Millisecond || slept[1] != 250*time.Millisecond {
+		t.Fatalf("slept %v; want 250ms before the second and the third", slept)
+	}
+}
+
+// Without Retry-After the hold is exponential backoff, once per episode.
+func TestGate_withoutRetryAfterBacksOffPerEpisode(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, 100*time.Millisecond, 10*time.Second)
+	sent := clock.Now()
+	first := g.refused(sent, 0, false, true)
+	if again := g.refused(sent, 0, false, true); again != first {
+		t.Fatalf("a 429 of the same crowd held %v, then %v; want the hold unchanged", first, again)
+	}
+	clock.advance(first)
+	second := g.refused(clock.Now(), 0, false, true)
+	if first < 100*time.Millisecond || second < 200*time.Millisecond/2+100*time.Millisecond/2 {
+		t.Fatalf("holds %v then %v; want exponential from 100ms", first, second)
+	}
+}
