@@ -407,11 +407,8 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 	}
 	replacement := replacementOf(campaign)
 	resp, err := put(replacement)
-	if client.StatusOf(err) == http.StatusUnprocessableEntity && replacement.hasNulls() {
-		// A server may refuse null for a field with a default (pydantic v1
-		// makes such a field not Optional): send the campaign again without
-		// nulls. A PUT is idempotent, so repeating it is safe.
-		resp, err = put(replacement.withoutNulls())
+	if nullFree, ok := replacement.withoutNulls(); ok && client.StatusOf(err) == http.StatusUnprocessableEntity {
+		resp, err = put(nullFree) // a PUT is idempotent: repeating it is safe
 	}
 	if err != nil {
 		return Campaign{}, err

@@ -1,11 +1,7 @@
 package builder
 
-// CampaignField is one field of a campaign, declared once: its JSON key
-// (also the provider's attribute name), how it is spelled, who writes it,
-// and its description. The encoder, the decoder, the checks of what a
-// server kept, the provider's schemas and the emulator all read
-// CampaignFields; adding a field is one entry there (and, in the provider,
-// one attribute of the model).
+// CampaignField is one field of a campaign, declared once for the encoder,
+// the decoder, the checks of what a server kept, the provider and the emulator.
 type CampaignField struct {
 	Key         string
 	Kind        FieldKind
@@ -35,8 +31,7 @@ const (
 	RoleServer                    // managed by the server, never sent
 )
 
-// User tells whether the field is one a configuration sets and a server
-// must keep as sent (the path fields are in the path).
+// User tells whether a configuration sets the field and a server must keep it.
 func (f CampaignField) User() bool { return f.Role == RoleOptional || f.Role == RoleRequired }
 
 // CampaignFields are a campaign's fields besides its id, in the seed's order.
@@ -78,10 +73,7 @@ func (f CampaignField) Text(c *Campaign) **string {
 
 // Has tells whether c has a value for the field (a list, a non-empty one).
 func (f CampaignField) Has(c *Campaign) bool {
-	if f.Kind == KindList {
-		return len(c.SheetValues) > 0
-	}
-	return *f.text(c) != nil
+	return f.Kind == KindList && len(c.SheetValues) > 0 || f.Kind != KindList && *f.text(c) != nil
 }
 
 // Value is the field's value as JSON encodes it: nil for none.
