@@ -201,7 +201,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 		if entry.ID == "" || entry.ID == sent.ID || c.isClaimed(entry.ID) || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
 			continue
 		}
-		if len(missingUserFields(entry, fullCampaign)) > 0 {
+		if lacksUserField(entry, nil) {
 			read, err := c.GetCampaign(ctx, organization, bot, entry.ID)
 			switch {
 			case isGone(err):
