@@ -105,11 +105,8 @@ func (c *Client) shared(ctx context.Context, key string, fn func(context.Context
 	results := c.flights.DoChan(key, func() (any, error) { return fn(flightCtx) })
 	select {
 	case result := <-results:
-		if result.Err != nil {
-			return Tokens{}, result.Err
-		}
-		tokens, _ := result.Val.(Tokens) // fn returns Tokens
-		return tokens, nil
+		tokens, _ := result.Val.(Tokens) // fn returns Tokens, zero with an error
+		return tokens, result.Err
 	case <-ctx.Done():
 		return Tokens{}, ctx.Err()
 	}
