@@ -15,15 +15,13 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// maxCreateRounds bounds the POST, read back, POST again loop of a create
-// whose outcome stays unknown.
+// maxCreateRounds bounds a create's POST, read back, POST again loop.
 const maxCreateRounds = 3
 
 // Window is when a create ran, on the client's clock: its campaign was made within it.
 type Window struct{ From, To time.Time }
 
-// createFailure is a create that may have made a campaign: state keeps
-// CampaignID, so that nothing is orphaned.
+// createFailure is a create that may have made a campaign: state keeps CampaignID.
 type createFailure struct {
 	CampaignID string
 	Window     Window
@@ -39,24 +37,19 @@ func (e *UncertainCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the outcome is unknown and the campaign may exist on the server: %v", e.CampaignID, e.Err)
 }
 
-// UnconfirmedCreateError is a create the server acknowledged (a 2xx) with no
-// campaign in its answer, that neither the id sent nor the bot's list shows
-// (a server that ignores the ids it is sent): the next refresh looks again
-// (LocateCampaign) before anything is sent again.
+// UnconfirmedCreateError is a 2xx create whose campaign neither its answer, its
+// id nor the bot's list shows: the next refresh looks again (LocateCampaign).
 type UnconfirmedCreateError struct{ createFailure }
 
 func (e *UnconfirmedCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the server accepted it, but which campaign it made is not known: %v", e.CampaignID, e.Err)
 }
 
-// CreateCampaign creates campaign under its own id (a new one when empty) and
-// never twice: when a POST may have run, the campaign is read by id, then
-// looked for under an id the server chose (findUnclaimed), and only then
-// posted again with the same id. The error says what state may keep: nil,
-// the campaign with its id (createAnswer); *UnconfirmedCreateError or
-// *UncertainCreateError, CampaignID; any other, nothing, since no attempt can
-// have run (login failed, connection refused, 429 to the last retry, a 4xx
-// with no ambiguous attempt before it).
+// CreateCampaign creates campaign under its own id, never twice: a POST that
+// may have run is read by id, then looked for under the server's ids
+// (findUnclaimed), and only then posted again with the same id. State keeps
+// the campaign (nil error), CampaignID (*Unconfirmed or *UncertainCreateError),
+// or nothing (any other: no attempt can have run).
 func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, campaign Campaign) (Campaign, error) {
 	if campaign.ID == "" {
 		campaign.ID = c.NewCampaignID(organization, bot)
@@ -92,8 +85,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		case refused && !ambiguous:
 			return Campaign{}, err
 		}
-		// This attempt may have run, or was refused after one that may have
-		// (409 or 422 "duplicate id" say it exists): reading by id tells.
+		// It may have run, or was refused after one that may have (409, 422 "duplicate id"): a read tells.
 		existing, readErr := c.GetCampaign(ctx, organization, bot, campaign.ID)
 		switch {
 		case readErr == nil:
@@ -103,8 +95,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		case !isGone(readErr) || refused:
 			return Campaign{}, uncertain(errors.Join(err, readErr))
 		}
-		// A server that makes its own ids may hold it under another: posting
-		// again would create it twice.
+		// A server that makes its own ids may hold it under another: posting again would make two.
 		elsewhere, found, findErr := c.findUnclaimed(ctx, organization, bot, campaign, window())
 		switch {
 		case findErr != nil:
@@ -117,9 +108,8 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	return Campaign{}, uncertain(fmt.Errorf("gave up after %d tries, the last: %w", maxCreateRounds, lastErr))
 }
 
-// LocateCampaign looks, on refresh, for an uncertain or unconfirmed create
-// the server knows by no id of ours (findUnclaimed); none is
-// client.IsNotFound, after a look at the whole list.
+// LocateCampaign looks on refresh for an uncertain create by its fields
+// (findUnclaimed); none in the whole list is client.IsNotFound.
 func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, error) {
 	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, made)
 	if err == nil && !ok {
@@ -132,18 +122,14 @@ func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, s
 }
 
 // clockSkew is how far the server's clock may be from ours: a campaign made
-// further outside a create's window is another with the same fields (twins
-// of two applies are further apart; in one apply, the other is claimed).
+// further outside a create's window is a twin, not this create's.
 const clockSkew = 5 * time.Second
 
-// findUnclaimed looks for sent under an id the server chose (one that lets
-// MongoDB make ids would make a second campaign of a repeated POST): the one
-// campaign named like sent holding every user field sent (entries that may
-// be summaries are read), claimed by no state and made within the window, is
-// adopted with a problem saying so. found is false when none is, when the
-// bot has no list (404, 405: the contract's assumption stands), or when the
-// server keeps the ids it is sent (it holds an id we made: madeHere). Several
-// are an error: one may be this create's, and posting again could make one more.
+// findUnclaimed looks for sent under an id the server chose: the one campaign
+// named like it holding every user field sent, claimed by no state and made
+// within the window, is adopted with a problem. None is found when the bot has
+// no list (404, 405) or the server keeps our ids (it holds one: madeHere);
+// several are an error, since posting again could make one more.
 func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, bool, error) {
 	if c.idsKept.Load() {
 		return Campaign{}, false, nil
@@ -195,8 +181,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 }
 
 // madeWithin tells whether campaign may have been made within w, by its
-// ObjectId (epoch seconds, whatever zone the server prints), else its
-// creation_date; true when neither says.
+// ObjectId (zone-free), else its creation_date; true when neither says.
 func madeWithin(campaign Campaign, w Window) bool {
 	made, known := objectIDTime(campaign.ID)
 	if !known {
@@ -208,8 +193,7 @@ func madeWithin(campaign Campaign, w Window) bool {
 // isGone: the read found no campaign (404, or 200 with nothing in it).
 func isGone(err error) bool { return client.IsNotFound(err) || errors.Is(err, errEmptyAnswer) }
 
-// sameUserFields tells whether stored holds every user field of sent: null
-// and empty alike, and scheduled_date at the precision the server keeps.
+// sameUserFields: null and empty alike, timestamps at the precision the server keeps.
 func sameUserFields(sent, stored Campaign) bool {
 	for _, f := range CampaignFields {
 		switch {
@@ -239,8 +223,7 @@ func orEmpty(p *string) string {
 // isRefusal is a 4xx answer: the server refused that request.
 func isRefusal(err error) bool { return client.StatusOf(err) >= 400 && client.StatusOf(err) <= 499 }
 
-// GetCampaign reads one campaign; a 404 satisfies client.IsNotFound, and an
-// answer without _id is the campaign asked for.
+// GetCampaign reads one campaign (404: client.IsNotFound); no _id is the id asked for.
 func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
 	resp, err := c.do(ctx, client.Request{
 		Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, id), Policy: client.RetryIdempotent,
@@ -267,18 +250,16 @@ func (c *Client) ImportCampaign(ctx context.Context, organization, bot, id strin
 // maxListPages bounds the pages of one list: 100,000 campaigns.
 const maxListPages = 1000
 
-// IncompleteListError is a bot's list that cannot be read whole (a server
-// that caps its list and ignores skip): never taken for the whole list.
+// IncompleteListError is a list that cannot be read whole: never taken for the whole.
 type IncompleteListError struct{ Operation, Reason string }
 
 func (e *IncompleteListError) Error() string {
 	return e.Operation + ": the list cannot be read whole: " + e.Reason
 }
 
-// ListCampaigns reads every campaign of a bot, ListLimit at a time (skip,
-// limit), until a page is shorter than asked: a capped list (FastAPI's common
-// 100) is read whole, one that ignores paging answers all at once, and one
-// that cannot be read whole is an *IncompleteListError, never a subset.
+// ListCampaigns reads a bot's whole list, ListLimit at a time, until a page is
+// shorter than asked (a server ignoring paging answers all at once); what
+// cannot be read whole is an *IncompleteListError, never a subset.
 func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	const operation = "list campaigns"
 	var all []Campaign
@@ -336,8 +317,7 @@ func lowerLimit(err error) (int, bool) {
 	return 0, false
 }
 
-// UpdateCampaign replaces a campaign; once it has started the server answers
-// 409 (client.StatusOf(err)). After a 2xx: no error, the campaign under id.
+// UpdateCampaign replaces a campaign (409 once it has started); after a 2xx, no error.
 func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id string, campaign Campaign) (Campaign, error) {
 	campaign.ID = id
 	defer c.forgetBot(organization, bot)
@@ -371,9 +351,8 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 	return err
 }
 
-// createAnswer is writeAnswer for an acknowledged create of sent: an answer
-// with no campaign whose id the server does not know either is looked for
-// by its fields (a server that makes its own ids), else it is unconfirmed.
+// createAnswer is writeAnswer for a create: a campaign that neither the answer
+// nor its id shows is looked for by its fields, else it is unconfirmed.
 func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
 	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
 	if readErr == nil || created.ID != sent.ID {
@@ -391,12 +370,10 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, Window{since, c.http.Now()}, c.http.Secrets().ScrubError(readErr)}}
 }
 
-// writeAnswer is the campaign a 2xx to a create or update stands for: the
-// write happened, so an id reaches the caller whatever the answer holds (the
-// server's own when a create's answer names one, else ours). An answer with
-// no document (empty, null, {}, only the id, not JSON) is completed by one
-// read; when that fails too, the campaign is its id with a problem saying the
-// rest is unknown, and readErr is the read's error.
+// writeAnswer is the campaign a 2xx write stands for, always with an id (a
+// create's answer may name the server's own). An answer with no document is
+// completed by one read; if that fails, the campaign is its id with a
+// problem, and readErr is the read's error.
 func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
 	answered, fields, err := decodeCampaign(resp.Body)
 	var problems []string

@@ -57,8 +57,7 @@ func New(http *client.Client, creds Credentials) *Client {
 	return &Client{http: http, creds: creds}
 }
 
-// Tokens returns the current token pair, logging in if there is none, or
-// waiting for its renewal once the server has refused it.
+// Tokens returns the current token pair, after a login or the renewal of a refused one.
 func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
 	c.mu.Lock()
 	tokens, refused := c.tokens, c.refused
@@ -130,8 +129,7 @@ func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, erro
 	return c.exchange(ctx, "refresh Builder token", PathRefresh, RefreshRequest{RefreshToken: refreshToken}, refreshToken)
 }
 
-// exchange posts a login or refresh and makes its answer the current pair;
-// an answer without a new refresh token keeps refreshToken.
+// exchange makes a login or refresh answer the pair (no new refresh token keeps refreshToken).
 func (c *Client) exchange(ctx context.Context, operation, path string, body any, refreshToken string) (Tokens, error) {
 	resp, err := c.http.Do(ctx, &client.Request{Operation: operation, Method: http.MethodPost, Path: path, Body: body, Policy: client.RetryIdempotent})
 	if err != nil {

@@ -12,11 +12,9 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// Refreshing many campaigns of a bot costs one list, shared by every caller
-// of the client until a write forgets it; a campaign the list lacks, or a
-// list that is missing or fails, falls back to a read. A list may answer
-// summaries, so a field an entry lacks is never taken for cleared until a
-// read shows it: what reads show is remembered per bot (listShape).
+// Refreshing a bot's campaigns costs one list, shared until a write forgets
+// it, with a read as the fallback. A list may answer summaries, so what an
+// entry lacks is cleared only once a read shows it (listShape, per bot).
 
 type botKey struct{ organization, bot string }
 
@@ -60,11 +58,9 @@ func (cache *listCache) bot(key botKey) *botState {
 // maxCompletionReads bounds the reads that complete one list at once.
 const maxCompletionReads = 8
 
-// RefreshCampaign reads one campaign through its bot's shared list, else by
-// GetCampaign; an entry lacking a field prior (state) has is confirmed by a
-// read. Gone (client.IsNotFound) is absent from list and read; a read
-// answering 200 with nothing (find_one's None) is gone only when the bot's
-// whole list lacks it too.
+// RefreshCampaign reads a campaign through its bot's list, confirming by a
+// read an entry that lacks a field prior has. A read answering 200 with
+// nothing (find_one's None) is gone only when the whole list lacks it too.
 func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, prior Campaign) (Campaign, error) {
 	key := botKey{organization, bot}
 	c.claim(prior.ID)
@@ -97,12 +93,9 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 	return read, nil
 }
 
-// ListCampaignsComplete lists a bot's campaigns in the API's order, each
-// whole: an entry lacking a user field may be a summary and is read, unless
-// the list is known to answer documents. While that is unknown, the first
-// maxCompletionReads such reads are the probe: none with more than its entry
-// trusts the rest, any reads them all. Campaigns deleted since the list are
-// left out.
+// ListCampaignsComplete lists a bot's campaigns whole, reading entries that
+// may be summaries; while the list's shape is unknown, the first
+// maxCompletionReads reads are the probe (any with more: read them all).
 func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	key := botKey{organization, bot}
 	campaigns, err := c.ListCampaigns(ctx, organization, bot)
@@ -139,8 +132,7 @@ func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot st
 	return complete, nil
 }
 
-// readEntries reads the campaigns at indices into reads, maxCompletionReads
-// at a time (one without id: deleted since the list), learning from each.
+// readEntries reads campaigns[indices] into reads (no id: deleted since), learning from each.
 func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, reads []*Campaign) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
@@ -162,8 +154,7 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 	return group.Wait()
 }
 
-// lacksUserField tells whether got has no value for a user field that want
-// has (any user field when want is nil).
+// lacksUserField: got has no value for a user field want has (want nil: any).
 func lacksUserField(got Campaign, want *Campaign) bool {
 	for _, f := range CampaignFields {
 		if f.User() && (want == nil || f.Has(want)) && !f.Has(&got) {
@@ -179,9 +170,8 @@ func (cache *listCache) shape(key botKey) listShape {
 	return cache.bot(key).shape
 }
 
-// learn records what a read showed of its list entry: a user field the
-// entry lacked means summaries, for good (a later full-looking entry proves
-// nothing); no more than the entry means documents.
+// learn records what a read showed of its entry: a lacking field means
+// summaries for good (a full-looking entry proves nothing), else documents.
 func (cache *listCache) learn(key botKey, entry, read Campaign) {
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
@@ -193,8 +183,7 @@ func (cache *listCache) learn(key botKey, entry, read Campaign) {
 	}
 }
 
-// botCampaigns returns the bot's campaigns by id, listing them once; nil
-// means "read each campaign instead".
+// botCampaigns returns the bot's campaigns by id, listed once; nil: read each.
 func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campaign {
 	cache := &c.lists
 	cache.mu.Lock()
@@ -229,8 +218,7 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 	if status := client.StatusOf(err); status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
 		cache.unsupported = true
 	}
-	// A failed list, or one a write overtook, is not kept (the next refresh
-	// lists again); one that cannot be read whole is kept as nil: relisting would not help.
+	// A failed or overtaken list is not kept; an incomplete one is (as nil: relisting would not help).
 	if (list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation {
 		if b.list == list {
 			b.list = nil

@@ -11,10 +11,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// The tolerant reader: any plausible spelling of the contract (wire.go's
-// alternatives, numbers as text, other timestamps, null or absent, extra
-// fields, envelopes) gives a campaign; what had to change is named in
-// Campaign.Problems, and only an answer with no document is an error.
+// The tolerant reader: any plausible spelling gives a campaign, what changed
+// is named in Campaign.Problems, and only an answer with no document fails.
 
 // errEmptyAnswer is an answer with nothing at all (empty or null).
 var (
@@ -28,8 +26,7 @@ func DecodeCampaign(body []byte) (Campaign, error) {
 	return campaign, err
 }
 
-// decodeCampaign also counts the campaign fields besides the id (null ones
-// too): zero means the answer was no document.
+// decodeCampaign also counts the fields besides the id (zero: no document).
 func decodeCampaign(body []byte) (Campaign, int, error) {
 	fields, err := jsonObject(body)
 	if err != nil {
@@ -131,9 +128,8 @@ func objectIDText(raw json.RawMessage) (string, bool) {
 	return value, ok && value != ""
 }
 
-// text reads a text or timestamp field. A timestamp in any spelling the
-// stack prints is RFC 3339 in UTC; what is not text, or not a timestamp, is
-// kept as its JSON text, with a problem.
+// text reads a text field, or a timestamp as RFC 3339 in UTC; anything else
+// is kept as its JSON text, with a problem.
 func (d *campaignDecoder) text(f CampaignField, raw json.RawMessage) *string {
 	if isNull(raw) {
 		return nil
@@ -156,8 +152,7 @@ func (d *campaignDecoder) text(f CampaignField, raw json.RawMessage) *string {
 	return &value
 }
 
-// list reads a list of text: null elements dropped, objects and arrays kept
-// as their JSON text, a lone scalar a list of one.
+// list reads a list of text (a lone scalar is a list of one).
 func (d *campaignDecoder) list(name string, raw json.RawMessage) []string {
 	var elements []json.RawMessage
 	if err := json.Unmarshal(raw, &elements); err != nil { // null is no error: no elements
@@ -205,22 +200,19 @@ func compactJSON(raw json.RawMessage) string {
 	return buf.String()
 }
 
-// quoteValue is a server value as a problem quotes it: compact, at most 80
-// characters (enough to recognize it).
+// quoteValue is a server value as a problem quotes it: compact, enough to recognize.
 func quoteValue(raw json.RawMessage) string {
 	return strings.ToValidUTF8(client.Shorten(compactJSON(raw), 80), "\uFFFD")
 }
 
-// DecodeCampaigns decodes a list answer: an array of campaigns, bare or in an
-// envelope; null is none, null elements are skipped, any other element must
-// be a campaign object or the list is not used at all.
+// DecodeCampaigns decodes a list, bare or in an envelope: any element but a
+// campaign or null fails the whole list.
 func DecodeCampaigns(body []byte) ([]Campaign, error) {
 	campaigns, _, err := decodeCampaignList(body)
 	return campaigns, err
 }
 
-// decodeCampaignList also returns the envelope's count of the whole list
-// (EnvelopeTotalKeys), or -1.
+// decodeCampaignList also returns the envelope's total, or -1.
 func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 	body, total := bytes.TrimSpace(body), -1
 	if string(body) == "null" {
@@ -259,8 +251,7 @@ func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 	return campaigns, total, nil
 }
 
-// DecodeTriggerID reads a fire answer's id: a number (the sample is 0) or
-// string, or an object holding one under "id" or "_id", bare or in an envelope.
+// DecodeTriggerID reads a fire answer's id: bare (the sample is 0), or in an object, or in an envelope.
 func DecodeTriggerID(body []byte) (string, error) {
 	if body = bytes.TrimSpace(body); !json.Valid(body) {
 		return "", errors.New("trigger answer is not one JSON value")

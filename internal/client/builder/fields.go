@@ -13,7 +13,6 @@ type CampaignField struct {
 // FieldKind is how a field is spelled.
 type FieldKind int
 
-// Kinds of field.
 const (
 	KindText FieldKind = iota
 	KindTimestamp
@@ -23,7 +22,6 @@ const (
 // FieldRole says who writes a field.
 type FieldRole int
 
-// Roles of a field.
 const (
 	RoleOptional FieldRole = iota // written by the user, sent in every write
 	RoleRequired                  // the same, and never absent

@@ -30,8 +30,7 @@ func randomBytes(n int) []byte {
 // NewObjectID returns a new Mongo ObjectId as 24 lowercase hexadecimal digits.
 func NewObjectID() string { return newObjectIDAt(time.Now(), objectIDProcess[:3]) }
 
-// NewCampaignID is a new id for a campaign of bot, on the client's clock,
-// carrying the bot's mark.
+// NewCampaignID is a new id for a campaign of bot, on the client's clock, with the bot's mark.
 func (c *Client) NewCampaignID(organization, bot string) string {
 	return newObjectIDAt(c.http.Now(), botMark(organization, bot))
 }
@@ -65,8 +64,7 @@ func newObjectIDAt(now time.Time, mark string) string {
 	return hex.EncodeToString(append(id, byte(count>>16), byte(count>>8), byte(count)))
 }
 
-// ValidObjectID reports whether s is an ObjectId in the server's own
-// spelling: 24 lowercase hexadecimal digits.
+// ValidObjectID reports whether s is an ObjectId as the server spells it: 24 lowercase hex digits.
 func ValidObjectID(s string) bool {
 	return len(s) == 24 && strings.Trim(s, "0123456789abcdef") == ""
 }

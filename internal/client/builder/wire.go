@@ -9,18 +9,12 @@ import (
 )
 
 const (
-	// PathLogin exchanges user and password for a token pair (path ASSUMED).
-	PathLogin = "/login"
-	// PathRefresh exchanges a refresh token for a new pair (ASSUMED).
-	PathRefresh = "/refresh"
-	// PathTrigger fires a trigger ("acionamento"), authenticated by QueryAPIKey (path ASSUMED).
-	PathTrigger = "/trigger"
-	// QueryAPIKey is the query parameter that carries the trigger API key.
-	QueryAPIKey = "apikey"
-	// HeaderAuthorization carries "Bearer <token>" for campaign operations.
-	HeaderAuthorization = "Authorization"
-	// DetailNotAuthenticated is FastAPI's 403 detail for a missing bearer token: a 401.
-	DetailNotAuthenticated = "Not authenticated"
+	PathLogin              = "/login"            // user and password for a token pair (path ASSUMED)
+	PathRefresh            = "/refresh"          // a refresh token for a new pair (ASSUMED)
+	PathTrigger            = "/trigger"          // fires a trigger ("acionamento") (path ASSUMED)
+	QueryAPIKey            = "apikey"            // the triggers' API key
+	HeaderAuthorization    = "Authorization"     // "Bearer <token>" for campaign operations
+	DetailNotAuthenticated = "Not authenticated" // FastAPI's 403 for a missing token: a 401
 )
 
 // Campaign statuses, from the seed's enumeration.
@@ -41,8 +35,7 @@ const (
 // EnvelopeTotalKeys may count the whole list in an envelope ({"items": [...], "total": n}).
 var EnvelopeTotalKeys = []string{"total", "count"}
 
-// CampaignsPath is the collection of one organization's bot:
-// /campaign/{organization_name}/{bot_name} (ASSUMED).
+// CampaignsPath is a bot's collection: /campaign/{organization_name}/{bot_name} (ASSUMED).
 func CampaignsPath(organization, bot string) string {
 	return "/campaign/" + url.PathEscape(organization) + "/" + url.PathEscape(bot)
 }
@@ -107,8 +100,7 @@ type tokensAnswer struct {
 	AccessToken string `json:"access_token"`
 }
 
-// Campaign is a campaign action as the seed defines it; pointers keep
-// "absent" and "empty" apart.
+// Campaign is a campaign action as the seed defines it; pointers keep "absent" and "empty" apart.
 type Campaign struct {
 	ID            string   `json:"_id"`
 	Organization  *string  `json:"organization,omitempty"`
@@ -124,9 +116,7 @@ type Campaign struct {
 	SheetValues   []string `json:"sheet_values,omitempty"`
 	LogFile       *string  `json:"log_file,omitempty"`
 
-	// Problems are what the client changed or dropped reading the answer, for
-	// the provider to warn of. Never sent.
-	Problems []string `json:"-"`
+	Problems []string `json:"-"` // what reading the answer changed or dropped, for a warning; never sent
 }
 
 // campaignReplacement is an update's body: every user field present (null
@@ -170,8 +160,7 @@ type TriggerRequest struct {
 	JSON any `json:"json"`
 }
 
-// Fields of a trigger read (ASSUMED: the seed's sample is {}, so the raw JSON
-// is kept and every field is optional).
+// Fields of a trigger read (ASSUMED: the sample is {}, so all are optional and the raw JSON is kept).
 const (
 	FieldTriggerJSON      = "json"
 	FieldTriggerStatus    = "status"
