@@ -73,10 +73,9 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		if err == nil {
 			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
 		}
-		var authErr *authError
 		refused := isRefusal(err)
 		switch {
-		case errors.As(err, &authErr) || (!refused && !client.MayHaveBeenProcessed(err)):
+		case errors.As(err, new(*authError)) || (!refused && !client.MayHaveBeenProcessed(err)):
 			// This attempt never reached the server; an earlier one may have.
 			if ambiguous {
 				return Campaign{}, uncertain(err)
@@ -148,7 +147,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 	var matches []Campaign
 	var ids []string
 	for _, entry := range listed {
-		if entry.ID == "" || entry.ID == sent.ID || c.isClaimed(entry.ID) || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
+		if _, claimed := c.claimed.Load(entry.ID); claimed || entry.ID == "" || entry.ID == sent.ID || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
 			continue
 		}
 		if lacksUserField(entry, nil) {

@@ -46,11 +46,6 @@ func (c *Client) claim(id string) {
 	}
 }
 
-func (c *Client) isClaimed(id string) bool {
-	_, ok := c.claimed.Load(id)
-	return ok
-}
-
 // New returns a Builder client over http; the credentials and every token are http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
 	http.Secrets().Add(creds.Password, creds.APIKey)
@@ -59,17 +54,14 @@ func New(http *client.Client, creds Credentials) *Client {
 
 // Tokens returns the current token pair, after a login or the renewal of a refused one.
 func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
-	c.mu.Lock()
-	tokens, refused := c.tokens, c.refused
-	c.mu.Unlock()
-	switch {
+	switch tokens, refused := c.current(); {
 	case refused:
 		return c.renew(ctx, tokens.Token)
 	case tokens.Token != "":
 		return tokens, nil
 	}
 	return c.shared(ctx, "login", func(ctx context.Context) (Tokens, error) {
-		if tokens := c.currentTokens(); tokens.Token != "" {
+		if tokens, _ := c.current(); tokens.Token != "" {
 			return tokens, nil // a login that finished just before this one started
 		}
 		return c.login(ctx)
@@ -85,7 +77,7 @@ func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 	}
 	c.mu.Unlock()
 	return c.shared(ctx, "renew", func(ctx context.Context) (Tokens, error) {
-		current := c.currentTokens()
+		current, _ := c.current()
 		if current.Token != "" && current.Token != refused {
 			return current, nil
 		}
@@ -111,10 +103,10 @@ func (c *Client) shared(ctx context.Context, key string, fn func(context.Context
 	}
 }
 
-func (c *Client) currentTokens() Tokens {
+func (c *Client) current() (Tokens, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.tokens
+	return c.tokens, c.refused
 }
 
 func (c *Client) login(ctx context.Context) (Tokens, error) {

@@ -108,32 +108,29 @@ func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot st
 			incomplete = append(incomplete, i)
 		}
 	}
-	reads := make([]*Campaign, len(campaigns))
+	gone := make([]bool, len(campaigns))
 	wave := incomplete
 	if c.lists.shape(key) == shapeUnknown {
 		wave = incomplete[:min(len(incomplete), maxCompletionReads)]
 	}
-	err = c.readEntries(ctx, key, campaigns, wave, reads)
+	err = c.readEntries(ctx, key, campaigns, wave, gone)
 	if err == nil && len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
-		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], reads)
+		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], gone)
 	}
 	if err != nil {
 		return nil, err
 	}
-	complete := make([]Campaign, 0, len(campaigns))
-	for i, entry := range campaigns {
-		switch {
-		case reads[i] == nil:
-			complete = append(complete, entry) // not read: complete, or trusted
-		case reads[i].ID != "": // else deleted since the list
-			complete = append(complete, *reads[i])
+	complete := campaigns[:0]
+	for i, campaign := range campaigns {
+		if !gone[i] {
+			complete = append(complete, campaign)
 		}
 	}
 	return complete, nil
 }
 
-// readEntries reads campaigns[indices] into reads (no id: deleted since), learning from each.
-func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, reads []*Campaign) error {
+// readEntries replaces campaigns[indices] by their reads (gone: deleted since the list), learning from each.
+func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone []bool) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
 	for _, i := range indices {
@@ -141,13 +138,13 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 			read, err := c.GetCampaign(groupCtx, key.organization, key.bot, campaigns[i].ID)
 			switch {
 			case client.IsNotFound(err):
-				read = Campaign{}
+				gone[i] = true
 			case err != nil:
 				return err
 			default:
 				c.lists.learn(key, campaigns[i], read)
+				campaigns[i] = read
 			}
-			reads[i] = &read
 			return nil
 		})
 	}

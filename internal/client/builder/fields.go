@@ -7,7 +7,7 @@ type CampaignField struct {
 	Kind        FieldKind
 	Role        FieldRole
 	Description string
-	text        func(*Campaign) **string // KindText, KindTimestamp
+	Text        func(*Campaign) **string // where c holds the value; nil for the list
 }
 
 // FieldKind is how a field is spelled.
@@ -56,22 +56,15 @@ var CampaignFields = []CampaignField{
 		func(c *Campaign) **string { return &c.File }},
 	{FieldCampaignContent, KindText, RoleOptional, "Message content sent by the campaign.",
 		func(c *Campaign) **string { return &c.Content }},
-	{FieldCampaignSheetValues, KindList, RoleOptional, "Values read from the campaign spreadsheet, in order.", nil},
+	{FieldCampaignSheetValues, KindList, RoleOptional, "Values read from the campaign spreadsheet, in order.",
+		func(*Campaign) **string { return nil }},
 	{FieldCampaignLogFile, KindText, RoleServer, "Log file the server writes while the campaign runs (server-managed).",
 		func(c *Campaign) **string { return &c.LogFile }},
 }
 
-// Text is where c holds the field's value; nil for a list.
-func (f CampaignField) Text(c *Campaign) **string {
-	if f.text == nil {
-		return nil
-	}
-	return f.text(c)
-}
-
 // Has tells whether c has a value for the field (a list, a non-empty one).
 func (f CampaignField) Has(c *Campaign) bool {
-	return f.Kind == KindList && len(c.SheetValues) > 0 || f.Kind != KindList && *f.text(c) != nil
+	return f.Kind == KindList && len(c.SheetValues) > 0 || f.Kind != KindList && *f.Text(c) != nil
 }
 
 // Value is the field's value as JSON encodes it: nil for none.
@@ -79,8 +72,8 @@ func (f CampaignField) Value(c *Campaign) any {
 	switch {
 	case f.Kind == KindList && c.SheetValues != nil:
 		return c.SheetValues
-	case f.Kind != KindList && *f.text(c) != nil:
-		return **f.text(c)
+	case f.Kind != KindList && *f.Text(c) != nil:
+		return **f.Text(c)
 	}
 	return nil
 }

@@ -15,16 +15,15 @@ import (
 // the first three of the five, so a bot's list shows whether the server
 // keeps the ids it is sent.
 var (
-	objectIDProcess = string(randomBytes(5))
+	objectIDProcess string
 	objectIDCounter atomic.Uint32
 )
 
-func init() { objectIDCounter.Store(binary.BigEndian.Uint32(randomBytes(4))) }
-
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails: crypto/rand crashes the program instead
-	return b
+func init() {
+	random := make([]byte, 9)
+	_, _ = rand.Read(random) // never fails: crypto/rand crashes the program instead
+	objectIDProcess = string(random[:5])
+	objectIDCounter.Store(binary.BigEndian.Uint32(random[5:]))
 }
 
 // NewObjectID returns a new Mongo ObjectId as 24 lowercase hexadecimal digits.
