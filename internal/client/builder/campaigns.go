@@ -37,19 +37,16 @@ func (e *UncertainCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the outcome is unknown and the campaign may exist on the server: %v", e.CampaignID, e.Err)
 }
 
-// UnconfirmedCreateError is a 2xx create whose campaign neither its answer, its
-// id nor the bot's list shows: the next refresh looks again (LocateCampaign).
+// UnconfirmedCreateError is a 2xx create whose campaign nothing shows: the next refresh looks (LocateCampaign).
 type UnconfirmedCreateError struct{ createFailure }
 
 func (e *UnconfirmedCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the server accepted it, but which campaign it made is not known: %v", e.CampaignID, e.Err)
 }
 
-// CreateCampaign creates campaign under its own id, never twice: a POST that
-// may have run is read by id, then looked for under the server's ids
-// (findUnclaimed), and only then posted again with the same id. State keeps
-// the campaign (nil error), CampaignID (*Unconfirmed or *UncertainCreateError),
-// or nothing (any other: no attempt can have run).
+// CreateCampaign creates campaign under its own id, never twice: a POST that may have run is read by id,
+// then looked for by its fields (findUnclaimed), and only then posted again with the same id. State keeps
+// the campaign, or CampaignID (*Unconfirmed or *UncertainCreateError), or nothing (no attempt can have run).
 func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, campaign Campaign) (Campaign, error) {
 	if campaign.ID == "" {
 		campaign.ID = c.NewCampaignID(organization, bot)
@@ -107,8 +104,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	return Campaign{}, uncertain(fmt.Errorf("gave up after %d tries, the last: %w", maxCreateRounds, lastErr))
 }
 
-// LocateCampaign looks on refresh for an uncertain create by its fields
-// (findUnclaimed); none in the whole list is client.IsNotFound.
+// LocateCampaign looks on refresh for an uncertain create by its fields; none is client.IsNotFound.
 func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, error) {
 	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, made)
 	if err == nil && !ok {
@@ -120,15 +116,12 @@ func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, s
 	return found, err
 }
 
-// clockSkew is how far the server's clock may be from ours: a campaign made
-// further outside a create's window is a twin, not this create's.
+// clockSkew is how far the server's clock may be from ours: further outside a create's window is a twin.
 const clockSkew = 5 * time.Second
 
-// findUnclaimed looks for sent under an id the server chose: the one campaign
-// named like it holding every user field sent, claimed by no state and made
-// within the window, is adopted with a problem. None is found when the bot has
-// no list (404, 405) or the server keeps our ids (it holds one: madeHere);
-// several are an error, since posting again could make one more.
+// findUnclaimed looks for sent under an id the server chose: the one campaign named like it holding every
+// user field sent, claimed by no state and made within the window, is adopted with a problem. None is found
+// when the bot has no list (404, 405) or the server keeps our ids (madeHere); several are an error.
 func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, bool, error) {
 	if c.idsKept.Load() {
 		return Campaign{}, false, nil
@@ -179,8 +172,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 		sent.ID, len(matches), orEmpty(sent.CampaignName), strings.Join(ids, ", "))
 }
 
-// madeWithin tells whether campaign may have been made within w, by its
-// ObjectId (zone-free), else its creation_date; true when neither says.
+// madeWithin: by the ObjectId (zone-free), else creation_date; true when neither says.
 func madeWithin(campaign Campaign, w Window) bool {
 	made, known := objectIDTime(campaign.ID)
 	if !known {
@@ -256,9 +248,8 @@ func (e *IncompleteListError) Error() string {
 	return e.Operation + ": the list cannot be read whole: " + e.Reason
 }
 
-// ListCampaigns reads a bot's whole list, ListLimit at a time, until a page is
-// shorter than asked (a server ignoring paging answers all at once); what
-// cannot be read whole is an *IncompleteListError, never a subset.
+// ListCampaigns reads a bot's whole list, ListLimit at a time, until a page is shorter than asked;
+// what cannot be read whole is an *IncompleteListError, never a subset.
 func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	const operation = "list campaigns"
 	var all []Campaign
@@ -303,8 +294,7 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 
 var limitProblem = regexp.MustCompile(`\blimit\b[^;]*?(\d+)`)
 
-// lowerLimit reads the largest limit a list accepts from its 422 ("query.limit:
-// ensure this value is less than or equal to 50").
+// lowerLimit reads a 422's largest limit ("query.limit: ensure this value is less than or equal to 50").
 func lowerLimit(err error) (int, bool) {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnprocessableEntity {
@@ -350,8 +340,7 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 	return err
 }
 
-// createAnswer is writeAnswer for a create: a campaign that neither the answer
-// nor its id shows is looked for by its fields, else it is unconfirmed.
+// createAnswer is writeAnswer for a create: a campaign not found by id is looked for by its fields.
 func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
 	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
 	if readErr == nil || created.ID != sent.ID {
@@ -369,10 +358,8 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, Window{since, c.http.Now()}, c.http.Secrets().ScrubError(readErr)}}
 }
 
-// writeAnswer is the campaign a 2xx write stands for, always with an id (a
-// create's answer may name the server's own). An answer with no document is
-// completed by one read; if that fails, the campaign is its id with a
-// problem, and readErr is the read's error.
+// writeAnswer is the campaign a 2xx write stands for, always with an id (maybe the server's own); an
+// answer with no document is completed by one read, else it is its id with a problem (readErr).
 func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
 	answered, fields, err := decodeCampaign(resp.Body)
 	var problems []string

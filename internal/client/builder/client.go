@@ -26,8 +26,7 @@ type Credentials struct {
 // OperationLogin names the login in errors.
 const OperationLogin = "log in to Builder"
 
-// Client is a Builder API client: one token pair for every goroutine, so N
-// concurrent first calls cost one login.
+// Client is a Builder API client: one token pair for every goroutine (N first calls, one login).
 type Client struct {
 	http    *client.Client
 	creds   Credentials
@@ -68,8 +67,7 @@ func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
 	})
 }
 
-// renew replaces a refused token (by refresh, else login), once for every
-// request refused it; a token already replaced is not renewed again.
+// renew replaces a refused token (by refresh, else login) once for all requests refused it.
 func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 	c.mu.Lock()
 	if c.tokens.Token == refused {
@@ -141,8 +139,7 @@ func (c *Client) exchange(ctx context.Context, operation, path string, body any,
 	return tokens, nil
 }
 
-// do sends a campaign request with the bearer token. A refused token is
-// renewed and the request repeated once: a 401 means it did not run.
+// do sends a request with the bearer token, renewed and repeated once if refused (a 401 did not run).
 func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
 	send := func(token string) (*client.Response, error) {
 		req.Header = http.Header{HeaderAuthorization: {"Bearer " + token}} // no caller sets a header

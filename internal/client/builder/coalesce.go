@@ -12,9 +12,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// Refreshing a bot's campaigns costs one list, shared until a write forgets
-// it, with a read as the fallback. A list may answer summaries, so what an
-// entry lacks is cleared only once a read shows it (listShape, per bot).
+// Refreshing a bot's campaigns costs one list, shared until a write forgets it, with reads as the fallback;
+// a list may answer summaries, so what an entry lacks is cleared only once a read shows it (listShape).
 
 type botKey struct{ organization, bot string }
 
@@ -58,9 +57,8 @@ func (cache *listCache) bot(key botKey) *botState {
 // maxCompletionReads bounds the reads that complete one list at once.
 const maxCompletionReads = 8
 
-// RefreshCampaign reads a campaign through its bot's list, confirming by a
-// read an entry that lacks a field prior has. A read answering 200 with
-// nothing (find_one's None) is gone only when the whole list lacks it too.
+// RefreshCampaign reads a campaign through its bot's list (an entry lacking a field of prior is read); a
+// read answering 200 with nothing (find_one's None) is gone only when the whole list lacks it too.
 func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, prior Campaign) (Campaign, error) {
 	key := botKey{organization, bot}
 	c.claim(prior.ID)
@@ -93,9 +91,8 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 	return read, nil
 }
 
-// ListCampaignsComplete lists a bot's campaigns whole, reading entries that
-// may be summaries; while the list's shape is unknown, the first
-// maxCompletionReads reads are the probe (any with more: read them all).
+// ListCampaignsComplete lists a bot's campaigns whole, reading entries that may be summaries; while the
+// shape is unknown, the first maxCompletionReads reads are the probe (any with more: read them all).
 func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	key := botKey{organization, bot}
 	campaigns, err := c.ListCampaigns(ctx, organization, bot)
@@ -167,8 +164,7 @@ func (cache *listCache) shape(key botKey) listShape {
 	return cache.bot(key).shape
 }
 
-// learn records what a read showed of its entry: a lacking field means
-// summaries for good (a full-looking entry proves nothing), else documents.
+// learn: a field the entry lacked means summaries for good (a full-looking entry proves nothing).
 func (cache *listCache) learn(key botKey, entry, read Campaign) {
 	cache.mu.Lock()
 	defer cache.mu.Unlock()

@@ -128,8 +128,7 @@ func objectIDText(raw json.RawMessage) (string, bool) {
 	return value, ok && value != ""
 }
 
-// text reads a text field, or a timestamp as RFC 3339 in UTC; anything else
-// is kept as its JSON text, with a problem.
+// text reads a text field, or a timestamp as RFC 3339 in UTC; anything else is kept as text, with a problem.
 func (d *campaignDecoder) text(f CampaignField, raw json.RawMessage) *string {
 	if isNull(raw) {
 		return nil
@@ -205,8 +204,7 @@ func quoteValue(raw json.RawMessage) string {
 	return strings.ToValidUTF8(client.Shorten(compactJSON(raw), 80), "\uFFFD")
 }
 
-// DecodeCampaigns decodes a list, bare or in an envelope: any element but a
-// campaign or null fails the whole list.
+// DecodeCampaigns decodes a list, bare or in an envelope: an element neither campaign nor null fails it all.
 func DecodeCampaigns(body []byte) ([]Campaign, error) {
 	campaigns, _, err := decodeCampaignList(body)
 	return campaigns, err

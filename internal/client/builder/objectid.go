@@ -10,10 +10,8 @@ import (
 	"time"
 )
 
-// A Mongo ObjectId: 4 bytes of Unix seconds, 5 random bytes per process, a
-// 3-byte counter from a random start. Our campaign ids put the bot's mark in
-// the first three of the five, so a bot's list shows whether the server
-// keeps the ids it is sent.
+// A Mongo ObjectId: Unix seconds (4 bytes), 5 random bytes per process, a counter (3). Our campaign ids
+// put the bot's mark in the first three of the five: a bot's list shows whether the server keeps our ids.
 var (
 	objectIDProcess string
 	objectIDCounter atomic.Uint32
@@ -34,8 +32,7 @@ func (c *Client) NewCampaignID(organization, bot string) string {
 	return newObjectIDAt(c.http.Now(), botMark(organization, bot))
 }
 
-// botMark is SHA-256("organization/bot")[:3]: a server-made id (five random
-// bytes) carries it one time in 16 million.
+// botMark is SHA-256("organization/bot")[:3]: a server's random id carries it one time in 16 million.
 func botMark(organization, bot string) string {
 	sum := sha256.Sum256([]byte(organization + "/" + bot))
 	return string(sum[:3])

@@ -11,9 +11,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// FireTrigger fires a trigger and returns its id. It is repeated only when it
-// certainly did not run (connection refused, 429); when
-// client.MayHaveBeenProcessed(err), the trigger may have fired.
+// FireTrigger fires a trigger, repeated only when it certainly did not run (connection refused, 429);
+// when client.MayHaveBeenProcessed(err), it may have fired.
 func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (string, error) {
 	resp, err := c.http.Do(ctx, &client.Request{
 		Operation: "fire trigger", Method: http.MethodPost, Path: PathTrigger, Query: url.Values{QueryAPIKey: {c.creds.APIKey}},
@@ -29,8 +28,7 @@ func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (stri
 	return id, nil
 }
 
-// GetTrigger reads a fired trigger as the server's JSON object; a 404
-// satisfies client.IsNotFound.
+// GetTrigger reads a fired trigger as the server's JSON object (404: client.IsNotFound).
 func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, error) {
 	resp, err := c.http.Do(ctx, &client.Request{
 		Operation: "read trigger", Method: http.MethodGet, Path: TriggerPath(id), Query: url.Values{QueryAPIKey: {c.creds.APIKey}},

@@ -1,7 +1,6 @@
 package builder
 
-// The one place for the Builder wire format (paths, parameters, JSON names),
-// shared with the emulator; ../CONTRACT.md marks what is documented or assumed.
+// The one place for the wire format, shared with the emulator; ../CONTRACT.md says what is assumed.
 
 import (
 	"maps"
@@ -84,8 +83,7 @@ const (
 	FieldCampaignLogFile       = "log_file"
 )
 
-// Spellings other servers may print (read, never sent): the id as "id", and
-// Mongo's extended JSON ({"$oid": "..."}).
+// Spellings other servers may print (read, never sent): "id", and Mongo's {"$oid": "..."}.
 const (
 	FieldCampaignAltID = "id"
 	FieldMongoObjectID = "$oid"
@@ -119,9 +117,8 @@ type Campaign struct {
 	Problems []string `json:"-"` // what reading the answer changed or dropped, for a warning; never sent
 }
 
-// campaignReplacement is an update's body: every user field present (null
-// when unset), so that both a server that replaces the document and one that
-// $sets the fields it is sent clear what the user removed; server fields left out.
+// campaignReplacement is an update's body: every user field, null when unset, so that a server that
+// replaces the document and one that $sets what it is sent both clear it; server fields left out.
 type campaignReplacement map[string]any
 
 func replacementOf(c Campaign) campaignReplacement {
@@ -134,9 +131,8 @@ func replacementOf(c Campaign) campaignReplacement {
 	return body
 }
 
-// withoutNulls is the body for a server that refuses null (pydantic v1): a
-// cleared text is "", a list [] (read back as null), a timestamp left out;
-// ok is false when there was no null.
+// withoutNulls is the body for a server that refuses null (pydantic v1): "", [] (read back as null),
+// a timestamp left out; ok is false when there was no null.
 func (r campaignReplacement) withoutNulls() (body campaignReplacement, ok bool) {
 	body = maps.Clone(r)
 	for _, f := range CampaignFields {
