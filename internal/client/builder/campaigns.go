@@ -15,62 +15,38 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// maxCreateRounds bounds the POST, read-back, POST again loop of a create
-// whose outcome stays unknown.
+// maxCreateRounds bounds a create's POST, read back, POST again loop.
 const maxCreateRounds = 3
 
-// UncertainCreateError is a create that failed in a way that may have
-// created the campaign: the provider keeps CampaignID in state so that
-// nothing is orphaned.
-type UncertainCreateError struct {
+// Window is when a create ran, on the client's clock: its campaign was made within it.
+type Window struct{ From, To time.Time }
+
+// createFailure is a create that may have made a campaign: state keeps CampaignID.
+type createFailure struct {
 	CampaignID string
-	Window     Window // when the create ran
+	Window     Window
 	Err        error
 }
+
+func (e *createFailure) Unwrap() error { return e.Err }
+
+// UncertainCreateError is a create some attempt of which may have run.
+type UncertainCreateError struct{ createFailure }
 
 func (e *UncertainCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the outcome is unknown and the campaign may exist on the server: %v", e.CampaignID, e.Err)
 }
 
-func (e *UncertainCreateError) Unwrap() error { return e.Err }
-
-// UnconfirmedCreateError is a create the server acknowledged (a 2xx) whose
-// answer named no campaign, while neither the id sent nor the bot's list
-// shows which campaign it made: one exists, under an id nobody has told this
-// provider (a server that ignores the ids it is sent). The provider keeps
-// CampaignID, and its next refresh looks again (LocateCampaign) before
-// anything is sent again.
-type UnconfirmedCreateError struct {
-	CampaignID string
-	Window     Window // when the create ran
-	Err        error
-}
-
-// Window is when a create ran, on the client's clock: the campaign it made
-// was made within it.
-type Window struct{ From, To time.Time }
+// UnconfirmedCreateError is a 2xx create whose campaign nothing shows: the next refresh looks (LocateCampaign).
+type UnconfirmedCreateError struct{ createFailure }
 
 func (e *UnconfirmedCreateError) Error() string {
 	return fmt.Sprintf("create campaign %s: the server accepted it, but which campaign it made is not known: %v", e.CampaignID, e.Err)
 }
 
-func (e *UnconfirmedCreateError) Unwrap() error { return e.Err }
-
-// CreateCampaign creates campaign under its own id (a new ObjectId when
-// empty) so that a create whose outcome is unknown can be checked: when the
-// POST may have run, the campaign is read by id and adopted if it exists,
-// else looked for under an id the server chose (findUnclaimed), and only
-// then posted again with the same id. It is never created twice.
-//
-// The error says what state may keep:
-//   - nil: the server acknowledged the create (any 2xx) and the campaign's id
-//     is known (see createAnswer).
-//   - *UnconfirmedCreateError: acknowledged, but under an id not known; keep
-//     CampaignID and look again on refresh.
-//   - *UncertainCreateError: some attempt may have created it; keep its id.
-//   - any other error: no attempt can have run on the server (the login
-//     failed, the connection was refused, 429 after the last retry, a 4xx
-//     with no ambiguous attempt before it); there is nothing to keep.
+// CreateCampaign creates campaign under its own id, never twice: a POST that may have run is read by id,
+// then looked for by its fields (findUnclaimed), and only then posted again with the same id. State keeps
+// the campaign, or CampaignID (*Unconfirmed or *UncertainCreateError), or nothing (no attempt can have run).
 func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, campaign Campaign) (Campaign, error) {
 	if campaign.ID == "" {
 		campaign.ID = c.NewCampaignID(organization, bot)
@@ -81,28 +57,22 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	defer c.forgetBot(organization, bot)
 	since := c.http.Now()
 	window := func() Window { return Window{since, c.http.Now()} }
-	uncertain := func(err error) error {
-		return &UncertainCreateError{CampaignID: campaign.ID, Window: window(), Err: err}
-	}
+	uncertain := func(err error) error { return &UncertainCreateError{createFailure{campaign.ID, window(), err}} }
 	var (
 		lastErr   error
 		ambiguous bool // some attempt may have run on the server
 	)
 	for range maxCreateRounds {
 		resp, err := c.do(ctx, client.Request{
-			Operation: "create campaign",
-			Method:    http.MethodPost,
-			Path:      CampaignsPath(organization, bot),
-			Body:      campaign,
-			Policy:    client.RetryOnlyIfNotProcessed,
+			Operation: "create campaign", Method: http.MethodPost, Path: CampaignsPath(organization, bot), Body: campaign,
+			Policy: client.RetryOnlyIfNotProcessed,
 		})
 		if err == nil {
 			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
 		}
-		var authErr *authError
 		refused := isRefusal(err)
 		switch {
-		case errors.As(err, &authErr) || (!refused && !client.MayHaveBeenProcessed(err)):
+		case errors.As(err, new(*authError)) || (!refused && !client.MayHaveBeenProcessed(err)):
 			// This attempt never reached the server; an earlier one may have.
 			if ambiguous {
 				return Campaign{}, uncertain(err)
@@ -111,9 +81,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		case refused && !ambiguous:
 			return Campaign{}, err
 		}
-		// Either this attempt may have run, or it was refused after one that
-		// may have run: a server that answers a repeated _id with 409 or 422
-		// "duplicate id" says the campaign exists. Reading by id tells.
+		// It may have run, or was refused after one that may have (409, 422 "duplicate id"): a read tells.
 		existing, readErr := c.GetCampaign(ctx, organization, bot, campaign.ID)
 		switch {
 		case readErr == nil:
@@ -123,8 +91,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		case !isGone(readErr) || refused:
 			return Campaign{}, uncertain(errors.Join(err, readErr))
 		}
-		// Not under our id; but a server that makes its own ids may have
-		// created it under another, and posting again would create it twice.
+		// A server that makes its own ids may hold it under another: posting again would make two.
 		elsewhere, found, findErr := c.findUnclaimed(ctx, organization, bot, campaign, window())
 		switch {
 		case findErr != nil:
@@ -137,47 +104,24 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 	return Campaign{}, uncertain(fmt.Errorf("gave up after %d tries, the last: %w", maxCreateRounds, lastErr))
 }
 
-// LocateCampaign looks, on refresh, for a campaign whose create was
-// uncertain or unconfirmed and whose id the server does not know: the one
-// campaign of the bot holding every field sent that no state claims
-// (findUnclaimed). None is client.IsNotFound, after a look at the whole
-// list; a list that cannot settle it is an error.
+// LocateCampaign looks on refresh for an uncertain create by its fields; none is client.IsNotFound.
 func (c *Client) LocateCampaign(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, error) {
 	found, ok, err := c.findUnclaimed(ctx, organization, bot, sent, made)
-	switch {
-	case err != nil:
-		return Campaign{}, err
-	case !ok:
-		return Campaign{}, &client.APIError{
+	if err == nil && !ok {
+		err = &client.APIError{
 			Operation: "locate campaign", Method: http.MethodGet, Path: CampaignsPath(organization, bot),
 			Status: http.StatusNotFound, Message: "no campaign of the bot holds the fields that were sent",
 		}
 	}
-	return found, nil
+	return found, err
 }
 
-// clockSkew is how far the server's clock may be from the client's: a
-// campaign made that much earlier than a create started, or later than it
-// ended, is some other campaign with the same fields, not this create's.
-// Servers keep their clocks within a second; twins made by two applies are
-// further apart (in one apply, the other is claimed).
+// clockSkew is how far the server's clock may be from ours: further outside a create's window is a twin.
 const clockSkew = 5 * time.Second
 
-// findUnclaimed looks for sent under an id the server chose, after a create
-// whose outcome is unknown and whose own id the server does not know: a
-// server that ignores the _id it is sent (one that lets MongoDB make the
-// id) would make a second campaign of a repeated POST. It lists the bot and
-// reads each entry named like sent (a list may answer summaries); the one
-// campaign holding every user field that was sent, claimed by no state (a
-// twin managed by another resource is not this create's) and not made
-// outside the window the create ran in, is the one created, and is
-// adopted with a problem saying
-// so. found is false when none holds them, when the bot has no list (404,
-// 405: nothing to check, and the contract's assumption, that the server
-// keeps the id, stands), or when the server keeps the ids it is sent (one
-// of its campaigns has an id this provider made: madeHere). Several are an
-// error: one of them may be this create's, and posting again could make
-// one more.
+// findUnclaimed looks for sent under an id the server chose: the one campaign named like it holding every
+// user field sent, claimed by no state and made within the window, is adopted with a problem. None is found
+// when the bot has no list (404, 405) or the server keeps our ids (madeHere); several are an error.
 func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, sent Campaign, made Window) (Campaign, bool, error) {
 	if c.idsKept.Load() {
 		return Campaign{}, false, nil
@@ -190,18 +134,16 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 		return Campaign{}, false, fmt.Errorf("looking for the campaign under an id of the server's: %w", err)
 	}
 	if slices.ContainsFunc(listed, func(entry Campaign) bool { return entry.ID != sent.ID && madeHere(entry.ID, organization, bot) }) {
-		// The bot holds a campaign under an id this provider made: the
-		// server keeps the ids it is sent, so the one it does not know was
-		// not created, and a campaign with the same fields is another.
-		c.idsKept.Store(true)
+		c.idsKept.Store(true) // so the id it does not know was not created
 		return Campaign{}, false, nil
 	}
 	var matches []Campaign
+	var ids []string
 	for _, entry := range listed {
-		if entry.ID == "" || entry.ID == sent.ID || c.isClaimed(entry.ID) || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
+		if _, claimed := c.claimed.Load(entry.ID); claimed || entry.ID == "" || entry.ID == sent.ID || orEmpty(entry.CampaignName) != orEmpty(sent.CampaignName) {
 			continue
 		}
-		if len(missingUserFields(entry, fullCampaign)) > 0 {
+		if lacksUserField(entry, nil) {
 			read, err := c.GetCampaign(ctx, organization, bot, entry.ID)
 			switch {
 			case isGone(err):
@@ -212,7 +154,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 			entry = read
 		}
 		if sameUserFields(sent, entry) && madeWithin(entry, made) {
-			matches = append(matches, entry)
+			matches, ids = append(matches, entry), append(ids, entry.ID)
 		}
 	}
 	switch len(matches) {
@@ -226,17 +168,11 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 			sent.ID, found.ID, orEmpty(sent.CampaignName)))
 		return found, true, nil
 	}
-	ids := make([]string, len(matches))
-	for i, m := range matches {
-		ids[i] = m.ID
-	}
 	return Campaign{}, false, fmt.Errorf("the server did not keep the id this provider sent (%s), and %d campaigns named %q that no state holds hold every field that was sent (%s): one of them may be this create's, so it is not posted again",
 		sent.ID, len(matches), orEmpty(sent.CampaignName), strings.Join(ids, ", "))
 }
 
-// madeWithin tells whether campaign may have been made within w, by its
-// ObjectId (seconds since the epoch, whatever the time zone the server
-// prints), else by its creation_date; true when neither says.
+// madeWithin: by the ObjectId (zone-free), else creation_date; true when neither says.
 func madeWithin(campaign Campaign, w Window) bool {
 	made, known := objectIDTime(campaign.ID)
 	if !known {
@@ -248,8 +184,7 @@ func madeWithin(campaign Campaign, w Window) bool {
 // isGone: the read found no campaign (404, or 200 with nothing in it).
 func isGone(err error) bool { return client.IsNotFound(err) || errors.Is(err, errEmptyAnswer) }
 
-// sameUserFields tells whether stored holds every user field of sent: null
-// and empty alike, and scheduled_date at the precision the server keeps.
+// sameUserFields: null and empty alike, timestamps at the precision the server keeps.
 func sameUserFields(sent, stored Campaign) bool {
 	for _, f := range CampaignFields {
 		switch {
@@ -269,7 +204,6 @@ func sameUserFields(sent, stored Campaign) bool {
 	return true
 }
 
-// orEmpty is a field's value, "" for null.
 func orEmpty(p *string) string {
 	if p == nil {
 		return ""
@@ -278,37 +212,24 @@ func orEmpty(p *string) string {
 }
 
 // isRefusal is a 4xx answer: the server refused that request.
-func isRefusal(err error) bool {
-	status := client.StatusOf(err)
-	return status >= 400 && status <= 499
-}
+func isRefusal(err error) bool { return client.StatusOf(err) >= 400 && client.StatusOf(err) <= 499 }
 
-// GetCampaign reads one campaign; a 404 satisfies client.IsNotFound.
+// GetCampaign reads one campaign (404: client.IsNotFound); no _id is the id asked for.
 func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
 	resp, err := c.do(ctx, client.Request{
-		Operation: "read campaign",
-		Method:    http.MethodGet,
-		Path:      CampaignPath(organization, bot, id),
-		Policy:    client.RetryIdempotent,
+		Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, id), Policy: client.RetryIdempotent,
 	})
 	if err != nil {
 		return Campaign{}, err
 	}
-	return c.campaignAnswer("read campaign", resp, id)
-}
-
-// maxListPages bounds the pages of one list: 100,000 campaigns.
-const maxListPages = 1000
-
-// IncompleteListError is a bot's list that cannot be read whole: a server
-// that caps its list and ignores skip. It is never taken for the whole list.
-type IncompleteListError struct {
-	Operation string
-	Reason    string
-}
-
-func (e *IncompleteListError) Error() string {
-	return e.Operation + ": the list cannot be read whole: " + e.Reason
+	campaign, err := DecodeCampaign(resp.Body)
+	if err != nil {
+		return Campaign{}, c.unreadable("read campaign", resp, err)
+	}
+	if campaign.ID == "" {
+		campaign.ID = id
+	}
+	return c.scrubbed(campaign), nil
 }
 
 // ImportCampaign reads a campaign a state is about to hold, whole.
@@ -317,25 +238,26 @@ func (c *Client) ImportCampaign(ctx context.Context, organization, bot, id strin
 	return c.GetCampaign(ctx, organization, bot, id)
 }
 
-// ListCampaigns reads every campaign of a bot, ListLimit at a time (skip and
-// limit), until a page is shorter than asked: a server that caps its list
-// (FastAPI's common limit of 100) is read whole, and one that ignores the
-// parameters answers everything at once. A list that cannot be read whole
-// is an *IncompleteListError, never a silent subset.
+// maxListPages bounds the pages of one list: 100,000 campaigns.
+const maxListPages = 1000
+
+// IncompleteListError is a list that cannot be read whole: never taken for the whole.
+type IncompleteListError struct{ Operation, Reason string }
+
+func (e *IncompleteListError) Error() string {
+	return e.Operation + ": the list cannot be read whole: " + e.Reason
+}
+
+// ListCampaigns reads a bot's whole list, ListLimit at a time, until a page is shorter than asked;
+// what cannot be read whole is an *IncompleteListError, never a subset.
 func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	const operation = "list campaigns"
-	var (
-		all   []Campaign
-		seen  = map[string]bool{}
-		limit = ListLimit
-	)
+	var all []Campaign
+	seen, limit := map[string]bool{}, ListLimit
 	for range maxListPages {
 		resp, err := c.do(ctx, client.Request{
-			Operation: operation,
-			Method:    http.MethodGet,
-			Path:      CampaignsPath(organization, bot),
-			Query:     url.Values{QuerySkip: {strconv.Itoa(len(all))}, QueryLimit: {strconv.Itoa(limit)}},
-			Policy:    client.RetryIdempotent,
+			Operation: operation, Method: http.MethodGet, Path: CampaignsPath(organization, bot), Policy: client.RetryIdempotent,
+			Query: url.Values{QuerySkip: {strconv.Itoa(len(all))}, QueryLimit: {strconv.Itoa(limit)}},
 		})
 		if lower, ok := lowerLimit(err); ok && lower < limit {
 			limit = lower // a server whose limit may not exceed lower (422 from pydantic's le)
@@ -345,9 +267,6 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 			return nil, err
 		}
 		page, total, err := decodeCampaignList(resp.Body)
-		for i := range page {
-			page[i] = c.scrubbed(page[i])
-		}
 		if err != nil {
 			return nil, c.unreadable(operation, resp, err)
 		}
@@ -355,7 +274,7 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 		for _, campaign := range page {
 			if campaign.ID == "" || !seen[campaign.ID] {
 				seen[campaign.ID] = true
-				all = append(all, campaign)
+				all = append(all, c.scrubbed(campaign))
 				fresh++
 			}
 		}
@@ -375,43 +294,31 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 
 var limitProblem = regexp.MustCompile(`\blimit\b[^;]*?(\d+)`)
 
-// lowerLimit reads the largest limit a list accepts from its 422 ("query.limit:
-// ensure this value is less than or equal to 50").
+// lowerLimit reads a 422's largest limit ("query.limit: ensure this value is less than or equal to 50").
 func lowerLimit(err error) (int, bool) {
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity {
-		return 0, false
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnprocessableEntity {
+		if m := limitProblem.FindStringSubmatch(apiErr.Message); m != nil {
+			n, convErr := strconv.Atoi(m[1])
+			return n, convErr == nil && n > 0
+		}
 	}
-	m := limitProblem.FindStringSubmatch(apiErr.Message)
-	if m == nil {
-		return 0, false
-	}
-	n, convErr := strconv.Atoi(m[1])
-	return n, convErr == nil && n > 0
+	return 0, false
 }
 
-// UpdateCampaign replaces a campaign (PUT replaces the whole document). Once
-// the campaign has started the server answers 409: client.StatusOf(err).
-// After a 2xx it returns no error and the campaign under id (writeAnswer).
+// UpdateCampaign replaces a campaign (409 once it has started); after a 2xx, no error.
 func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id string, campaign Campaign) (Campaign, error) {
 	campaign.ID = id
 	defer c.forgetBot(organization, bot)
 	put := func(body any) (*client.Response, error) {
 		return c.do(ctx, client.Request{
-			Operation: "update campaign",
-			Method:    http.MethodPut,
-			Path:      CampaignPath(organization, bot, id),
-			Body:      body,
-			Policy:    client.RetryIdempotent,
+			Operation: "update campaign", Method: http.MethodPut, Path: CampaignPath(organization, bot, id), Body: body, Policy: client.RetryIdempotent,
 		})
 	}
 	replacement := replacementOf(campaign)
 	resp, err := put(replacement)
-	if client.StatusOf(err) == http.StatusUnprocessableEntity && replacement.hasNulls() {
-		// A server may refuse null for a field with a default (pydantic v1
-		// makes such a field not Optional): send the campaign again without
-		// nulls. A PUT is idempotent, so repeating it is safe.
-		resp, err = put(replacement.withoutNulls())
+	if nullFree, ok := replacement.withoutNulls(); ok && client.StatusOf(err) == http.StatusUnprocessableEntity {
+		resp, err = put(nullFree) // a PUT is idempotent: repeating it is safe
 	}
 	if err != nil {
 		return Campaign{}, err
@@ -422,14 +329,10 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 }
 
 // DeleteCampaign deletes a campaign; one already gone (404) counts as done.
-// The answer's body, if any, is not used.
 func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id string) error {
 	defer c.forgetBot(organization, bot)
 	_, err := c.do(ctx, client.Request{
-		Operation: "delete campaign",
-		Method:    http.MethodDelete,
-		Path:      CampaignPath(organization, bot, id),
-		Policy:    client.RetryIdempotent,
+		Operation: "delete campaign", Method: http.MethodDelete, Path: CampaignPath(organization, bot, id), Policy: client.RetryIdempotent,
 	})
 	if client.IsNotFound(err) {
 		return nil
@@ -437,10 +340,7 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 	return err
 }
 
-// createAnswer is writeAnswer for a create of sent, which acknowledged it:
-// an answer with no campaign, whose id the server does not know either, is
-// looked for by its fields (a server that ignores the ids it is sent and
-// answers nothing made it under an id of its own), else it is unconfirmed.
+// createAnswer is writeAnswer for a create: a campaign not found by id is looked for by its fields.
 func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
 	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
 	if readErr == nil || created.ID != sent.ID {
@@ -455,17 +355,11 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 		}
 		readErr = errors.Join(readErr, findErr)
 	}
-	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{CampaignID: sent.ID, Window: Window{since, c.http.Now()}, Err: c.http.Secrets().ScrubError(readErr)}
+	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, Window{since, c.http.Now()}, c.http.Secrets().ScrubError(readErr)}}
 }
 
-// writeAnswer is the campaign a 2xx answer to a create or update stands for.
-// The write happened, so its id must reach the caller whatever the answer
-// carries: the server's id when it names one (for a create, a server that
-// ignored the _id it was sent made the campaign under its own), else ours.
-// An answer with no document in it (an empty body, null, {}, only the id,
-// not JSON) is completed by one read; when that read fails too, the
-// campaign is only its id, with a problem saying the rest is unknown, and
-// readErr is that read's error.
+// writeAnswer is the campaign a 2xx write stands for, always with an id (maybe the server's own); an
+// answer with no document is completed by one read, else it is its id with a problem (readErr).
 func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
 	answered, fields, err := decodeCampaign(resp.Body)
 	var problems []string
@@ -479,9 +373,7 @@ func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, 
 			id, answered.ID, answered.ID))
 		answered.ID = strings.ToLower(answered.ID)
 		id = answered.ID
-	case create:
-		// Every campaign id is an ObjectId (the seed's _id): anything else is
-		// a misspelled answer, not the server's own id.
+	case create: // every campaign id is an ObjectId: anything else is a misspelled answer
 		problems = append(problems, fmt.Sprintf("the answer named the campaign %q, which is not a campaign id (24 hexadecimal digits); the id this provider sent, %s, is kept",
 			answered.ID, id))
 		answered.ID = id
@@ -497,14 +389,13 @@ func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, 
 	if readErr != nil {
 		problems = append(problems, fmt.Sprintf("the server accepted the %s (HTTP %d) but its answer carried no campaign, and reading campaign %s back failed (%v): "+
 			"the fields the server manages are unknown until the next refresh", operation, resp.Status, id, readErr))
-		return c.scrubbed(Campaign{ID: id, Problems: problems}), readErr
+		read = Campaign{ID: id}
 	}
 	read.Problems = append(problems, read.Problems...)
-	return c.scrubbed(read), nil
+	return c.scrubbed(read), readErr
 }
 
-// scrubbed is campaign with no known secret in its problems, which quote
-// what the server sent.
+// scrubbed is campaign with no known secret in its problems, which quote the server.
 func (c *Client) scrubbed(campaign Campaign) Campaign {
 	for i, problem := range campaign.Problems {
 		campaign.Problems[i] = c.http.Secrets().Scrub(problem)
@@ -515,17 +406,4 @@ func (c *Client) scrubbed(campaign Campaign) Campaign {
 // unreadable is a 2xx answer that could not be used, its text scrubbed.
 func (c *Client) unreadable(operation string, resp *client.Response, err error) error {
 	return &client.UnreadableAnswerError{Operation: operation, Status: resp.Status, Err: c.http.Secrets().ScrubError(err)}
-}
-
-// campaignAnswer decodes a campaign answer; one without _id is the campaign
-// that was asked for.
-func (c *Client) campaignAnswer(operation string, resp *client.Response, id string) (Campaign, error) {
-	campaign, err := DecodeCampaign(resp.Body)
-	if err != nil {
-		return Campaign{}, c.unreadable(operation, resp, err)
-	}
-	if campaign.ID == "" {
-		campaign.ID = id
-	}
-	return c.scrubbed(campaign), nil
 }

@@ -2,6 +2,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,9 +16,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// Credentials are the provider's Builder credentials; the caller checks that
-// an operation's are set (user and password for campaigns, the API key for
-// triggers) before it calls.
+// Credentials are the provider's Builder credentials; the caller checks the ones an operation needs.
 type Credentials struct {
 	User     string
 	Password string
@@ -27,28 +26,17 @@ type Credentials struct {
 // OperationLogin names the login in errors.
 const OperationLogin = "log in to Builder"
 
-// Client is a Builder API client. One token pair serves every goroutine that
-// uses it: N concurrent first calls cost one login.
+// Client is a Builder API client: one token pair for every goroutine (N first calls, one login).
 type Client struct {
-	http  *client.Client
-	creds Credentials
-
-	mu     sync.Mutex
-	tokens Tokens
-	// refused is true once the server refused tokens.Token: until a renewal
-	// replaces it, callers join the renewal instead of sending it again.
-	refused bool
+	http    *client.Client
+	creds   Credentials
+	mu      sync.Mutex
+	tokens  Tokens
+	refused bool // the server refused tokens.Token: callers join its renewal
 	flights singleflight.Group
-
-	lists listCache
-	// claimed are the campaign ids some state holds, as far as this client
-	// has seen (refreshed, created, updated): a campaign looked for by its
-	// fields after an uncertain create is never one of them.
-	claimed sync.Map
-	// idsKept is set once the server has kept an id this client sent with a
-	// create: it is not one that makes its own, so nothing is looked for by
-	// its fields.
-	idsKept atomic.Bool
+	lists   listCache
+	claimed sync.Map    // ids some state holds: never adopted by findUnclaimed
+	idsKept atomic.Bool // the server kept an id we sent: nothing is looked for by its fields
 }
 
 func (c *Client) claim(id string) {
@@ -57,41 +45,29 @@ func (c *Client) claim(id string) {
 	}
 }
 
-func (c *Client) isClaimed(id string) bool {
-	_, ok := c.claimed.Load(id)
-	return ok
-}
-
-// New returns a Builder client over http. The credentials, and every token
-// the client receives later, are added to http's secrets.
+// New returns a Builder client over http; the credentials and every token are http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
 	http.Secrets().Add(creds.Password, creds.APIKey)
 	return &Client{http: http, creds: creds}
 }
 
-// Tokens returns the current token pair, logging in if there is none, or
-// waiting for its renewal once the server has refused it.
+// Tokens returns the current token pair, after a login or the renewal of a refused one.
 func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
-	c.mu.Lock()
-	tokens, refused := c.tokens, c.refused
-	c.mu.Unlock()
-	switch {
+	switch tokens, refused := c.current(); {
 	case refused:
 		return c.renew(ctx, tokens.Token)
 	case tokens.Token != "":
 		return tokens, nil
 	}
 	return c.shared(ctx, "login", func(ctx context.Context) (Tokens, error) {
-		if tokens := c.currentTokens(); tokens.Token != "" {
+		if tokens, _ := c.current(); tokens.Token != "" {
 			return tokens, nil // a login that finished just before this one started
 		}
 		return c.login(ctx)
 	})
 }
 
-// renew replaces the token the server refused: by refresh, else by login.
-// Every request that was refused the same token shares one renewal, and a
-// request refused a token that was already replaced just uses the new one.
+// renew replaces a refused token (by refresh, else login) once for all requests refused it.
 func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 	c.mu.Lock()
 	if c.tokens.Token == refused {
@@ -99,146 +75,98 @@ func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 	}
 	c.mu.Unlock()
 	return c.shared(ctx, "renew", func(ctx context.Context) (Tokens, error) {
-		current := c.currentTokens()
+		current, _ := c.current()
 		if current.Token != "" && current.Token != refused {
 			return current, nil
 		}
 		if current.RefreshToken != "" {
 			if tokens, err := c.refresh(ctx, current.RefreshToken); err == nil {
 				return tokens, nil
-			}
-			// The attempt is in the debug log; a login may still work.
+			} // else a login may still work (the refresh is in the debug log)
 		}
 		return c.login(ctx)
 	})
 }
 
-// shared runs fn once for all concurrent callers of the same key. The flight
-// does not stop when one caller gives up, since others may wait on it.
+// shared runs fn once for all concurrent callers of key; one caller giving up does not stop it.
 func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (Tokens, error)) (Tokens, error) {
 	flightCtx := context.WithoutCancel(ctx)
 	results := c.flights.DoChan(key, func() (any, error) { return fn(flightCtx) })
 	select {
 	case result := <-results:
-		if result.Err != nil {
-			return Tokens{}, result.Err
-		}
-		tokens, _ := result.Val.(Tokens) // fn returns Tokens
-		return tokens, nil
+		tokens, _ := result.Val.(Tokens) // fn returns Tokens, zero with an error
+		return tokens, result.Err
 	case <-ctx.Done():
 		return Tokens{}, ctx.Err()
 	}
 }
 
-func (c *Client) currentTokens() Tokens {
+func (c *Client) current() (Tokens, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.tokens
+	return c.tokens, c.refused
 }
 
 func (c *Client) login(ctx context.Context) (Tokens, error) {
-	resp, err := c.http.Do(ctx, &client.Request{
-		Operation: OperationLogin,
-		Method:    http.MethodPost,
-		Path:      PathLogin,
-		Body:      LoginRequest{User: c.creds.User, Password: c.creds.Password},
-		Policy:    client.RetryIdempotent,
-	})
-	if err != nil {
-		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-			return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
-		}
-		return Tokens{}, err
+	tokens, err := c.exchange(ctx, OperationLogin, PathLogin, LoginRequest{User: c.creds.User, Password: c.creds.Password}, "")
+	if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
+		return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
 	}
-	return c.storeTokens(OperationLogin, resp, "")
+	return tokens, err
 }
 
 func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, error) {
-	resp, err := c.http.Do(ctx, &client.Request{
-		Operation: "refresh Builder token",
-		Method:    http.MethodPost,
-		Path:      PathRefresh,
-		Body:      RefreshRequest{RefreshToken: refreshToken},
-		Policy:    client.RetryIdempotent,
-	})
+	return c.exchange(ctx, "refresh Builder token", PathRefresh, RefreshRequest{RefreshToken: refreshToken}, refreshToken)
+}
+
+// exchange makes a login or refresh answer the pair (no new refresh token keeps refreshToken).
+func (c *Client) exchange(ctx context.Context, operation, path string, body any, refreshToken string) (Tokens, error) {
+	resp, err := c.http.Do(ctx, &client.Request{Operation: operation, Method: http.MethodPost, Path: path, Body: body, Policy: client.RetryIdempotent})
 	if err != nil {
 		return Tokens{}, err
 	}
-	return c.storeTokens("refresh Builder token", resp, refreshToken)
-}
-
-// storeTokens makes a login or refresh answer the current pair. A refresh
-// answer without a new refresh token keeps the old one.
-func (c *Client) storeTokens(operation string, resp *client.Response, refreshToken string) (Tokens, error) {
-	tokens, err := decodeTokens(resp.Body)
+	var answer tokensAnswer
+	err = json.Unmarshal(resp.Body, &answer)
+	tokens := Tokens{Token: cmp.Or(answer.Token, answer.AccessToken), RefreshToken: answer.RefreshToken}
 	if err != nil || tokens.Token == "" {
-		if err == nil {
-			err = errors.New("no token in the answer")
-		}
-		return Tokens{}, c.unreadable(operation, resp, err)
+		return Tokens{}, c.unreadable(operation, resp, cmp.Or(err, errors.New("no token in the answer")))
 	}
 	c.http.Secrets().Add(tokens.Token, tokens.RefreshToken)
-	if tokens.RefreshToken == "" {
-		tokens.RefreshToken = refreshToken
-	}
+	tokens.RefreshToken = cmp.Or(tokens.RefreshToken, refreshToken)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.tokens, c.refused = tokens, false
 	return tokens, nil
 }
 
-// decodeTokens reads a token pair; the token may also come as OAuth2's
-// access_token, which is what FastAPI's security helpers answer.
-func decodeTokens(body []byte) (Tokens, error) {
-	var answer tokensAnswer
-	if err := json.Unmarshal(body, &answer); err != nil {
-		return Tokens{}, err
-	}
-	if answer.Token == "" {
-		answer.Token = answer.AccessToken
-	}
-	return answer.Tokens, nil
-}
-
-// do sends a campaign request with the bearer token. A refused token is
-// renewed and the request repeated once: a 401 means it did not run.
+// do sends a request with the bearer token, renewed and repeated once if refused (a 401 did not run).
 func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
+	send := func(token string) (*client.Response, error) {
+		req.Header = http.Header{HeaderAuthorization: {"Bearer " + token}} // no caller sets a header
+		return c.http.Do(ctx, &req)
+	}
 	tokens, err := c.Tokens(ctx)
 	if err != nil {
 		return nil, &authError{err}
 	}
-	resp, err := c.http.Do(ctx, withBearer(req, tokens.Token))
+	resp, err := send(tokens.Token)
 	if !isRefusedToken(err) {
 		return resp, err
 	}
 	if tokens, err = c.renew(ctx, tokens.Token); err != nil {
 		return nil, &authError{err}
 	}
-	return c.http.Do(ctx, withBearer(req, tokens.Token))
+	return send(tokens.Token)
 }
 
-func withBearer(req client.Request, token string) *client.Request {
-	req.Header = req.Header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(HeaderAuthorization, "Bearer "+token)
-	return &req
-}
-
-// isRefusedToken: FastAPI answers a missing token with 403 "Not
-// authenticated", which means the same as 401.
+// isRefusedToken: a 401, or FastAPI's 403 "Not authenticated".
 func isRefusedToken(err error) bool {
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	return apiErr.Status == http.StatusUnauthorized ||
-		(apiErr.Status == http.StatusForbidden && apiErr.Message == DetailNotAuthenticated)
+	return errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized ||
+		apiErr.Status == http.StatusForbidden && apiErr.Message == DetailNotAuthenticated)
 }
 
-// authError marks a failure to obtain a token, which happened before the
-// request itself was sent.
+// authError is a failure to obtain a token: the request itself was not sent.
 type authError struct{ err error }
 
 func (e *authError) Error() string { return e.err.Error() }

@@ -12,20 +12,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// A refresh of many campaigns of one bot costs one list request instead of
-// one read each: the first RefreshCampaign of a bot lists it, every
-// concurrent and later caller of the same client shares that answer. Writes
-// through this client forget the bot's list, so a read after a write never
-// sees the list from before it. Correctness never depends on the list: a
-// campaign it lacks, a list endpoint that is missing (404/405) or a failed
-// list all fall back to reading the one campaign.
-//
-// A list may answer summaries (no content, no sheet_values, ...) where a read
-// answers the whole document. A field missing from a list entry is therefore
-// never taken for "the server cleared it" until a read confirmed it: what a
-// read shows is remembered per bot (listShape), so that a bot whose list
-// answers summaries is read campaign by campaign from then on, and one whose
-// list answers full documents keeps costing one list.
+// Refreshing a bot's campaigns costs one list, shared until a write forgets it, with reads as the fallback;
+// a list may answer summaries, so what an entry lacks is cleared only once a read shows it (listShape).
 
 type botKey struct{ organization, bot string }
 
@@ -43,23 +31,34 @@ type botList struct {
 	campaigns map[string]Campaign // nil when the list could not be used
 }
 
+type botState struct {
+	list       *botList // shared while in flight or usable
+	generation uint64   // bumped by every write to the bot
+	shape      listShape
+}
+
 type listCache struct {
 	mu          sync.Mutex
-	lists       map[botKey]*botList
-	generations map[botKey]uint64 // bumped by every write to the bot
-	shapes      map[botKey]listShape
+	bots        map[botKey]*botState
 	unsupported bool // the server has no list endpoint
+}
+
+// bot is key's state; the caller holds mu.
+func (cache *listCache) bot(key botKey) *botState {
+	if cache.bots[key] == nil {
+		if cache.bots == nil {
+			cache.bots = map[botKey]*botState{}
+		}
+		cache.bots[key] = &botState{}
+	}
+	return cache.bots[key]
 }
 
 // maxCompletionReads bounds the reads that complete one list at once.
 const maxCompletionReads = 8
 
-// RefreshCampaign reads one campaign through its bot's shared list, falling
-// back to GetCampaign. prior is the campaign as last known (state): a list
-// entry that lacks a field prior has a value for is confirmed by a read. A campaign
-// absent from both list and read is gone: client.IsNotFound. A read that
-// answers 200 with nothing (a handler returning find_one's None) is gone
-// only when the bot's whole list lacks it too; alone, it proves nothing.
+// RefreshCampaign reads a campaign through its bot's list (an entry lacking a field of prior is read); a
+// read answering 200 with nothing (find_one's None) is gone only when the whole list lacks it too.
 func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, prior Campaign) (Campaign, error) {
 	key := botKey{organization, bot}
 	c.claim(prior.ID)
@@ -68,19 +67,18 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 		campaigns = c.botCampaigns(ctx, key)
 	}
 	entry, listed := campaigns[prior.ID]
-	if listed && (c.lists.shape(key) == shapeFull || len(missingUserFields(entry, prior)) == 0) {
+	if listed && (c.lists.shape(key) == shapeFull || !lacksUserField(entry, &prior)) {
 		return entry, nil
 	}
 	read, err := c.GetCampaign(ctx, organization, bot, prior.ID)
 	switch {
 	case errors.Is(err, errEmptyAnswer):
 		if campaigns == nil {
-			campaigns = c.botCampaigns(ctx, key) // read even when the list answers summaries: it is the proof
+			campaigns = c.botCampaigns(ctx, key) // even when the list answers summaries: it is the proof
 		}
 		if _, listed := campaigns[prior.ID]; campaigns != nil && !listed {
 			return Campaign{}, &client.APIError{
-				Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, prior.ID),
-				Status:  http.StatusNotFound,
+				Operation: "read campaign", Method: http.MethodGet, Path: CampaignPath(organization, bot, prior.ID), Status: http.StatusNotFound,
 				Message: "the server answered 200 with no campaign (null or an empty body), and the bot's whole list does not hold it",
 			}
 		}
@@ -93,14 +91,8 @@ func (c *Client) RefreshCampaign(ctx context.Context, organization, bot string, 
 	return read, nil
 }
 
-// ListCampaignsComplete lists a bot's campaigns in the API's order, each one
-// the whole document. An entry that lacks any user field may be a summary,
-// so it is read, unless the bot's list is known to answer whole documents.
-// While that is not known, the first maxCompletionReads such entries are
-// read as a probe: if none of the reads has more than its entry, the list
-// answers whole documents and the rest are trusted; if any has more, every
-// entry is read. Campaigns deleted between the list and the read are left
-// out.
+// ListCampaignsComplete lists a bot's campaigns whole, reading entries that may be summaries; while the
+// shape is unknown, the first maxCompletionReads reads are the probe (any with more: read them all).
 func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot string) ([]Campaign, error) {
 	key := botKey{organization, bot}
 	campaigns, err := c.ListCampaigns(ctx, organization, bot)
@@ -109,40 +101,33 @@ func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot st
 	}
 	var incomplete []int
 	for i, entry := range campaigns {
-		if entry.ID != "" && len(missingUserFields(entry, fullCampaign)) > 0 {
+		if entry.ID != "" && lacksUserField(entry, nil) {
 			incomplete = append(incomplete, i)
 		}
 	}
-	reads := make([]*Campaign, len(campaigns))
+	gone := make([]bool, len(campaigns))
 	wave := incomplete
 	if c.lists.shape(key) == shapeUnknown {
 		wave = incomplete[:min(len(incomplete), maxCompletionReads)]
 	}
-	if err := c.readEntries(ctx, key, campaigns, wave, reads); err != nil {
+	err = c.readEntries(ctx, key, campaigns, wave, gone)
+	if err == nil && len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
+		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], gone)
+	}
+	if err != nil {
 		return nil, err
 	}
-	if len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
-		if err := c.readEntries(ctx, key, campaigns, incomplete[len(wave):], reads); err != nil {
-			return nil, err
+	complete := campaigns[:0]
+	for i, campaign := range campaigns {
+		if !gone[i] {
+			complete = append(complete, campaign)
 		}
-	}
-	complete := make([]Campaign, 0, len(campaigns))
-	for i, entry := range campaigns {
-		switch {
-		case reads[i] == nil:
-			complete = append(complete, entry) // not read: complete, or trusted
-		case reads[i].ID != "":
-			complete = append(complete, *reads[i])
-		}
-		// else: read, and deleted since the list.
 	}
 	return complete, nil
 }
 
-// readEntries reads the campaigns at indices, maxCompletionReads at a time,
-// into reads (a campaign without id for one deleted since the list), and
-// learns from each what the bot's list answers.
-func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, reads []*Campaign) error {
+// readEntries replaces campaigns[indices] by their reads (gone: deleted since the list), learning from each.
+func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone []bool) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
 	for _, i := range indices {
@@ -150,81 +135,57 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 			read, err := c.GetCampaign(groupCtx, key.organization, key.bot, campaigns[i].ID)
 			switch {
 			case client.IsNotFound(err):
-				reads[i] = &Campaign{} // no id: deleted since the list
-				return nil
+				gone[i] = true
 			case err != nil:
 				return err
+			default:
+				c.lists.learn(key, campaigns[i], read)
+				campaigns[i] = read
 			}
-			c.lists.learn(key, campaigns[i], read)
-			reads[i] = &read
 			return nil
 		})
 	}
 	return group.Wait()
 }
 
-// fullCampaign has a value in every user field, for missingUserFields.
-var fullCampaign = func() Campaign {
-	c, text := Campaign{SheetValues: []string{""}}, ""
+// lacksUserField: got has no value for a user field want has (want nil: any).
+func lacksUserField(got Campaign, want *Campaign) bool {
 	for _, f := range CampaignFields {
-		if f.User() && f.Kind != KindList {
-			*f.Text(&c) = &text
+		if f.User() && (want == nil || f.Has(want)) && !f.Has(&got) {
+			return true
 		}
 	}
-	return c
-}()
-
-// missingUserFields are the user fields (those a configuration sets) that
-// have a value in want and none in got.
-func missingUserFields(got, want Campaign) []string {
-	var missing []string
-	for _, f := range CampaignFields {
-		if f.User() && f.Has(&want) && !f.Has(&got) {
-			missing = append(missing, f.Key)
-		}
-	}
-	return missing
+	return false
 }
 
 func (cache *listCache) shape(key botKey) listShape {
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
-	return cache.shapes[key]
+	return cache.bot(key).shape
 }
 
-// learn records what a read of a campaign showed about its list entry: a
-// user field the entry lacked and the read has means the list answers
-// summaries (for good: a later full-looking entry proves nothing); a read
-// that has no more than the entry means the list answered the document.
+// learn: a field the entry lacked means summaries for good (a full-looking entry proves nothing).
 func (cache *listCache) learn(key botKey, entry, read Campaign) {
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
-	if cache.shapes == nil {
-		cache.shapes = map[botKey]listShape{}
-	}
-	switch {
-	case len(missingUserFields(entry, read)) > 0:
-		cache.shapes[key] = shapeSummaries
-	case cache.shapes[key] == shapeUnknown:
-		cache.shapes[key] = shapeFull
+	switch b := cache.bot(key); {
+	case lacksUserField(entry, &read):
+		b.shape = shapeSummaries
+	case b.shape == shapeUnknown:
+		b.shape = shapeFull
 	}
 }
 
-// botCampaigns returns the bot's campaigns by id, listing them once; nil
-// means "read each campaign instead".
+// botCampaigns returns the bot's campaigns by id, listed once; nil: read each.
 func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campaign {
 	cache := &c.lists
 	cache.mu.Lock()
-	if cache.unsupported {
+	b := cache.bot(key)
+	if list, unsupported := b.list, cache.unsupported; unsupported || list != nil {
 		cache.mu.Unlock()
-		return nil
-	}
-	if cache.lists == nil {
-		cache.lists = map[botKey]*botList{}
-		cache.generations = map[botKey]uint64{}
-	}
-	if list, ok := cache.lists[key]; ok {
-		cache.mu.Unlock()
+		if unsupported {
+			return nil
+		}
 		select {
 		case <-list.done:
 			return list.campaigns
@@ -232,9 +193,8 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 			return nil
 		}
 	}
-	list := &botList{done: make(chan struct{})}
-	cache.lists[key] = list
-	generation := cache.generations[key]
+	list, generation := &botList{done: make(chan struct{})}, b.generation
+	b.list = list
 	cache.mu.Unlock()
 
 	campaigns, err := c.ListCampaigns(ctx, key.organization, key.bot)
@@ -242,22 +202,19 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 	cache.mu.Lock()
 	defer cache.mu.Unlock()
 	defer close(list.done)
-	switch status := client.StatusOf(err); {
-	case err == nil:
+	if err == nil {
 		list.campaigns = make(map[string]Campaign, len(campaigns))
 		for _, campaign := range campaigns {
 			list.campaigns[campaign.ID] = campaign
 		}
-	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
+	}
+	if status := client.StatusOf(err); status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
 		cache.unsupported = true
 	}
-	// A failed list, or one that a write overtook, is not kept: the next
-	// refresh lists again. One that cannot be read whole is kept (as nil:
-	// read each campaign), since listing it again would not help.
-	incomplete := errors.As(err, new(*IncompleteListError))
-	if (list.campaigns == nil && !incomplete) || cache.generations[key] != generation {
-		if cache.lists[key] == list {
-			delete(cache.lists, key)
+	// A failed or overtaken list is not kept; an incomplete one is (as nil: relisting would not help).
+	if (list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation {
+		if b.list == list {
+			b.list = nil
 		}
 	}
 	return list.campaigns
@@ -265,13 +222,9 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 
 // forgetBot drops the bot's list after a write through this client.
 func (c *Client) forgetBot(organization, bot string) {
-	key := botKey{organization, bot}
-	cache := &c.lists
-	cache.mu.Lock()
-	defer cache.mu.Unlock()
-	if cache.lists == nil {
-		return
-	}
-	cache.generations[key]++
-	delete(cache.lists, key)
+	c.lists.mu.Lock()
+	defer c.lists.mu.Unlock()
+	b := c.lists.bot(botKey{organization, bot})
+	b.generation++
+	b.list = nil
 }

@@ -1,23 +1,18 @@
 package builder
 
-// CampaignField is one field of a campaign, declared once: its JSON key
-// (also the provider's attribute name), how it is spelled, who writes it,
-// and its description. The encoder, the decoder, the checks of what a
-// server kept, the provider's schemas and the emulator all read
-// CampaignFields; adding a field is one entry there (and, in the provider,
-// one attribute of the model).
+// CampaignField is one field of a campaign, declared once for the encoder,
+// the decoder, the checks of what a server kept, the provider and the emulator.
 type CampaignField struct {
 	Key         string
 	Kind        FieldKind
 	Role        FieldRole
 	Description string
-	text        func(*Campaign) **string // KindText, KindTimestamp
+	Text        func(*Campaign) **string // where c holds the value; nil for the list
 }
 
 // FieldKind is how a field is spelled.
 type FieldKind int
 
-// Kinds of field.
 const (
 	KindText FieldKind = iota
 	KindTimestamp
@@ -27,7 +22,6 @@ const (
 // FieldRole says who writes a field.
 type FieldRole int
 
-// Roles of a field.
 const (
 	RoleOptional FieldRole = iota // written by the user, sent in every write
 	RoleRequired                  // the same, and never absent
@@ -35,8 +29,7 @@ const (
 	RoleServer                    // managed by the server, never sent
 )
 
-// User tells whether the field is one a configuration sets and a server
-// must keep as sent (the path fields are in the path).
+// User tells whether a configuration sets the field and a server must keep it.
 func (f CampaignField) User() bool { return f.Role == RoleOptional || f.Role == RoleRequired }
 
 // CampaignFields are a campaign's fields besides its id, in the seed's order.
@@ -63,25 +56,15 @@ var CampaignFields = []CampaignField{
 		func(c *Campaign) **string { return &c.File }},
 	{FieldCampaignContent, KindText, RoleOptional, "Message content sent by the campaign.",
 		func(c *Campaign) **string { return &c.Content }},
-	{FieldCampaignSheetValues, KindList, RoleOptional, "Values read from the campaign spreadsheet, in order.", nil},
+	{FieldCampaignSheetValues, KindList, RoleOptional, "Values read from the campaign spreadsheet, in order.",
+		func(*Campaign) **string { return nil }},
 	{FieldCampaignLogFile, KindText, RoleServer, "Log file the server writes while the campaign runs (server-managed).",
 		func(c *Campaign) **string { return &c.LogFile }},
 }
 
-// Text is where c holds the field's value; nil for a list.
-func (f CampaignField) Text(c *Campaign) **string {
-	if f.text == nil {
-		return nil
-	}
-	return f.text(c)
-}
-
 // Has tells whether c has a value for the field (a list, a non-empty one).
 func (f CampaignField) Has(c *Campaign) bool {
-	if f.Kind == KindList {
-		return len(c.SheetValues) > 0
-	}
-	return *f.text(c) != nil
+	return f.Kind == KindList && len(c.SheetValues) > 0 || f.Kind != KindList && *f.Text(c) != nil
 }
 
 // Value is the field's value as JSON encodes it: nil for none.
@@ -89,8 +72,8 @@ func (f CampaignField) Value(c *Campaign) any {
 	switch {
 	case f.Kind == KindList && c.SheetValues != nil:
 		return c.SheetValues
-	case f.Kind != KindList && *f.text(c) != nil:
-		return **f.text(c)
+	case f.Kind != KindList && *f.Text(c) != nil:
+		return **f.Text(c)
 	}
 	return nil
 }

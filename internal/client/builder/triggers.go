@@ -11,18 +11,12 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// FireTrigger fires a trigger and returns its id. A fire is never repeated
-// unless it certainly did not run (connection refused, 429): when the
-// outcome is unknown, client.MayHaveBeenProcessed(err) is true and the
-// trigger may have fired.
+// FireTrigger fires a trigger, repeated only when it certainly did not run (connection refused, 429);
+// when client.MayHaveBeenProcessed(err), it may have fired.
 func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (string, error) {
 	resp, err := c.http.Do(ctx, &client.Request{
-		Operation: "fire trigger",
-		Method:    http.MethodPost,
-		Path:      PathTrigger,
-		Query:     url.Values{QueryAPIKey: {c.creds.APIKey}},
-		Body:      TriggerRequest{JSON: payload},
-		Policy:    client.RetryOnlyIfNotProcessed,
+		Operation: "fire trigger", Method: http.MethodPost, Path: PathTrigger, Query: url.Values{QueryAPIKey: {c.creds.APIKey}},
+		Body: TriggerRequest{JSON: payload}, Policy: client.RetryOnlyIfNotProcessed,
 	})
 	if err != nil {
 		return "", err
@@ -34,15 +28,11 @@ func (c *Client) FireTrigger(ctx context.Context, payload json.RawMessage) (stri
 	return id, nil
 }
 
-// GetTrigger reads a fired trigger as the server's JSON object; a 404
-// satisfies client.IsNotFound.
+// GetTrigger reads a fired trigger as the server's JSON object (404: client.IsNotFound).
 func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, error) {
 	resp, err := c.http.Do(ctx, &client.Request{
-		Operation: "read trigger",
-		Method:    http.MethodGet,
-		Path:      TriggerPath(id),
-		Query:     url.Values{QueryAPIKey: {c.creds.APIKey}},
-		Policy:    client.RetryIdempotent,
+		Operation: "read trigger", Method: http.MethodGet, Path: TriggerPath(id), Query: url.Values{QueryAPIKey: {c.creds.APIKey}},
+		Policy: client.RetryIdempotent,
 	})
 	if err != nil {
 		return nil, err
@@ -50,7 +40,6 @@ func (c *Client) GetTrigger(ctx context.Context, id string) (json.RawMessage, er
 	if body := bytes.TrimSpace(resp.Body); len(body) == 0 || body[0] != '{' || !json.Valid(resp.Body) {
 		return nil, c.unreadable("read trigger", resp, errors.New("expected a JSON object"))
 	}
-	// The answer is kept (the trigger's result): a server that echoes the
-	// API key or a token in it must not put them in state.
+	// The answer goes to state: no API key or token a server echoes in it.
 	return json.RawMessage(c.http.Secrets().Scrub(string(resp.Body))), nil
 }

@@ -1,9 +1,6 @@
 package builder
 
-// This file is the one place that knows the Builder wire format: paths,
-// query parameters and JSON field names. The emulator serves the same
-// constants, so a change to the real specification is a change here only.
-// ../CONTRACT.md marks what the vendor documents and what is assumed.
+// The one place for the wire format, shared with the emulator; ../CONTRACT.md says what is assumed.
 
 import (
 	"maps"
@@ -11,20 +8,12 @@ import (
 )
 
 const (
-	// PathLogin exchanges user and password for a token pair (path ASSUMED).
-	PathLogin = "/login"
-	// PathRefresh exchanges a refresh token for a new pair (ASSUMED).
-	PathRefresh = "/refresh"
-	// PathTrigger fires a trigger ("acionamento") with POST, authenticated by
-	// the apikey query parameter (path ASSUMED).
-	PathTrigger = "/trigger"
-	// QueryAPIKey is the query parameter that carries the trigger API key.
-	QueryAPIKey = "apikey"
-	// HeaderAuthorization carries "Bearer <token>" for campaign operations.
-	HeaderAuthorization = "Authorization"
-	// DetailNotAuthenticated is FastAPI's 403 detail when the bearer token is
-	// missing; it means the same as a 401.
-	DetailNotAuthenticated = "Not authenticated"
+	PathLogin              = "/login"            // user and password for a token pair (path ASSUMED)
+	PathRefresh            = "/refresh"          // a refresh token for a new pair (ASSUMED)
+	PathTrigger            = "/trigger"          // fires a trigger ("acionamento") (path ASSUMED)
+	QueryAPIKey            = "apikey"            // the triggers' API key
+	HeaderAuthorization    = "Authorization"     // "Bearer <token>" for campaign operations
+	DetailNotAuthenticated = "Not authenticated" // FastAPI's 403 for a missing token: a 401
 )
 
 // Campaign statuses, from the seed's enumeration.
@@ -35,21 +24,17 @@ const (
 	StatusError      = "error"
 )
 
-// A bot's list takes skip and limit (ASSUMED: FastAPI list endpoints
-// commonly do, with limit defaulting to 100; a server without paging
-// ignores them). The client asks for ListLimit at a time.
+// A bot's list is paged by skip and limit (ASSUMED: FastAPI's common paging).
 const (
 	QuerySkip  = "skip"
 	QueryLimit = "limit"
 	ListLimit  = 100
 )
 
-// EnvelopeTotalKeys name the count of the whole list in an envelope
-// ({"items": [...], "total": n}), when a server gives one.
+// EnvelopeTotalKeys may count the whole list in an envelope ({"items": [...], "total": n}).
 var EnvelopeTotalKeys = []string{"total", "count"}
 
-// CampaignsPath is the collection of one organization's bot:
-// /campaign/{organization_name}/{bot_name} (ASSUMED).
+// CampaignsPath is a bot's collection: /campaign/{organization_name}/{bot_name} (ASSUMED).
 func CampaignsPath(organization, bot string) string {
 	return "/campaign/" + url.PathEscape(organization) + "/" + url.PathEscape(bot)
 }
@@ -98,29 +83,22 @@ const (
 	FieldCampaignLogFile       = "log_file"
 )
 
-// Readings of the same contract that other servers may print (tolerated,
-// never sent): the id as "id" instead of "_id", an ObjectId in Mongo's
-// extended JSON ({"$oid": "..."}), and answers wrapped in an envelope.
+// Spellings other servers may print (read, never sent): "id", and Mongo's {"$oid": "..."}.
 const (
 	FieldCampaignAltID = "id"
 	FieldMongoObjectID = "$oid"
 )
 
-// EnvelopeKeys are the keys under which a gateway or another framework may
-// wrap a list answer (or a single campaign) instead of answering it bare.
+// EnvelopeKeys may wrap a list answer (or one campaign) instead of a bare one.
 var EnvelopeKeys = []string{"data", "items", "results", "campaigns"}
 
-// tokensAnswer is Tokens as a server may also spell it: the token under
-// OAuth2's "access_token", which FastAPI's security helpers answer
-// (tolerated, never served).
+// tokensAnswer is Tokens also read under OAuth2's "access_token" (FastAPI's security helpers).
 type tokensAnswer struct {
 	Tokens
 	AccessToken string `json:"access_token"`
 }
 
-// Campaign is a campaign action as the seed defines it. Optional fields are
-// pointers so that "absent" and "empty" stay distinct on the wire. An update
-// sends it as a campaignReplacement, every user field present.
+// Campaign is a campaign action as the seed defines it; pointers keep "absent" and "empty" apart.
 type Campaign struct {
 	ID            string   `json:"_id"`
 	Organization  *string  `json:"organization,omitempty"`
@@ -136,19 +114,11 @@ type Campaign struct {
 	SheetValues   []string `json:"sheet_values,omitempty"`
 	LogFile       *string  `json:"log_file,omitempty"`
 
-	// Problems are what the client changed or dropped while reading the
-	// server's answer (a value of an unexpected type or format), for the
-	// provider to show as warnings. Never sent, never encoded.
-	Problems []string `json:"-"`
+	Problems []string `json:"-"` // what reading the answer changed or dropped, for a warning; never sent
 }
 
-// campaignReplacement is the body of an update: the whole campaign, with
-// every field the user writes present, null when unset and [] when empty.
-// A server that replaces the document and one that sets only the fields it
-// is sent (update_one with $set, a common way to write the handler) then
-// both clear what the user removed; leaving it out would clear it on the
-// first and keep it on the second, an update planned again on every apply.
-// The server-managed fields are left out: the server owns them.
+// campaignReplacement is an update's body: every user field, null when unset, so that a server that
+// replaces the document and one that $sets what it is sent both clear it; server fields left out.
 type campaignReplacement map[string]any
 
 func replacementOf(c Campaign) campaignReplacement {
@@ -161,26 +131,14 @@ func replacementOf(c Campaign) campaignReplacement {
 	return body
 }
 
-// hasNulls tells whether the replacement sends any user field as null.
-func (r campaignReplacement) hasNulls() bool {
-	for _, v := range r {
-		if v == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// withoutNulls is the replacement for a server that refuses null: a text
-// field cleared is sent as "" and a list as [], which clears it whether the
-// server replaces the document or sets only the fields it is sent (and reads
-// back as empty, which is null to the provider); a timestamp, which cannot
-// be empty, is left out.
-func (r campaignReplacement) withoutNulls() campaignReplacement {
-	body := maps.Clone(r)
+// withoutNulls is the body for a server that refuses null (pydantic v1): "", [] (read back as null),
+// a timestamp left out; ok is false when there was no null.
+func (r campaignReplacement) withoutNulls() (body campaignReplacement, ok bool) {
+	body = maps.Clone(r)
 	for _, f := range CampaignFields {
 		switch value, sent := body[f.Key]; {
 		case !sent || value != nil:
+			continue
 		case f.Kind == KindTimestamp:
 			delete(body, f.Key)
 		case f.Kind == KindList:
@@ -188,8 +146,9 @@ func (r campaignReplacement) withoutNulls() campaignReplacement {
 		default:
 			body[f.Key] = ""
 		}
+		ok = true
 	}
-	return body
+	return body, ok
 }
 
 // TriggerRequest is the body of a trigger fire: any JSON object under "json".
@@ -197,9 +156,7 @@ type TriggerRequest struct {
 	JSON any `json:"json"`
 }
 
-// Fields of a trigger read (GET TriggerPath) besides FieldTriggerID, as the
-// emulator answers it (ASSUMED: the seed's sample is an empty object, so
-// clients keep the raw JSON and treat every field as optional).
+// Fields of a trigger read (ASSUMED: the sample is {}, so all are optional and the raw JSON is kept).
 const (
 	FieldTriggerJSON      = "json"
 	FieldTriggerStatus    = "status"
@@ -207,8 +164,7 @@ const (
 	TriggerStatusSent     = "sent"
 )
 
-// Keys of a trigger fire answer that is an object rather than a bare id
-// (ASSUMED: the seed's sample answer is the bare number 0).
+// Keys of a fire answer that is an object, not a bare id (ASSUMED: the sample is 0).
 const (
 	FieldTriggerID       = "id"
 	FieldTriggerObjectID = "_id"
