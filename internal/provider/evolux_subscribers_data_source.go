@@ -13,10 +13,7 @@ import (
 	"strings"
 	"time"
 
-	// The timezone filter is validated with time.LoadLocation; embedding the
-	// IANA database makes that work on machines without /usr/share/zoneinfo
-	// (CI containers, Windows).
-	_ "time/tzdata"
+	_ "time/tzdata" // time.LoadLocation without /usr/share/zoneinfo (CI containers, Windows)
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -70,10 +67,8 @@ type evoluxSubscribersModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
-// defaultReadTimeout bounds a read when timeouts.read is not set: 100,000
-// records take seconds, and even a server that pages one by one at 100 ms a
-// page reads 3,000 pages in it. Past it, a pipeline is better told to narrow
-// the report than kept waiting.
+// defaultReadTimeout: 100,000 records take seconds, 3,000 pages one by one at 100 ms fit; past it
+// a pipeline is better told to narrow the report than kept waiting.
 const defaultReadTimeout = 5 * time.Minute
 
 // evoluxSubscriberType is the type of one element of `subscribers`.
@@ -86,17 +81,14 @@ var evoluxSubscriberType = func() types.ObjectType {
 	return types.ObjectType{AttrTypes: attrTypes}
 }()
 
-// evoluxUUIDRegexp accepts the 8-4-4-4-12 hexadecimal form the Evolux
-// document shows (70f4ddb6-ece1-4e13-ab90-3698d9d72bf0), in either case.
+// evoluxUUIDRegexp is the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
 var evoluxUUIDRegexp = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func evoluxUUIDValidator() validator.String {
 	return stringvalidator.RegexMatches(evoluxUUIDRegexp, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
 }
 
-// filterString is an optional text filter. "" is refused: the query would
-// carry an empty parameter whose meaning the API does not document; omitting
-// the argument is the way to not filter.
+// filterString is an optional text filter; "" is refused, an empty parameter being undocumented.
 func filterString(description string, validators ...validator.String) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: description, Optional: true,
 		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, validators...)}
@@ -234,14 +226,12 @@ func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasourc
 	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig holds the one rule that spans two attributes; the others
-// are attribute validators. It runs at plan time, before any request.
+// ValidateConfig holds the one rule that spans two attributes, at plan time. Null, unknown and
+// malformed values are not compared (the type reports the malformed).
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
-	// Null and unknown values are not compared; malformed ones are reported
-	// by the type's own validation.
 	s, startDiags := start.ValueRFC3339Time()
 	e, endDiags := end.ValueRFC3339Time()
 	if !resp.Diagnostics.HasError() && !startDiags.HasError() && !endDiags.HasError() && s.After(e) {
@@ -253,58 +243,45 @@ func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req da
 
 func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model evoluxSubscribersModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &model)...); resp.Diagnostics.HasError() {
 		return
 	}
-	// Terraform defers reading a data source whose arguments are unknown;
-	// this guards against a CLI that would not.
-	if !req.Config.Raw.IsFullyKnown() {
+	if !req.Config.Raw.IsFullyKnown() { // Terraform defers such a read; a CLI that would not
 		resp.Diagnostics.AddError("Filters not known yet",
 			"Some arguments of campaigns_evolux_subscribers are known only after apply, so the report cannot be read during this plan. "+
 				"Apply the resources they depend on first.")
 		return
 	}
-
 	filter, diags := model.filter(ctx)
-	resp.Diagnostics.Append(diags...)
-	c, diags := d.data.evoluxForReports()
-	resp.Diagnostics.Append(diags...)
-	timeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c, moreDiags := d.data.evoluxForReports()
+	timeout, timeoutDiags := model.Timeouts.Read(ctx, defaultReadTimeout)
+	if resp.Diagnostics.Append(slices.Concat(diags, moreDiags, timeoutDiags)...); resp.Diagnostics.HasError() {
 		return
 	}
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	// Each page is counted, and handed to the server when records are kept,
-	// as soon as it arrives: no page outlives its encoding. Under a server
-	// without the handoff (providerserver alone) the records go into the
-	// state the framework's way.
+	// Each page is counted, and encoded for the server's handoff, as it arrives; under the
+	// framework's server alone the records go into the state the framework's way.
 	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
-	counts := newSubscriberCounts()
-	handoff := subscribersHandoffFrom(ctx)
+	counts, handoff := newSubscriberCounts(), subscribersHandoffFrom(ctx)
 	var elems []attr.Value
 	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
-		counts.add(records)
-		switch {
-		case !include:
-		case handoff != nil:
+		switch counts.add(records); {
+		case include && handoff != nil:
 			handoff.add(records)
-		default:
+		case include:
 			elems = appendSubscriberObjects(elems, records)
 		}
 		return nil
 	})
-	if err != nil {
-		if readCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			resp.Diagnostics.AddError("Evolux report took too long",
-				fmt.Sprintf("Reading the Evolux subscribers report did not finish within %s (timeouts.read, default %s); "+
-					"%d records had been read. %s",
-					timeout, defaultReadTimeout, counts.total, model.narrowingAdvice()))
-			return
-		}
+	switch {
+	case err != nil && readCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil:
+		resp.Diagnostics.AddError("Evolux report took too long", fmt.Sprintf("Reading the Evolux subscribers report did not "+
+			"finish within %s (timeouts.read, default %s); %d records had been read. %s",
+			timeout, defaultReadTimeout, counts.total, model.narrowingAdvice()))
+		return
+	case err != nil:
 		resp.Diagnostics.Append(subscribersReadError(err, model)...)
 		return
 	}
@@ -314,42 +291,29 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	}
 	model.ID = types.StringValue(subscribersFilterID(filter, model.Timezone.ValueString()))
 	model.Total = types.Int64Value(counts.total)
-	model.StateCounts, diags = counts.stateCounts()
-	resp.Diagnostics.Append(diags...)
-	model.CampaignCounts, diags = counts.campaignCounts()
-	resp.Diagnostics.Append(diags...)
+	model.StateCounts, model.CampaignCounts = counts.maps()
 	model.Subscribers = types.ListNull(evoluxSubscriberType) // counts only, or until the server splices the records in
 	switch stateType, _ := req.Config.Schema.Type().TerraformType(ctx).(tftypes.Object); {
 	case include && handoff != nil:
 		handoff.stateType = &stateType
 	case include:
-		model.Subscribers, diags = types.ListValue(evoluxSubscriberType, elems)
-		resp.Diagnostics.Append(diags...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
+		model.Subscribers = types.ListValueMust(evoluxSubscriberType, elems)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
-// narrowingAdvice names the filters that could make a report smaller: the
-// ones not set yet, then the time window.
+// narrowingAdvice names the filters that could make a report smaller: the ones not set yet, else
+// the time window.
 func (m evoluxSubscribersModel) narrowingAdvice() string {
 	var unset []string
 	for _, filter := range []struct {
-		name string
-		set  bool
+		name  string
+		value attr.Value
 	}{
-		{"campaigns", !m.Campaigns.IsNull()},
-		{"state", !m.State.IsNull()},
-		{"template_uuid", !m.TemplateUUID.IsNull()},
-		{"start", !m.Start.IsNull()},
-		{"end", !m.End.IsNull()},
-		{"conversation_field_key and conversation_field_value", !m.ConversationFieldKey.IsNull()},
-		{"phone_number", !m.PhoneNumber.IsNull()},
-		{"name", !m.Name.IsNull()},
+		{"campaigns", m.Campaigns}, {"state", m.State}, {"template_uuid", m.TemplateUUID}, {"start", m.Start}, {"end", m.End},
+		{"conversation_field_key and conversation_field_value", m.ConversationFieldKey}, {"phone_number", m.PhoneNumber}, {"name", m.Name},
 	} {
-		if !filter.set {
+		if filter.value.IsNull() {
 			unset = append(unset, filter.name)
 		}
 	}
@@ -363,9 +327,8 @@ func (m evoluxSubscribersModel) narrowingAdvice() string {
 	return advice + ", or allow more time with timeouts { read = \"...\" }."
 }
 
-// subscribersReadError reports a failed read with the server's status and
-// message; a rejected token also says which setting to fix, a report too
-// large the filters that could narrow it.
+// subscribersReadError is the client's error with the server's status and message, and for a
+// refused token the setting to fix, for a report too large the filters that could narrow it.
 func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics {
 	summary, advice := "Cannot read the Evolux subscribers report", ""
 	var apiErr *client.APIError
@@ -381,9 +344,7 @@ func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics 
 	return diag.Diagnostics{diag.NewErrorDiagnostic(summary, diags[0].Detail()+advice)}
 }
 
-// filter turns the configuration into the client's query. Values are passed
-// as written: start and end keep the user's offset, so the instant sent is
-// exactly the one in the configuration.
+// filter is the client's query, values as written: start and end keep the user's offset.
 func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := evolux.Filter{
@@ -398,28 +359,22 @@ func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag
 		ConversationFieldValue: m.ConversationFieldValue.ValueString(),
 	}
 	if !m.Campaigns.IsNull() {
-		diags.Append(m.Campaigns.ElementsAs(ctx, &f.Campaigns, false)...)
-		// A set has no order; sorting makes the query, and so the emulator's
-		// log and the server's caches, the same on every run.
-		slices.Sort(f.Campaigns)
+		diags = m.Campaigns.ElementsAs(ctx, &f.Campaigns, false)
+		slices.Sort(f.Campaigns) // a set has no order: the same query on every run
 	}
 	return f, diags
 }
 
-// subscribersFilterID is a stable id for one query. The default time zone and an
-// explicit "America/Sao_Paulo" are the same query, and so the same id.
+// subscribersFilterID is a stable id for one query; the default time zone and an explicit
+// "America/Sao_Paulo" are the same query.
 func subscribersFilterID(f evolux.Filter, timezone string) string {
 	f.Timezone = timezone
-	b, err := json.Marshal(f)
-	if err != nil {
-		panic("encoding a filter: " + err.Error()) // strings and a slice: cannot fail
-	}
+	b, _ := json.Marshal(f) // strings and a slice: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// appendSubscriberObjects appends records as the framework's values of
-// `subscribers`' elements.
+// appendSubscriberObjects appends records as the framework's values of `subscribers`' elements.
 func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []attr.Value {
 	for i := range records {
 		values := make(map[string]attr.Value, len(subscriberAttributes))
@@ -432,8 +387,7 @@ func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []
 	return elems
 }
 
-// subscriberCounts counts records as they are read, keeping nothing of
-// them but their state and campaign.
+// subscriberCounts counts records as they are read, keeping only their state and campaign.
 type subscriberCounts struct {
 	total      int64
 	states     map[string]int64
@@ -445,55 +399,42 @@ func newSubscriberCounts() *subscriberCounts {
 }
 
 func (c *subscriberCounts) add(records []evolux.Subscriber) {
-	for i := range records {
-		r := &records[i]
+	for _, r := range records {
 		c.total++
 		if r.State == nil || *r.State == "" {
 			continue
 		}
-		// Keys are cloned: the record's text, which they point into, is
-		// not kept when records are only counted.
-		state := *r.State
-		if _, ok := c.states[state]; !ok {
-			state = strings.Clone(state)
+		count(c.states, *r.State)
+		if r.CampaignUUID != nil && *r.CampaignUUID != "" {
+			campaign, ok := c.byCampaign[*r.CampaignUUID]
+			if !ok {
+				campaign = map[string]int64{}
+				c.byCampaign[strings.Clone(*r.CampaignUUID)] = campaign
+			}
+			count(campaign, *r.State)
 		}
-		c.states[state]++
-		if r.CampaignUUID == nil || *r.CampaignUUID == "" {
-			continue
-		}
-		campaign, ok := c.byCampaign[*r.CampaignUUID]
-		if !ok {
-			campaign = map[string]int64{}
-			c.byCampaign[strings.Clone(*r.CampaignUUID)] = campaign
-		}
-		if _, ok := campaign[state]; !ok {
-			state = strings.Clone(state)
-		}
-		campaign[state]++
 	}
 }
 
-// stateCounts has a key for each of the six documented states, zero
-// included, so that HCL can index it without try().
-func (c *subscriberCounts) stateCounts() (types.Map, diag.Diagnostics) {
-	return countsMap(c.states)
+// count counts key, cloned when new: the record's text it points into is not kept.
+func count(counts map[string]int64, key string) {
+	if _, ok := counts[key]; !ok {
+		key = strings.Clone(key)
+	}
+	counts[key]++
 }
 
-// campaignCounts is stateCounts for each campaign.
-func (c *subscriberCounts) campaignCounts() (types.Map, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	elems := make(map[string]attr.Value, len(c.byCampaign))
+// maps are state_counts and campaign_counts, each with a key for every documented state, zero
+// included, so that HCL can index them without try().
+func (c *subscriberCounts) maps() (types.Map, types.Map) {
+	campaigns := make(map[string]attr.Value, len(c.byCampaign))
 	for campaign, states := range c.byCampaign {
-		counts, d := countsMap(states)
-		diags.Append(d...)
-		elems[campaign] = counts
+		campaigns[campaign] = countsMap(states)
 	}
-	m, d := types.MapValue(types.MapType{ElemType: types.Int64Type}, elems)
-	diags.Append(d...)
-	return m, diags
+	return countsMap(c.states), types.MapValueMust(types.MapType{ElemType: types.Int64Type}, campaigns)
 }
 
-func countsMap(counts map[string]int64) (types.Map, diag.Diagnostics) {
+func countsMap(counts map[string]int64) types.Map {
 	elems := make(map[string]attr.Value, len(evolux.States)+len(counts))
 	for _, s := range evolux.States {
 		elems[s] = types.Int64Value(0)
@@ -501,11 +442,10 @@ func countsMap(counts map[string]int64) (types.Map, diag.Diagnostics) {
 	for s, n := range counts {
 		elems[s] = types.Int64Value(n)
 	}
-	return types.MapValue(types.Int64Type, elems)
+	return types.MapValueMust(types.Int64Type, elems)
 }
 
-// ianaTimezoneValidator accepts names of the IANA time zone database, which
-// is what Evolux expects; Go's "Local" and the empty name are not such names.
+// ianaTimezoneValidator accepts IANA time zone names, as Evolux expects; not Go's "Local" nor "".
 type ianaTimezoneValidator struct{}
 
 func (ianaTimezoneValidator) Description(context.Context) string {
@@ -517,12 +457,10 @@ func (v ianaTimezoneValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (ianaTimezoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	name := req.ConfigValue.ValueString()
-	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
-			fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+	if name := req.ConfigValue.ValueString(); !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
+				fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+		}
 	}
 }

@@ -17,19 +17,10 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// NewProtocol6Server is the provider's protocol 6 server, as the binary
-// serves it: the framework's, with one shortcut for the records of
-// campaigns_evolux_subscribers.
-//
-// Why (BENCHMARKS.md, issue 18): after a data source's Read the framework
-// deep-copies the new state, compares it value by value and encodes it with
-// an attribute path per value. For 100,000 records the framework's server
-// alone took 7.5 s of CPU and peaked at 415 MB, against 1.2 s and 239 MB
-// with this shortcut. So the data source hands its records to this server
-// (subscribersHandoff) encoded as MessagePack page by page, leaves
-// `subscribers` null in the framework's state, and the server splices them
-// in. Under a server without the handoff (providerserver alone) the data
-// source puts the records in the state itself.
+// NewProtocol6Server is the binary's server: the framework's, except that the records of
+// campaigns_evolux_subscribers, handed over as MessagePack page by page, are spliced into the state
+// the framework encoded with `subscribers` null: its copies, comparisons and per-value paths cost
+// 7.5 s of CPU and 415 MB for 100,000 records, against 1.2 s and 239 MB (BENCHMARKS.md, issue 18).
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return newProtocol6Server(New(version)())
 }
@@ -49,11 +40,8 @@ func newProtocol6Server(p provider.Provider) func() (tfprotov6.ProviderServer, e
 	}
 }
 
-// frameworkServer is every optional server tf6server looks for by type
-// assertion, all of which the framework's server implements: the report
-// server forwards each (by their non-deprecated names).
-// TestReportServer_forwardsWhatTf6serverAsserts reads tf6server's source and
-// fails when it asserts one the report server does not implement.
+// frameworkServer is every server tf6server asserts, forwarded by embedding;
+// TestReportServer_forwardsWhatTf6serverAsserts fails on one it lacks.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ListResourceServer
@@ -104,8 +92,7 @@ func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDa
 
 type subscribersHandoffKey struct{}
 
-// subscribersHandoff receives the records of one read, already encoded as
-// the MessagePack elements of `subscribers`.
+// subscribersHandoff receives one read's records as the MessagePack elements of `subscribers`.
 type subscribersHandoff struct {
 	stateType   *tftypes.Object // set when the data source left `subscribers` to the handoff
 	pages       [][]byte        // encoded elements, page by page
@@ -113,16 +100,14 @@ type subscribersHandoff struct {
 	count, size int
 }
 
-// subscribersHandoffFrom is the handoff of the read in ctx, if the server
-// offers one.
+// subscribersHandoffFrom is the handoff of the read in ctx; nil under the framework's server alone.
 func subscribersHandoffFrom(ctx context.Context) *subscribersHandoff {
 	handoff, _ := ctx.Value(subscribersHandoffKey{}).(*subscribersHandoff)
 	return handoff
 }
 
-// subscriberAttributes are the attributes of one element of `subscribers`
-// in the order MessagePack objects list them (sorted by name, as tftypes
-// encodes objects), each with its field of the record.
+// subscriberAttributes are the attributes of an element of `subscribers`, sorted by name as
+// tftypes encodes objects, each with its field of the record.
 var subscriberAttributes = []struct {
 	name  string
 	value func(*evolux.Subscriber) *string
@@ -144,8 +129,7 @@ func subscriberRaw(s *evolux.Subscriber) *string {
 	return &s.Raw
 }
 
-// add encodes a page of records, in a buffer reused from page to page so
-// that each page is allocated once, at its size.
+// add encodes a page of records in a reused buffer: each page is allocated once, at its size.
 func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 	page := h.buffer[:0]
 	for i := range records {
@@ -165,9 +149,8 @@ func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 	h.size += len(page)
 }
 
-// splice is the framework's state (with `subscribers` null) with the
-// handed-over records as `subscribers`: the other attributes are encoded
-// again by tftypes, in the sorted order it writes them.
+// splice is the framework's state with the records as `subscribers`, the other attributes
+// encoded again by tftypes in its sorted order.
 func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, error) {
 	value, err := state.Unmarshal(*h.stateType)
 	var attributes map[string]tftypes.Value
@@ -198,13 +181,10 @@ func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.D
 	return &tfprotov6.DynamicValue{MsgPack: out}, nil
 }
 
-// The few MessagePack forms the state needs, as its specification defines
-// them (and as tftypes writes them).
 const msgpackNil = 0xc0
 
-// appendHeader appends the header of a map (fix 0x80, code 0xde) or an
-// array (0x90, 0xdc) of n entries; the 32-bit form's code follows the
-// 16-bit one's.
+// appendHeader appends the MessagePack header of a map (fix 0x80, code 0xde) or an array (0x90,
+// 0xdc) of n entries; the 32-bit form's code follows the 16-bit one's.
 func appendHeader(b []byte, fix, code byte, n int) []byte {
 	switch {
 	case n < 16:
