@@ -67,8 +67,7 @@ type evoluxSubscribersModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
-// defaultReadTimeout: 100,000 records take seconds, 3,000 pages one by one at 100 ms fit; past it
-// a pipeline is better told to narrow the report than kept waiting.
+// defaultReadTimeout fits 3,000 pages one by one at 100 ms; past it, better to narrow the report.
 const defaultReadTimeout = 5 * time.Minute
 
 // evoluxSubscriberType is the type of one element of `subscribers`.
@@ -94,6 +93,10 @@ func filterString(description string, validators ...validator.String) schema.Str
 		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, validators...)}
 }
 
+func filterTimestamp(description string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: description, Optional: true, CustomType: timestampType{}}
+}
+
 func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_evolux_subscribers"
 }
@@ -106,10 +109,8 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			"Needs the provider's `evolux` settings only; Builder credentials are not required. " +
 			"The report's response body is not documented by Evolux: each record's full JSON is kept in `raw`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`.",
-				Computed:            true,
-			},
+			"id": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`."},
 			"phone_number": filterString("Only the subscriber with this phone number, as Evolux stores it (for example `1199881122`)."),
 			"name": filterString("Only subscribers with this name (for example `Maria do Carmo`); " +
 				"how Evolux matches it is up to the server."),
@@ -132,23 +133,12 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 					"so that a computed list that comes out empty cannot silently widen the report to every campaign.",
 				Optional:    true,
 				ElementType: types.StringType,
-				Validators: []validator.Set{
-					nonEmptyCampaignsFilter{},
-					setvalidator.ValueStringsAre(evoluxUUIDValidator()),
-				},
+				Validators:  []validator.Set{nonEmptyCampaignsFilter{}, setvalidator.ValueStringsAre(evoluxUUIDValidator())},
 			},
-			"start": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
-					"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`.",
-				Optional:   true,
-				CustomType: timestampType{},
-			},
-			"end": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
-					"(for example `2024-09-06T02:59:59.999Z`).",
-				Optional:   true,
-				CustomType: timestampType{},
-			},
+			"start": filterTimestamp("Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
+				"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`."),
+			"end": filterTimestamp("Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
+				"(for example `2024-09-06T02:59:59.999Z`)."),
 			"timezone": schema.StringAttribute{
 				MarkdownDescription: "IANA time zone of the report (for example `America/Manaus` or `UTC`). " +
 					"When not set, the parameter is not sent and Evolux uses its default, `" + evolux.DefaultTimezone + "`, which this attribute then shows.",
@@ -173,10 +163,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				Computed:     true,
 				NestedObject: schema.NestedAttributeObject{Attributes: subscriberSchema(states)},
 			},
-			"total": schema.Int64Attribute{
-				MarkdownDescription: "Number of subscribers read, over every page.",
-				Computed:            true,
-			},
+			"total": schema.Int64Attribute{MarkdownDescription: "Number of subscribers read, over every page.", Computed: true},
 			"state_counts": schema.MapAttribute{
 				MarkdownDescription: "Number of subscribers in each state. Every one of " + states + " is present, with `0` when none is in it, " +
 					"so `state_counts[\"error\"]` is always valid. A state outside these six, should the server report one, gets its own key; " +
@@ -193,9 +180,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				ElementType: types.MapType{ElemType: types.Int64Type},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{}),
-		},
+		Blocks: map[string]schema.Block{"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{})},
 	}
 }
 
@@ -226,8 +211,7 @@ func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasourc
 	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig holds the one rule that spans two attributes, at plan time. Null, unknown and
-// malformed values are not compared (the type reports the malformed).
+// ValidateConfig: start after end, at plan time (null, unknown and malformed values not compared).
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
@@ -302,8 +286,7 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
-// narrowingAdvice names the filters that could make a report smaller: the ones not set yet, else
-// the time window.
+// narrowingAdvice names the filters not set yet, else the time window.
 func (m evoluxSubscribersModel) narrowingAdvice() string {
 	var unset []string
 	for _, filter := range []struct {
@@ -327,8 +310,7 @@ func (m evoluxSubscribersModel) narrowingAdvice() string {
 	return advice + ", or allow more time with timeouts { read = \"...\" }."
 }
 
-// subscribersReadError is the client's error with the server's status and message, and for a
-// refused token the setting to fix, for a report too large the filters that could narrow it.
+// subscribersReadError adds to the client's error the setting to fix or the filters to narrow.
 func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics {
 	summary, advice := "Cannot read the Evolux subscribers report", ""
 	var apiErr *client.APIError
@@ -365,8 +347,7 @@ func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag
 	return f, diags
 }
 
-// subscribersFilterID is a stable id for one query; the default time zone and an explicit
-// "America/Sao_Paulo" are the same query.
+// subscribersFilterID is a stable id for one query (the default time zone and its explicit name alike).
 func subscribersFilterID(f evolux.Filter, timezone string) string {
 	f.Timezone = timezone
 	b, _ := json.Marshal(f) // strings and a slice: cannot fail
@@ -424,8 +405,7 @@ func count(counts map[string]int64, key string) {
 	counts[key]++
 }
 
-// maps are state_counts and campaign_counts, each with a key for every documented state, zero
-// included, so that HCL can index them without try().
+// maps are state_counts and campaign_counts, every documented state present, so HCL needs no try().
 func (c *subscriberCounts) maps() (types.Map, types.Map) {
 	campaigns := make(map[string]attr.Value, len(c.byCampaign))
 	for campaign, states := range c.byCampaign {

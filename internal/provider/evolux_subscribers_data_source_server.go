@@ -17,10 +17,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// NewProtocol6Server is the binary's server: the framework's, except that the records of
-// campaigns_evolux_subscribers, handed over as MessagePack page by page, are spliced into the state
-// the framework encoded with `subscribers` null: its copies, comparisons and per-value paths cost
-// 7.5 s of CPU and 415 MB for 100,000 records, against 1.2 s and 239 MB (BENCHMARKS.md, issue 18).
+// NewProtocol6Server is the framework's server with the report's records spliced into its state
+// (BENCHMARKS.md, issue 18: 7.5 s of CPU and 415 MB for 100,000 records without).
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return newProtocol6Server(New(version)())
 }
@@ -40,8 +38,7 @@ func newProtocol6Server(p provider.Provider) func() (tfprotov6.ProviderServer, e
 	}
 }
 
-// frameworkServer is every server tf6server asserts, forwarded by embedding;
-// TestReportServer_forwardsWhatTf6serverAsserts fails on one it lacks.
+// frameworkServer is every server tf6server asserts (TestReportServer_forwardsWhatTf6serverAsserts).
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ListResourceServer
@@ -106,8 +103,7 @@ func subscribersHandoffFrom(ctx context.Context) *subscribersHandoff {
 	return handoff
 }
 
-// subscriberAttributes are the attributes of an element of `subscribers`, sorted by name as
-// tftypes encodes objects, each with its field of the record.
+// subscriberAttributes are an element's attributes, sorted by name as tftypes encodes objects.
 var subscriberAttributes = []struct {
 	name  string
 	value func(*evolux.Subscriber) *string
@@ -149,8 +145,7 @@ func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 	h.size += len(page)
 }
 
-// splice is the framework's state with the records as `subscribers`, the other attributes
-// encoded again by tftypes in its sorted order.
+// splice is the framework's state with the records as `subscribers`, the rest re-encoded by tftypes.
 func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, error) {
 	value, err := state.Unmarshal(*h.stateType)
 	var attributes map[string]tftypes.Value
@@ -183,8 +178,7 @@ func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.D
 
 const msgpackNil = 0xc0
 
-// appendHeader appends the MessagePack header of a map (fix 0x80, code 0xde) or an array (0x90,
-// 0xdc) of n entries; the 32-bit form's code follows the 16-bit one's.
+// appendHeader appends a MessagePack map (fix 0x80, code 0xde) or array (0x90, 0xdc) header; 32-bit is code+1.
 func appendHeader(b []byte, fix, code byte, n int) []byte {
 	switch {
 	case n < 16:

@@ -22,8 +22,7 @@ const (
 	pageConcurrency = 32
 )
 
-// maxPageBytes caps one answer; maxAheadBytes the answers fetched ahead of the page to keep next,
-// together (one that does not fit is fetched again at its turn). Variables for the tests.
+// maxPageBytes caps one answer, maxAheadBytes the answers fetched ahead together (variables for tests).
 var (
 	maxPageBytes  int64 = 64 << 20
 	maxAheadBytes int64 = 64 << 20
@@ -104,19 +103,13 @@ func New(http *client.Client, token string) *Client {
 
 // Subscribers reads every subscriber the filter selects, in the API's order.
 func (c *Client) Subscribers(ctx context.Context, f Filter) (all []Subscriber, err error) {
-	err = c.Read(ctx, f, func(records []Subscriber) error {
-		all = append(all, records...)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	if err = c.Read(ctx, f, func(records []Subscriber) error { all = append(all, records...); return nil }); err != nil {
+		all = nil
 	}
-	return all, nil
+	return all, err
 }
 
-// Read hands each page's records to fn in the API's order, following the next links to the end.
-// Pages the first answer predicts are fetched ahead concurrently, and one is kept only when the
-// page before linked to exactly its URL: the pages kept are always those the links lead to.
+// Read hands each page's records to fn in order, keeping a page fetched ahead only if the links lead to it.
 func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error) (err error) {
 	defer func() { err = c.http.Secrets().ScrubError(err) }() // an answer quoted may echo the token
 	first, err := c.http.ResolveURL(PathSubscribers, f.query())
@@ -125,10 +118,17 @@ func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error
 	}
 	aheadCtx, cancel := context.WithCancel(ctx)
 	defer cancel() // abandons the pages fetched ahead and not kept
-	r := &reading{client: c, seen: map[string]bool{}, ctx: aheadCtx, cancel: cancel, pending: map[int]chan fetched{}, launched: 1}
+	r := &reading{client: c, ctx: aheadCtx, cancel: cancel, pending: map[int]chan fetched{}, launched: 1}
+	seen := map[string]bool{} // the pages kept
 	for i, u := 0, first; u != nil; i++ {
-		if err := r.visit(u); err != nil {
-			return err
+		switch key := pageKey(u); {
+		case seen[key]:
+			return fmt.Errorf("%s: the next page link leads back to a page already read (%s): the server's paging loops",
+				operation, client.RedactURL(u))
+		case len(seen) >= maxPages:
+			return fmt.Errorf("%s: more than %d pages; narrow the filter", operation, maxPages)
+		default:
+			seen[key] = true
 		}
 		got := r.take(ctx, i, u)
 		if got.err != nil {
@@ -157,7 +157,6 @@ func (c *Client) Read(ctx context.Context, f Filter, fn func([]Subscriber) error
 // reading is one read of the report across its pages.
 type reading struct {
 	client   *Client
-	seen     map[string]bool // the pages kept
 	guess    *prediction     // nil once the links are followed alone
 	ctx      context.Context // of the pages fetched ahead
 	cancel   context.CancelFunc
@@ -196,11 +195,7 @@ func (r *reading) take(ctx context.Context, i int, u *url.URL) (got fetched) {
 		for ; r.launched < end && r.ahead.Load() < maxAheadBytes; r.launched++ {
 			next, result := p.url(r.launched), make(chan fetched, 1)
 			r.pending[r.launched] = result
-			go func() {
-				got := fetched{}
-				got.page, got.bytes, got.err = r.client.fetch(r.ctx, next, &r.ahead)
-				result <- got
-			}()
+			go func() { result <- r.client.fetch(r.ctx, next, &r.ahead) }()
 		}
 		result, ok := r.pending[i]
 		delete(r.pending, i)
@@ -212,22 +207,7 @@ func (r *reading) take(ctx context.Context, i int, u *url.URL) (got fetched) {
 			}
 		}
 	}
-	got.page, got.bytes, got.err = r.client.fetch(ctx, u, nil) // not fetched ahead, for the bytes held
-	return got
-}
-
-// visit refuses a page read before (a loop) and one page too many.
-func (r *reading) visit(u *url.URL) error {
-	key := pageKey(u)
-	if r.seen[key] {
-		return fmt.Errorf("%s: the next page link leads back to a page already read (%s): the server's paging loops",
-			operation, client.RedactURL(u))
-	}
-	if len(r.seen) >= maxPages {
-		return fmt.Errorf("%s: more than %d pages; narrow the filter", operation, maxPages)
-	}
-	r.seen[key] = true
-	return nil
+	return r.client.fetch(ctx, u, nil) // not fetched ahead, for the bytes held
 }
 
 // pageKey identifies a page whatever the order of its query parameters.
@@ -249,16 +229,15 @@ func resolveNext(current *url.URL, next string) (*url.URL, error) {
 }
 
 // fetch reads and decodes one page; ahead counts its bytes while it is fetched ahead.
-func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (page, int64, error) {
+func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (result fetched) {
 	select {
 	case c.inFlight <- struct{}{}:
 		defer func() { <-c.inFlight }()
 	case <-ctx.Done():
-		return page{}, 0, ctx.Err()
+		return fetched{err: ctx.Err()}
 	}
-	var result page
 	body := &cappedReader{limit: maxPageBytes, ahead: ahead}
-	err := c.http.DoStream(ctx, &client.Request{
+	result.err = c.http.DoStream(ctx, &client.Request{
 		Operation: operation,
 		Method:    http.MethodGet,
 		Path:      u.String(),
@@ -267,7 +246,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (pa
 	}, func(resp *http.Response) error {
 		var err error
 		body.r = resp.Body
-		if result, err = decodePage(body); errors.Is(err, errOverBudget) {
+		if result.page, err = decodePage(body); errors.Is(err, errOverBudget) {
 			return errOverBudget
 		} else if err != nil {
 			return fmt.Errorf("%s (GET %s): %w", operation, client.RedactURL(u), err)
@@ -277,8 +256,8 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (pa
 		}
 		return nil
 	})
-	if err != nil && ahead != nil {
+	if result.bytes = body.read; result.err != nil && ahead != nil {
 		ahead.Add(-body.read) // nothing of it is held
 	}
-	return result, body.read, err
+	return result
 }

@@ -11,8 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// Subscriber is one record of the report. Its shape is undocumented: every field is optional and
-// Raw keeps the whole record; the fields are substrings of Raw where the JSON allows, so 100,000 fit.
+// Subscriber is one record, its shape undocumented: fields optional, substrings of Raw where possible.
 type Subscriber struct {
 	Name         *string
 	PhoneNumber  *string
@@ -24,8 +23,6 @@ type Subscriber struct {
 }
 
 // DecodeRecord decodes one record tolerantly: a missing or unusable field is nil, never an error.
-// The campaign UUID is campaign_uuid, else campaign.uuid, else campaign as text; the template's
-// likewise. Numbers are kept as their JSON text.
 func DecodeRecord(raw []byte) Subscriber {
 	if !json.Valid(raw) {
 		return Subscriber{Raw: string(raw)}
@@ -33,13 +30,11 @@ func DecodeRecord(raw []byte) Subscriber {
 	return decodeRecord(string(raw))
 }
 
-// recordFields are the wire names of Subscriber's six fields in order, then of the members that
-// may hold the campaign's and the template's UUID instead (3 after theirs).
+// recordFields name Subscriber's six fields, then the objects (or texts) holding a UUID instead.
 var recordFields = [8]string{FieldName, FieldPhoneNumber, FieldState, FieldCampaignUUID, FieldTemplateUUID,
 	FieldCreatedAt, FieldCampaign, FieldTemplate}
 
-// decodeRecord is DecodeRecord of valid JSON: one scan, the last of duplicate members (as
-// encoding/json), the six results allocated together.
+// decodeRecord is DecodeRecord of valid JSON: one scan, the last of duplicates, one allocation.
 func decodeRecord(text string) Subscriber {
 	s := Subscriber{Raw: text}
 	var values [len(recordFields)]string
@@ -94,9 +89,7 @@ func scalarText(raw string) (string, bool) {
 	return text, (text[0] == '-' || '0' <= text[0] && text[0] <= '9') && json.Valid([]byte(text))
 }
 
-// walk calls fn with the key (quoted; "" in an array) and the bounds of each value of the object or
-// array (as open says) in text, until fn returns false; it reports whether text is one. On text that
-// is not valid JSON it ends where the structure breaks.
+// walk calls fn per member or element (key quoted, "" in arrays) until false; false if text is no such open.
 func walk(text string, open byte, fn func(key string, start, end int) bool) bool {
 	i := skipSpace(text, 0)
 	if i >= len(text) || text[i] != open {
@@ -197,8 +190,7 @@ type pagination struct {
 	hasTotal, hasPerPage bool
 }
 
-// decodePage decodes one answer, a bare array of records or an envelope: read whole and checked
-// once, its records cut out of one string that every Raw shares. Not JSON: an error saying where.
+// decodePage decodes one answer, an array of records or an envelope, checked once; every Raw shares its text.
 func decodePage(r io.Reader) (page, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
@@ -247,8 +239,7 @@ func decodeElements(array string) (records []Subscriber) {
 	return records
 }
 
-// decodeEnvelope decodes a valid JSON object: its records under the most preferred of RecordsFields,
-// its paging fields from the PagingObjects in order, then from its top level. The first bad member fails it.
+// decodeEnvelope decodes a valid object: records under the first of RecordsFields, paging fields (wire.go).
 func decodeEnvelope(object string) (page, error) {
 	var (
 		result  page
@@ -292,32 +283,26 @@ var (
 	pagingFields = slices.Concat(NextURLFields, LastURLFields, TotalFields, PageSizeFields)
 )
 
-// decodePagination reads each paging field from the first source that has it. A next link that
-// is not a URL is an error: it must not pass for the last page and cut the report short.
+// decodePagination reads each field from the first source that has it; a next link not a URL is an error, never the end.
 func decodePagination(sources []map[string]json.RawMessage) (p pagination, err error) {
-	find := func(names []string) (string, json.RawMessage) {
+	var name string
+	find := func(names []string) json.RawMessage {
 		for _, fields := range sources {
-			for _, name := range names {
+			for _, name = range names {
 				if raw, ok := fields[name]; ok {
-					return name, raw
+					return raw
 				}
 			}
 		}
-		return "", nil
+		return nil
 	}
-	name, raw := find(NextURLFields)
 	var ok bool
-	if p.nextURL, ok = linkText(raw); !ok {
+	if p.nextURL, ok = linkText(find(NextURLFields)); !ok {
 		return pagination{}, fmt.Errorf("the answer's %s is not a URL", name)
 	}
-	_, raw = find(LastURLFields)
-	p.lastURL, _ = linkText(raw) // only a hint: verified before use
-	_, raw = find(TotalFields)
-	p.total, p.hasTotal = integer(raw)
-	p.hasTotal = p.hasTotal && p.total >= 0
-	_, raw = find(PageSizeFields)
-	p.perPage, p.hasPerPage = integer(raw)
-	p.hasPerPage = p.hasPerPage && p.perPage > 0
+	p.lastURL, _ = linkText(find(LastURLFields)) // only a hint: verified before use
+	p.total, p.hasTotal = integer(find(TotalFields), 0)
+	p.perPage, p.hasPerPage = integer(find(PageSizeFields), 1)
 	return p, nil
 }
 
@@ -332,9 +317,9 @@ func linkText(raw json.RawMessage) (string, bool) {
 	return text, ok
 }
 
-// integer reads a JSON number or a numeric string.
-func integer(raw json.RawMessage) (int64, bool) {
+// integer reads a JSON number or a numeric string, none below least.
+func integer(raw json.RawMessage, least int64) (int64, bool) {
 	text, ok := scalarText(string(raw))
 	value, err := strconv.ParseInt(text, 10, 64)
-	return value, ok && err == nil
+	return value, ok && err == nil && value >= least
 }

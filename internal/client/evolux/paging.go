@@ -9,8 +9,7 @@ import (
 	"strings"
 )
 
-// prediction guesses the URLs of the pages after the first from a page number or offset in the
-// first answer's next link; only a guess, checked against the links page by page (Read).
+// prediction is a guess at the pages after the first, checked against the links page by page.
 type prediction struct {
 	next  *url.URL // page 1's URL as the server wrote it (the first page is page 0)
 	param string   // the query parameter that numbers pages
@@ -31,8 +30,7 @@ func (p *prediction) url(i int) *url.URL {
 	return &u
 }
 
-// predict reads the first page for a prediction; nil: the links are followed alone. An error
-// means the report is larger than any read may be.
+// predict makes a prediction from the first page, or nil; an error: the report has too many pages.
 func predict(requested *url.URL, first page, next *url.URL) (*prediction, error) {
 	if next == nil || !sameResource(requested, next) {
 		return nil, nil
@@ -92,8 +90,7 @@ func (p *prediction) pagesToLast(last string) (int, bool) {
 	return int((value-p.first)/p.step) + 1, true
 }
 
-// pagingParam is the integer of the next link's query that the request lacked or had otherwise:
-// a known page or offset name first, else the one candidate that is no known page size.
+// pagingParam is the next link's new integer: a known page or offset name, else the one unknown non-size.
 func pagingParam(requested, next url.Values) (string, int64, bool) {
 	var candidates []string
 	for name, values := range next {

@@ -1,7 +1,6 @@
 package evolux
 
-// The one place that knows the Evolux wire format, served by the emulator too. The answer body
-// is undocumented (assumed): see ../CONTRACT.md.
+// The one place that knows the Evolux wire format, shared with the emulator (../CONTRACT.md).
 
 const (
 	// PathSubscribers is the campaign subscribers report.
@@ -26,8 +25,7 @@ const (
 // States are the subscriber states the seed lists, in its order.
 var States = []string{"pending", "scheduled", "sent", "dnd", "completed", "error"}
 
-// The envelope (ASSUMED, after Evolux's older v1 API) and the emulator's own paging, which reports
-// page, per_page and total under "pagination".
+// The envelope (ASSUMED, after Evolux's older v1 API) and the emulator's own paging.
 const (
 	FieldData       = "data"
 	FieldPagination = "pagination"
@@ -45,10 +43,7 @@ const (
 	DefaultPageSize = 50
 )
 
-// What a tolerant reader accepts of someone else's paging: the records under the first of
-// RecordsFields ("data" must be an array or null; another name that holds no array is some other
-// field); each paging field under any of its names, in the PagingObjects in order, then at the top
-// level; the query parameters that commonly number pages or offsets (names only break ties).
+// Someone else's paging, read tolerantly: records, then paging fields in PagingObjects, then at the top level.
 var (
 	RecordsFields    = []string{FieldData, "results", "items"}
 	PagingObjects    = []string{FieldPagination, "links", FieldMeta}
@@ -61,9 +56,7 @@ var (
 	SizeQueryNames   = []string{QueryPerPage, "limit", "count", "size", "page_size", "pageSize", "perPage", "take"}
 )
 
-// Record fields (ASSUMED): the campaign and template may also be objects holding FieldUUID;
-// FieldConversationFields is an object of custom field names to values, which the
-// conversation_field_key and conversation_field_value filters match.
+// Record fields (ASSUMED): campaign and template may be objects holding FieldUUID.
 const (
 	FieldName               = "name"
 	FieldPhoneNumber        = "phone_number"
