@@ -70,15 +70,11 @@ type evoluxSubscribersModel struct {
 // defaultReadTimeout fits 3,000 pages one by one at 100 ms; past it, better to narrow the report.
 const defaultReadTimeout = 5 * time.Minute
 
-// evoluxSubscriberType is the type of one element of `subscribers`.
-var evoluxSubscriberType = func() types.ObjectType {
-	attrTypes := map[string]attr.Type{}
-	for _, attribute := range subscriberAttributes {
-		attrTypes[attribute.name] = types.StringType
-	}
-	attrTypes["raw"] = jsontypes.NormalizedType{}
-	return types.ObjectType{AttrTypes: attrTypes}
-}()
+var (
+	evoluxStates = "`" + strings.Join(evolux.States, "`, `") + "`" // for descriptions
+	// evoluxSubscriberType is the type of one element of `subscribers`.
+	evoluxSubscriberType, _ = subscriberObject().Type().(types.ObjectType)
+)
 
 // evoluxUUIDRegexp is the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
 var evoluxUUIDRegexp = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -102,7 +98,6 @@ func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource
 }
 
 func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	states := "`" + strings.Join(evolux.States, "`, `") + "`"
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the Evolux Chat campaign subscribers report: the contacts inserted into WhatsApp campaigns, " +
 			"with their state, filtered as the Evolux API filters them. Every page of the report is read. " +
@@ -115,7 +110,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			"name": filterString("Only subscribers with this name (for example `Maria do Carmo`); " +
 				"how Evolux matches it is up to the server."),
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers in this state, one of " + states + ". " +
+				MarkdownDescription: "Only subscribers in this state, one of " + evoluxStates + ". " +
 					"`pending`: not sent yet; `scheduled`: scheduled; `sent`: sent, no interaction yet; " +
 					"`dnd`: on a do-not-disturb list; `completed`: sent and the contact interacted; " +
 					"`error`: sending failed (a restricted Meta template, a conversation already open, and so on).",
@@ -161,11 +156,11 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
 				Computed:     true,
-				NestedObject: schema.NestedAttributeObject{Attributes: subscriberSchema(states)},
+				NestedObject: subscriberObject(),
 			},
 			"total": schema.Int64Attribute{MarkdownDescription: "Number of subscribers read, over every page.", Computed: true},
 			"state_counts": schema.MapAttribute{
-				MarkdownDescription: "Number of subscribers in each state. Every one of " + states + " is present, with `0` when none is in it, " +
+				MarkdownDescription: "Number of subscribers in each state. Every one of " + evoluxStates + " is present, with `0` when none is in it, " +
 					"so `state_counts[\"error\"]` is always valid. A state outside these six, should the server report one, gets its own key; " +
 					"records without a state are counted only in `total`.",
 				Computed:    true,
@@ -173,7 +168,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			},
 			"campaign_counts": schema.MapAttribute{
 				MarkdownDescription: "Number of subscribers of each campaign in each state: campaign UUID (as the records carry it) to a map " +
-					"like `state_counts`, every one of " + states + " present. For example " +
+					"like `state_counts`, every one of " + evoluxStates + " present. For example " +
 					"`campaign_counts[\"f45d98dc-ac5e-48f2-9c01-ebe18f86d28b\"][\"error\"]`. Records without a campaign are counted only " +
 					"in `total` and `state_counts`. Filled whether or not `include_subscribers` is set.",
 				Computed:    true,
@@ -184,12 +179,12 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 	}
 }
 
-// subscriberSchema is the schema of one element of `subscribers`.
-func subscriberSchema(states string) map[string]schema.Attribute {
+// subscriberObject is the schema of one element of `subscribers`.
+func subscriberObject() schema.NestedAttributeObject {
 	descriptions := map[string]string{
 		"name":          "Subscriber's name (`name`).",
 		"phone_number":  "Subscriber's phone number (`phone_number`).",
-		"state":         "State of the sending to this subscriber (`state`), normally one of " + states + ".",
+		"state":         "State of the sending to this subscriber (`state`), normally one of " + evoluxStates + ".",
 		"campaign_uuid": "UUID of the subscriber's campaign: `campaign_uuid`, else `campaign.uuid`, else `campaign` when it is a string.",
 		"template_uuid": "UUID of the template sent: `template_uuid`, else `template.uuid`, else `template` when it is a string.",
 		"created_at":    "When the subscriber entered the campaign (`created_at`), as the server wrote it.",
@@ -197,14 +192,14 @@ func subscriberSchema(states string) map[string]schema.Attribute {
 			"(for example `jsondecode(s.raw).conversation_fields`).",
 	}
 	attributes := map[string]schema.Attribute{}
-	for name := range evoluxSubscriberType.AttrTypes {
-		attribute := schema.StringAttribute{MarkdownDescription: descriptions[name], Computed: true}
-		if name == "raw" {
+	for _, a := range subscriberAttributes {
+		attribute := schema.StringAttribute{MarkdownDescription: descriptions[a.name], Computed: true}
+		if a.name == "raw" {
 			attribute.CustomType = jsontypes.NormalizedType{}
 		}
-		attributes[name] = attribute
+		attributes[a.name] = attribute
 	}
-	return attributes
+	return schema.NestedAttributeObject{Attributes: attributes}
 }
 
 func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -248,7 +243,8 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	// Each page is counted, and encoded for the server's handoff, as it arrives; under the
 	// framework's server alone the records go into the state the framework's way.
 	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
-	counts, handoff := newSubscriberCounts(), subscribersHandoffFrom(ctx)
+	counts := newSubscriberCounts()
+	handoff, _ := ctx.Value(subscribersHandoffKey{}).(*subscribersHandoff) // nil under the framework's server alone
 	var elems []attr.Value
 	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
 		switch counts.add(records); {
@@ -370,48 +366,48 @@ func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []
 
 // subscriberCounts counts records as they are read, keeping only their state and campaign.
 type subscriberCounts struct {
-	total      int64
-	states     map[string]int64
-	byCampaign map[string]map[string]int64
+	total  int64
+	states map[string]map[string]int64 // by campaign UUID; "" for every record with a state
 }
 
 func newSubscriberCounts() *subscriberCounts {
-	return &subscriberCounts{states: map[string]int64{}, byCampaign: map[string]map[string]int64{}}
+	return &subscriberCounts{states: map[string]map[string]int64{}}
 }
 
 func (c *subscriberCounts) add(records []evolux.Subscriber) {
+	c.total += int64(len(records))
 	for _, r := range records {
-		c.total++
-		if r.State == nil || *r.State == "" {
-			continue
-		}
-		count(c.states, *r.State)
-		if r.CampaignUUID != nil && *r.CampaignUUID != "" {
-			campaign, ok := c.byCampaign[*r.CampaignUUID]
-			if !ok {
-				campaign = map[string]int64{}
-				c.byCampaign[strings.Clone(*r.CampaignUUID)] = campaign
+		if r.State != nil && *r.State != "" {
+			c.count("", *r.State)
+			if r.CampaignUUID != nil && *r.CampaignUUID != "" {
+				c.count(*r.CampaignUUID, *r.State)
 			}
-			count(campaign, *r.State)
 		}
 	}
 }
 
-// count counts key, cloned when new: the record's text it points into is not kept.
-func count(counts map[string]int64, key string) {
-	if _, ok := counts[key]; !ok {
-		key = strings.Clone(key)
+// count counts a state of a campaign, keys cloned when new: the record's text is not kept.
+func (c *subscriberCounts) count(campaign, state string) {
+	states, ok := c.states[campaign]
+	if !ok {
+		states = map[string]int64{}
+		c.states[strings.Clone(campaign)] = states
 	}
-	counts[key]++
+	if _, ok := states[state]; !ok {
+		state = strings.Clone(state)
+	}
+	states[state]++
 }
 
 // maps are state_counts and campaign_counts, every documented state present, so HCL needs no try().
 func (c *subscriberCounts) maps() (types.Map, types.Map) {
-	campaigns := make(map[string]attr.Value, len(c.byCampaign))
-	for campaign, states := range c.byCampaign {
-		campaigns[campaign] = countsMap(states)
+	campaigns := make(map[string]attr.Value, len(c.states))
+	for campaign, states := range c.states {
+		if campaign != "" {
+			campaigns[campaign] = countsMap(states)
+		}
 	}
-	return countsMap(c.states), types.MapValueMust(types.MapType{ElemType: types.Int64Type}, campaigns)
+	return countsMap(c.states[""]), types.MapValueMust(types.MapType{ElemType: types.Int64Type}, campaigns)
 }
 
 func countsMap(counts map[string]int64) types.Map {
@@ -431,7 +427,6 @@ type ianaTimezoneValidator struct{}
 func (ianaTimezoneValidator) Description(context.Context) string {
 	return "value must be an IANA time zone name such as America/Sao_Paulo"
 }
-
 func (v ianaTimezoneValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }

@@ -78,11 +78,9 @@ func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDa
 		s.spliced.Add(1)
 	} else {
 		resp.State = nil
-		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
-			Severity: tfprotov6.DiagnosticSeverityError,
-			Summary:  "Cannot encode the Evolux subscribers",
-			Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + spliceErr.Error(),
-		})
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError,
+			Summary: "Cannot encode the Evolux subscribers",
+			Detail:  "Encoding the records of campaigns_evolux_subscribers into the state failed: " + spliceErr.Error()})
 	}
 	return resp, nil
 }
@@ -95,12 +93,6 @@ type subscribersHandoff struct {
 	pages       [][]byte        // encoded elements, page by page
 	buffer      []byte
 	count, size int
-}
-
-// subscribersHandoffFrom is the handoff of the read in ctx; nil under the framework's server alone.
-func subscribersHandoffFrom(ctx context.Context) *subscribersHandoff {
-	handoff, _ := ctx.Value(subscribersHandoffKey{}).(*subscribersHandoff)
-	return handoff
 }
 
 // subscriberAttributes are an element's attributes, sorted by name as tftypes encodes objects.

@@ -184,14 +184,11 @@ func (r *reading) take(ctx context.Context, i int, u *url.URL) (got fetched) {
 		r.drop() // the report grew, or the links left the prediction
 	}
 	if p := r.guess; p != nil {
-		ahead := 2 * pageConcurrency
+		ahead, end := 2*pageConcurrency, p.pages
 		if p.pages == unknownPages {
-			ahead = min(ahead, i) // the end unknown: the window grows with the pages kept
+			ahead, end = min(ahead, i), maxPages // the end unknown: the window grows with the pages kept
 		}
-		end := min(i+min(ahead, int(max(1, maxAheadBytes/max(1, r.largest)))), maxPages)
-		if p.pages != unknownPages {
-			end = min(end, p.pages)
-		}
+		end = min(end, i+min(ahead, int(max(1, maxAheadBytes/max(1, r.largest)))), maxPages)
 		for ; r.launched < end && r.ahead.Load() < maxAheadBytes; r.launched++ {
 			next, result := p.url(r.launched), make(chan fetched, 1)
 			r.pending[r.launched] = result
@@ -237,13 +234,9 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (re
 		return fetched{err: ctx.Err()}
 	}
 	body := &cappedReader{limit: maxPageBytes, ahead: ahead}
-	result.err = c.http.DoStream(ctx, &client.Request{
-		Operation: operation,
-		Method:    http.MethodGet,
-		Path:      u.String(),
-		Header:    http.Header{HeaderAuthorization: {"Bearer " + c.token}},
-		Policy:    client.RetryIdempotent,
-	}, func(resp *http.Response) error {
+	request := &client.Request{Operation: operation, Method: http.MethodGet, Path: u.String(),
+		Header: http.Header{HeaderAuthorization: {"Bearer " + c.token}}, Policy: client.RetryIdempotent}
+	result.err = c.http.DoStream(ctx, request, func(resp *http.Response) error {
 		var err error
 		body.r = resp.Body
 		if result.page, err = decodePage(body); errors.Is(err, errOverBudget) {

@@ -38,15 +38,13 @@ var recordFields = [8]string{FieldName, FieldPhoneNumber, FieldState, FieldCampa
 func decodeRecord(text string) Subscriber {
 	s := Subscriber{Raw: text}
 	var values [len(recordFields)]string
-	if !walk(text, '{', func(key string, start, end int) bool {
+	walk(text, '{', func(key string, start, end int) bool {
 		if i := slices.Index(recordFields[:], memberName(key)); i >= 0 {
 			values[i] = text[start:end]
 		}
 		return true
-	}) {
-		return s
-	}
-	var texts *[6]string
+	})
+	var texts *[6]string // allocated at the first field found
 	for i, field := range [6]**string{&s.Name, &s.PhoneNumber, &s.State, &s.CampaignUUID, &s.TemplateUUID, &s.CreatedAt} {
 		value, ok := scalarText(values[i])
 		if !ok && (i == 3 || i == 4) {
@@ -241,12 +239,10 @@ func decodeElements(array string) (records []Subscriber) {
 
 // decodeEnvelope decodes a valid object: records under the first of RecordsFields, paging fields (wire.go).
 func decodeEnvelope(object string) (page, error) {
-	var (
-		result  page
-		rank    = len(RecordsFields) // of the member the records came from
-		err     error
-		sources = make([]map[string]json.RawMessage, len(PagingObjects)+1) // the last: the top level
-	)
+	var result page
+	var err error
+	rank := len(RecordsFields)                                          // of the member the records came from
+	sources := make([]map[string]json.RawMessage, len(PagingObjects)+1) // the last: the top level
 	sources[len(PagingObjects)] = map[string]json.RawMessage{}
 	walk(object, '{', func(rawKey string, start, end int) bool {
 		key, value := memberName(rawKey), object[start:end]

@@ -76,11 +76,8 @@ func predict(requested *url.URL, first page, next *url.URL) (*prediction, error)
 
 // pagesToLast counts the pages up to the last-page URL when it is on the prediction's sequence.
 func (p *prediction) pagesToLast(last string) (int, bool) {
-	if last == "" {
-		return 0, false
-	}
 	u, err := p.next.Parse(last)
-	if err != nil || !sameResource(p.next, u) {
+	if last == "" || err != nil || !sameResource(p.next, u) {
 		return 0, false
 	}
 	value, err := strconv.ParseInt(u.Query().Get(p.param), 10, 64)

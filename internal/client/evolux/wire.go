@@ -3,8 +3,7 @@ package evolux
 // The one place that knows the Evolux wire format, shared with the emulator (../CONTRACT.md).
 
 const (
-	// PathSubscribers is the campaign subscribers report.
-	PathSubscribers = "/api/v1/reports/campaign/subscribers"
+	PathSubscribers = "/api/v1/reports/campaign/subscribers" // the campaign subscribers report
 
 	// Query parameters, from the seed.
 	QueryPhoneNumber            = "phone_number"
