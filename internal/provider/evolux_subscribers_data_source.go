@@ -13,10 +13,7 @@ import (
 	"strings"
 	"time"
 
-	// The timezone filter is validated with time.LoadLocation; embedding the
-	// IANA database makes that work on machines without /usr/share/zoneinfo
-	// (CI containers, Windows).
-	_ "time/tzdata"
+	_ "time/tzdata" // time.LoadLocation without /usr/share/zoneinfo (CI containers, Windows)
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -70,36 +67,30 @@ type evoluxSubscribersModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
-// defaultReadTimeout bounds a read when timeouts.read is not set: 100,000
-// records take seconds, and even a server that pages one by one at 100 ms a
-// page reads 3,000 pages in it. Past it, a pipeline is better told to narrow
-// the report than kept waiting.
+// defaultReadTimeout fits 3,000 pages one by one at 100 ms; past it, better to narrow the report.
 const defaultReadTimeout = 5 * time.Minute
 
-// evoluxSubscriberType is the type of one element of `subscribers`.
-var evoluxSubscriberType = func() types.ObjectType {
-	attrTypes := map[string]attr.Type{}
-	for _, attribute := range subscriberAttributes {
-		attrTypes[attribute.name] = types.StringType
-	}
-	attrTypes["raw"] = jsontypes.NormalizedType{}
-	return types.ObjectType{AttrTypes: attrTypes}
-}()
+var (
+	evoluxStates = "`" + strings.Join(evolux.States, "`, `") + "`" // for descriptions
+	// evoluxSubscriberType is the type of one element of `subscribers`.
+	evoluxSubscriberType, _ = subscriberObject().Type().(types.ObjectType)
+)
 
-// evoluxUUIDRegexp accepts the 8-4-4-4-12 hexadecimal form the Evolux
-// document shows (70f4ddb6-ece1-4e13-ab90-3698d9d72bf0), in either case.
+// evoluxUUIDRegexp is the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
 var evoluxUUIDRegexp = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func evoluxUUIDValidator() validator.String {
 	return stringvalidator.RegexMatches(evoluxUUIDRegexp, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
 }
 
-// filterString is an optional text filter. "" is refused: the query would
-// carry an empty parameter whose meaning the API does not document; omitting
-// the argument is the way to not filter.
+// filterString is an optional text filter; "" is refused, an empty parameter being undocumented.
 func filterString(description string, validators ...validator.String) schema.StringAttribute {
 	return schema.StringAttribute{MarkdownDescription: description, Optional: true,
 		Validators: append([]validator.String{stringvalidator.LengthAtLeast(1)}, validators...)}
+}
+
+func filterTimestamp(description string) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: description, Optional: true, CustomType: timestampType{}}
 }
 
 func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -107,22 +98,19 @@ func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource
 }
 
 func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	states := "`" + strings.Join(evolux.States, "`, `") + "`"
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads the Evolux Chat campaign subscribers report: the contacts inserted into WhatsApp campaigns, " +
 			"with their state, filtered as the Evolux API filters them. Every page of the report is read. " +
 			"Needs the provider's `evolux` settings only; Builder credentials are not required. " +
 			"The report's response body is not documented by Evolux: each record's full JSON is kept in `raw`.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`.",
-				Computed:            true,
-			},
+			"id": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Identifier derived from the filters (a SHA-256 of them): the same filters give the same `id`."},
 			"phone_number": filterString("Only the subscriber with this phone number, as Evolux stores it (for example `1199881122`)."),
 			"name": filterString("Only subscribers with this name (for example `Maria do Carmo`); " +
 				"how Evolux matches it is up to the server."),
 			"state": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers in this state, one of " + states + ". " +
+				MarkdownDescription: "Only subscribers in this state, one of " + evoluxStates + ". " +
 					"`pending`: not sent yet; `scheduled`: scheduled; `sent`: sent, no interaction yet; " +
 					"`dnd`: on a do-not-disturb list; `completed`: sent and the contact interacted; " +
 					"`error`: sending failed (a restricted Meta template, a conversation already open, and so on).",
@@ -140,23 +128,12 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 					"so that a computed list that comes out empty cannot silently widen the report to every campaign.",
 				Optional:    true,
 				ElementType: types.StringType,
-				Validators: []validator.Set{
-					nonEmptyCampaignsFilter{},
-					setvalidator.ValueStringsAre(evoluxUUIDValidator()),
-				},
+				Validators:  []validator.Set{nonEmptyCampaignsFilter{}, setvalidator.ValueStringsAre(evoluxUUIDValidator())},
 			},
-			"start": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
-					"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`.",
-				Optional:   true,
-				CustomType: timestampType{},
-			},
-			"end": schema.StringAttribute{
-				MarkdownDescription: "Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
-					"(for example `2024-09-06T02:59:59.999Z`).",
-				Optional:   true,
-				CustomType: timestampType{},
-			},
+			"start": filterTimestamp("Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
+				"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`."),
+			"end": filterTimestamp("Only subscribers inserted into their campaign at or before this instant, in RFC 3339 form " +
+				"(for example `2024-09-06T02:59:59.999Z`)."),
 			"timezone": schema.StringAttribute{
 				MarkdownDescription: "IANA time zone of the report (for example `America/Manaus` or `UTC`). " +
 					"When not set, the parameter is not sent and Evolux uses its default, `" + evolux.DefaultTimezone + "`, which this attribute then shows.",
@@ -179,14 +156,11 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
 					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
 				Computed:     true,
-				NestedObject: schema.NestedAttributeObject{Attributes: subscriberSchema(states)},
+				NestedObject: subscriberObject(),
 			},
-			"total": schema.Int64Attribute{
-				MarkdownDescription: "Number of subscribers read, over every page.",
-				Computed:            true,
-			},
+			"total": schema.Int64Attribute{MarkdownDescription: "Number of subscribers read, over every page.", Computed: true},
 			"state_counts": schema.MapAttribute{
-				MarkdownDescription: "Number of subscribers in each state. Every one of " + states + " is present, with `0` when none is in it, " +
+				MarkdownDescription: "Number of subscribers in each state. Every one of " + evoluxStates + " is present, with `0` when none is in it, " +
 					"so `state_counts[\"error\"]` is always valid. A state outside these six, should the server report one, gets its own key; " +
 					"records without a state are counted only in `total`.",
 				Computed:    true,
@@ -194,25 +168,23 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			},
 			"campaign_counts": schema.MapAttribute{
 				MarkdownDescription: "Number of subscribers of each campaign in each state: campaign UUID (as the records carry it) to a map " +
-					"like `state_counts`, every one of " + states + " present. For example " +
+					"like `state_counts`, every one of " + evoluxStates + " present. For example " +
 					"`campaign_counts[\"f45d98dc-ac5e-48f2-9c01-ebe18f86d28b\"][\"error\"]`. Records without a campaign are counted only " +
 					"in `total` and `state_counts`. Filled whether or not `include_subscribers` is set.",
 				Computed:    true,
 				ElementType: types.MapType{ElemType: types.Int64Type},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{}),
-		},
+		Blocks: map[string]schema.Block{"timeouts": timeouts.BlockWithOpts(ctx, timeouts.Opts{})},
 	}
 }
 
-// subscriberSchema is the schema of one element of `subscribers`.
-func subscriberSchema(states string) map[string]schema.Attribute {
+// subscriberObject is the schema of one element of `subscribers`.
+func subscriberObject() schema.NestedAttributeObject {
 	descriptions := map[string]string{
 		"name":          "Subscriber's name (`name`).",
 		"phone_number":  "Subscriber's phone number (`phone_number`).",
-		"state":         "State of the sending to this subscriber (`state`), normally one of " + states + ".",
+		"state":         "State of the sending to this subscriber (`state`), normally one of " + evoluxStates + ".",
 		"campaign_uuid": "UUID of the subscriber's campaign: `campaign_uuid`, else `campaign.uuid`, else `campaign` when it is a string.",
 		"template_uuid": "UUID of the template sent: `template_uuid`, else `template.uuid`, else `template` when it is a string.",
 		"created_at":    "When the subscriber entered the campaign (`created_at`), as the server wrote it.",
@@ -220,28 +192,25 @@ func subscriberSchema(states string) map[string]schema.Attribute {
 			"(for example `jsondecode(s.raw).conversation_fields`).",
 	}
 	attributes := map[string]schema.Attribute{}
-	for name := range evoluxSubscriberType.AttrTypes {
-		attribute := schema.StringAttribute{MarkdownDescription: descriptions[name], Computed: true}
-		if name == "raw" {
+	for _, a := range subscriberAttributes {
+		attribute := schema.StringAttribute{MarkdownDescription: descriptions[a.name], Computed: true}
+		if a.name == "raw" {
 			attribute.CustomType = jsontypes.NormalizedType{}
 		}
-		attributes[name] = attribute
+		attributes[a.name] = attribute
 	}
-	return attributes
+	return schema.NestedAttributeObject{Attributes: attributes}
 }
 
 func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig holds the one rule that spans two attributes; the others
-// are attribute validators. It runs at plan time, before any request.
+// ValidateConfig: start after end, at plan time (null, unknown and malformed values not compared).
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var start, end timestampValue
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
-	// Null and unknown values are not compared; malformed ones are reported
-	// by the type's own validation.
 	s, startDiags := start.ValueRFC3339Time()
 	e, endDiags := end.ValueRFC3339Time()
 	if !resp.Diagnostics.HasError() && !startDiags.HasError() && !endDiags.HasError() && s.After(e) {
@@ -253,58 +222,46 @@ func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req da
 
 func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model evoluxSubscribersModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &model)...); resp.Diagnostics.HasError() {
 		return
 	}
-	// Terraform defers reading a data source whose arguments are unknown;
-	// this guards against a CLI that would not.
-	if !req.Config.Raw.IsFullyKnown() {
+	if !req.Config.Raw.IsFullyKnown() { // Terraform defers such a read; a CLI that would not
 		resp.Diagnostics.AddError("Filters not known yet",
 			"Some arguments of campaigns_evolux_subscribers are known only after apply, so the report cannot be read during this plan. "+
 				"Apply the resources they depend on first.")
 		return
 	}
-
 	filter, diags := model.filter(ctx)
-	resp.Diagnostics.Append(diags...)
-	c, diags := d.data.evoluxForReports()
-	resp.Diagnostics.Append(diags...)
-	timeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c, moreDiags := d.data.evoluxForReports()
+	timeout, timeoutDiags := model.Timeouts.Read(ctx, defaultReadTimeout)
+	if resp.Diagnostics.Append(slices.Concat(diags, moreDiags, timeoutDiags)...); resp.Diagnostics.HasError() {
 		return
 	}
 	readCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	// Each page is counted, and handed to the server when records are kept,
-	// as soon as it arrives: no page outlives its encoding. Under a server
-	// without the handoff (providerserver alone) the records go into the
-	// state the framework's way.
+	// Each page is counted, and encoded for the server's handoff, as it arrives; under the
+	// framework's server alone the records go into the state the framework's way.
 	include := model.IncludeSubscribers.IsNull() || model.IncludeSubscribers.ValueBool()
 	counts := newSubscriberCounts()
-	handoff := subscribersHandoffFrom(ctx)
+	handoff, _ := ctx.Value(subscribersHandoffKey{}).(*subscribersHandoff) // nil under the framework's server alone
 	var elems []attr.Value
 	err := c.Read(readCtx, filter, func(records []evolux.Subscriber) error {
-		counts.add(records)
-		switch {
-		case !include:
-		case handoff != nil:
+		switch counts.add(records); {
+		case include && handoff != nil:
 			handoff.add(records)
-		default:
+		case include:
 			elems = appendSubscriberObjects(elems, records)
 		}
 		return nil
 	})
-	if err != nil {
-		if readCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
-			resp.Diagnostics.AddError("Evolux report took too long",
-				fmt.Sprintf("Reading the Evolux subscribers report did not finish within %s (timeouts.read, default %s); "+
-					"%d records had been read. %s",
-					timeout, defaultReadTimeout, counts.total, model.narrowingAdvice()))
-			return
-		}
+	switch {
+	case err != nil && readCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil:
+		resp.Diagnostics.AddError("Evolux report took too long", fmt.Sprintf("Reading the Evolux subscribers report did not "+
+			"finish within %s (timeouts.read, default %s); %d records had been read. %s",
+			timeout, defaultReadTimeout, counts.total, model.narrowingAdvice()))
+		return
+	case err != nil:
 		resp.Diagnostics.Append(subscribersReadError(err, model)...)
 		return
 	}
@@ -314,42 +271,28 @@ func (d *evoluxSubscribersDataSource) Read(ctx context.Context, req datasource.R
 	}
 	model.ID = types.StringValue(subscribersFilterID(filter, model.Timezone.ValueString()))
 	model.Total = types.Int64Value(counts.total)
-	model.StateCounts, diags = counts.stateCounts()
-	resp.Diagnostics.Append(diags...)
-	model.CampaignCounts, diags = counts.campaignCounts()
-	resp.Diagnostics.Append(diags...)
+	model.StateCounts, model.CampaignCounts = counts.maps()
 	model.Subscribers = types.ListNull(evoluxSubscriberType) // counts only, or until the server splices the records in
 	switch stateType, _ := req.Config.Schema.Type().TerraformType(ctx).(tftypes.Object); {
 	case include && handoff != nil:
 		handoff.stateType = &stateType
 	case include:
-		model.Subscribers, diags = types.ListValue(evoluxSubscriberType, elems)
-		resp.Diagnostics.Append(diags...)
-	}
-	if resp.Diagnostics.HasError() {
-		return
+		model.Subscribers = types.ListValueMust(evoluxSubscriberType, elems)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
-// narrowingAdvice names the filters that could make a report smaller: the
-// ones not set yet, then the time window.
+// narrowingAdvice names the filters not set yet, else the time window.
 func (m evoluxSubscribersModel) narrowingAdvice() string {
 	var unset []string
 	for _, filter := range []struct {
-		name string
-		set  bool
+		name  string
+		value attr.Value
 	}{
-		{"campaigns", !m.Campaigns.IsNull()},
-		{"state", !m.State.IsNull()},
-		{"template_uuid", !m.TemplateUUID.IsNull()},
-		{"start", !m.Start.IsNull()},
-		{"end", !m.End.IsNull()},
-		{"conversation_field_key and conversation_field_value", !m.ConversationFieldKey.IsNull()},
-		{"phone_number", !m.PhoneNumber.IsNull()},
-		{"name", !m.Name.IsNull()},
+		{"campaigns", m.Campaigns}, {"state", m.State}, {"template_uuid", m.TemplateUUID}, {"start", m.Start}, {"end", m.End},
+		{"conversation_field_key and conversation_field_value", m.ConversationFieldKey}, {"phone_number", m.PhoneNumber}, {"name", m.Name},
 	} {
-		if !filter.set {
+		if filter.value.IsNull() {
 			unset = append(unset, filter.name)
 		}
 	}
@@ -363,9 +306,7 @@ func (m evoluxSubscribersModel) narrowingAdvice() string {
 	return advice + ", or allow more time with timeouts { read = \"...\" }."
 }
 
-// subscribersReadError reports a failed read with the server's status and
-// message; a rejected token also says which setting to fix, a report too
-// large the filters that could narrow it.
+// subscribersReadError adds to the client's error the setting to fix or the filters to narrow.
 func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics {
 	summary, advice := "Cannot read the Evolux subscribers report", ""
 	var apiErr *client.APIError
@@ -381,9 +322,7 @@ func subscribersReadError(err error, m evoluxSubscribersModel) diag.Diagnostics 
 	return diag.Diagnostics{diag.NewErrorDiagnostic(summary, diags[0].Detail()+advice)}
 }
 
-// filter turns the configuration into the client's query. Values are passed
-// as written: start and end keep the user's offset, so the instant sent is
-// exactly the one in the configuration.
+// filter is the client's query, values as written: start and end keep the user's offset.
 func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	f := evolux.Filter{
@@ -398,28 +337,21 @@ func (m evoluxSubscribersModel) filter(ctx context.Context) (evolux.Filter, diag
 		ConversationFieldValue: m.ConversationFieldValue.ValueString(),
 	}
 	if !m.Campaigns.IsNull() {
-		diags.Append(m.Campaigns.ElementsAs(ctx, &f.Campaigns, false)...)
-		// A set has no order; sorting makes the query, and so the emulator's
-		// log and the server's caches, the same on every run.
-		slices.Sort(f.Campaigns)
+		diags = m.Campaigns.ElementsAs(ctx, &f.Campaigns, false)
+		slices.Sort(f.Campaigns) // a set has no order: the same query on every run
 	}
 	return f, diags
 }
 
-// subscribersFilterID is a stable id for one query. The default time zone and an
-// explicit "America/Sao_Paulo" are the same query, and so the same id.
+// subscribersFilterID is a stable id for one query (the default time zone and its explicit name alike).
 func subscribersFilterID(f evolux.Filter, timezone string) string {
 	f.Timezone = timezone
-	b, err := json.Marshal(f)
-	if err != nil {
-		panic("encoding a filter: " + err.Error()) // strings and a slice: cannot fail
-	}
+	b, _ := json.Marshal(f) // strings and a slice: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// appendSubscriberObjects appends records as the framework's values of
-// `subscribers`' elements.
+// appendSubscriberObjects appends records as the framework's values of `subscribers`' elements.
 func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []attr.Value {
 	for i := range records {
 		values := make(map[string]attr.Value, len(subscriberAttributes))
@@ -432,68 +364,53 @@ func appendSubscriberObjects(elems []attr.Value, records []evolux.Subscriber) []
 	return elems
 }
 
-// subscriberCounts counts records as they are read, keeping nothing of
-// them but their state and campaign.
+// subscriberCounts counts records as they are read, keeping only their state and campaign.
 type subscriberCounts struct {
-	total      int64
-	states     map[string]int64
-	byCampaign map[string]map[string]int64
+	total  int64
+	states map[string]map[string]int64 // by campaign UUID; "" for every record with a state
 }
 
 func newSubscriberCounts() *subscriberCounts {
-	return &subscriberCounts{states: map[string]int64{}, byCampaign: map[string]map[string]int64{}}
+	return &subscriberCounts{states: map[string]map[string]int64{}}
 }
 
 func (c *subscriberCounts) add(records []evolux.Subscriber) {
-	for i := range records {
-		r := &records[i]
-		c.total++
-		if r.State == nil || *r.State == "" {
-			continue
+	c.total += int64(len(records))
+	for _, r := range records {
+		if r.State != nil && *r.State != "" {
+			c.count("", *r.State)
+			if r.CampaignUUID != nil && *r.CampaignUUID != "" {
+				c.count(*r.CampaignUUID, *r.State)
+			}
 		}
-		// Keys are cloned: the record's text, which they point into, is
-		// not kept when records are only counted.
-		state := *r.State
-		if _, ok := c.states[state]; !ok {
-			state = strings.Clone(state)
-		}
-		c.states[state]++
-		if r.CampaignUUID == nil || *r.CampaignUUID == "" {
-			continue
-		}
-		campaign, ok := c.byCampaign[*r.CampaignUUID]
-		if !ok {
-			campaign = map[string]int64{}
-			c.byCampaign[strings.Clone(*r.CampaignUUID)] = campaign
-		}
-		if _, ok := campaign[state]; !ok {
-			state = strings.Clone(state)
-		}
-		campaign[state]++
 	}
 }
 
-// stateCounts has a key for each of the six documented states, zero
-// included, so that HCL can index it without try().
-func (c *subscriberCounts) stateCounts() (types.Map, diag.Diagnostics) {
-	return countsMap(c.states)
-}
-
-// campaignCounts is stateCounts for each campaign.
-func (c *subscriberCounts) campaignCounts() (types.Map, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	elems := make(map[string]attr.Value, len(c.byCampaign))
-	for campaign, states := range c.byCampaign {
-		counts, d := countsMap(states)
-		diags.Append(d...)
-		elems[campaign] = counts
+// count counts a state of a campaign, keys cloned when new: the record's text is not kept.
+func (c *subscriberCounts) count(campaign, state string) {
+	states, ok := c.states[campaign]
+	if !ok {
+		states = map[string]int64{}
+		c.states[strings.Clone(campaign)] = states
 	}
-	m, d := types.MapValue(types.MapType{ElemType: types.Int64Type}, elems)
-	diags.Append(d...)
-	return m, diags
+	if _, ok := states[state]; !ok {
+		state = strings.Clone(state)
+	}
+	states[state]++
 }
 
-func countsMap(counts map[string]int64) (types.Map, diag.Diagnostics) {
+// maps are state_counts and campaign_counts, every documented state present, so HCL needs no try().
+func (c *subscriberCounts) maps() (types.Map, types.Map) {
+	campaigns := make(map[string]attr.Value, len(c.states))
+	for campaign, states := range c.states {
+		if campaign != "" {
+			campaigns[campaign] = countsMap(states)
+		}
+	}
+	return countsMap(c.states[""]), types.MapValueMust(types.MapType{ElemType: types.Int64Type}, campaigns)
+}
+
+func countsMap(counts map[string]int64) types.Map {
 	elems := make(map[string]attr.Value, len(evolux.States)+len(counts))
 	for _, s := range evolux.States {
 		elems[s] = types.Int64Value(0)
@@ -501,28 +418,24 @@ func countsMap(counts map[string]int64) (types.Map, diag.Diagnostics) {
 	for s, n := range counts {
 		elems[s] = types.Int64Value(n)
 	}
-	return types.MapValue(types.Int64Type, elems)
+	return types.MapValueMust(types.Int64Type, elems)
 }
 
-// ianaTimezoneValidator accepts names of the IANA time zone database, which
-// is what Evolux expects; Go's "Local" and the empty name are not such names.
+// ianaTimezoneValidator accepts IANA time zone names, as Evolux expects; not Go's "Local" nor "".
 type ianaTimezoneValidator struct{}
 
 func (ianaTimezoneValidator) Description(context.Context) string {
 	return "value must be an IANA time zone name such as America/Sao_Paulo"
 }
-
 func (v ianaTimezoneValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
 func (ianaTimezoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	name := req.ConfigValue.ValueString()
-	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
-			fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+	if name := req.ConfigValue.ValueString(); !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+			resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
+				fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+		}
 	}
 }

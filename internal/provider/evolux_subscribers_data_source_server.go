@@ -17,19 +17,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// NewProtocol6Server is the provider's protocol 6 server, as the binary
-// serves it: the framework's, with one shortcut for the records of
-// campaigns_evolux_subscribers.
-//
-// Why (BENCHMARKS.md, issue 18): after a data source's Read the framework
-// deep-copies the new state, compares it value by value and encodes it with
-// an attribute path per value. For 100,000 records the framework's server
-// alone took 7.5 s of CPU and peaked at 415 MB, against 1.2 s and 239 MB
-// with this shortcut. So the data source hands its records to this server
-// (subscribersHandoff) encoded as MessagePack page by page, leaves
-// `subscribers` null in the framework's state, and the server splices them
-// in. Under a server without the handoff (providerserver alone) the data
-// source puts the records in the state itself.
+// NewProtocol6Server is the framework's server with the report's records spliced into its state
+// (BENCHMARKS.md, issue 18: 7.5 s of CPU and 415 MB for 100,000 records without).
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return newProtocol6Server(New(version)())
 }
@@ -49,11 +38,7 @@ func newProtocol6Server(p provider.Provider) func() (tfprotov6.ProviderServer, e
 	}
 }
 
-// frameworkServer is every optional server tf6server looks for by type
-// assertion, all of which the framework's server implements: the report
-// server forwards each (by their non-deprecated names).
-// TestReportServer_forwardsWhatTf6serverAsserts reads tf6server's source and
-// fails when it asserts one the report server does not implement.
+// frameworkServer is every server tf6server asserts (TestReportServer_forwardsWhatTf6serverAsserts).
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ListResourceServer
@@ -93,19 +78,16 @@ func (s *reportServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDa
 		s.spliced.Add(1)
 	} else {
 		resp.State = nil
-		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
-			Severity: tfprotov6.DiagnosticSeverityError,
-			Summary:  "Cannot encode the Evolux subscribers",
-			Detail:   "Encoding the records of campaigns_evolux_subscribers into the state failed: " + spliceErr.Error(),
-		})
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: tfprotov6.DiagnosticSeverityError,
+			Summary: "Cannot encode the Evolux subscribers",
+			Detail:  "Encoding the records of campaigns_evolux_subscribers into the state failed: " + spliceErr.Error()})
 	}
 	return resp, nil
 }
 
 type subscribersHandoffKey struct{}
 
-// subscribersHandoff receives the records of one read, already encoded as
-// the MessagePack elements of `subscribers`.
+// subscribersHandoff receives one read's records as the MessagePack elements of `subscribers`.
 type subscribersHandoff struct {
 	stateType   *tftypes.Object // set when the data source left `subscribers` to the handoff
 	pages       [][]byte        // encoded elements, page by page
@@ -113,16 +95,7 @@ type subscribersHandoff struct {
 	count, size int
 }
 
-// subscribersHandoffFrom is the handoff of the read in ctx, if the server
-// offers one.
-func subscribersHandoffFrom(ctx context.Context) *subscribersHandoff {
-	handoff, _ := ctx.Value(subscribersHandoffKey{}).(*subscribersHandoff)
-	return handoff
-}
-
-// subscriberAttributes are the attributes of one element of `subscribers`
-// in the order MessagePack objects list them (sorted by name, as tftypes
-// encodes objects), each with its field of the record.
+// subscriberAttributes are an element's attributes, sorted by name as tftypes encodes objects.
 var subscriberAttributes = []struct {
 	name  string
 	value func(*evolux.Subscriber) *string
@@ -144,8 +117,7 @@ func subscriberRaw(s *evolux.Subscriber) *string {
 	return &s.Raw
 }
 
-// add encodes a page of records, in a buffer reused from page to page so
-// that each page is allocated once, at its size.
+// add encodes a page of records in a reused buffer: each page is allocated once, at its size.
 func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 	page := h.buffer[:0]
 	for i := range records {
@@ -165,9 +137,7 @@ func (h *subscribersHandoff) add(records []evolux.Subscriber) {
 	h.size += len(page)
 }
 
-// splice is the framework's state (with `subscribers` null) with the
-// handed-over records as `subscribers`: the other attributes are encoded
-// again by tftypes, in the sorted order it writes them.
+// splice is the framework's state with the records as `subscribers`, the rest re-encoded by tftypes.
 func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.DynamicValue, error) {
 	value, err := state.Unmarshal(*h.stateType)
 	var attributes map[string]tftypes.Value
@@ -198,13 +168,9 @@ func (h *subscribersHandoff) splice(state *tfprotov6.DynamicValue) (*tfprotov6.D
 	return &tfprotov6.DynamicValue{MsgPack: out}, nil
 }
 
-// The few MessagePack forms the state needs, as its specification defines
-// them (and as tftypes writes them).
 const msgpackNil = 0xc0
 
-// appendHeader appends the header of a map (fix 0x80, code 0xde) or an
-// array (0x90, 0xdc) of n entries; the 32-bit form's code follows the
-// 16-bit one's.
+// appendHeader appends a MessagePack map (fix 0x80, code 0xde) or array (0x90, 0xdc) header; 32-bit is code+1.
 func appendHeader(b []byte, fix, code byte, n int) []byte {
 	switch {
 	case n < 16:

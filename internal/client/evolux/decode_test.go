@@ -6,6 +6,14 @@ import (
 	"testing"
 )
 
+// scalar is scalarText as a pointer: nil for anything but a string, number or boolean.
+func scalar(raw json.RawMessage) *string {
+	if value, ok := scalarText(string(raw)); ok {
+		return &value
+	}
+	return nil
+}
+
 // referenceRecord is the straightforward decoding through encoding/json
 // that decodeRecord's single scan must agree with.
 func referenceRecord(raw []byte) Subscriber {
