@@ -160,9 +160,12 @@ func TestGate_withoutRetryAfterBacksOffPerEpisode(t *testing.T) {
 	if again := g.refused(sent, 0, false, true); again != first {
 		t.Fatalf("a 429 of the same crowd held %v, then %v; want the hold unchanged", first, again)
 	}
-	clock.advance(first)
-	second := g.refused(clock.Now(), 0, false, true)
-	if first < 100*time.Millisecond || second < 200*time.Millisecond/2+100*time.Millisecond/2 {
-		t.Fatalf("holds %v then %v; want exponential from 100ms", first, second)
+	var hold time.Duration
+	for range 3 { // three more episodes, each a request sent after the last cut
+		clock.advance(time.Millisecond)
+		hold = g.refused(clock.Now(), 0, false, true)
+	}
+	if first != 100*time.Millisecond || hold < 400*time.Millisecond || hold > 800*time.Millisecond {
+		t.Fatalf("holds %v first, %v at the fourth episode; want 100ms, then within [400ms, 800ms] (800ms with jitter)", first, hold)
 	}
 }

@@ -568,13 +568,14 @@ func (s *simScenario) checkServer() error {
 
 // simReport is what a run of scenarios covered.
 type simReport struct {
-	mu        sync.Mutex
-	scenarios int
-	stats     simStats
-	pairs     map[[2]emulator.Dialect]bool
-	faults    map[emulator.FaultKind]int
-	failures  []string
-	started   time.Time
+	mu          sync.Mutex
+	scenarios   int
+	stats       simStats
+	pairs       map[[2]emulator.Dialect]bool
+	faults      map[emulator.FaultKind]int
+	rateLimited int
+	failures    []string
+	started     time.Time
 }
 
 // runSeeds plays the scenarios of seeds, several at once.
@@ -621,6 +622,8 @@ func (r *simReport) add(s *simScenario, _ error) {
 		r.faults[k] += n
 	}
 	s.world.mu.Unlock()
+	builderRefused, evoluxRefused := s.world.emu.RateLimited()
+	r.rateLimited += builderRefused + evoluxRefused
 	for _, p := range dialectPairs(s.server.dialects) {
 		r.pairs[p] = true
 	}
@@ -783,10 +786,10 @@ func TestSimulation(t *testing.T) {
 		}
 	}
 	t.Logf("simulation: %d scenarios (seeds %d..%d), %d steps, %d applies, %d requests, %d warnings and %d errors shown, %d human actions, %d left at a gap of the contract, said so; "+
-		"%d of %d dialect pairs; faults %v; %s (%.0f scenarios a minute)",
+		"%d of %d dialect pairs; faults %v; %d refused by a rate limit; %s (%.0f scenarios a minute)",
 		report.scenarios, seeds[0], seeds[len(seeds)-1], report.stats.steps, report.stats.applies, report.stats.requests,
 		report.stats.warnings, report.stats.errors, report.stats.humanActions, report.stats.gaps, covered, len(need), report.faults,
-		elapsed.Round(time.Millisecond), float64(report.scenarios)/elapsed.Minutes())
+		report.rateLimited, elapsed.Round(time.Millisecond), float64(report.scenarios)/elapsed.Minutes())
 	for _, f := range report.failures {
 		t.Log(f)
 	}

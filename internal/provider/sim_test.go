@@ -84,6 +84,11 @@ func drawServer(rng *rand.Rand) simServer {
 		s.faultKinds = kinds
 	}
 	s.rival = !s.has(emulator.DialectServerIDs) && rng.IntN(3) == 0
+	// A token bucket on a third of the servers, on each API (every request
+	// moves the clock a second, so only a rate below one a second refuses).
+	if rng.IntN(3) == 0 {
+		s.rate = emulator.RateLimit{PerSecond: []float64{0.2, 0.4, 0.7, 1.5}[rng.IntN(4)], Bare: rng.IntN(2) == 0}
+	}
 	return s
 }
 

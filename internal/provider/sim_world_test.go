@@ -38,6 +38,7 @@ type simServer struct {
 	// whenever one of ours meets a fault (only where the server keeps the
 	// ids it is sent: elsewhere the two cannot be told apart).
 	rival bool
+	rate  emulator.RateLimit // each API's token bucket
 }
 
 func (s simServer) String() string {
@@ -45,8 +46,8 @@ func (s simServer) String() string {
 	for i, d := range s.dialects {
 		names[i] = string(d)
 	}
-	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v rival=%t",
-		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds, s.rival)
+	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v rival=%t rate=%v",
+		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds, s.rival, s.rate)
 }
 
 func (s simServer) has(d emulator.Dialect) bool { return slices.Contains(s.dialects, d) }
@@ -129,7 +130,7 @@ func newSimWorld(seed uint64, server simServer) *simWorld {
 	emu := emulator.New(emulator.Config{
 		Dialects: server.dialects, ListMax: server.listMax, Now: clock.Now, Seed: int64(seed),
 		TokenLifetime: server.tokenLife, Subscribers: server.subscribers, EvoluxShape: server.evoluxShape,
-		EvoluxPaging: server.paging, PageSize: server.pageSize,
+		EvoluxPaging: server.paging, PageSize: server.pageSize, BuilderRate: server.rate, EvoluxRate: server.rate,
 	})
 	w := &simWorld{
 		seed: seed, server: server, emu: emu, inner: emu.Transport(), clock: clock,
