@@ -89,13 +89,8 @@ func (d *builderCampaignDataSource) Configure(_ context.Context, req datasource.
 
 func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model builderCampaignModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := d.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &model, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())

@@ -57,13 +57,12 @@ func (s campaignSelection) matches(c builder.Campaign) bool {
 // of each entry that may be a summary, see ListCampaignsComplete), and keeps
 // those the filters match, in the order campaignOrderDescription states.
 // Each is a model as the campaigns_builder_campaign data source would read it.
-func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection) ([]builderCampaignModel, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection, diags *diag.Diagnostics) []builderCampaignModel {
 	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
 	all, err := c.ListCampaignsComplete(ctx, org, bot)
 	if err != nil {
-		addClientError(&diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
-		return nil, diags
+		addClientError(diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
+		return nil
 	}
 	slices.SortStableFunc(all, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
 	models := make([]builderCampaignModel, 0, len(all))
@@ -75,5 +74,5 @@ func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection
 		diags.Append(m.fromAPI(campaign)...)
 		models = append(models, m)
 	}
-	return models, diags
+	return models
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -62,19 +63,11 @@ func (r *builderCampaignListResource) Configure(_ context.Context, req resource.
 // campaign that matches.
 func (r *builderCampaignListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config campaignSelection
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+	var diags diag.Diagnostics
+	var campaigns []builderCampaignModel
+	if c := r.data.load(ctx, req.Config, &config, campaignRequests, &diags); c != nil {
+		campaigns = selectCampaigns(ctx, c, config, &diags)
 	}
-	c, clientDiags := r.data.builderForCampaigns()
-	diags.Append(clientDiags...)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	campaigns, listDiags := selectCampaigns(ctx, c, config)
-	diags.Append(listDiags...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return

@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -198,16 +197,10 @@ func sameSheetValues(state, plan types.List) bool {
 func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
 	var plan builderCampaignModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	c := r.data.load(ctx, req.Plan, &plan, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
 	body, diags := plan.toAPI(ctx)
 	resp.Diagnostics.Append(diags...)
@@ -259,8 +252,9 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	org, bot := state.Organization.ValueString(), state.BotName.ValueString()
@@ -370,8 +364,9 @@ func createMark(ctx context.Context, private interface {
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	var plan builderCampaignModel
@@ -407,25 +402,14 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 }
 
 func (r *builderCampaignResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	if err := c.DeleteCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString()); err != nil {
 		addClientError(&resp.Diagnostics, "Campaign not deleted", fmt.Sprintf("Deleting campaign %s", state.ID.ValueString()), err)
 	}
-}
-
-// stateAndClient reads the prior state and the Builder client, for Read, Update and Delete.
-func (r *builderCampaignResource) stateAndClient(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (builderCampaignModel, *builder.Client, bool) {
-	var state builderCampaignModel
-	diags.Append(st.Get(ctx, &state)...)
-	if diags.HasError() {
-		return state, nil, false
-	}
-	c, clientDiags := r.data.builderForCampaigns()
-	diags.Append(clientDiags...)
-	return state, c, !diags.HasError()
 }
 
 // ImportState takes "organization/bot_name/id", or an identity.

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var (
@@ -25,11 +24,8 @@ type builderCampaignsDataSource struct {
 }
 
 type builderCampaignsModel struct {
-	Organization types.String           `tfsdk:"organization"`
-	BotName      types.String           `tfsdk:"bot_name"`
-	Status       types.String           `tfsdk:"status"`
-	CampaignName types.String           `tfsdk:"campaign_name"`
-	Campaigns    []builderCampaignModel `tfsdk:"campaigns"`
+	campaignSelection
+	Campaigns []builderCampaignModel `tfsdk:"campaigns"`
 }
 
 func (d *builderCampaignsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -69,22 +65,12 @@ func (d *builderCampaignsDataSource) Configure(_ context.Context, req datasource
 
 func (d *builderCampaignsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model builderCampaignsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &model, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	c, diags := d.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if model.Campaigns = selectCampaigns(ctx, c, model.campaignSelection, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
-	campaigns, diags := selectCampaigns(ctx, c, campaignSelection{
-		Organization: model.Organization, BotName: model.BotName, Status: model.Status, CampaignName: model.CampaignName,
-	})
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	model.Campaigns = campaigns
 	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
 }

@@ -47,7 +47,7 @@ func (a *builderFireTriggerAction) Schema(_ context.Context, _ action.SchemaRequ
 					"Checked at plan time, like the `payload` of `campaigns_builder_trigger`.",
 				Required:   true,
 				CustomType: jsontypes.NormalizedType{},
-				Validators: []validator.String{jsonObjectText{}},
+				Validators: []validator.String{jsonObjectText},
 			},
 		},
 	}
@@ -62,13 +62,8 @@ func (a *builderFireTriggerAction) Configure(_ context.Context, req action.Confi
 // person or pipeline that invoked it has to know before firing again.
 func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var config builderFireTriggerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := a.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := a.data.load(ctx, req.Config, &config, triggerFires, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	payload := config.Payload.ValueString()

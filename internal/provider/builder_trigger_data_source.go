@@ -47,7 +47,7 @@ func (d *builderTriggerDataSource) Schema(_ context.Context, _ datasource.Schema
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Id Builder gave the trigger when it fired, such as the `id` of a `campaigns_builder_trigger` resource.",
 				Required:            true,
-				Validators:          []validator.String{firedTriggerID{}},
+				Validators:          []validator.String{firedTriggerID},
 			},
 			"result": schema.StringAttribute{
 				MarkdownDescription: "Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`.",
@@ -64,13 +64,8 @@ func (d *builderTriggerDataSource) Configure(_ context.Context, req datasource.C
 
 func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg builderTriggerDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := d.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &cfg, triggerFires, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := cfg.ID.ValueString()
@@ -92,27 +87,6 @@ func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	cfg.Result = jsontypes.NewNormalizedValue(string(raw))
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
-}
-
-// firedTriggerID refuses an empty id and the placeholder of a trigger whose
-// fire outcome is unknown, which Builder cannot know.
-type firedTriggerID struct{}
-
-func (firedTriggerID) Description(context.Context) string {
-	return "value must be the id of a fired trigger"
-}
-
-func (v firedTriggerID) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (firedTriggerID) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := triggerIDProblem(req.Path, req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid trigger id", msg)
-	}
 }
 
 func triggerIDProblem(p path.Path, id string) string {

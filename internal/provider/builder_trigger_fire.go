@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -61,23 +60,20 @@ func acceptedWithoutID(err error) bool {
 // mayHaveFiredSummary is the summary of every "may have fired" diagnostic.
 const mayHaveFiredSummary = "Trigger may have fired: outcome unknown"
 
-// mayHaveFiredDetail explains an ambiguous fire: that it may have fired,
-// that it was not repeated and why, and how to check. err is the fire's
-// error, or nil when a later refresh repeats the warning; next says what to
-// do, in the words of the resource or the action.
+// inTriggerList is where a person finds a fired trigger.
+const inTriggerList = "in the Builder UI (with the campaigns emulator, in its trigger list)"
+
+// mayHaveFiredDetail explains an ambiguous fire: it may have fired, it was
+// not repeated and why, how to check. err is the fire's error, or nil when a
+// refresh repeats it; next says what to do, for the resource or the action.
 func mayHaveFiredDetail(err error, payload, sentAt, next string) string {
-	var b strings.Builder
+	what := "An earlier apply sent this trigger to Builder, but no usable answer came back."
 	if err != nil {
-		fmt.Fprintf(&b, "The trigger was sent to Builder, but no usable answer came back: %s\n\n", err)
-	} else {
-		b.WriteString("An earlier apply sent this trigger to Builder, but no usable answer came back.\n\n")
+		what = fmt.Sprintf("The trigger was sent to Builder, but no usable answer came back: %s", err)
 	}
-	b.WriteString("It may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n")
-	fmt.Fprintf(&b, "Trigger: payload %s; sent at %s.\n\n", summarizeJSON(payload, 200), sentAt)
-	b.WriteString("To check: look for a trigger with this payload, sent around that time, in the Builder UI " +
-		"(with the campaigns emulator, in its trigger list).\n")
-	b.WriteString(next)
-	return b.String()
+	return fmt.Sprintf("%s\n\nIt may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n"+
+		"Trigger: payload %s; sent at %s.\n\nTo check: look for a trigger with this payload, sent around that time, %s.\n%s",
+		what, summarizeJSON(payload, 200), sentAt, inTriggerList, next)
 }
 
 // addNotFiredError reports a fire that certainly did not run.

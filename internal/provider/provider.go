@@ -142,7 +142,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"A request that times out is retried only when repeating it is safe.",
 				Optional:   true,
 				CustomType: timetypes.GoDurationType{},
-				Validators: []validator.String{positiveDuration{}},
+				Validators: []validator.String{positiveDuration},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a failed request is repeated when repeating it is safe. Defaults to `4`.",

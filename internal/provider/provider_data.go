@@ -20,7 +20,7 @@ import (
 )
 
 // setting is one provider attribute resolved against its environment
-// variable. It remembers both names so that errors can point at either.
+// variable, with both names for the messages.
 type setting struct {
 	value   string
 	unknown bool
@@ -66,10 +66,9 @@ type evoluxSettings struct {
 	url, token setting
 }
 
-// providerData is shared by every resource and data source of one provider
-// instance. Clients are built on first use, so a configuration that only
-// reads Evolux never needs Builder credentials, and one Builder client (one
-// login) serves all concurrent operations.
+// providerData is shared by everything of one provider instance. Clients are
+// built on first use (reading Evolux needs no Builder credentials), and one
+// Builder client (one login) serves all concurrent operations.
 type providerData struct {
 	conn    connectionSettings
 	builder builderSettings
@@ -83,9 +82,8 @@ type providerData struct {
 	evoluxClient *evolux.Client
 	evoluxDiags  diag.Diagnostics
 
-	// secrets are scrubbed from every error and log entry of both clients,
-	// by value: servers echo them in texts of their own. The Builder client
-	// adds its tokens as it receives them.
+	// secrets are scrubbed by value from both clients' errors and logs
+	// (servers echo them); the Builder client adds its tokens.
 	secrets *client.Secrets
 }
 
@@ -102,8 +100,8 @@ const (
 	triggerFires                            // the API key
 )
 
-// builderNeeds lists the settings requests need: the one list for plan-time
-// checks and for the client.
+// builderNeeds lists the settings requests need, for plan-time checks and
+// the client.
 func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	if requests == campaignRequests {
 		return []setting{d.builder.url, d.builder.user, d.builder.password}
@@ -111,17 +109,22 @@ func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	return []setting{d.builder.url, d.builder.apiKey}
 }
 
-// builderForCampaigns returns the Builder client after checking that the
-// settings campaign operations need are present.
-func (d *providerData) builderForCampaigns() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor(campaignRequests)
+// load decodes src (a plan, state or config) into target and returns the
+// Builder client for requests, or nil with the reason in diags.
+func (d *providerData) load(ctx context.Context, src interface {
+	Get(context.Context, any) diag.Diagnostics
+}, target any, requests builderRequests, diags *diag.Diagnostics) *builder.Client {
+	if diags.Append(src.Get(ctx, target)...); diags.HasError() {
+		return nil
+	}
+	c, clientDiags := d.builderFor(requests)
+	if diags.Append(clientDiags...); diags.HasError() {
+		return nil
+	}
+	return c
 }
 
-// builderForTriggers needs the API key instead of user and password.
-func (d *providerData) builderForTriggers() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor(triggerFires)
-}
-
+// builderFor returns the Builder client once the settings requests need are set.
 func (d *providerData) builderFor(requests builderRequests) (*builder.Client, diag.Diagnostics) {
 	const service = "Builder"
 	if d == nil {
@@ -134,11 +137,7 @@ func (d *providerData) builderFor(requests builderRequests) (*builder.Client, di
 		hc, diags := d.httpClient(service, d.builder.url)
 		d.builderDiags = diags
 		if hc != nil {
-			d.builderClient = builder.New(hc, builder.Credentials{
-				User:     d.builder.user.value,
-				Password: d.builder.password.value,
-				APIKey:   d.builder.apiKey.value,
-			})
+			d.builderClient = builder.New(hc, builder.Credentials{User: d.builder.user.value, Password: d.builder.password.value, APIKey: d.builder.apiKey.value})
 		}
 	})
 	return d.builderClient, d.builderDiags
@@ -185,10 +184,9 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 	return hc, diags
 }
 
-// builderSettingsAtPlan reports, at plan time, the Builder settings that an
-// apply would need and lacks, and a URL that cannot be used (in practice
-// one from BUILDER_URL: a configured one is checked by ValidateConfig).
-// Settings not known yet (a URL from another resource) are left alone.
+// builderSettingsAtPlan reports, at plan time, the Builder settings an apply
+// would need and lacks, and an unusable URL (from BUILDER_URL: a configured
+// one is checked by ValidateConfig). Settings not known yet are left alone.
 func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
 	if d == nil {
 		return nil
@@ -242,8 +240,7 @@ func unusableURL(service string, url setting) diag.Diagnostics {
 }
 
 // debugLogger is the client's logger, or nil when no provider logs are
-// collected: each entry renders the request and answer bodies, work the CLI
-// would only throw away.
+// collected (an entry renders the bodies, work the CLI would throw away).
 func debugLogger(secrets *client.Secrets) client.Logger {
 	if !LogsCollected() {
 		return nil
@@ -264,17 +261,15 @@ func LogsCollected() bool {
 	return false
 }
 
-// tflogLogger lets internal/client log through tflog without importing
-// Terraform packages. The client scrubs its entries already; tflog masks
-// the same values again, as it would in any entry logged with maskSecrets.
+// tflogLogger lets internal/client log through tflog; tflog masks the
+// secrets again, after the client's own scrubbing.
 type tflogLogger struct{ secrets *client.Secrets }
 
 func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Debug(maskSecrets(ctx, l.secrets), msg, fields)
 }
 
-// maskSecrets makes tflog mask the known secret values in every message
-// and field logged with the returned context.
+// maskSecrets makes tflog mask the known secrets in messages and fields.
 func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
 	values := secrets.Values()
 	if len(values) == 0 {
