@@ -12,7 +12,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -109,9 +108,9 @@ func (r *builderCampaignResource) Configure(_ context.Context, req resource.Conf
 	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan refuses, at plan time, any in-place change to a campaign that has
-// started. A replacement (organization or bot_name changed) creates a new
-// campaign and is shown as such, so it is allowed.
+// ModifyPlan refuses, at plan time, any in-place change to a started
+// campaign; a replacement (organization or bot_name changed) is allowed.
+// A create (a replacement's new object too) is checked as one.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	switch {
 	case req.Plan.Raw.IsNull(): // destroy
@@ -119,32 +118,34 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	case req.State.Raw.IsNull(): // create: only the schedule matters, so the whole plan is not decoded
 		var scheduled timestampValue
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("scheduled_date"), &scheduled)...)
-		checkCampaignPlan(r.data, true, scheduled, &resp.Diagnostics) // plan_checks.go
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
+		warnScheduledInThePast(scheduled, time.Now(), &resp.Diagnostics)
 		return
 	}
-	// Decoded once for both checks: a plan of 500 campaigns calls this 500
-	// times, and each Get reflects over the whole model.
+	// Decoded once for both checks: each Get reflects over the whole model.
 	var state, plan builderCampaignModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
 	changed := changedCampaignAttributes(state, plan)
 	if len(changed) > 0 {
-		checkCampaignPlan(r.data, false, plan.ScheduledDate, &resp.Diagnostics)
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
 	}
-	if len(changed) > 0 && campaignStarted(state.Status) && !campaignReplaced(state, plan) {
+	// resp.RequiresReplace is filled only after ModifyPlan, so a replacement
+	// is told by organization and bot_name.
+	replaced := !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
+	if len(changed) > 0 && campaignStarted(state.Status) && !replaced {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0].name), "Campaign already started",
 			campaignStartedDetail(state)+"\n\n"+describeChanges(changed))
 	}
 }
 
-// campaignReplaced tells whether the plan replaces the campaign: organization
-// and bot_name are RequiresReplace. resp.RequiresReplace cannot say it, since
-// the framework fills it only after ModifyPlan returns.
-func campaignReplaced(state, plan builderCampaignModel) bool {
-	return !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
+// campaignChange is one user attribute a plan changes: what the campaign
+// holds (as refreshed) and what the configuration asks.
+type campaignChange struct {
+	name          string
+	held, planned attr.Value
 }
 
 // changedCampaignAttributes lists the user attributes an update would send.
@@ -166,16 +167,8 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []campaignChang
 	return changed
 }
 
-// campaignChange is one attribute a plan changes, with what the campaign
-// holds (as refreshed) and what the configuration asks.
-type campaignChange struct {
-	name          string
-	held, planned attr.Value
-}
-
-// describeChanges says, for each change, what Builder holds: after an
-// update that may have run, state shows what the server has, not what was
-// last applied, and a user reverting needs the server's values.
+// describeChanges says what Builder holds for each change: after an update
+// that may have run, a user reverting needs the server's values.
 func describeChanges(changed []campaignChange) string {
 	lines := make([]string, len(changed))
 	for i, c := range changed {
@@ -184,9 +177,8 @@ func describeChanges(changed []campaignChange) string {
 	return "Changed (to revert, set these to what Builder holds):\n" + strings.Join(lines, "\n")
 }
 
-// sameSheetValues: null and [] are one to Builder (a campaign imported or
-// read back without sheet values is null in state), so a configuration's []
-// against it changes nothing the server would see.
+// sameSheetValues: null and [] are one to Builder (state holds null for a
+// campaign read without sheet values).
 func sameSheetValues(state, plan types.List) bool {
 	if state.IsUnknown() || plan.IsUnknown() {
 		return state.Equal(plan)
@@ -202,13 +194,11 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
-	body, diags := plan.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	body := plan.toAPI(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
-
 	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
 	var (
 		uncertain   *builder.UncertainCreateError
@@ -217,9 +207,9 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	)
 	switch {
 	case err == nil:
-		// Builder acknowledged the create: from here on, its id reaches state
-		// whatever the answer holds.
-		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
+		// Acknowledged: its id reaches state whatever the answer holds (ours,
+		// or the server's own: the client's problems say which).
+		plan.ID = types.StringValue(created.ID)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
@@ -233,21 +223,19 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		resp.Diagnostics.AddWarning("Campaign may have been created",
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
 				plan.CampaignName.ValueString(), err, settledOnRefresh(plan)))
-	}
-	if made != (builder.Window{}) {
-		// The server may hold it: state keeps the id sent, with the mark, so
-		// nothing is orphaned, and the next refresh settles it (Read). A
-		// warning, not an error: an error taints it, and the next apply would
-		// delete it and create it again, sending it twice if it has started.
-		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(markCreate(ctx, resp.Private, made, unconfirmed != nil)...)
+	default:
+		// Certainly not created: nothing goes into state, so the next plan
+		// proposes a create, not the destruction of something that never existed.
+		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 		return
 	}
-	// Certainly not created (refused, never sent, or rate limited to the
-	// end): nothing goes into state, so the next plan proposes a create,
-	// not the destruction of something that never existed.
-	addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
+	// The server may hold it: state keeps the id sent and the mark, and the
+	// next refresh settles it. A warning, not an error: a tainted campaign
+	// would be deleted and created again, sent twice if it has started.
+	plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	mark, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: unconfirmed != nil}) // always encodes
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, mark)...)
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -258,30 +246,31 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	org, bot := state.Organization.ValueString(), state.BotName.ValueString()
-	prior, diags := state.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	prior := state.toAPI(ctx, &resp.Diagnostics)
 	var got builder.Campaign
 	var err error
 	if state.CampaignName.IsNull() {
-		// Just imported (campaign_name is required otherwise): state holds
-		// nothing that could tell a list summary from the whole campaign.
+		// Just imported (campaign_name is required otherwise): nothing in
+		// state could tell a list summary from the whole campaign.
 		got, err = c.ImportCampaign(ctx, org, bot, state.ID.ValueString())
 	} else {
-		// One list request per bot serves the refresh of all its campaigns.
-		// The state's values tell a list summary from a cleared field.
+		// One list request per bot serves all its campaigns; the state's
+		// values tell a list summary from a cleared field.
 		got, err = c.RefreshCampaign(ctx, org, bot, prior)
 	}
-	mark, diags := createMark(ctx, req.Private)
+	raw, diags := req.Private.GetKey(ctx, createMarkKey)
 	resp.Diagnostics.Append(diags...)
+	var mark *createMarkValue // an unsettled create's
+	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {
+		mark = nil
+	}
 	if mark != nil && client.IsNotFound(err) {
-		// The create was uncertain or unconfirmed, and the server does not
-		// know the id sent: a server that ignores the ids it is sent may hold
-		// it under its own. Only a look at the whole list settles it.
+		// The server does not know the id sent, but one that ignores the ids
+		// it is sent may hold it under its own: only the whole list settles it.
 		got, err = c.LocateCampaign(ctx, org, bot, prior, builder.Window{From: mark.From, To: mark.To})
 		switch {
 		case err == nil:
-			// Its identity (the id sent) is in state, and an identity never
-			// changes: a person records the campaign.
+			// An identity (the id sent) never changes: a person records it.
 			resp.Diagnostics.AddError("Campaign created under another id",
 				fmt.Sprintf("Builder made %s under an id of its own: campaign %s holds every field that was sent, and no state holds it.\n\n"+
 					"Record it without creating anything: terraform state rm ADDRESS, then terraform import ADDRESS %s/%s/%s.\n%s",
@@ -298,24 +287,22 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 					"if it does not exist, terraform state rm ADDRESS alone lets the next apply create it.\n%s",
 					state.label(), reason, org, bot, addressHint(state.ID.ValueString())))
 			return
-		}
-		// Certainly never made: gone, and the plan creates it.
+		} // else certainly never made: gone, and the plan creates it
 	}
-	if client.IsNotFound(err) {
+	switch {
+	case client.IsNotFound(err):
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
+	case err != nil:
 		addClientError(&resp.Diagnostics, "Campaign not read", fmt.Sprintf("Reading campaign %s", state.ID.ValueString()), err)
-		return
+	default:
+		if mark != nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, nil)...) // found: settled
+		}
+		resp.Diagnostics.Append(state.fromAPI(got)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
-	if mark != nil {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, nil)...) // found: settled
-	}
-	resp.Diagnostics.Append(state.fromAPI(got)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 // settledOnRefresh says what becomes of a campaign whose create was
@@ -328,38 +315,15 @@ func settledOnRefresh(m builderCampaignModel) string {
 		m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.ID.ValueString())
 }
 
-// createMarkKey is the private state of a campaign whose create was
-// uncertain or unconfirmed (kept with a warning): its refresh looks for it
-// by its fields when its id is not found.
+// createMarkKey is the private state of a campaign whose create stayed
+// unsettled: its refresh looks for it by its fields when its id is not found.
 const createMarkKey = "create"
 
 type createMarkValue struct {
 	From time.Time `json:"from"` // when the create ran (builder.Window)
 	To   time.Time `json:"to"`
-	// Acknowledged: Builder answered the create with a 2xx, so the campaign
-	// exists somewhere; else it may never have been made.
+	// Acknowledged: Builder answered a 2xx, so the campaign exists somewhere.
 	Acknowledged bool `json:"acknowledged"`
-}
-
-func markCreate(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, made builder.Window, acknowledged bool) diag.Diagnostics {
-	value, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: acknowledged}) // times and a bool always encode
-	return private.SetKey(ctx, createMarkKey, value)
-}
-
-func createMark(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) (*createMarkValue, diag.Diagnostics) {
-	raw, diags := private.GetKey(ctx, createMarkKey)
-	if len(raw) == 0 || diags.HasError() {
-		return nil, diags
-	}
-	var mark createMarkValue
-	if json.Unmarshal(raw, &mark) != nil {
-		return nil, diags
-	}
-	return &mark, diags
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -370,19 +334,16 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 	var plan builderCampaignModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
 	if len(changedCampaignAttributes(state, plan)) == 0 {
-		// Only the spelling changed (sheet_values null and []): Builder
-		// would see the same campaign, and a started one would refuse the
-		// PUT. The plan is saved as it is, with no request.
+		// Only the spelling changed (sheet_values null and []): no request,
+		// which a started campaign would refuse.
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	body, diags := plan.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	body := plan.toAPI(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -424,7 +385,7 @@ func (r *builderCampaignResource) ImportState(ctx context.Context, req resource.
 				"for example \"acme/support-bot/5eb7cf5a86d9755df3a6c593\". Got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), parts[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bot_name"), parts[1])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
+	for i, name := range campaignIdentityAttributes { // organization/bot_name/id
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), parts[i])...)
+	}
 }

@@ -8,23 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// Plan-time checks of what an apply would need. A mistake found here costs a
-// failed pipeline run before the merge; found at apply, after it. None of
-// them sends a request.
-
-// checkCampaignPlan is part of the campaign resource's ModifyPlan, for a
-// plan that sends a request at apply: a create, or an update that changes a
-// user attribute. It fails when a Builder setting that the request needs is
-// missing or unusable, and a new campaign scheduled in the past plans with a
-// warning. A replacement is planned twice: its update, then its create with
-// no prior state (Terraform and OpenTofu both plan the new object again),
-// which is where it is checked as a create.
-func checkCampaignPlan(data *providerData, creates bool, scheduled timestampValue, diags *diag.Diagnostics) {
-	diags.Append(data.builderSettingsAtPlan(campaignRequests)...)
-	if creates {
-		warnScheduledInThePast(scheduled, time.Now(), diags)
-	}
-}
+// Plan-time checks, with no request: a mistake found here fails the
+// pipeline before the merge, not after.
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has
 // passed: Builder starts it as soon as it exists, and a typo in the year
