@@ -24,9 +24,7 @@ func NewBuilderCampaignDataSource() datasource.DataSource {
 	return &builderCampaignDataSource{}
 }
 
-type builderCampaignDataSource struct {
-	data *providerData
-}
+type builderCampaignDataSource struct{ configuredDataSource }
 
 func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
@@ -81,10 +79,6 @@ func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute 
 		}
 	}
 	return attributes
-}
-
-func (d *builderCampaignDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -24,9 +24,7 @@ func NewBuilderCampaignListResource() list.ListResource {
 	return &builderCampaignListResource{}
 }
 
-type builderCampaignListResource struct {
-	data *providerData
-}
+type builderCampaignListResource struct{ configuredResource }
 
 type builderCampaignIdentityModel struct {
 	Organization types.String `tfsdk:"organization"`
@@ -53,10 +51,6 @@ func (r *builderCampaignListResource) ListResourceConfigSchema(_ context.Context
 			"campaign_name": schema.StringAttribute{MarkdownDescription: sel["campaign_name"], Optional: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 		},
 	}
-}
-
-func (r *builderCampaignListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // List answers a query with one list request, then streams one result per

@@ -37,9 +37,7 @@ func NewBuilderCampaignResource() resource.Resource {
 	return &builderCampaignResource{}
 }
 
-type builderCampaignResource struct {
-	data *providerData
-}
+type builderCampaignResource struct{ configuredResource }
 
 func (r *builderCampaignResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
@@ -102,10 +100,6 @@ func campaignAttributes() map[string]schema.Attribute {
 		attributes[f.Key] = text
 	}
 	return attributes
-}
-
-func (r *builderCampaignResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan refuses, at plan time, any in-place change to a started

@@ -19,9 +19,7 @@ func NewBuilderCampaignsDataSource() datasource.DataSource {
 	return &builderCampaignsDataSource{}
 }
 
-type builderCampaignsDataSource struct {
-	data *providerData
-}
+type builderCampaignsDataSource struct{ configuredDataSource }
 
 type builderCampaignsModel struct {
 	campaignSelection
@@ -57,10 +55,6 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 		},
 	}
-}
-
-func (d *builderCampaignsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *builderCampaignsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -25,9 +25,7 @@ func NewBuilderTriggerDataSource() datasource.DataSource {
 	return &builderTriggerDataSource{}
 }
 
-type builderTriggerDataSource struct {
-	data *providerData
-}
+type builderTriggerDataSource struct{ configuredDataSource }
 
 type builderTriggerDataModel struct {
 	ID     types.String         `tfsdk:"id"`
@@ -56,10 +54,6 @@ func (d *builderTriggerDataSource) Schema(_ context.Context, _ datasource.Schema
 			},
 		},
 	}
-}
-
-func (d *builderTriggerDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -14,7 +14,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Firing a trigger, shared by the campaigns_builder_trigger resource and the
+// Firing a trigger, for the campaigns_builder_trigger resource and the
 // campaigns_builder_fire_trigger action: one request, never repeated once it
 // may have run, and one explanation when nobody knows whether it fired.
 
@@ -33,12 +33,13 @@ type triggerFire struct {
 func fireTrigger(ctx context.Context, c *builder.Client, payload string) triggerFire {
 	fire := triggerFire{SentAt: time.Now().UTC().Truncate(time.Second)}
 	id, err := c.FireTrigger(ctx, json.RawMessage(payload))
+	var unreadable *client.UnreadableAnswerError
 	switch {
 	case err == nil:
 		fire.Outcome, fire.ID = fireOutcomeFired, id
 		tflog.Info(ctx, "fired Builder trigger", map[string]any{"id": id})
-	case acceptedWithoutID(err):
-		// A 2xx: Builder accepted the fire, so it fired, whatever the body.
+	case errors.As(err, &unreadable) && unreadable.Status >= 200 && unreadable.Status <= 299:
+		// A 2xx without a readable id: Builder accepted the fire, so it fired.
 		fire.Outcome, fire.Err = fireOutcomeFired, err
 		tflog.Warn(ctx, "fired Builder trigger, but its answer held no readable id")
 	case client.MayHaveBeenProcessed(err):
@@ -48,13 +49,6 @@ func fireTrigger(ctx context.Context, c *builder.Client, payload string) trigger
 		fire.Err = err
 	}
 	return fire
-}
-
-// acceptedWithoutID is a fire Builder answered with a 2xx whose body held no
-// id this provider can read.
-func acceptedWithoutID(err error) bool {
-	var unreadable *client.UnreadableAnswerError
-	return errors.As(err, &unreadable) && unreadable.Status >= 200 && unreadable.Status <= 299
 }
 
 // mayHaveFiredSummary is the summary of every "may have fired" diagnostic.

@@ -57,9 +57,7 @@ func NewBuilderTriggerResource() resource.Resource {
 	return &builderTriggerResource{}
 }
 
-type builderTriggerResource struct {
-	data *providerData
-}
+type builderTriggerResource struct{ configuredResource }
 
 type builderTriggerModel struct {
 	ID          types.String         `tfsdk:"id"`
@@ -149,10 +147,6 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 			},
 		},
 	}
-}
-
-func (r *builderTriggerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan fails a plan that fires (a create: a replacement plans its new

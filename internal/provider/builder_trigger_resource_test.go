@@ -773,7 +773,7 @@ func triggerResourceAt(url string) *builderTriggerResource {
 		},
 		evoluxSettings{},
 	)
-	return &builderTriggerResource{data: data}
+	return &builderTriggerResource{configuredResource{data}}
 }
 
 func triggerSchema(t *testing.T) fwresource.SchemaResponse {
