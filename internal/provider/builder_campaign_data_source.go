@@ -14,10 +14,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-var (
-	_ datasource.DataSource              = &builderCampaignDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderCampaignDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderCampaignDataSource{}
 
 // NewBuilderCampaignDataSource is the campaigns_builder_campaign data source.
 func NewBuilderCampaignDataSource() datasource.DataSource {
@@ -30,9 +27,8 @@ func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.M
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// campaignDataSourceDescriptions documents a campaign as read: the
-// resource's descriptions, except where they speak of what the resource does
-// (generating the id, replacing on change, diffs and plans).
+// campaignDataSourceDescriptions are the resource's, except where those speak
+// of what the resource does (the id, replacements, diffs).
 func campaignDataSourceDescriptions() map[string]string {
 	desc := maps.Clone(campaignDescriptions)
 	maps.Copy(desc, map[string]string{
@@ -62,9 +58,8 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-// campaignReadAttributes are the computed attributes of a campaign read from
-// Builder, the same for the campaign data source and each element of the
-// campaigns data source, so that both hold a builderCampaignModel.
+// campaignReadAttributes are a campaign's computed attributes, for both data
+// sources, so that both hold a builderCampaignModel.
 func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute {
 	attributes := map[string]schema.Attribute{}
 	for _, f := range builder.CampaignFields {

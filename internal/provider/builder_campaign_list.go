@@ -12,16 +12,14 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// The campaigns_builder_campaigns data source and the campaigns_builder_campaign
-// list resource select a bot's campaigns the same way: one list request
-// (completed by reads when it answers summaries), the same filters, the same
-// order. This file is that one way.
+// The one way the campaigns_builder_campaigns data source and the
+// campaigns_builder_campaign list resource select a bot's campaigns: one
+// list request (completed by reads of summaries), the same filters and order.
 
 // campaignStatuses are the values the status filter accepts.
 var campaignStatuses = []string{builder.StatusNotStarted, builder.StatusInProgress, builder.StatusConcluded, builder.StatusError}
 
-// Descriptions of the selection attributes, shared by the data source and
-// the list resource.
+// campaignSelectionDescriptions describe the selection attributes.
 var campaignSelectionDescriptions = map[string]string{
 	"organization": "Organization that owns the bot.",
 	"bot_name":     "Bot whose campaigns are listed.",
@@ -30,12 +28,11 @@ var campaignSelectionDescriptions = map[string]string{
 	"campaign_name": "Only campaigns whose `campaign_name` is exactly this.",
 }
 
-// campaignOrderDescription says, in the docs, which order results come in.
+// campaignOrderDescription is the results' order, for the docs.
 const campaignOrderDescription = "sorted by `id` (a campaign id starts with its creation time, so this is close to creation order, " +
 	"and it never changes between runs)"
 
-// campaignSelection is what selects campaigns: the bot and the filters. It
-// is also the list resource's configuration.
+// campaignSelection is the bot and the filters (the list resource's configuration).
 type campaignSelection struct {
 	Organization types.String `tfsdk:"organization"`
 	BotName      types.String `tfsdk:"bot_name"`
@@ -53,10 +50,9 @@ func (s campaignSelection) matches(c builder.Campaign) bool {
 	return true
 }
 
-// selectCampaigns lists the bot's campaigns with one list request (and a read
-// of each entry that may be a summary, see ListCampaignsComplete), and keeps
-// those the filters match, in the order campaignOrderDescription states.
-// Each is a model as the campaigns_builder_campaign data source would read it.
+// selectCampaigns lists the bot's campaigns (ListCampaignsComplete) and keeps
+// those the filters match, in campaignOrderDescription's order, each as the
+// campaigns_builder_campaign data source would read it.
 func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection, diags *diag.Diagnostics) []builderCampaignModel {
 	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
 	all, err := c.ListCampaignsComplete(ctx, org, bot)

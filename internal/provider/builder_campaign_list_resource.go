@@ -13,10 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ list.ListResource              = &builderCampaignListResource{}
-	_ list.ListResourceWithConfigure = &builderCampaignListResource{}
-)
+var _ list.ListResourceWithConfigure = &builderCampaignListResource{}
 
 // NewBuilderCampaignListResource is the campaigns_builder_campaign list
 // resource, for `terraform query` (Terraform 1.14+).
@@ -53,8 +50,7 @@ func (r *builderCampaignListResource) ListResourceConfigSchema(_ context.Context
 	}
 }
 
-// List answers a query with one list request, then streams one result per
-// campaign that matches.
+// List answers a query with one list, streaming a result per campaign that matches.
 func (r *builderCampaignListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config campaignSelection
 	var diags diag.Diagnostics

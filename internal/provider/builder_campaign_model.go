@@ -32,8 +32,7 @@ type builderCampaignModel struct {
 	LogFile       types.String   `tfsdk:"log_file"`
 }
 
-// campaignDescriptions are the attributes' descriptions: the id's, and each
-// field's (builder.CampaignFields).
+// campaignDescriptions: the id's, and each of builder.CampaignFields'.
 var campaignDescriptions = func() map[string]string {
 	d := map[string]string{
 		"id": "Campaign id, a 24-hex-digit MongoDB ObjectId. The provider generates it before the first request, " +
@@ -45,14 +44,13 @@ var campaignDescriptions = func() map[string]string {
 	return d
 }()
 
-// campaignStarted tells whether messages may have gone out: any status but
-// not_started, unknown ones too.
+// campaignStarted: messages may have gone out (any status but not_started).
 func campaignStarted(status types.String) bool {
 	return !status.IsNull() && !status.IsUnknown() && status.ValueString() != builder.StatusNotStarted
 }
 
-// campaignStartedDetail is the one explanation of why a started campaign
-// cannot change, used at plan time and when the server answers 409.
+// campaignStartedDetail is the one explanation, at plan and on a 409, of why
+// a started campaign cannot change.
 func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
@@ -230,21 +228,17 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 	if normalized, ok := client.NormalizeTimestamp(*v); ok {
 		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
 	}
-	if !known {
+	was := "none"
+	if known {
+		was = prior.ValueString()
+	} else {
 		prior = timestampNull()
 	}
 	diags.AddWarning("Unexpected timestamp from Builder",
 		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+
 			"scheduled_date keeps its previous value (%s), so a change Builder made to it would not show.",
-			strings.TrimSpace(*v), m.label(), valueOrNone(prior.StringValue)))
+			strings.TrimSpace(*v), m.label(), was))
 	return prior
-}
-
-func valueOrNone(v types.String) string {
-	if v.IsNull() || v.IsUnknown() {
-		return "none"
-	}
-	return v.ValueString()
 }
 
 // label names the campaign in diagnostics.

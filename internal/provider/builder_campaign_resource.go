@@ -26,7 +26,6 @@ import (
 )
 
 var (
-	_ resource.Resource                = &builderCampaignResource{}
 	_ resource.ResourceWithConfigure   = &builderCampaignResource{}
 	_ resource.ResourceWithModifyPlan  = &builderCampaignResource{}
 	_ resource.ResourceWithImportState = &builderCampaignResource{}
@@ -43,8 +42,8 @@ func (r *builderCampaignResource) Metadata(_ context.Context, req resource.Metad
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// pathSegment validators: organization and bot name are URL path segments
-// and the parts of the import id, so they cannot be empty or hold a slash.
+// pathSegmentValidators: organization and bot_name are path segments and
+// parts of the import id: not empty, no slash.
 var pathSegmentValidators = []validator.String{
 	stringvalidator.LengthAtLeast(1),
 	stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "must not contain a slash"),
@@ -69,8 +68,7 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 	}
 }
 
-// campaignAttributes are the resource's attributes: the id, and one per
-// field of builder.CampaignFields, by its kind and role.
+// campaignAttributes: the id, and one per builder.CampaignFields, by kind and role.
 func campaignAttributes() map[string]schema.Attribute {
 	d := campaignDescriptions
 	attributes := map[string]schema.Attribute{
@@ -135,8 +133,7 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 }
 
-// campaignChange is one user attribute a plan changes: what the campaign
-// holds (as refreshed) and what the configuration asks.
+// campaignChange is a planned change: what the campaign holds and what is asked.
 type campaignChange struct {
 	name          string
 	held, planned attr.Value
@@ -299,8 +296,7 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 	}
 }
 
-// settledOnRefresh says what becomes of a campaign whose create was
-// uncertain or unconfirmed.
+// settledOnRefresh says what becomes of a campaign whose create is unsettled.
 func settledOnRefresh(m builderCampaignModel) string {
 	return fmt.Sprintf("Its id %s is kept in state, so nothing is orphaned, and nothing is created again by itself: the next refresh looks for it, "+
 		"by that id and by its fields in the bot's list. Found, it is kept; certainly absent, the next apply creates it; "+

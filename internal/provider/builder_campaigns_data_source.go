@@ -9,10 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-var (
-	_ datasource.DataSource              = &builderCampaignsDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderCampaignsDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderCampaignsDataSource{}
 
 // NewBuilderCampaignsDataSource is the campaigns_builder_campaigns data source.
 func NewBuilderCampaignsDataSource() datasource.DataSource {

@@ -11,10 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-var (
-	_ action.Action              = &builderFireTriggerAction{}
-	_ action.ActionWithConfigure = &builderFireTriggerAction{}
-)
+var _ action.ActionWithConfigure = &builderFireTriggerAction{}
 
 // NewBuilderFireTriggerAction is the campaigns_builder_fire_trigger action
 // (Terraform 1.14+).
@@ -57,9 +54,8 @@ func (a *builderFireTriggerAction) Configure(_ context.Context, req action.Confi
 	a.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// Invoke fires the trigger once. An ambiguous outcome is an error, not a
-// warning: an action keeps no state that a later run could repeat, and the
-// person or pipeline that invoked it has to know before firing again.
+// Invoke fires the trigger once. An ambiguous outcome is an error: an action
+// keeps no state, and whoever invoked it must know before firing again.
 func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var config builderFireTriggerModel
 	c := a.data.load(ctx, req.Config, &config, triggerFires, &resp.Diagnostics)

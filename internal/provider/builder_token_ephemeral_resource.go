@@ -8,10 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ ephemeral.EphemeralResource              = &builderTokenEphemeralResource{}
-	_ ephemeral.EphemeralResourceWithConfigure = &builderTokenEphemeralResource{}
-)
+var _ ephemeral.EphemeralResourceWithConfigure = &builderTokenEphemeralResource{}
 
 // NewBuilderTokenEphemeralResource is the campaigns_builder_token ephemeral resource.
 func NewBuilderTokenEphemeralResource() ephemeral.EphemeralResource {

@@ -15,10 +15,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-var (
-	_ datasource.DataSource              = &builderTriggerDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderTriggerDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderTriggerDataSource{}
 
 // NewBuilderTriggerDataSource is the campaigns_builder_trigger data source.
 func NewBuilderTriggerDataSource() datasource.DataSource {
@@ -63,8 +60,7 @@ func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	id := cfg.ID.ValueString()
-	// The validator sees the id only when it is known at plan time; one that
-	// comes from a resource fired in the same apply arrives here unchecked.
+	// An id known only at apply (a trigger fired in it) is checked here.
 	if msg := triggerIDProblem(path.Root("id"), id); msg != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid trigger id", msg)
 		return

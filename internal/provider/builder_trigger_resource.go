@@ -31,7 +31,6 @@ import (
 )
 
 var (
-	_ resource.Resource                = &builderTriggerResource{}
 	_ resource.ResourceWithConfigure   = &builderTriggerResource{}
 	_ resource.ResourceWithImportState = &builderTriggerResource{}
 	_ resource.ResourceWithModifyPlan  = &builderTriggerResource{}
@@ -44,9 +43,8 @@ const (
 	fireOutcomeImported = "imported" // adopted by import; this provider did not fire it
 )
 
-// Placeholder ids, for a trigger Builder gave no readable id: unknownIDPrefix
-// when the fire outcome is unknown, noIDPrefix when Builder accepted the fire
-// (a 2xx) but its answer held no id this provider could read.
+// Placeholder ids' prefixes: the fire outcome is unknown, or Builder accepted
+// it (a 2xx) without a readable id.
 const (
 	unknownIDPrefix = "unknown-"
 	noIDPrefix      = "no-id-"
@@ -257,9 +255,8 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update only records what does not fire (an imported trigger's keepers and
-// payload, keepers from null to empty): the rest replaces (payloadChangeFires,
-// keepersChangeFires).
+// Update only records what does not fire (see payloadChangeFires and
+// keepersChangeFires): everything else replaces.
 func (r *builderTriggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	resp.State.Raw = req.Plan.Raw
@@ -294,9 +291,8 @@ func payloadChangeFires(ctx context.Context, req planmodifier.StringRequest, res
 	resp.RequiresReplace = !(req.StateValue.IsNull() && stateIsImported(ctx, req.State, &resp.Diagnostics))
 }
 
-// keepersChangeFires: every keepers change replaces, except null to empty
-// (or back) and recording the keepers of an imported trigger, which Builder
-// never knew.
+// keepersChangeFires: every keepers change replaces, except null to empty (or
+// back) and recording an imported trigger's keepers (Builder never knew them).
 func keepersChangeFires(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
 	bothEmpty := !req.PlanValue.IsUnknown() && !req.StateValue.IsUnknown() &&
 		len(req.PlanValue.Elements()) == 0 && len(req.StateValue.Elements()) == 0
@@ -332,8 +328,7 @@ func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Tim
 	return payload, createdAt
 }
 
-// placeholderTriggerID is a placeholder id with prefix. It is random so that
-// two such triggers never look alike.
+// placeholderTriggerID is a random placeholder id: two never look alike.
 func placeholderTriggerID(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])

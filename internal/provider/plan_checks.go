@@ -12,8 +12,7 @@ import (
 // pipeline before the merge, not after.
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has
-// passed: Builder starts it as soon as it exists, and a typo in the year
-// would send it today.
+// passed: Builder starts it at once (a typo in the year would send it today).
 func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag.Diagnostics) {
 	if scheduled.IsNull() || scheduled.IsUnknown() {
 		return
@@ -31,29 +30,21 @@ func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag
 
 // roughDuration is d in the largest whole unit that fits, for people.
 func roughDuration(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{365 * 24 * time.Hour, "year"}, {24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if n := int(d / u.size); n == 1 {
+			return "1 " + u.name
+		} else if n > 1 {
+			return fmt.Sprintf("%d %ss", n, u.name)
 		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d >= 365*24*time.Hour:
-		return plural(int(d/(365*24*time.Hour)), "year")
-	case d >= 24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	case d >= time.Minute:
-		return plural(int(d/time.Minute), "minute")
 	}
 	return "less than a minute"
 }
 
-// addressHint says how to find the resource address that a -replace, state
-// rm or import needs. The provider is never told the address (a plan or
-// apply request carries only the resource's type and values), so it points
-// at the two places that show it.
+// addressHint says where to find the resource address a -replace, state rm
+// or import needs: the provider is never told it.
 func addressHint(id string) string {
 	return fmt.Sprintf("ADDRESS is this resource's address, such as campaigns_builder_campaign.welcome or "+
 		"campaigns_builder_trigger.launch[\"eu\"]: the CLI prints it on the \"with\" line above this message, "+

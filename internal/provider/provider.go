@@ -27,7 +27,6 @@ import (
 )
 
 var (
-	_ provider.Provider                       = &campaignsProvider{}
 	_ provider.ProviderWithEphemeralResources = &campaignsProvider{}
 	_ provider.ProviderWithValidateConfig     = &campaignsProvider{}
 	_ provider.ProviderWithListResources      = &campaignsProvider{}

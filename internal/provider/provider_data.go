@@ -29,14 +29,6 @@ type setting struct {
 	env     string
 }
 
-// origin says where the value came from, for messages.
-func (s setting) origin() string {
-	if s.fromEnv {
-		return fmt.Sprintf("the %s environment variable (%s is not set in the provider configuration)", s.env, s.attr)
-	}
-	return s.attr + " in the provider configuration"
-}
-
 func resolve(v types.String, p path.Path, env string) setting {
 	s := setting{attr: p.String(), env: env}
 	switch {
@@ -206,8 +198,7 @@ func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diag
 
 // requireSettings reports every missing or not-yet-known setting, naming the
 // provider attribute and its environment variable.
-func requireSettings(service string, settings ...setting) diag.Diagnostics {
-	var diags diag.Diagnostics
+func requireSettings(service string, settings ...setting) (diags diag.Diagnostics) {
 	for _, s := range settings {
 		switch {
 		case s.unknown:
@@ -230,11 +221,13 @@ func requireSettings(service string, settings ...setting) diag.Diagnostics {
 
 // unusableURL refuses a URL that cannot be used (not https:// and not a
 // loopback host, among others), saying where it came from.
-func unusableURL(service string, url setting) diag.Diagnostics {
-	var diags diag.Diagnostics
+func unusableURL(service string, url setting) (diags diag.Diagnostics) {
 	if err := client.ValidateBaseURL(url.value); err != nil {
-		diags.AddError("Invalid "+service+" URL",
-			fmt.Sprintf("The %s URL from %s cannot be used: %s", service, url.origin(), err))
+		origin := url.attr + " in the provider configuration"
+		if url.fromEnv {
+			origin = fmt.Sprintf("the %s environment variable (%s is not set in the provider configuration)", url.env, url.attr)
+		}
+		diags.AddError("Invalid "+service+" URL", fmt.Sprintf("The %s URL from %s cannot be used: %s", service, origin, err))
 	}
 	return diags
 }
@@ -248,9 +241,8 @@ func debugLogger(secrets *client.Secrets) client.Logger {
 	return tflogLogger{secrets: secrets}
 }
 
-// LogsCollected tells whether a TF_LOG variable asks for provider logs:
-// Terraform and OpenTofu keep a provider's log lines only then (TF_LOG_CORE
-// asks for the core's, TF_LOG_PATH alone for none).
+// LogsCollected tells whether a TF_LOG variable asks for provider logs, the
+// only case the CLIs keep them (TF_LOG_CORE is the core's; TF_LOG_PATH alone, none).
 func LogsCollected() bool {
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
@@ -280,8 +272,6 @@ func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
 }
 
 func notConfigured() diag.Diagnostics {
-	var diags diag.Diagnostics
-	diags.AddError("Provider not configured",
-		"The campaigns provider was used before Terraform configured it. This is a bug in the provider or the CLI; please report it.")
-	return diags
+	return diag.Diagnostics{diag.NewErrorDiagnostic("Provider not configured",
+		"The campaigns provider was used before Terraform configured it. This is a bug in the provider or the CLI; please report it.")}
 }

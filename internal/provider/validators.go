@@ -73,10 +73,8 @@ var pathID = path.Root("id")
 // objectIDValidator accepts a MongoDB ObjectId: 24 hexadecimal digits.
 var objectIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{24}$`), "must be a campaign id of 24 lowercase hexadecimal digits")
 
-// nonEmptyCampaignsFilter refuses campaigns = [] and says why: the API reads
-// no campaigns[] parameter as every campaign, so an empty list (often one
-// computed from a lookup that matched nothing) would silently widen the
-// report to every campaign instead of selecting none.
+// nonEmptyCampaignsFilter refuses campaigns = [], which the API (no
+// campaigns[] parameter) would silently widen to every campaign.
 type nonEmptyCampaignsFilter struct{}
 
 func (nonEmptyCampaignsFilter) Description(context.Context) string {
