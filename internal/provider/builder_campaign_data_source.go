@@ -27,8 +27,7 @@ func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.M
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// campaignDataSourceDescriptions are the resource's, except where those speak
-// of what the resource does (the id, replacements, diffs).
+// campaignDataSourceDescriptions are the resource's, but for what the resource does (the id, replacements, diffs).
 func campaignDataSourceDescriptions() map[string]string {
 	desc := maps.Clone(campaignDescriptions)
 	maps.Copy(desc, map[string]string{
@@ -58,8 +57,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-// campaignReadAttributes are a campaign's computed attributes, for both data
-// sources, so that both hold a builderCampaignModel.
+// campaignReadAttributes are a campaign's computed attributes, so both data sources hold a builderCampaignModel.
 func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute {
 	attributes := map[string]schema.Attribute{}
 	for _, f := range builder.CampaignFields {

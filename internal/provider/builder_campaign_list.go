@@ -41,18 +41,13 @@ type campaignSelection struct {
 }
 
 func (s campaignSelection) matches(c builder.Campaign) bool {
-	if !s.Status.IsNull() && (c.Status == nil || *c.Status != s.Status.ValueString()) {
-		return false
+	match := func(filter types.String, value *string) bool {
+		return filter.IsNull() || value != nil && *value == filter.ValueString()
 	}
-	if !s.CampaignName.IsNull() && (c.CampaignName == nil || *c.CampaignName != s.CampaignName.ValueString()) {
-		return false
-	}
-	return true
+	return match(s.Status, c.Status) && match(s.CampaignName, c.CampaignName)
 }
 
-// selectCampaigns lists the bot's campaigns (ListCampaignsComplete) and keeps
-// those the filters match, in campaignOrderDescription's order, each as the
-// campaigns_builder_campaign data source would read it.
+// selectCampaigns lists the bot's campaigns (ListCampaignsComplete), keeping those the filters match, in order.
 func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection, diags *diag.Diagnostics) []builderCampaignModel {
 	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
 	all, err := c.ListCampaignsComplete(ctx, org, bot)

@@ -15,8 +15,7 @@ import (
 
 var _ list.ListResourceWithConfigure = &builderCampaignListResource{}
 
-// NewBuilderCampaignListResource is the campaigns_builder_campaign list
-// resource, for `terraform query` (Terraform 1.14+).
+// NewBuilderCampaignListResource is the campaigns_builder_campaign list resource (Terraform 1.14+).
 func NewBuilderCampaignListResource() list.ListResource {
 	return &builderCampaignListResource{}
 }

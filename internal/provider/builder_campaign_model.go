@@ -49,8 +49,7 @@ func campaignStarted(status types.String) bool {
 	return !status.IsNull() && !status.IsUnknown() && status.ValueString() != builder.StatusNotStarted
 }
 
-// campaignStartedDetail is the one explanation, at plan and on a 409, of why
-// a started campaign cannot change.
+// campaignStartedDetail is the one explanation (at plan, and on a 409) of why a started campaign cannot change.
 func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
@@ -62,9 +61,8 @@ func campaignStartedDetail(m builderCampaignModel) string {
 		addressHint(m.ID.ValueString()))
 }
 
-// toAPI builds the request body. Null optional attributes are nil (left out
-// of a create, sent as null by an update, which clears them); an empty
-// sheet_values is [].
+// toAPI builds the request body. Null optional attributes are nil (left out of a create, sent as
+// null by an update, which clears them); an empty sheet_values is [].
 func (m builderCampaignModel) toAPI(ctx context.Context, diags *diag.Diagnostics) builder.Campaign {
 	c := builder.Campaign{ID: m.ID.ValueString(), ScheduledDate: m.ScheduledDate.ValueStringPointer()}
 	for _, f := range builder.CampaignFields {
@@ -79,8 +77,7 @@ func (m builderCampaignModel) toAPI(ctx context.Context, diags *diag.Diagnostics
 	return c
 }
 
-// text is the model's attribute for a text field, nil for other kinds: a new
-// text field of builder.CampaignFields needs only its attribute here.
+// text is the model's attribute for a text field (nil for other kinds): a new field needs only its attribute.
 func (m *builderCampaignModel) text(f builder.CampaignField) *types.String {
 	if f.Kind != builder.KindText {
 		return nil
@@ -113,8 +110,7 @@ var campaignModelFields = func() map[string]int {
 	return fields
 }()
 
-// fromAPI fills the model from a read, so that real drift shows. An empty
-// list keeps the prior null or [] (the API does not tell them apart).
+// fromAPI fills the model from a read; an empty list keeps the prior null or [] (the API does not tell them apart).
 func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(c.ID)
@@ -146,9 +142,8 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	return diags
 }
 
-// fromWriteAnswer takes from a write's answer only the server-managed
-// attributes the plan left unknown: user attributes keep their planned
-// values, so no answer makes an inconsistent result; reads show drift.
+// fromWriteAnswer takes from a write's answer only the server-managed attributes the plan left
+// unknown: user attributes keep their planned values, so no answer makes an inconsistent result.
 func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if m.Status.IsUnknown() {
@@ -164,8 +159,7 @@ func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnost
 	return diags
 }
 
-// addAnswerProblems turns what the client changed or dropped in an answer
-// (builder.Campaign.Problems) into one warning, never a failed operation.
+// addAnswerProblems turns builder.Campaign.Problems into one warning, never a failed operation.
 func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.Diagnostics) {
 	if len(problems) == 0 {
 		return
@@ -176,8 +170,7 @@ func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.D
 			m.label(), strings.Join(problems, "\n- ")))
 }
 
-// optionalText is an optional text field as read: empty and null are one to
-// Builder (a server refusing null is sent ""), so either keeps the prior one.
+// optionalText: empty and null are one to Builder (a server refusing null is sent ""): either keeps the prior.
 func optionalText(prior types.String, server *string) types.String {
 	if (server == nil || *server == "") && (prior.IsNull() || prior.ValueString() == "") && !prior.IsUnknown() {
 		return prior
@@ -196,8 +189,7 @@ func keepKnown(prior types.String, server *string) types.String {
 	return types.StringValue(*server)
 }
 
-// serverTimestamp is a server-managed timestamp in RFC 3339 UTC when it
-// parses, else the server's text (the client reports it as a problem).
+// serverTimestamp is RFC 3339 UTC when it parses, else the server's text (the client reports it as a problem).
 func serverTimestamp(v *string) types.String {
 	if v == nil {
 		return types.StringNull()
@@ -208,11 +200,9 @@ func serverTimestamp(v *string) types.String {
 	return types.StringValue(*v)
 }
 
-// scheduledDateFromServer reads the server's scheduled_date. The same
-// instant spelled another way (client.SameStoredInstant) keeps the configured
-// spelling; another is drift, as written if RFC 3339, else normalized. An
-// unreadable value keeps the prior one with a warning: no failed refresh, no
-// endless diff.
+// scheduledDateFromServer: the same instant spelled another way (client.SameStoredInstant) keeps the
+// configured spelling; another is drift, as written if RFC 3339, else normalized. An unreadable value
+// keeps the prior one with a warning: no failed refresh, no endless diff.
 func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
 	prior := m.ScheduledDate
 	if v == nil {

@@ -42,8 +42,7 @@ func (r *builderCampaignResource) Metadata(_ context.Context, req resource.Metad
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// pathSegmentValidators: organization and bot_name are path segments and
-// parts of the import id: not empty, no slash.
+// pathSegmentValidators: organization and bot_name are path segments and parts of the import id.
 var pathSegmentValidators = []validator.String{
 	stringvalidator.LengthAtLeast(1),
 	stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "must not contain a slash"),
@@ -100,9 +99,8 @@ func campaignAttributes() map[string]schema.Attribute {
 	return attributes
 }
 
-// ModifyPlan refuses, at plan time, any in-place change to a started
-// campaign; a replacement (organization or bot_name changed) is allowed.
-// A create (a replacement's new object too) is checked as one.
+// ModifyPlan refuses any in-place change to a started campaign (a replacement is allowed); a create,
+// a replacement's new object too, is checked as one.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	switch {
 	case req.Plan.Raw.IsNull(): // destroy
@@ -124,8 +122,7 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	if len(changed) > 0 {
 		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
 	}
-	// resp.RequiresReplace is filled only after ModifyPlan, so a replacement
-	// is told by organization and bot_name.
+	// resp.RequiresReplace is filled only after ModifyPlan: organization and bot_name tell a replacement.
 	replaced := !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
 	if len(changed) > 0 && campaignStarted(state.Status) && !replaced {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0].name), "Campaign already started",
@@ -158,8 +155,7 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []campaignChang
 	return changed
 }
 
-// describeChanges says what Builder holds for each change: after an update
-// that may have run, a user reverting needs the server's values.
+// describeChanges says what Builder holds for each change: a user reverting needs the server's values.
 func describeChanges(changed []campaignChange) string {
 	lines := make([]string, len(changed))
 	for i, c := range changed {
@@ -168,8 +164,7 @@ func describeChanges(changed []campaignChange) string {
 	return "Changed (to revert, set these to what Builder holds):\n" + strings.Join(lines, "\n")
 }
 
-// sameSheetValues: null and [] are one to Builder (state holds null for a
-// campaign read without sheet values).
+// sameSheetValues: null and [] are one to Builder (state holds null for a campaign read without any).
 func sameSheetValues(state, plan types.List) bool {
 	if state.IsUnknown() || plan.IsUnknown() {
 		return state.Equal(plan)
@@ -198,8 +193,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	)
 	switch {
 	case err == nil:
-		// Acknowledged: its id reaches state whatever the answer holds (ours,
-		// or the server's own: the client's problems say which).
+		// Acknowledged: its id (ours, or the server's: the problems say) reaches state whatever the answer.
 		plan.ID = types.StringValue(created.ID)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -215,14 +209,12 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
 				plan.CampaignName.ValueString(), err, settledOnRefresh(plan)))
 	default:
-		// Certainly not created: nothing goes into state, so the next plan
-		// proposes a create, not the destruction of something that never existed.
+		// Certainly not created: nothing goes into state, so the next plan proposes a create.
 		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 		return
 	}
-	// The server may hold it: state keeps the id sent and the mark, and the
-	// next refresh settles it. A warning, not an error: a tainted campaign
-	// would be deleted and created again, sent twice if it has started.
+	// The server may hold it: state keeps the id sent and the mark; the next refresh settles it. A warning,
+	// not an error: a tainted campaign would be deleted and created again, sent twice if it has started.
 	plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	mark, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: unconfirmed != nil}) // always encodes
@@ -305,8 +297,7 @@ func settledOnRefresh(m builderCampaignModel) string {
 		m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.ID.ValueString())
 }
 
-// createMarkKey is the private state of a campaign whose create stayed
-// unsettled: its refresh looks for it by its fields when its id is not found.
+// createMarkKey is the private state of an unsettled create: its refresh looks for it by its fields.
 const createMarkKey = "create"
 
 type createMarkValue struct {

@@ -13,8 +13,7 @@ import (
 
 var _ action.ActionWithConfigure = &builderFireTriggerAction{}
 
-// NewBuilderFireTriggerAction is the campaigns_builder_fire_trigger action
-// (Terraform 1.14+).
+// NewBuilderFireTriggerAction is the campaigns_builder_fire_trigger action (Terraform 1.14+).
 func NewBuilderFireTriggerAction() action.Action {
 	return &builderFireTriggerAction{}
 }
@@ -67,11 +66,11 @@ func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.Invoke
 	fire := fireTrigger(ctx, c, payload)
 	switch fire.Outcome {
 	case fireOutcomeFired:
+		message := "Builder trigger fired: id " + fire.ID
 		if fire.ID == "" {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired; Builder accepted it, but its answer held no readable id: %s", fire.Err)})
-			break
+			message = fmt.Sprintf("Builder trigger fired; Builder accepted it, but its answer held no readable id: %s", fire.Err)
 		}
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired: id %s", fire.ID)})
+		resp.SendProgress(action.InvokeProgressEvent{Message: message})
 	case fireOutcomeUnknown:
 		resp.SendProgress(action.InvokeProgressEvent{Message: "Builder trigger may have fired: no usable answer; not sent again"})
 		resp.Diagnostics.AddError(mayHaveFiredSummary, mayHaveFiredDetail(fire.Err, payload, fire.SentAt.Format(time.RFC3339),

@@ -54,8 +54,7 @@ func (r *builderTokenEphemeralResource) Configure(_ context.Context, req ephemer
 
 func (r *builderTokenEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	c, diags := r.data.builderFor(campaignRequests)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	tokens, err := c.Tokens(ctx)

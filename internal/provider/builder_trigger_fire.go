@@ -14,9 +14,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Firing a trigger, for the campaigns_builder_trigger resource and the
-// campaigns_builder_fire_trigger action: one request, never repeated once it
-// may have run, and one explanation when nobody knows whether it fired.
+// Firing a trigger, for the campaigns_builder_trigger resource and action: one request, never
+// repeated once it may have run, and one explanation when nobody knows whether it fired.
 
 // triggerFire is the outcome of one fire.
 type triggerFire struct {
@@ -28,8 +27,7 @@ type triggerFire struct {
 	Err     error     // why it did not fire, or why the outcome is unknown
 }
 
-// fireTrigger sends payload (a JSON object as text) once. The client repeats
-// the request only when it certainly did not run (connection refused, 429).
+// fireTrigger sends payload once; the client repeats it only when it certainly did not run (refused, 429).
 func fireTrigger(ctx context.Context, c *builder.Client, payload string) triggerFire {
 	fire := triggerFire{SentAt: time.Now().UTC().Truncate(time.Second)}
 	id, err := c.FireTrigger(ctx, json.RawMessage(payload))
@@ -57,9 +55,8 @@ const mayHaveFiredSummary = "Trigger may have fired: outcome unknown"
 // inTriggerList is where a person finds a fired trigger.
 const inTriggerList = "in the Builder UI (with the campaigns emulator, in its trigger list)"
 
-// mayHaveFiredDetail explains an ambiguous fire: it may have fired, it was
-// not repeated and why, how to check. err is the fire's error, or nil when a
-// refresh repeats it; next says what to do, for the resource or the action.
+// mayHaveFiredDetail explains an ambiguous fire: that it was not repeated, why, how to check. err is nil
+// when a refresh repeats it; next says what to do, for the resource or the action.
 func mayHaveFiredDetail(err error, payload, sentAt, next string) string {
 	what := "An earlier apply sent this trigger to Builder, but no usable answer came back."
 	if err != nil {

@@ -43,8 +43,7 @@ const (
 	fireOutcomeImported = "imported" // adopted by import; this provider did not fire it
 )
 
-// Placeholder ids' prefixes: the fire outcome is unknown, or Builder accepted
-// it (a 2xx) without a readable id.
+// Placeholder id prefixes: the fire outcome is unknown, or Builder accepted it without a readable id.
 const (
 	unknownIDPrefix = "unknown-"
 	noIDPrefix      = "no-id-"
@@ -104,9 +103,7 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 				Validators: []validator.String{jsonObjectText},
 				PlanModifiers: []planmodifier.String{
 					useStateWhenSemanticallyEqual(jsontypes.NormalizedType{}),
-					stringplanmodifier.RequiresReplaceIf(payloadChangeFires,
-						"Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing.",
-						"Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing."),
+					stringplanmodifier.RequiresReplaceIf(payloadChangeFires, payloadReplaces, payloadReplaces),
 				},
 			},
 			"keepers": schema.MapAttribute{
@@ -255,8 +252,7 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update only records what does not fire (see payloadChangeFires and
-// keepersChangeFires): everything else replaces.
+// Update only records what does not fire (payloadChangeFires, keepersChangeFires); the rest replaces.
 func (r *builderTriggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	resp.State.Raw = req.Plan.Raw
@@ -285,8 +281,9 @@ func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.I
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fire_outcome"), fireOutcomeImported)...)
 }
 
-// payloadChangeFires: every payload change replaces, except recording the
-// configured payload of an imported trigger whose read answer had none.
+const payloadReplaces = "Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing."
+
+// payloadChangeFires: every change replaces, but recording an imported trigger's payload its read lacked.
 func payloadChangeFires(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !(req.StateValue.IsNull() && stateIsImported(ctx, req.State, &resp.Diagnostics))
 }
@@ -306,14 +303,12 @@ func stateIsImported(ctx context.Context, state tfsdk.State, diags *diag.Diagnos
 	return outcome.ValueString() == fireOutcomeImported
 }
 
-// isFreshImport is the read that completes an import: a 404 then means a
-// wrong id, not a trigger that disappeared.
+// isFreshImport is the read completing an import: a 404 means a wrong id, not a trigger gone.
 func isFreshImport(state builderTriggerModel) bool {
 	return state.FireOutcome.ValueString() == fireOutcomeImported && state.Result.IsNull()
 }
 
-// triggerReadFields takes the payload (as JSON text) and creation time from a
-// trigger read answer; either is empty when absent or unusable.
+// triggerReadFields are a read's payload (JSON text) and creation time; each empty when absent or unusable.
 func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Time) {
 	var answer map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &answer); err != nil {
@@ -338,8 +333,7 @@ func placeholderTriggerID(prefix string) string {
 // firedWithoutIDSummary is the summary of every "fired without an id" warning.
 const firedWithoutIDSummary = "Trigger fired without a readable id"
 
-// firedWithoutIDDetail explains a fire Builder accepted without a readable
-// id. err is the answer's problem, or nil when a refresh repeats it.
+// firedWithoutIDDetail explains a fire accepted without a readable id; err is nil when a refresh repeats it.
 func firedWithoutIDDetail(m builderTriggerModel, err error) string {
 	what := "An earlier apply fired this trigger; Builder accepted it, but its answer held no id this provider can read."
 	if err != nil {
@@ -353,8 +347,7 @@ func firedWithoutIDDetail(m builderTriggerModel, err error) string {
 		inTriggerList, addressHint(m.ID.ValueString()))
 }
 
-// ambiguousFireDetail is mayHaveFiredDetail for this resource: how to record
-// the trigger or fire it again.
+// ambiguousFireDetail is mayHaveFiredDetail for this resource: how to record the trigger or fire it again.
 func ambiguousFireDetail(m builderTriggerModel, err error) string {
 	return mayHaveFiredDetail(err, m.Payload.ValueString(), m.FiredAt.ValueString(), fmt.Sprintf(
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+

@@ -46,8 +46,7 @@ func loginAdvice(apiErr *client.APIError) string {
 	return fmt.Sprintf("check builder.user (or the %s environment variable) and builder.password (or %s)", envBuilderUser, envBuilderPassword)
 }
 
-// saidAround is what err says around inner, the error it wraps (such as
-// whose login was refused), which the diagnostic would otherwise lose.
+// saidAround is what err says around inner, the error it wraps (such as whose login was refused).
 func saidAround(err, inner error) string {
 	outer, core := err.Error(), inner.Error()
 	if outer == core || !strings.HasSuffix(outer, core) {
@@ -56,8 +55,7 @@ func saidAround(err, inner error) string {
 	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(outer, core), ": "))
 }
 
-// dataFromConfigure is the provider's data in a Configure method, nil before
-// the provider is configured (validation).
+// dataFromConfigure is the provider's data in Configure, nil before the provider is configured (validation).
 func dataFromConfigure(raw any, diags *diag.Diagnostics) *providerData {
 	if raw == nil {
 		return nil
@@ -70,8 +68,7 @@ func dataFromConfigure(raw any, diags *diag.Diagnostics) *providerData {
 	return data
 }
 
-// configuredResource and configuredDataSource hold the provider's data, set
-// by Configure: for the resources and list resource, and the data sources.
+// configuredResource and configuredDataSource hold the provider's data, set by Configure.
 type configuredResource struct{ data *providerData }
 
 func (r *configuredResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

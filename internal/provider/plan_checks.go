@@ -8,8 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// Plan-time checks, with no request: a mistake found here fails the
-// pipeline before the merge, not after.
+// Plan-time checks, with no request: a mistake fails the pipeline before the merge, not after.
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has
 // passed: Builder starts it at once (a typo in the year would send it today).
@@ -43,8 +42,7 @@ func roughDuration(d time.Duration) string {
 	return "less than a minute"
 }
 
-// addressHint says where to find the resource address a -replace, state rm
-// or import needs: the provider is never told it.
+// addressHint says where to find the address a -replace, state rm or import needs: the provider is never told it.
 func addressHint(id string) string {
 	return fmt.Sprintf("ADDRESS is this resource's address, such as campaigns_builder_campaign.welcome or "+
 		"campaigns_builder_trigger.launch[\"eu\"]: the CLI prints it on the \"with\" line above this message, "+

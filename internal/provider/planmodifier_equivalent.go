@@ -11,14 +11,11 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// The framework consults semantic equality only when reading values back
-// from Create, Read and Update, never while planning, so a change of spelling
-// alone (JSON whitespace, a timestamp's offset) would plan an update or a
-// replacement. These modifiers keep the prior value instead, which Terraform
-// accepts as equivalent. List them before RequiresReplace.
+// The framework consults semantic equality only when reading values back, never
+// while planning, so a change of spelling alone would plan an update or a replacement.
+// These modifiers keep the prior value instead (Terraform accepts it); list them before RequiresReplace.
 
-// equivalenceModifier keeps the prior value when equivalent says the planned
-// one means the same.
+// equivalenceModifier keeps the prior value when equivalent says the planned one means the same.
 type equivalenceModifier struct {
 	description string
 	equivalent  func(ctx context.Context, prior, planned types.String) bool
@@ -60,9 +57,8 @@ func useStateWhenSemanticallyEqual(typ basetypes.StringTypable) planmodifier.Str
 		}}
 }
 
-// useStateForSameInstant equates two texts of the same instant whatever
-// their offsets (timetypes only equates "Z" and "+00:00"), and a prior value
-// that is the planned one as the server stores it (an import's, coarser).
+// useStateForSameInstant equates texts of one instant whatever their offsets (timetypes only equates
+// "Z" and "+00:00"), and a prior value that is the planned one as the server stores it (an import's).
 func useStateForSameInstant() planmodifier.String {
 	return equivalenceModifier{
 		"Keeps the prior value when the new timestamp is the same instant written differently.",
@@ -72,8 +68,7 @@ func useStateForSameInstant() planmodifier.String {
 		}}
 }
 
-// sameInstant tells whether two timestamps ("...12:00:00Z", "...09:00:00-03:00",
-// a server's naive "...12:00:00") name the same instant.
+// sameInstant: "...12:00:00Z", "...09:00:00-03:00" and a server's naive "...12:00:00" are one instant.
 func sameInstant(a, b string) bool {
 	if a == b {
 		return true

@@ -150,8 +150,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 	}
 }
 
-// ValidateConfig refuses unusable configured URLs at plan time (those from
-// the environment are checked when a client is built).
+// ValidateConfig refuses unusable configured URLs at plan time (the environment's are checked on use).
 func (p *campaignsProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)

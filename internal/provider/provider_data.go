@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,8 +20,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// setting is one provider attribute resolved against its environment
-// variable, with both names for the messages.
+// setting is a provider attribute resolved against its environment variable, both named in messages.
 type setting struct {
 	value   string
 	unknown bool
@@ -92,8 +92,7 @@ const (
 	triggerFires                            // the API key
 )
 
-// builderNeeds lists the settings requests need, for plan-time checks and
-// the client.
+// builderNeeds lists the settings requests need, for plan-time checks and the client.
 func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	if requests == campaignRequests {
 		return []setting{d.builder.url, d.builder.user, d.builder.password}
@@ -101,8 +100,7 @@ func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	return []setting{d.builder.url, d.builder.apiKey}
 }
 
-// load decodes src (a plan, state or config) into target and returns the
-// Builder client for requests, or nil with the reason in diags.
+// load decodes src into target and returns the Builder client for requests, or nil with diags saying why.
 func (d *providerData) load(ctx context.Context, src interface {
 	Get(context.Context, any) diag.Diagnostics
 }, target any, requests builderRequests, diags *diag.Diagnostics) *builder.Client {
@@ -118,15 +116,14 @@ func (d *providerData) load(ctx context.Context, src interface {
 
 // builderFor returns the Builder client once the settings requests need are set.
 func (d *providerData) builderFor(requests builderRequests) (*builder.Client, diag.Diagnostics) {
-	const service = "Builder"
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings(service, d.builderNeeds(requests)...); diags.HasError() {
+	if diags := requireSettings("Builder", d.builderNeeds(requests)...); diags.HasError() {
 		return nil, diags
 	}
 	d.builderOnce.Do(func() {
-		hc, diags := d.httpClient(service, d.builder.url)
+		hc, diags := d.httpClient("Builder", d.builder.url)
 		d.builderDiags = diags
 		if hc != nil {
 			d.builderClient = builder.New(hc, builder.Credentials{User: d.builder.user.value, Password: d.builder.password.value, APIKey: d.builder.apiKey.value})
@@ -136,15 +133,14 @@ func (d *providerData) builderFor(requests builderRequests) (*builder.Client, di
 }
 
 func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
-	const service = "Evolux"
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings(service, d.evolux.url, d.evolux.token); diags.HasError() {
+	if diags := requireSettings("Evolux", d.evolux.url, d.evolux.token); diags.HasError() {
 		return nil, diags
 	}
 	d.evoluxOnce.Do(func() {
-		hc, diags := d.httpClient(service, d.evolux.url)
+		hc, diags := d.httpClient("Evolux", d.evolux.url)
 		d.evoluxDiags = diags
 		if hc != nil {
 			d.evoluxClient = evolux.New(hc, d.evolux.token.value)
@@ -183,12 +179,7 @@ func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diag
 	if d == nil {
 		return nil
 	}
-	var known []setting
-	for _, s := range d.builderNeeds(requests) {
-		if !s.unknown {
-			known = append(known, s)
-		}
-	}
+	known := slices.DeleteFunc(d.builderNeeds(requests), func(s setting) bool { return s.unknown })
 	diags := requireSettings("Builder", known...)
 	if url := d.builder.url; !url.unknown && url.value != "" {
 		diags.Append(unusableURL("Builder", url)...)
@@ -196,8 +187,7 @@ func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diag
 	return diags
 }
 
-// requireSettings reports every missing or not-yet-known setting, naming the
-// provider attribute and its environment variable.
+// requireSettings reports each missing or not yet known setting, naming the attribute and its variable.
 func requireSettings(service string, settings ...setting) (diags diag.Diagnostics) {
 	for _, s := range settings {
 		switch {
@@ -219,8 +209,7 @@ func requireSettings(service string, settings ...setting) (diags diag.Diagnostic
 	return diags
 }
 
-// unusableURL refuses a URL that cannot be used (not https:// and not a
-// loopback host, among others), saying where it came from.
+// unusableURL refuses a URL that cannot be used (not https:// nor loopback...), saying where it came from.
 func unusableURL(service string, url setting) (diags diag.Diagnostics) {
 	if err := client.ValidateBaseURL(url.value); err != nil {
 		origin := url.attr + " in the provider configuration"
@@ -253,8 +242,7 @@ func LogsCollected() bool {
 	return false
 }
 
-// tflogLogger lets internal/client log through tflog; tflog masks the
-// secrets again, after the client's own scrubbing.
+// tflogLogger lets internal/client log through tflog, which masks the secrets again.
 type tflogLogger struct{ secrets *client.Secrets }
 
 func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {

@@ -16,18 +16,15 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes that
-// name one remote object, each the resource attribute of the same name. The
-// framework asks for it after every Create, Read and Update (and drops it
-// for a CLI that knows none), so those always set it.
+// Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes, of the same names, that name
+// one remote object. The framework asks for it after every Create, Read and Update, so those set it.
 
 var (
 	_ resource.ResourceWithIdentity = &builderCampaignResource{}
 	_ resource.ResourceWithIdentity = &builderTriggerResource{}
 )
 
-// campaignIdentityAttributes name a campaign: its id is unique, but every
-// request path needs the organization and bot too.
+// campaignIdentityAttributes name a campaign: its id is unique, but request paths need the bot too.
 var campaignIdentityAttributes = []string{"organization", "bot_name", "id"}
 
 // triggerIdentityAttributes name a trigger: Builder reads one by id alone.
@@ -51,9 +48,8 @@ func (r *builderTriggerResource) IdentitySchema(_ context.Context, _ resource.Id
 	}
 }
 
-// setIdentityFromState copies attrs from state into identity, when there is
-// an identity and a state object. It works on raw values: the framework's
-// getters reflect over the schema, and this runs for every campaign.
+// setIdentityFromState copies attrs from state into identity, if both exist. It works on raw
+// values: the framework's getters reflect over the schema, and this runs for every campaign.
 func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, attrs []string) {
 	if identity == nil || state == nil || state.Raw.IsNull() || !state.Raw.IsKnown() {
 		return
@@ -74,8 +70,7 @@ func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfs
 	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), values)
 }
 
-// importCampaignByIdentity is the identity half of the campaign's
-// ImportState, as strict as an import id; false when the import is by id.
+// importCampaignByIdentity is ImportState by identity, as strict as by id; false when the import is by id.
 func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) bool {
 	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
 		return false

@@ -46,7 +46,11 @@ func (t timestampType) ValueFromTerraform(ctx context.Context, in tftypes.Value)
 	if err != nil {
 		return nil, err
 	}
-	return timestampValue{RFC3339: value.(timetypes.RFC3339)}, nil
+	rfc, ok := value.(timetypes.RFC3339)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", value)
+	}
+	return timestampValue{RFC3339: rfc}, nil
 }
 
 // timestampValue is the value of timestampType.
@@ -85,8 +89,7 @@ func timestampOf(v timetypes.RFC3339) timestampValue { return timestampValue{RFC
 // timestampExample is the example every timestamp message gives.
 const timestampExample = "2030-09-22T10:00:00-03:00"
 
-// timestampExpectation is the one explanation of what a timestamp must look
-// like, for attribute attr given value.
+// timestampExpectation is the one explanation of what a timestamp must look like.
 func timestampExpectation(attr, value, problem string) string {
 	return fmt.Sprintf("%s = %q is not a timestamp this provider can use: %s.\n\n"+
 		"Write a date, the letter T, a time, and the offset from UTC, for example %q (10:00 at UTC-3, São Paulo) "+
@@ -104,8 +107,7 @@ var (
 	rfc3339Skeleton = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
 )
 
-// timestampProblem says in plain words what is wrong with text as an RFC 3339
-// timestamp, or "" when it is one. It never quotes Go's parser.
+// timestampProblem says in plain words what is wrong with text as RFC 3339, or ""; never Go's parser's words.
 func timestampProblem(text string) string {
 	if isRFC3339(text) {
 		return ""

@@ -16,8 +16,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// stringCheck is a validator of known strings: problem says what is wrong
-// with value (the error's detail), or "".
+// stringCheck validates known strings: problem returns what is wrong (the error's detail), or "".
 type stringCheck struct {
 	description, summary string
 	problem              func(p path.Path, value string) string
@@ -35,8 +34,7 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-// positiveDuration refuses zero and negative durations; timetypes.GoDuration
-// refuses text that is not a duration.
+// positiveDuration refuses durations <= 0 (timetypes.GoDuration refuses the rest).
 var positiveDuration = stringCheck{"value must be a positive duration", "Invalid duration", func(p path.Path, v string) string {
 	if d, err := time.ParseDuration(v); err == nil && d <= 0 {
 		return fmt.Sprintf("%s must be a positive duration such as \"30s\", got %q.", p, v)
@@ -44,8 +42,7 @@ var positiveDuration = stringCheck{"value must be a positive duration", "Invalid
 	return ""
 }}
 
-// jsonObjectText refuses JSON that is not an object; jsontypes.Normalized
-// refuses text that is not JSON.
+// jsonObjectText refuses JSON that is not an object (jsontypes.Normalized refuses non-JSON).
 var jsonObjectText = stringCheck{"value must be a JSON object", "Invalid payload", func(p path.Path, text string) string {
 	var object map[string]json.RawMessage
 	if json.Valid([]byte(text)) && (json.Unmarshal([]byte(text), &object) != nil || object == nil) {
@@ -54,8 +51,7 @@ var jsonObjectText = stringCheck{"value must be a JSON object", "Invalid payload
 	return ""
 }}
 
-// firedTriggerID refuses an empty id and the placeholders, which Builder
-// cannot know.
+// firedTriggerID refuses an empty id and the placeholders, which Builder cannot know.
 var firedTriggerID = stringCheck{"value must be the id of a fired trigger", "Invalid trigger id", triggerIDProblem}
 
 // validateURLAttribute applies the https-or-loopback rule to a configured URL.
@@ -73,8 +69,7 @@ var pathID = path.Root("id")
 // objectIDValidator accepts a MongoDB ObjectId: 24 hexadecimal digits.
 var objectIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{24}$`), "must be a campaign id of 24 lowercase hexadecimal digits")
 
-// nonEmptyCampaignsFilter refuses campaigns = [], which the API (no
-// campaigns[] parameter) would silently widen to every campaign.
+// nonEmptyCampaignsFilter refuses campaigns = [], which the API would widen to every campaign.
 type nonEmptyCampaignsFilter struct{}
 
 func (nonEmptyCampaignsFilter) Description(context.Context) string {
