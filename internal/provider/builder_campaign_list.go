@@ -12,9 +12,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// The one way the campaigns_builder_campaigns data source and the
-// campaigns_builder_campaign list resource select a bot's campaigns: one
-// list request (completed by reads of summaries), the same filters and order.
+// The one way the campaigns_builder_campaigns data source and the list resource select a bot's
+// campaigns: one list request (completed by reads of summaries), the same filters and order.
 
 // campaignStatuses are the values the status filter accepts.
 var campaignStatuses = []string{builder.StatusNotStarted, builder.StatusInProgress, builder.StatusConcluded, builder.StatusError}

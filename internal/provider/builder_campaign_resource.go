@@ -301,10 +301,9 @@ func settledOnRefresh(m builderCampaignModel) string {
 const createMarkKey = "create"
 
 type createMarkValue struct {
-	From time.Time `json:"from"` // when the create ran (builder.Window)
-	To   time.Time `json:"to"`
-	// Acknowledged: Builder answered a 2xx, so the campaign exists somewhere.
-	Acknowledged bool `json:"acknowledged"`
+	From         time.Time `json:"from"` // when the create ran (builder.Window)
+	To           time.Time `json:"to"`
+	Acknowledged bool      `json:"acknowledged"` // Builder answered a 2xx: the campaign exists somewhere
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -19,9 +19,7 @@ import (
 
 // triggerFire is the outcome of one fire.
 type triggerFire struct {
-	// Outcome is fireOutcomeFired, fireOutcomeUnknown (the request may have
-	// run: never repeat it), or "" when the trigger certainly did not fire.
-	Outcome string
+	Outcome string    // fireOutcomeFired, fireOutcomeUnknown (it may have run: never repeat it), or "" (certainly not fired)
 	ID      string    // Builder's id, when fired; "" when its 2xx answer held none (Err says why)
 	SentAt  time.Time // when the request left, UTC, to the second
 	Err     error     // why it did not fire, or why the outcome is unknown

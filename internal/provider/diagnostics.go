@@ -15,9 +15,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// addClientError turns an error from internal/client (which never carries a
-// secret) into a diagnostic with the HTTP status, the operation and the
-// server's own message.
+// addClientError turns an error from internal/client (never carrying a secret) into a diagnostic
+// with the HTTP status, the operation and the server's own message.
 func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
 	var apiErr *client.APIError
 	var transportErr *client.TransportError

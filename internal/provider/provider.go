@@ -1,6 +1,5 @@
-// Package provider is the Terraform glue: schemas, plan logic and the safety
-// rules of DESIGN.md. It never builds a URL or reads a header; that is
-// internal/client's job.
+// Package provider is the Terraform glue: schemas, plan logic and the safety rules of DESIGN.md.
+// It never builds a URL or reads a header; that is internal/client's job.
 package provider
 
 import (

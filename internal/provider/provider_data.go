@@ -74,9 +74,7 @@ type providerData struct {
 	evoluxClient *evolux.Client
 	evoluxDiags  diag.Diagnostics
 
-	// secrets are scrubbed by value from both clients' errors and logs
-	// (servers echo them); the Builder client adds its tokens.
-	secrets *client.Secrets
+	secrets *client.Secrets // scrubbed by value from both clients' errors and logs; Builder adds its tokens
 }
 
 func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
@@ -172,9 +170,8 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 	return hc, diags
 }
 
-// builderSettingsAtPlan reports, at plan time, the Builder settings an apply
-// would need and lacks, and an unusable URL (from BUILDER_URL: a configured
-// one is checked by ValidateConfig). Settings not known yet are left alone.
+// builderSettingsAtPlan reports the known Builder settings an apply would need and lacks, and an
+// unusable URL (from BUILDER_URL: a configured one is checked by ValidateConfig).
 func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
 	if d == nil {
 		return nil
@@ -221,8 +218,7 @@ func unusableURL(service string, url setting) (diags diag.Diagnostics) {
 	return diags
 }
 
-// debugLogger is the client's logger, or nil when no provider logs are
-// collected (an entry renders the bodies, work the CLI would throw away).
+// debugLogger is nil when no provider logs are collected: an entry renders the bodies, work thrown away.
 func debugLogger(secrets *client.Secrets) client.Logger {
 	if !LogsCollected() {
 		return nil

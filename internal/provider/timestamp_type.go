@@ -15,9 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// timestampType is timetypes.RFC3339 for timestamps a user writes
-// (scheduled_date, the Evolux start and end), except that a malformed value
-// is explained in plain words, not by quoting Go's parser.
+// timestampType is timetypes.RFC3339 for timestamps a user writes (scheduled_date, the Evolux start
+// and end), except that a malformed value is explained in plain words, not by quoting Go's parser.
 type timestampType struct {
 	timetypes.RFC3339Type
 }
