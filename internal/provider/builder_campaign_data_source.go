@@ -14,27 +14,20 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-var (
-	_ datasource.DataSource              = &builderCampaignDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderCampaignDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderCampaignDataSource{}
 
 // NewBuilderCampaignDataSource is the campaigns_builder_campaign data source.
 func NewBuilderCampaignDataSource() datasource.DataSource {
 	return &builderCampaignDataSource{}
 }
 
-type builderCampaignDataSource struct {
-	data *providerData
-}
+type builderCampaignDataSource struct{ configuredDataSource }
 
 func (d *builderCampaignDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// campaignDataSourceDescriptions documents a campaign as read: the
-// resource's descriptions, except where they speak of what the resource does
-// (generating the id, replacing on change, diffs and plans).
+// campaignDataSourceDescriptions are the resource's, but for what the resource does (the id, replacements, diffs).
 func campaignDataSourceDescriptions() map[string]string {
 	desc := maps.Clone(campaignDescriptions)
 	maps.Copy(desc, map[string]string{
@@ -64,9 +57,7 @@ func (d *builderCampaignDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-// campaignReadAttributes are the computed attributes of a campaign read from
-// Builder, the same for the campaign data source and each element of the
-// campaigns data source, so that both hold a builderCampaignModel.
+// campaignReadAttributes are a campaign's computed attributes, so both data sources hold a builderCampaignModel.
 func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute {
 	attributes := map[string]schema.Attribute{}
 	for _, f := range builder.CampaignFields {
@@ -83,19 +74,10 @@ func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute 
 	return attributes
 }
 
-func (d *builderCampaignDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *builderCampaignDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model builderCampaignModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := d.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &model, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	got, err := c.GetCampaign(ctx, model.Organization.ValueString(), model.BotName.ValueString(), model.ID.ValueString())

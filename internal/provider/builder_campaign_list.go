@@ -12,16 +12,13 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// The campaigns_builder_campaigns data source and the campaigns_builder_campaign
-// list resource select a bot's campaigns the same way: one list request
-// (completed by reads when it answers summaries), the same filters, the same
-// order. This file is that one way.
+// The one way the campaigns_builder_campaigns data source and the list resource select a bot's
+// campaigns: one list request (completed by reads of summaries), the same filters and order.
 
 // campaignStatuses are the values the status filter accepts.
 var campaignStatuses = []string{builder.StatusNotStarted, builder.StatusInProgress, builder.StatusConcluded, builder.StatusError}
 
-// Descriptions of the selection attributes, shared by the data source and
-// the list resource.
+// campaignSelectionDescriptions describe the selection attributes.
 var campaignSelectionDescriptions = map[string]string{
 	"organization": "Organization that owns the bot.",
 	"bot_name":     "Bot whose campaigns are listed.",
@@ -30,12 +27,11 @@ var campaignSelectionDescriptions = map[string]string{
 	"campaign_name": "Only campaigns whose `campaign_name` is exactly this.",
 }
 
-// campaignOrderDescription says, in the docs, which order results come in.
+// campaignOrderDescription is the results' order, for the docs.
 const campaignOrderDescription = "sorted by `id` (a campaign id starts with its creation time, so this is close to creation order, " +
 	"and it never changes between runs)"
 
-// campaignSelection is what selects campaigns: the bot and the filters. It
-// is also the list resource's configuration.
+// campaignSelection is the bot and the filters (the list resource's configuration).
 type campaignSelection struct {
 	Organization types.String `tfsdk:"organization"`
 	BotName      types.String `tfsdk:"bot_name"`
@@ -44,26 +40,19 @@ type campaignSelection struct {
 }
 
 func (s campaignSelection) matches(c builder.Campaign) bool {
-	if !s.Status.IsNull() && (c.Status == nil || *c.Status != s.Status.ValueString()) {
-		return false
+	match := func(filter types.String, value *string) bool {
+		return filter.IsNull() || value != nil && *value == filter.ValueString()
 	}
-	if !s.CampaignName.IsNull() && (c.CampaignName == nil || *c.CampaignName != s.CampaignName.ValueString()) {
-		return false
-	}
-	return true
+	return match(s.Status, c.Status) && match(s.CampaignName, c.CampaignName)
 }
 
-// selectCampaigns lists the bot's campaigns with one list request (and a read
-// of each entry that may be a summary, see ListCampaignsComplete), and keeps
-// those the filters match, in the order campaignOrderDescription states.
-// Each is a model as the campaigns_builder_campaign data source would read it.
-func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection) ([]builderCampaignModel, diag.Diagnostics) {
-	var diags diag.Diagnostics
+// selectCampaigns lists the bot's campaigns (ListCampaignsComplete), keeping those the filters match, in order.
+func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection, diags *diag.Diagnostics) []builderCampaignModel {
 	org, bot := s.Organization.ValueString(), s.BotName.ValueString()
 	all, err := c.ListCampaignsComplete(ctx, org, bot)
 	if err != nil {
-		addClientError(&diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
-		return nil, diags
+		addClientError(diags, "Campaigns not listed", fmt.Sprintf("Listing the campaigns of bot %s/%s", org, bot), err)
+		return nil
 	}
 	slices.SortStableFunc(all, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
 	models := make([]builderCampaignModel, 0, len(all))
@@ -75,5 +64,5 @@ func selectCampaigns(ctx context.Context, c *builder.Client, s campaignSelection
 		diags.Append(m.fromAPI(campaign)...)
 		models = append(models, m)
 	}
-	return models, diags
+	return models
 }

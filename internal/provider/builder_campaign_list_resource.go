@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -12,20 +13,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ list.ListResource              = &builderCampaignListResource{}
-	_ list.ListResourceWithConfigure = &builderCampaignListResource{}
-)
+var _ list.ListResourceWithConfigure = &builderCampaignListResource{}
 
-// NewBuilderCampaignListResource is the campaigns_builder_campaign list
-// resource, for `terraform query` (Terraform 1.14+).
+// NewBuilderCampaignListResource is the campaigns_builder_campaign list resource (Terraform 1.14+).
 func NewBuilderCampaignListResource() list.ListResource {
 	return &builderCampaignListResource{}
 }
 
-type builderCampaignListResource struct {
-	data *providerData
-}
+type builderCampaignListResource struct{ configuredResource }
 
 type builderCampaignIdentityModel struct {
 	Organization types.String `tfsdk:"organization"`
@@ -54,27 +49,14 @@ func (r *builderCampaignListResource) ListResourceConfigSchema(_ context.Context
 	}
 }
 
-func (r *builderCampaignListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
-// List answers a query with one list request, then streams one result per
-// campaign that matches.
+// List answers a query with one list, streaming a result per campaign that matches.
 func (r *builderCampaignListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var config campaignSelection
-	diags := req.Config.Get(ctx, &config)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
+	var diags diag.Diagnostics
+	var campaigns []builderCampaignModel
+	if c := r.data.load(ctx, req.Config, &config, campaignRequests, &diags); c != nil {
+		campaigns = selectCampaigns(ctx, c, config, &diags)
 	}
-	c, clientDiags := r.data.builderForCampaigns()
-	diags.Append(clientDiags...)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	campaigns, listDiags := selectCampaigns(ctx, c, config)
-	diags.Append(listDiags...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return

@@ -15,8 +15,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// builderCampaignModel is the state of a campaign, shared by the resource and
-// the data source so that both read the API the same way.
+// builderCampaignModel is a campaign, for the resource and the data sources alike.
 type builderCampaignModel struct {
 	ID            types.String   `tfsdk:"id"`
 	Organization  types.String   `tfsdk:"organization"`
@@ -33,9 +32,7 @@ type builderCampaignModel struct {
 	LogFile       types.String   `tfsdk:"log_file"`
 }
 
-// campaignDescriptions are the attributes' descriptions, shared by the
-// resource and the data sources: the id's, and each field's
-// (builder.CampaignFields).
+// campaignDescriptions: the id's, and each of builder.CampaignFields'.
 var campaignDescriptions = func() map[string]string {
 	d := map[string]string{
 		"id": "Campaign id, a 24-hex-digit MongoDB ObjectId. The provider generates it before the first request, " +
@@ -47,15 +44,12 @@ var campaignDescriptions = func() map[string]string {
 	return d
 }()
 
-// campaignStarted tells whether messages may already have gone out. Any
-// status other than not_started counts, including ones this provider does
-// not know yet.
+// campaignStarted: messages may have gone out (any status but not_started).
 func campaignStarted(status types.String) bool {
 	return !status.IsNull() && !status.IsUnknown() && status.ValueString() != builder.StatusNotStarted
 }
 
-// campaignStartedDetail is the one explanation of why a started campaign
-// cannot change, used at plan time and when the server answers 409.
+// campaignStartedDetail is the one explanation (at plan, and on a 409) of why a started campaign cannot change.
 func campaignStartedDetail(m builderCampaignModel) string {
 	return fmt.Sprintf("Campaign %q (id %s, bot %s/%s) has already started: its status is %q. "+
 		"Messages that were sent cannot be changed or unsent, so this provider does not change a started campaign.\n\n"+
@@ -67,28 +61,23 @@ func campaignStartedDetail(m builderCampaignModel) string {
 		addressHint(m.ID.ValueString()))
 }
 
-// toAPI builds the request body. Optional attributes left null are nil (a
-// create leaves them out; an update sends them as null, so an attribute
-// removed from the configuration is cleared on the server), and an empty
-// sheet_values is [] rather than nil.
-func (m builderCampaignModel) toAPI(ctx context.Context) (builder.Campaign, diag.Diagnostics) {
+// toAPI builds the request body. Null optional attributes are nil (left out of a create, sent as
+// null by an update, which clears them); an empty sheet_values is [].
+func (m builderCampaignModel) toAPI(ctx context.Context, diags *diag.Diagnostics) builder.Campaign {
 	c := builder.Campaign{ID: m.ID.ValueString(), ScheduledDate: m.ScheduledDate.ValueStringPointer()}
 	for _, f := range builder.CampaignFields {
 		if text := m.text(f); text != nil && f.Role != builder.RoleServer {
 			*f.Text(&c) = text.ValueStringPointer()
 		}
 	}
-	var diags diag.Diagnostics
 	if !m.SheetValues.IsNull() && !m.SheetValues.IsUnknown() {
 		c.SheetValues = []string{}
 		diags.Append(m.SheetValues.ElementsAs(ctx, &c.SheetValues, false)...)
 	}
-	return c, diags
+	return c
 }
 
-// text is the model's attribute for a text field, nil for the fields of
-// other types: a new text field of builder.CampaignFields needs only its
-// attribute in the model.
+// text is the model's attribute for a text field (nil for other kinds): a new field needs only its attribute.
 func (m *builderCampaignModel) text(f builder.CampaignField) *types.String {
 	if f.Kind != builder.KindText {
 		return nil
@@ -121,10 +110,7 @@ var campaignModelFields = func() map[string]int {
 	return fields
 }()
 
-// fromAPI fills the model from a read of the campaign, so that real drift
-// shows in the plan. An empty list from the server keeps the prior
-// representation (null or []) so that neither makes a diff, since the API
-// does not tell them apart.
+// fromAPI fills the model from a read; an empty list keeps the prior null or [] (the API does not tell them apart).
 func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(c.ID)
@@ -147,11 +133,7 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	m.addAnswerProblems(c.Problems, &diags)
 
 	if len(c.SheetValues) > 0 {
-		values := make([]types.String, len(c.SheetValues))
-		for i, v := range c.SheetValues {
-			values[i] = types.StringValue(v)
-		}
-		list, d := types.ListValueFrom(context.Background(), types.StringType, values)
+		list, d := types.ListValueFrom(context.Background(), types.StringType, c.SheetValues)
 		diags.Append(d...)
 		m.SheetValues = list
 	} else if m.SheetValues.IsNull() || m.SheetValues.IsUnknown() || len(m.SheetValues.Elements()) > 0 {
@@ -160,11 +142,8 @@ func (m *builderCampaignModel) fromAPI(c builder.Campaign) diag.Diagnostics {
 	return diags
 }
 
-// fromWriteAnswer takes from a create or update answer only what the plan
-// left to the server: the server-managed attributes it planned as unknown.
-// Every user attribute keeps its planned value, so a server that trims,
-// reorders, re-spells or leaves out fields in its answer never makes
-// Terraform report an inconsistent result; the next read shows real drift.
+// fromWriteAnswer takes from a write's answer only the server-managed attributes the plan left
+// unknown: user attributes keep their planned values, so no answer makes an inconsistent result.
 func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if m.Status.IsUnknown() {
@@ -180,9 +159,7 @@ func (m *builderCampaignModel) fromWriteAnswer(c builder.Campaign) diag.Diagnost
 	return diags
 }
 
-// addAnswerProblems turns what the client changed or dropped while reading
-// Builder's answer (builder.Campaign.Problems) into one warning naming the
-// campaign: a surprising answer is reported, never a failed operation.
+// addAnswerProblems turns builder.Campaign.Problems into one warning, never a failed operation.
 func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.Diagnostics) {
 	if len(problems) == 0 {
 		return
@@ -193,9 +170,7 @@ func (m builderCampaignModel) addAnswerProblems(problems []string, diags *diag.D
 			m.label(), strings.Join(problems, "\n- ")))
 }
 
-// optionalText is an optional text field as read: empty and null are one
-// to Builder (a server that refuses null is sent "" to clear a field), so
-// either keeps the prior representation, as sheet_values does.
+// optionalText: empty and null are one to Builder (a server refusing null is sent ""): either keeps the prior.
 func optionalText(prior types.String, server *string) types.String {
 	if (server == nil || *server == "") && (prior.IsNull() || prior.ValueString() == "") && !prior.IsUnknown() {
 		return prior
@@ -203,8 +178,7 @@ func optionalText(prior types.String, server *string) types.String {
 	return types.StringPointerValue(server)
 }
 
-// keepKnown prefers the server's value but keeps ours when the server leaves
-// the field out (organization and bot_name are also in the path).
+// keepKnown prefers the server's value, else ours (for the path fields).
 func keepKnown(prior types.String, server *string) types.String {
 	if server == nil || *server == "" {
 		if prior.IsUnknown() {
@@ -215,9 +189,7 @@ func keepKnown(prior types.String, server *string) types.String {
 	return types.StringValue(*server)
 }
 
-// serverTimestamp is a server-managed timestamp, normalized to RFC 3339 in
-// UTC when it parses, else kept as the server's text: the client reports
-// that as one of the answer's problems, so a read never fails on a format.
+// serverTimestamp is RFC 3339 UTC when it parses, else the server's text (the client reports it as a problem).
 func serverTimestamp(v *string) types.String {
 	if v == nil {
 		return types.StringNull()
@@ -228,14 +200,9 @@ func serverTimestamp(v *string) types.String {
 	return types.StringValue(*v)
 }
 
-// scheduledDateFromServer reads the server's scheduled_date. The same
-// instant spelled another way (an offset, a naive UTC time, or fewer
-// fraction digits than were written: client.SameStoredInstant) keeps the
-// configured spelling; another instant is real drift, shown as the server
-// wrote it when that is RFC 3339, else normalized to RFC 3339 in UTC. An
-// RFC 3339 attribute cannot hold text that does not parse, so an unreadable
-// value keeps the prior one, with a warning: never a failed refresh, and no
-// endless diff against a server that always writes it that way.
+// scheduledDateFromServer: the same instant spelled another way (client.SameStoredInstant) keeps the
+// configured spelling; another is drift, as written if RFC 3339, else normalized. An unreadable value
+// keeps the prior one with a warning: no failed refresh, no endless diff.
 func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
 	prior := m.ScheduledDate
 	if v == nil {
@@ -251,21 +218,17 @@ func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Dia
 	if normalized, ok := client.NormalizeTimestamp(*v); ok {
 		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
 	}
-	if !known {
+	was := "none"
+	if known {
+		was = prior.ValueString()
+	} else {
 		prior = timestampNull()
 	}
 	diags.AddWarning("Unexpected timestamp from Builder",
 		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+
 			"scheduled_date keeps its previous value (%s), so a change Builder made to it would not show.",
-			strings.TrimSpace(*v), m.label(), valueOrNone(prior.StringValue)))
+			strings.TrimSpace(*v), m.label(), was))
 	return prior
-}
-
-func valueOrNone(v types.String) string {
-	if v.IsNull() || v.IsUnknown() {
-		return "none"
-	}
-	return v.ValueString()
 }
 
 // label names the campaign in diagnostics.

@@ -12,14 +12,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -28,7 +26,6 @@ import (
 )
 
 var (
-	_ resource.Resource                = &builderCampaignResource{}
 	_ resource.ResourceWithConfigure   = &builderCampaignResource{}
 	_ resource.ResourceWithModifyPlan  = &builderCampaignResource{}
 	_ resource.ResourceWithImportState = &builderCampaignResource{}
@@ -39,16 +36,13 @@ func NewBuilderCampaignResource() resource.Resource {
 	return &builderCampaignResource{}
 }
 
-type builderCampaignResource struct {
-	data *providerData
-}
+type builderCampaignResource struct{ configuredResource }
 
 func (r *builderCampaignResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
 
-// pathSegment validators: organization and bot name are URL path segments
-// and the parts of the import id, so they cannot be empty or hold a slash.
+// pathSegmentValidators: organization and bot_name are path segments and parts of the import id.
 var pathSegmentValidators = []validator.String{
 	stringvalidator.LengthAtLeast(1),
 	stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "must not contain a slash"),
@@ -73,8 +67,7 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 	}
 }
 
-// campaignAttributes are the resource's attributes: the id, and one per
-// field of builder.CampaignFields, by its kind and role.
+// campaignAttributes: the id, and one per builder.CampaignFields, by kind and role.
 func campaignAttributes() map[string]schema.Attribute {
 	d := campaignDescriptions
 	attributes := map[string]schema.Attribute{
@@ -106,13 +99,8 @@ func campaignAttributes() map[string]schema.Attribute {
 	return attributes
 }
 
-func (r *builderCampaignResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan refuses, at plan time, any in-place change to a campaign that has
-// started. A replacement (organization or bot_name changed) creates a new
-// campaign and is shown as such, so it is allowed.
+// ModifyPlan refuses any in-place change to a started campaign (a replacement is allowed); a create,
+// a replacement's new object too, is checked as one.
 func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	switch {
 	case req.Plan.Raw.IsNull(): // destroy
@@ -120,32 +108,32 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	case req.State.Raw.IsNull(): // create: only the schedule matters, so the whole plan is not decoded
 		var scheduled timestampValue
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("scheduled_date"), &scheduled)...)
-		checkCampaignPlan(r.data, true, scheduled, &resp.Diagnostics) // plan_checks.go
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
+		warnScheduledInThePast(scheduled, time.Now(), &resp.Diagnostics)
 		return
 	}
-	// Decoded once for both checks: a plan of 500 campaigns calls this 500
-	// times, and each Get reflects over the whole model.
+	// Decoded once for both checks: each Get reflects over the whole model.
 	var state, plan builderCampaignModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
 	changed := changedCampaignAttributes(state, plan)
 	if len(changed) > 0 {
-		checkCampaignPlan(r.data, false, plan.ScheduledDate, &resp.Diagnostics)
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
 	}
-	if len(changed) > 0 && campaignStarted(state.Status) && !campaignReplaced(state, plan) {
+	// resp.RequiresReplace is filled only after ModifyPlan: organization and bot_name tell a replacement.
+	replaced := !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
+	if len(changed) > 0 && campaignStarted(state.Status) && !replaced {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0].name), "Campaign already started",
 			campaignStartedDetail(state)+"\n\n"+describeChanges(changed))
 	}
 }
 
-// campaignReplaced tells whether the plan replaces the campaign: organization
-// and bot_name are RequiresReplace. resp.RequiresReplace cannot say it, since
-// the framework fills it only after ModifyPlan returns.
-func campaignReplaced(state, plan builderCampaignModel) bool {
-	return !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
+// campaignChange is a planned change: what the campaign holds and what is asked.
+type campaignChange struct {
+	name          string
+	held, planned attr.Value
 }
 
 // changedCampaignAttributes lists the user attributes an update would send.
@@ -167,16 +155,7 @@ func changedCampaignAttributes(state, plan builderCampaignModel) []campaignChang
 	return changed
 }
 
-// campaignChange is one attribute a plan changes, with what the campaign
-// holds (as refreshed) and what the configuration asks.
-type campaignChange struct {
-	name          string
-	held, planned attr.Value
-}
-
-// describeChanges says, for each change, what Builder holds: after an
-// update that may have run, state shows what the server has, not what was
-// last applied, and a user reverting needs the server's values.
+// describeChanges says what Builder holds for each change: a user reverting needs the server's values.
 func describeChanges(changed []campaignChange) string {
 	lines := make([]string, len(changed))
 	for i, c := range changed {
@@ -185,9 +164,7 @@ func describeChanges(changed []campaignChange) string {
 	return "Changed (to revert, set these to what Builder holds):\n" + strings.Join(lines, "\n")
 }
 
-// sameSheetValues: null and [] are one to Builder (a campaign imported or
-// read back without sheet values is null in state), so a configuration's []
-// against it changes nothing the server would see.
+// sameSheetValues: null and [] are one to Builder (state holds null for a campaign read without any).
 func sameSheetValues(state, plan types.List) bool {
 	if state.IsUnknown() || plan.IsUnknown() {
 		return state.Equal(plan)
@@ -198,24 +175,16 @@ func sameSheetValues(state, plan types.List) bool {
 func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
 	var plan builderCampaignModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	c := r.data.load(ctx, req.Plan, &plan, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
-	body, diags := plan.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	body := plan.toAPI(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
-
 	created, err := c.CreateCampaign(ctx, plan.Organization.ValueString(), plan.BotName.ValueString(), body)
 	var (
 		uncertain   *builder.UncertainCreateError
@@ -224,9 +193,8 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	)
 	switch {
 	case err == nil:
-		// Builder acknowledged the create: from here on, its id reaches state
-		// whatever the answer holds.
-		plan.ID = types.StringValue(created.ID) // ours, or the server's own ObjectId (the client's problems say which)
+		// Acknowledged: its id (ours, or the server's: the problems say) reaches state whatever the answer.
+		plan.ID = types.StringValue(created.ID)
 		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
@@ -240,54 +208,52 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		resp.Diagnostics.AddWarning("Campaign may have been created",
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
 				plan.CampaignName.ValueString(), err, settledOnRefresh(plan)))
-	}
-	if made != (builder.Window{}) {
-		// The server may hold it: state keeps the id sent, with the mark, so
-		// nothing is orphaned, and the next refresh settles it (Read). A
-		// warning, not an error: an error taints it, and the next apply would
-		// delete it and create it again, sending it twice if it has started.
-		plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-		resp.Diagnostics.Append(markCreate(ctx, resp.Private, made, unconfirmed != nil)...)
+	default:
+		// Certainly not created: nothing goes into state, so the next plan proposes a create.
+		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 		return
 	}
-	// Certainly not created (refused, never sent, or rate limited to the
-	// end): nothing goes into state, so the next plan proposes a create,
-	// not the destruction of something that never existed.
-	addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
+	// The server may hold it: state keeps the id sent and the mark; the next refresh settles it. A warning,
+	// not an error: a tainted campaign would be deleted and created again, sent twice if it has started.
+	plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	mark, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: unconfirmed != nil}) // always encodes
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, mark)...)
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	org, bot := state.Organization.ValueString(), state.BotName.ValueString()
-	prior, diags := state.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	prior := state.toAPI(ctx, &resp.Diagnostics)
 	var got builder.Campaign
 	var err error
 	if state.CampaignName.IsNull() {
-		// Just imported (campaign_name is required otherwise): state holds
-		// nothing that could tell a list summary from the whole campaign.
+		// Just imported (campaign_name is required otherwise): nothing in
+		// state could tell a list summary from the whole campaign.
 		got, err = c.ImportCampaign(ctx, org, bot, state.ID.ValueString())
 	} else {
-		// One list request per bot serves the refresh of all its campaigns.
-		// The state's values tell a list summary from a cleared field.
+		// One list request per bot serves all its campaigns; the state's
+		// values tell a list summary from a cleared field.
 		got, err = c.RefreshCampaign(ctx, org, bot, prior)
 	}
-	mark, diags := createMark(ctx, req.Private)
+	raw, diags := req.Private.GetKey(ctx, createMarkKey)
 	resp.Diagnostics.Append(diags...)
+	var mark *createMarkValue // an unsettled create's
+	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {
+		mark = nil
+	}
 	if mark != nil && client.IsNotFound(err) {
-		// The create was uncertain or unconfirmed, and the server does not
-		// know the id sent: a server that ignores the ids it is sent may hold
-		// it under its own. Only a look at the whole list settles it.
+		// The server does not know the id sent, but one that ignores the ids
+		// it is sent may hold it under its own: only the whole list settles it.
 		got, err = c.LocateCampaign(ctx, org, bot, prior, builder.Window{From: mark.From, To: mark.To})
 		switch {
 		case err == nil:
-			// Its identity (the id sent) is in state, and an identity never
-			// changes: a person records the campaign.
+			// An identity (the id sent) never changes: a person records it.
 			resp.Diagnostics.AddError("Campaign created under another id",
 				fmt.Sprintf("Builder made %s under an id of its own: campaign %s holds every field that was sent, and no state holds it.\n\n"+
 					"Record it without creating anything: terraform state rm ADDRESS, then terraform import ADDRESS %s/%s/%s.\n%s",
@@ -304,28 +270,25 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 					"if it does not exist, terraform state rm ADDRESS alone lets the next apply create it.\n%s",
 					state.label(), reason, org, bot, addressHint(state.ID.ValueString())))
 			return
-		}
-		// Certainly never made: gone, and the plan creates it.
+		} // else certainly never made: gone, and the plan creates it
 	}
-	if client.IsNotFound(err) {
+	switch {
+	case client.IsNotFound(err):
 		tflog.Warn(ctx, "campaign no longer exists on the server; removing it from state so the plan recreates it",
 			map[string]any{"campaign_id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
+	case err != nil:
 		addClientError(&resp.Diagnostics, "Campaign not read", fmt.Sprintf("Reading campaign %s", state.ID.ValueString()), err)
-		return
+	default:
+		if mark != nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, nil)...) // found: settled
+		}
+		resp.Diagnostics.Append(state.fromAPI(got)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	}
-	if mark != nil {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, nil)...) // found: settled
-	}
-	resp.Diagnostics.Append(state.fromAPI(got)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// settledOnRefresh says what becomes of a campaign whose create was
-// uncertain or unconfirmed.
+// settledOnRefresh says what becomes of a campaign whose create is unsettled.
 func settledOnRefresh(m builderCampaignModel) string {
 	return fmt.Sprintf("Its id %s is kept in state, so nothing is orphaned, and nothing is created again by itself: the next refresh looks for it, "+
 		"by that id and by its fields in the bot's list. Found, it is kept; certainly absent, the next apply creates it; "+
@@ -334,60 +297,33 @@ func settledOnRefresh(m builderCampaignModel) string {
 		m.ID.ValueString(), m.Organization.ValueString(), m.BotName.ValueString(), m.ID.ValueString())
 }
 
-// createMarkKey is the private state of a campaign whose create was
-// uncertain or unconfirmed (kept with a warning): its refresh looks for it
-// by its fields when its id is not found.
+// createMarkKey is the private state of an unsettled create: its refresh looks for it by its fields.
 const createMarkKey = "create"
 
 type createMarkValue struct {
-	From time.Time `json:"from"` // when the create ran (builder.Window)
-	To   time.Time `json:"to"`
-	// Acknowledged: Builder answered the create with a 2xx, so the campaign
-	// exists somewhere; else it may never have been made.
-	Acknowledged bool `json:"acknowledged"`
-}
-
-func markCreate(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, made builder.Window, acknowledged bool) diag.Diagnostics {
-	value, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: acknowledged}) // times and a bool always encode
-	return private.SetKey(ctx, createMarkKey, value)
-}
-
-func createMark(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) (*createMarkValue, diag.Diagnostics) {
-	raw, diags := private.GetKey(ctx, createMarkKey)
-	if len(raw) == 0 || diags.HasError() {
-		return nil, diags
-	}
-	var mark createMarkValue
-	if json.Unmarshal(raw, &mark) != nil {
-		return nil, diags
-	}
-	return &mark, diags
+	From         time.Time `json:"from"` // when the create ran (builder.Window)
+	To           time.Time `json:"to"`
+	Acknowledged bool      `json:"acknowledged"` // Builder answered a 2xx: the campaign exists somewhere
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	var plan builderCampaignModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
 	if len(changedCampaignAttributes(state, plan)) == 0 {
-		// Only the spelling changed (sheet_values null and []): Builder
-		// would see the same campaign, and a started one would refuse the
-		// PUT. The plan is saved as it is, with no request.
+		// Only the spelling changed (sheet_values null and []): no request,
+		// which a started campaign would refuse.
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	body, diags := plan.toAPI(ctx)
-	resp.Diagnostics.Append(diags...)
+	body := plan.toAPI(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -407,25 +343,14 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 }
 
 func (r *builderCampaignResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, c, ok := r.stateAndClient(ctx, req.State, &resp.Diagnostics)
-	if !ok {
+	var state builderCampaignModel
+	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	if err := c.DeleteCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString()); err != nil {
 		addClientError(&resp.Diagnostics, "Campaign not deleted", fmt.Sprintf("Deleting campaign %s", state.ID.ValueString()), err)
 	}
-}
-
-// stateAndClient reads the prior state and the Builder client, for Read, Update and Delete.
-func (r *builderCampaignResource) stateAndClient(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (builderCampaignModel, *builder.Client, bool) {
-	var state builderCampaignModel
-	diags.Append(st.Get(ctx, &state)...)
-	if diags.HasError() {
-		return state, nil, false
-	}
-	c, clientDiags := r.data.builderForCampaigns()
-	diags.Append(clientDiags...)
-	return state, c, !diags.HasError()
 }
 
 // ImportState takes "organization/bot_name/id", or an identity.
@@ -440,7 +365,7 @@ func (r *builderCampaignResource) ImportState(ctx context.Context, req resource.
 				"for example \"acme/support-bot/5eb7cf5a86d9755df3a6c593\". Got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("organization"), parts[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("bot_name"), parts[1])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
+	for i, name := range campaignIdentityAttributes { // organization/bot_name/id
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), parts[i])...)
+	}
 }

@@ -7,29 +7,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ datasource.DataSource              = &builderCampaignsDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderCampaignsDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderCampaignsDataSource{}
 
 // NewBuilderCampaignsDataSource is the campaigns_builder_campaigns data source.
 func NewBuilderCampaignsDataSource() datasource.DataSource {
 	return &builderCampaignsDataSource{}
 }
 
-type builderCampaignsDataSource struct {
-	data *providerData
-}
+type builderCampaignsDataSource struct{ configuredDataSource }
 
 type builderCampaignsModel struct {
-	Organization types.String           `tfsdk:"organization"`
-	BotName      types.String           `tfsdk:"bot_name"`
-	Status       types.String           `tfsdk:"status"`
-	CampaignName types.String           `tfsdk:"campaign_name"`
-	Campaigns    []builderCampaignModel `tfsdk:"campaigns"`
+	campaignSelection
+	Campaigns []builderCampaignModel `tfsdk:"campaigns"`
 }
 
 func (d *builderCampaignsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -63,28 +54,14 @@ func (d *builderCampaignsDataSource) Schema(_ context.Context, _ datasource.Sche
 	}
 }
 
-func (d *builderCampaignsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *builderCampaignsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var model builderCampaignsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &model, campaignRequests, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	c, diags := d.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	if model.Campaigns = selectCampaigns(ctx, c, model.campaignSelection, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
-	campaigns, diags := selectCampaigns(ctx, c, campaignSelection{
-		Organization: model.Organization, BotName: model.BotName, Status: model.Status, CampaignName: model.CampaignName,
-	})
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	model.Campaigns = campaigns
 	resp.Diagnostics.Append(resp.State.Set(ctx, model)...)
 }

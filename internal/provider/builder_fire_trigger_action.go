@@ -11,13 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-var (
-	_ action.Action              = &builderFireTriggerAction{}
-	_ action.ActionWithConfigure = &builderFireTriggerAction{}
-)
+var _ action.ActionWithConfigure = &builderFireTriggerAction{}
 
-// NewBuilderFireTriggerAction is the campaigns_builder_fire_trigger action
-// (Terraform 1.14+).
+// NewBuilderFireTriggerAction is the campaigns_builder_fire_trigger action (Terraform 1.14+).
 func NewBuilderFireTriggerAction() action.Action {
 	return &builderFireTriggerAction{}
 }
@@ -47,7 +43,7 @@ func (a *builderFireTriggerAction) Schema(_ context.Context, _ action.SchemaRequ
 					"Checked at plan time, like the `payload` of `campaigns_builder_trigger`.",
 				Required:   true,
 				CustomType: jsontypes.NormalizedType{},
-				Validators: []validator.String{jsonObjectText{}},
+				Validators: []validator.String{jsonObjectText},
 			},
 		},
 	}
@@ -57,18 +53,12 @@ func (a *builderFireTriggerAction) Configure(_ context.Context, req action.Confi
 	a.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
-// Invoke fires the trigger once. An ambiguous outcome is an error, not a
-// warning: an action keeps no state that a later run could repeat, and the
-// person or pipeline that invoked it has to know before firing again.
+// Invoke fires the trigger once. An ambiguous outcome is an error: an action
+// keeps no state, and whoever invoked it must know before firing again.
 func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var config builderFireTriggerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := a.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := a.data.load(ctx, req.Config, &config, triggerFires, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	payload := config.Payload.ValueString()
@@ -76,11 +66,11 @@ func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.Invoke
 	fire := fireTrigger(ctx, c, payload)
 	switch fire.Outcome {
 	case fireOutcomeFired:
+		message := "Builder trigger fired: id " + fire.ID
 		if fire.ID == "" {
-			resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired; Builder accepted it, but its answer held no readable id: %s", fire.Err)})
-			break
+			message = fmt.Sprintf("Builder trigger fired; Builder accepted it, but its answer held no readable id: %s", fire.Err)
 		}
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("Builder trigger fired: id %s", fire.ID)})
+		resp.SendProgress(action.InvokeProgressEvent{Message: message})
 	case fireOutcomeUnknown:
 		resp.SendProgress(action.InvokeProgressEvent{Message: "Builder trigger may have fired: no usable answer; not sent again"})
 		resp.Diagnostics.AddError(mayHaveFiredSummary, mayHaveFiredDetail(fire.Err, payload, fire.SentAt.Format(time.RFC3339),

@@ -8,10 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ ephemeral.EphemeralResource              = &builderTokenEphemeralResource{}
-	_ ephemeral.EphemeralResourceWithConfigure = &builderTokenEphemeralResource{}
-)
+var _ ephemeral.EphemeralResourceWithConfigure = &builderTokenEphemeralResource{}
 
 // NewBuilderTokenEphemeralResource is the campaigns_builder_token ephemeral resource.
 func NewBuilderTokenEphemeralResource() ephemeral.EphemeralResource {
@@ -56,9 +53,8 @@ func (r *builderTokenEphemeralResource) Configure(_ context.Context, req ephemer
 }
 
 func (r *builderTokenEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	c, diags := r.data.builderForCampaigns()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c, diags := r.data.builderFor(campaignRequests)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	tokens, err := c.Tokens(ctx)

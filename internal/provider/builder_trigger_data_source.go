@@ -15,19 +15,14 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-var (
-	_ datasource.DataSource              = &builderTriggerDataSource{}
-	_ datasource.DataSourceWithConfigure = &builderTriggerDataSource{}
-)
+var _ datasource.DataSourceWithConfigure = &builderTriggerDataSource{}
 
 // NewBuilderTriggerDataSource is the campaigns_builder_trigger data source.
 func NewBuilderTriggerDataSource() datasource.DataSource {
 	return &builderTriggerDataSource{}
 }
 
-type builderTriggerDataSource struct {
-	data *providerData
-}
+type builderTriggerDataSource struct{ configuredDataSource }
 
 type builderTriggerDataModel struct {
 	ID     types.String         `tfsdk:"id"`
@@ -47,7 +42,7 @@ func (d *builderTriggerDataSource) Schema(_ context.Context, _ datasource.Schema
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Id Builder gave the trigger when it fired, such as the `id` of a `campaigns_builder_trigger` resource.",
 				Required:            true,
-				Validators:          []validator.String{firedTriggerID{}},
+				Validators:          []validator.String{firedTriggerID},
 			},
 			"result": schema.StringAttribute{
 				MarkdownDescription: "Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`.",
@@ -58,24 +53,14 @@ func (d *builderTriggerDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *builderTriggerDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg builderTriggerDataModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	c, diags := d.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c := d.data.load(ctx, req.Config, &cfg, triggerFires, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
 	id := cfg.ID.ValueString()
-	// The validator sees the id only when it is known at plan time; one that
-	// comes from a resource fired in the same apply arrives here unchecked.
+	// An id known only at apply (a trigger fired in it) is checked here.
 	if msg := triggerIDProblem(path.Root("id"), id); msg != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid trigger id", msg)
 		return
@@ -92,27 +77,6 @@ func (d *builderTriggerDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	cfg.Result = jsontypes.NewNormalizedValue(string(raw))
 	resp.Diagnostics.Append(resp.State.Set(ctx, cfg)...)
-}
-
-// firedTriggerID refuses an empty id and the placeholder of a trigger whose
-// fire outcome is unknown, which Builder cannot know.
-type firedTriggerID struct{}
-
-func (firedTriggerID) Description(context.Context) string {
-	return "value must be the id of a fired trigger"
-}
-
-func (v firedTriggerID) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (firedTriggerID) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if msg := triggerIDProblem(req.Path, req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid trigger id", msg)
-	}
 }
 
 func triggerIDProblem(p path.Path, id string) string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -15,31 +14,28 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Firing a trigger, shared by the campaigns_builder_trigger resource and the
-// campaigns_builder_fire_trigger action: one request, never repeated once it
-// may have run, and one explanation when nobody knows whether it fired.
+// Firing a trigger, for the campaigns_builder_trigger resource and action: one request, never
+// repeated once it may have run, and one explanation when nobody knows whether it fired.
 
 // triggerFire is the outcome of one fire.
 type triggerFire struct {
-	// Outcome is fireOutcomeFired, fireOutcomeUnknown (the request may have
-	// run: never repeat it), or "" when the trigger certainly did not fire.
-	Outcome string
+	Outcome string    // fireOutcomeFired, fireOutcomeUnknown (it may have run: never repeat it), or "" (certainly not fired)
 	ID      string    // Builder's id, when fired; "" when its 2xx answer held none (Err says why)
 	SentAt  time.Time // when the request left, UTC, to the second
 	Err     error     // why it did not fire, or why the outcome is unknown
 }
 
-// fireTrigger sends payload (a JSON object as text) once. The client repeats
-// the request only when it certainly did not run (connection refused, 429).
+// fireTrigger sends payload once; the client repeats it only when it certainly did not run (refused, 429).
 func fireTrigger(ctx context.Context, c *builder.Client, payload string) triggerFire {
 	fire := triggerFire{SentAt: time.Now().UTC().Truncate(time.Second)}
 	id, err := c.FireTrigger(ctx, json.RawMessage(payload))
+	var unreadable *client.UnreadableAnswerError
 	switch {
 	case err == nil:
 		fire.Outcome, fire.ID = fireOutcomeFired, id
 		tflog.Info(ctx, "fired Builder trigger", map[string]any{"id": id})
-	case acceptedWithoutID(err):
-		// A 2xx: Builder accepted the fire, so it fired, whatever the body.
+	case errors.As(err, &unreadable) && unreadable.Status >= 200 && unreadable.Status <= 299:
+		// A 2xx without a readable id: Builder accepted the fire, so it fired.
 		fire.Outcome, fire.Err = fireOutcomeFired, err
 		tflog.Warn(ctx, "fired Builder trigger, but its answer held no readable id")
 	case client.MayHaveBeenProcessed(err):
@@ -51,33 +47,22 @@ func fireTrigger(ctx context.Context, c *builder.Client, payload string) trigger
 	return fire
 }
 
-// acceptedWithoutID is a fire Builder answered with a 2xx whose body held no
-// id this provider can read.
-func acceptedWithoutID(err error) bool {
-	var unreadable *client.UnreadableAnswerError
-	return errors.As(err, &unreadable) && unreadable.Status >= 200 && unreadable.Status <= 299
-}
-
 // mayHaveFiredSummary is the summary of every "may have fired" diagnostic.
 const mayHaveFiredSummary = "Trigger may have fired: outcome unknown"
 
-// mayHaveFiredDetail explains an ambiguous fire: that it may have fired,
-// that it was not repeated and why, and how to check. err is the fire's
-// error, or nil when a later refresh repeats the warning; next says what to
-// do, in the words of the resource or the action.
+// inTriggerList is where a person finds a fired trigger.
+const inTriggerList = "in the Builder UI (with the campaigns emulator, in its trigger list)"
+
+// mayHaveFiredDetail explains an ambiguous fire: that it was not repeated, why, how to check. err is nil
+// when a refresh repeats it; next says what to do, for the resource or the action.
 func mayHaveFiredDetail(err error, payload, sentAt, next string) string {
-	var b strings.Builder
+	what := "An earlier apply sent this trigger to Builder, but no usable answer came back."
 	if err != nil {
-		fmt.Fprintf(&b, "The trigger was sent to Builder, but no usable answer came back: %s\n\n", err)
-	} else {
-		b.WriteString("An earlier apply sent this trigger to Builder, but no usable answer came back.\n\n")
+		what = fmt.Sprintf("The trigger was sent to Builder, but no usable answer came back: %s", err)
 	}
-	b.WriteString("It may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n")
-	fmt.Fprintf(&b, "Trigger: payload %s; sent at %s.\n\n", summarizeJSON(payload, 200), sentAt)
-	b.WriteString("To check: look for a trigger with this payload, sent around that time, in the Builder UI " +
-		"(with the campaigns emulator, in its trigger list).\n")
-	b.WriteString(next)
-	return b.String()
+	return fmt.Sprintf("%s\n\nIt may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n"+
+		"Trigger: payload %s; sent at %s.\n\nTo check: look for a trigger with this payload, sent around that time, %s.\n%s",
+		what, summarizeJSON(payload, 200), sentAt, inTriggerList, next)
 }
 
 // addNotFiredError reports a fire that certainly did not run.

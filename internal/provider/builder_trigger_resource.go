@@ -31,7 +31,6 @@ import (
 )
 
 var (
-	_ resource.Resource                = &builderTriggerResource{}
 	_ resource.ResourceWithConfigure   = &builderTriggerResource{}
 	_ resource.ResourceWithImportState = &builderTriggerResource{}
 	_ resource.ResourceWithModifyPlan  = &builderTriggerResource{}
@@ -44,9 +43,7 @@ const (
 	fireOutcomeImported = "imported" // adopted by import; this provider did not fire it
 )
 
-// Placeholder ids, for a trigger Builder gave no readable id: unknownIDPrefix
-// when the fire outcome is unknown, noIDPrefix when Builder accepted the fire
-// (a 2xx) but its answer held no id this provider could read.
+// Placeholder id prefixes: the fire outcome is unknown, or Builder accepted it without a readable id.
 const (
 	unknownIDPrefix = "unknown-"
 	noIDPrefix      = "no-id-"
@@ -57,9 +54,7 @@ func NewBuilderTriggerResource() resource.Resource {
 	return &builderTriggerResource{}
 }
 
-type builderTriggerResource struct {
-	data *providerData
-}
+type builderTriggerResource struct{ configuredResource }
 
 type builderTriggerModel struct {
 	ID          types.String         `tfsdk:"id"`
@@ -105,12 +100,10 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 					"Whitespace and key order never make a difference. Changing it fires a new trigger.",
 				Required:   true,
 				CustomType: jsontypes.NormalizedType{},
-				Validators: []validator.String{jsonObjectText{}},
+				Validators: []validator.String{jsonObjectText},
 				PlanModifiers: []planmodifier.String{
 					useStateWhenSemanticallyEqual(jsontypes.NormalizedType{}),
-					stringplanmodifier.RequiresReplaceIf(payloadChangeFires,
-						"Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing.",
-						"Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing."),
+					stringplanmodifier.RequiresReplaceIf(payloadChangeFires, payloadReplaces, payloadReplaces),
 				},
 			},
 			"keepers": schema.MapAttribute{
@@ -151,15 +144,8 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 	}
 }
 
-func (r *builderTriggerResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
-}
-
-// ModifyPlan: a plan that fires a trigger fails when its Builder settings
-// are missing or unusable. A trigger fires only when it is created: a
-// replacement (a changed payload or keeper, -replace) plans its new object
-// as a create, with no prior state, and is checked there. The rest of the
-// trigger's planning is in its plan modifiers.
+// ModifyPlan fails a plan that fires (a create: a replacement plans its new
+// object as one) when its Builder settings are missing or unusable.
 func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
 		return // a destroy, or an update that fires nothing
@@ -167,38 +153,35 @@ func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.Modi
 	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
 }
 
-// Create fires the trigger, once. From the moment the request may have left,
-// it must not return an error: Terraform would mark the resource tainted and
-// the next apply would fire it again.
+// Create fires the trigger, once. Once the request may have left, it never
+// returns an error: a tainted trigger would fire again on the next apply.
 func (r *builderTriggerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var plan builderTriggerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	c := r.data.load(ctx, req.Plan, &plan, triggerFires, &resp.Diagnostics)
+	if c == nil {
 		return
 	}
-	c, diags := r.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	fire := fireTrigger(ctx, c, plan.Payload.ValueString())
+	if fire.Outcome == "" {
+		// Certainly not fired: nothing goes into state; the next apply tries again.
+		addNotFiredError(&resp.Diagnostics, fire.Err)
+		return
+	}
 	plan.FiredAt = timetypes.NewRFC3339TimeValue(fire.SentAt)
+	plan.FireOutcome = types.StringValue(fire.Outcome)
 	plan.Result = jsontypes.NewNormalizedNull()
 	switch id := fire.ID; {
-	case fire.Outcome == fireOutcomeFired && id == "":
-		// Builder accepted the fire (a 2xx): it fired, once, whatever its
-		// answer says. Save it so that it is never fired again.
+	case fire.Outcome == fireOutcomeUnknown:
+		plan.ID = types.StringValue(placeholderTriggerID(unknownIDPrefix))
+		resp.Diagnostics.AddWarning(mayHaveFiredSummary, ambiguousFireDetail(plan, fire.Err))
+	case id == "": // a 2xx: it fired, whatever the answer says
 		plan.ID = types.StringValue(placeholderTriggerID(noIDPrefix))
-		plan.FireOutcome = types.StringValue(fireOutcomeFired)
-		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(ctx, plan, fire.Err))
-	case fire.Outcome == fireOutcomeFired:
+		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(plan, fire.Err))
+	default:
 		plan.ID = types.StringValue(id)
-		plan.FireOutcome = types.StringValue(fireOutcomeFired)
-		// Read it back so that result is known after this apply; otherwise
-		// the next plan would report it as changed outside Terraform. The
-		// trigger has fired, so a failure here is only a warning.
+		// Read back so that result is known after this apply (else the next
+		// plan shows it changed outside Terraform); a failure only warns.
 		if raw, err := c.GetTrigger(ctx, id); err == nil {
 			plan.Result = jsontypes.NewNormalizedValue(string(raw))
 		} else {
@@ -206,39 +189,30 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 				fmt.Sprintf("Builder fired trigger %q, but reading it back failed: %s\n\n"+
 					"The trigger is saved in state and will not fire again; result stays null until the next refresh reads it.", id, err))
 		}
-	case fire.Outcome == fireOutcomeUnknown:
-		plan.ID = types.StringValue(placeholderTriggerID(unknownIDPrefix))
-		plan.FireOutcome = types.StringValue(fireOutcomeUnknown)
-		resp.Diagnostics.AddWarning(mayHaveFiredSummary, ambiguousFireDetail(ctx, plan, fire.Err))
-	default:
-		// Certainly not fired (refused, rejected, or never sent): nothing
-		// goes into state, so the next apply tries again.
-		addNotFiredError(&resp.Diagnostics, fire.Err)
-		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
+// keptBecauseFired is why a trigger Builder does not show stays in state.
+const keptBecauseFired = "The trigger is kept in state because it has already fired and dropping it would make the next apply fire it again"
+
 func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
 	var state builderTriggerModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
 		return
 	}
+	// No id to read by: keep reminding until someone acts.
 	if state.FireOutcome.ValueString() == fireOutcomeUnknown {
-		// There is no id to read. Keep reminding until someone acts.
-		resp.Diagnostics.AddWarning("Trigger fire outcome still unknown", ambiguousFireDetail(ctx, state, nil))
+		resp.Diagnostics.AddWarning("Trigger fire outcome still unknown", ambiguousFireDetail(state, nil))
 		return
 	}
 	if strings.HasPrefix(state.ID.ValueString(), noIDPrefix) {
-		// Fired, but there is no id to read it by until someone imports it.
-		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(ctx, state, nil))
+		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(state, nil))
 		return
 	}
-	c, diags := r.data.builderForTriggers()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	c, diags := r.data.builderFor(triggerFires)
+	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return
 	}
 	id := state.ID.ValueString()
@@ -250,57 +224,41 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 			fmt.Sprintf("Builder knows no trigger with id %q (HTTP 404 on read). Check the id; nothing was fired or changed.", id))
 		return
 	case errors.As(err, new(*client.UnreadableAnswerError)) && !isFreshImport(state):
-		// Reading changes nothing and fires nothing: a 2xx that holds no
-		// trigger (null, for one the server forgot, from a handler returning
-		// find_one's None) must not fail every plan from now on.
+		// A 2xx holding no trigger (null, from find_one's None) must not fail every plan from now on.
 		resp.Diagnostics.AddWarning("Trigger "+id+" not read",
-			fmt.Sprintf("Builder's answer to reading trigger %q held no trigger: %s\n\n"+
-				"The trigger is kept in state as it was, because it has already fired and dropping it would make the next apply fire it again; "+
-				"result keeps its previous value. To fire a new one on purpose, use -replace or change a keeper.", id, err))
+			fmt.Sprintf("Builder's answer to reading trigger %q held no trigger: %s\n\n%s; result keeps its previous value. "+
+				"To fire a new one on purpose, use -replace or change a keeper.", id, err, keptBecauseFired))
 		return
 	case client.IsNotFound(err):
 		resp.Diagnostics.AddWarning("Trigger "+id+" unknown to Builder",
-			fmt.Sprintf("Builder answered 404 when reading trigger %q: it no longer knows it (it may have been cleaned up). "+
-				"The trigger is kept in state because it has already fired and dropping it would make the next apply fire it again. "+
+			fmt.Sprintf("Builder answered 404 when reading trigger %q: it no longer knows it (it may have been cleaned up). %s. "+
 				"To fire a new one on purpose, use -replace or change a keeper; to stop managing it, remove it from the configuration "+
-				"(destroying a trigger only forgets it).", id))
+				"(destroying a trigger only forgets it).", id, keptBecauseFired))
 		return
 	default:
 		addClientError(&resp.Diagnostics, "Cannot read trigger "+id, "Reading Builder trigger "+id, err)
 		return
 	}
-
 	state.Result = jsontypes.NewNormalizedValue(string(raw))
-	// Only an import fills payload and fired_at from the server: once set,
-	// they are ours, and a server-side spelling of the payload must never
-	// turn into a replacement, which would fire again.
-	if state.Payload.IsNull() || state.FiredAt.IsNull() {
-		payload, createdAt := triggerReadFields(raw)
-		if state.Payload.IsNull() && payload != "" {
-			state.Payload = jsontypes.NewNormalizedValue(payload)
-		}
-		if state.FiredAt.IsNull() && createdAt != nil {
-			state.FiredAt = timetypes.NewRFC3339TimeValue(createdAt.UTC())
-		}
+	// Only an import fills payload and fired_at from the server: a server's
+	// spelling of the payload must never become a replacement, which fires.
+	payload, createdAt := triggerReadFields(raw)
+	if state.Payload.IsNull() && payload != "" {
+		state.Payload = jsontypes.NewNormalizedValue(payload)
+	}
+	if state.FiredAt.IsNull() && createdAt != nil {
+		state.FiredAt = timetypes.NewRFC3339TimeValue(createdAt.UTC())
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
-// Update only records values that do not fire: the keepers and payload of an
-// imported trigger, or keepers going from null to empty. Every other change
-// is a replacement (see payloadChangeFires and keepersChangeFires).
+// Update only records what does not fire (payloadChangeFires, keepersChangeFires); the rest replaces.
 func (r *builderTriggerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, triggerIdentityAttributes)
-	var plan builderTriggerModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.State.Raw = req.Plan.Raw
 }
 
-// Delete forgets the trigger: a fired trigger cannot be taken back, and
-// Builder has no operation to cancel one.
+// Delete forgets the trigger: a fired trigger cannot be taken back.
 func (r *builderTriggerResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
 	var id types.String
 	req.State.GetAttribute(ctx, path.Root("id"), &id)
@@ -309,31 +267,29 @@ func (r *builderTriggerResource) Delete(ctx context.Context, req resource.Delete
 
 func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughWithIdentity(ctx, path.Root("id"), path.Root("id"), req, resp)
-	var imported types.String
-	resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("id"), &imported)...)
-	given := imported.ValueString()
-	id := strings.TrimSpace(given)
-	if resp.Diagnostics.HasError() {
+	var given types.String
+	if resp.Diagnostics.Append(resp.State.GetAttribute(ctx, path.Root("id"), &given)...); resp.Diagnostics.HasError() {
 		return
 	}
-	if id == "" || isPlaceholderTriggerID(id) {
+	id := strings.TrimSpace(given.ValueString())
+	if triggerIDProblem(pathID, id) != "" {
 		resp.Diagnostics.AddError("Invalid trigger id",
-			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", given))
+			fmt.Sprintf("Import a campaigns_builder_trigger by the id Builder gave the trigger, such as 42; got %q.", given.ValueString()))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("fire_outcome"), fireOutcomeImported)...)
 }
 
-// payloadChangeFires: every payload change replaces, except recording the
-// configured payload of an imported trigger whose read answer had none.
+const payloadReplaces = "Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing."
+
+// payloadChangeFires: every change replaces, but recording an imported trigger's payload its read lacked.
 func payloadChangeFires(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 	resp.RequiresReplace = !(req.StateValue.IsNull() && stateIsImported(ctx, req.State, &resp.Diagnostics))
 }
 
-// keepersChangeFires: every keepers change replaces, except null to empty
-// (or back) and recording the keepers of an imported trigger, which Builder
-// never knew.
+// keepersChangeFires: every keepers change replaces, except null to empty (or
+// back) and recording an imported trigger's keepers (Builder never knew them).
 func keepersChangeFires(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
 	bothEmpty := !req.PlanValue.IsUnknown() && !req.StateValue.IsUnknown() &&
 		len(req.PlanValue.Elements()) == 0 && len(req.StateValue.Elements()) == 0
@@ -347,14 +303,12 @@ func stateIsImported(ctx context.Context, state tfsdk.State, diags *diag.Diagnos
 	return outcome.ValueString() == fireOutcomeImported
 }
 
-// isFreshImport is the read that completes an import: a 404 then means a
-// wrong id, not a trigger that disappeared.
+// isFreshImport is the read completing an import: a 404 means a wrong id, not a trigger gone.
 func isFreshImport(state builderTriggerModel) bool {
 	return state.FireOutcome.ValueString() == fireOutcomeImported && state.Result.IsNull()
 }
 
-// triggerReadFields takes the payload (as JSON text) and creation time from a
-// trigger read answer; either is empty when absent or unusable.
+// triggerReadFields are a read's payload (JSON text) and creation time; each empty when absent or unusable.
 func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Time) {
 	var answer map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &answer); err != nil {
@@ -369,52 +323,37 @@ func triggerReadFields(raw json.RawMessage) (payload string, createdAt *time.Tim
 	return payload, createdAt
 }
 
-// placeholderTriggerID is a placeholder id with prefix. It is random so that
-// two such triggers never look alike.
+// placeholderTriggerID is a random placeholder id: two never look alike.
 func placeholderTriggerID(prefix string) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// isPlaceholderTriggerID tells a placeholder from an id Builder gave.
-func isPlaceholderTriggerID(id string) bool {
-	return strings.HasPrefix(id, unknownIDPrefix) || strings.HasPrefix(id, noIDPrefix)
-}
-
 // firedWithoutIDSummary is the summary of every "fired without an id" warning.
 const firedWithoutIDSummary = "Trigger fired without a readable id"
 
-// firedWithoutIDDetail explains a fire that Builder accepted without a
-// readable id: it fired, what is saved, and how to record its real id. err
-// is the fire's answer problem, or nil when a later refresh repeats it.
-func firedWithoutIDDetail(ctx context.Context, m builderTriggerModel, err error) string {
-	var b strings.Builder
+// firedWithoutIDDetail explains a fire accepted without a readable id; err is nil when a refresh repeats it.
+func firedWithoutIDDetail(m builderTriggerModel, err error) string {
+	what := "An earlier apply fired this trigger; Builder accepted it, but its answer held no id this provider can read."
 	if err != nil {
-		fmt.Fprintf(&b, "Builder accepted the trigger, but its answer held no id this provider can read: %s\n\n", err)
-	} else {
-		b.WriteString("An earlier apply fired this trigger; Builder accepted it, but its answer held no id this provider can read.\n\n")
+		what = fmt.Sprintf("Builder accepted the trigger, but its answer held no id this provider can read: %s", err)
 	}
-	fmt.Fprintf(&b, "The trigger fired once and will not be fired again: it is saved in state with fire_outcome = %q and the placeholder id %q. "+
-		"Without its real id, result cannot be read.\n\n", fireOutcomeFired, m.ID.ValueString())
-	fmt.Fprintf(&b, "Trigger: payload %s; keepers %s; sent at %s.\n\n",
-		summarizeJSON(m.Payload.ValueString(), 200), summarizeKeepers(ctx, m.Keepers), m.FiredAt.ValueString())
-	b.WriteString("To record its real id: find the trigger with this payload, sent around that time, in the Builder UI " +
-		"(with the campaigns emulator, in its trigger list), then run terraform state rm ADDRESS and terraform import ADDRESS ID with its Builder id. " +
-		"Nothing is fired by either step.\n" +
-		addressHint(m.ID.ValueString()))
-	return b.String()
+	return fmt.Sprintf("%s\n\nThe trigger fired once and will not be fired again: it is saved in state with fire_outcome = %q and the placeholder id %q. "+
+		"Without its real id, result cannot be read.\n\nTrigger: payload %s; keepers %s; sent at %s.\n\n"+
+		"To record its real id: find the trigger with this payload, sent around that time, %s, then run terraform state rm ADDRESS "+
+		"and terraform import ADDRESS ID with its Builder id. Nothing is fired by either step.\n%s",
+		what, fireOutcomeFired, m.ID.ValueString(), summarizeJSON(m.Payload.ValueString(), 200), summarizeKeepers(m.Keepers), m.FiredAt.ValueString(),
+		inTriggerList, addressHint(m.ID.ValueString()))
 }
 
-// ambiguousFireDetail explains an ambiguous fire of this resource (see
-// mayHaveFiredDetail): which trigger, and how to record it or fire again.
-func ambiguousFireDetail(ctx context.Context, m builderTriggerModel, err error) string {
+// ambiguousFireDetail is mayHaveFiredDetail for this resource: how to record the trigger or fire it again.
+func ambiguousFireDetail(m builderTriggerModel, err error) string {
 	return mayHaveFiredDetail(err, m.Payload.ValueString(), m.FiredAt.ValueString(), fmt.Sprintf(
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
 			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
-			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n"+
-			"%s",
-		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(ctx, m.Keepers), addressHint(m.ID.ValueString())))
+			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n%s",
+		fireOutcomeUnknown, m.ID.ValueString(), summarizeKeepers(m.Keepers), addressHint(m.ID.ValueString())))
 }
 
 // summarizeJSON is JSON text in compact form, cut to at most limit bytes.
@@ -426,45 +365,15 @@ func summarizeJSON(text string, limit int) string {
 	return client.Shorten(text, limit)
 }
 
-func summarizeKeepers(ctx context.Context, keepers types.Map) string {
-	if keepers.IsNull() || keepers.IsUnknown() || len(keepers.Elements()) == 0 {
+func summarizeKeepers(keepers types.Map) string {
+	var pairs []string
+	for k, v := range keepers.Elements() {
+		text, _ := v.(types.String)
+		pairs = append(pairs, fmt.Sprintf("%s=%q", k, text.ValueString()))
+	}
+	if len(pairs) == 0 {
 		return "none"
-	}
-	var values map[string]string
-	if diags := keepers.ElementsAs(ctx, &values, false); diags.HasError() {
-		return keepers.String()
-	}
-	pairs := make([]string, 0, len(values))
-	for k, v := range values {
-		pairs = append(pairs, fmt.Sprintf("%s=%q", k, v))
 	}
 	sort.Strings(pairs)
 	return "{" + strings.Join(pairs, ", ") + "}"
-}
-
-// jsonObjectText refuses JSON text that is not an object; text that is not
-// JSON at all is refused by jsontypes.Normalized's own validation.
-type jsonObjectText struct{}
-
-func (jsonObjectText) Description(context.Context) string {
-	return "value must be a JSON object"
-}
-
-func (v jsonObjectText) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (jsonObjectText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	var object map[string]json.RawMessage
-	text := req.ConfigValue.ValueString()
-	if !json.Valid([]byte(text)) {
-		return
-	}
-	if err := json.Unmarshal([]byte(text), &object); err != nil || object == nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(),
-			fmt.Sprintf("%s must be a JSON object, such as jsonencode({ name = \"value\" }); got %s.", req.Path, summarizeJSON(text, 80)))
-	}
 }

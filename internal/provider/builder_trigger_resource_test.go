@@ -773,7 +773,7 @@ func triggerResourceAt(url string) *builderTriggerResource {
 		},
 		evoluxSettings{},
 	)
-	return &builderTriggerResource{data: data}
+	return &builderTriggerResource{configuredResource{data}}
 }
 
 func triggerSchema(t *testing.T) fwresource.SchemaResponse {
@@ -997,7 +997,7 @@ func TestJSONObjectText(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req := validator.StringRequest{Path: path.Root("payload"), ConfigValue: tc.value}
 			var resp validator.StringResponse
-			jsonObjectText{}.ValidateString(context.Background(), req, &resp)
+			jsonObjectText.ValidateString(context.Background(), req, &resp)
 			if resp.Diagnostics.HasError() != tc.wantErr {
 				t.Fatalf("error: %t, want %t: %v", resp.Diagnostics.HasError(), tc.wantErr, resp.Diagnostics)
 			}

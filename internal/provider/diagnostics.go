@@ -1,41 +1,40 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// addClientError turns an error from internal/client into a diagnostic whose
-// detail carries the HTTP status, the operation and the server's own message.
-// The client's errors never carry a secret, so they can be shown as they are.
+// addClientError turns an error from internal/client (never carrying a secret) into a diagnostic
+// with the HTTP status, the operation and the server's own message.
 func addClientError(diags *diag.Diagnostics, summary, what string, err error) {
 	var apiErr *client.APIError
 	var transportErr *client.TransportError
+	detail, more := fmt.Sprintf("%s failed: %s", what, err), []string(nil)
 	switch {
 	case errors.As(err, &apiErr):
-		detail := fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message)
-		for _, more := range []string{apiErr.WaitAdvice(), saidAround(err, apiErr), loginAdvice(apiErr)} {
-			if more != "" {
-				detail += "\n\n" + capitalized(more) + "."
-			}
-		}
-		diags.AddError(summary, detail)
+		detail = fmt.Sprintf("%s failed: the server answered HTTP %d to %s.\n\nServer message: %s", what, apiErr.Status, apiErr.Operation, apiErr.Message)
+		more = []string{apiErr.WaitAdvice(), saidAround(err, apiErr), loginAdvice(apiErr)}
 	case errors.As(err, &transportErr):
-		detail := fmt.Sprintf("%s failed: %s", what, transportErr.Error())
-		if more := saidAround(err, transportErr); more != "" {
-			detail += "\n\n" + capitalized(more) + "."
-		}
-		diags.AddError(summary, detail)
-	default:
-		diags.AddError(summary, fmt.Sprintf("%s failed: %s", what, err))
+		detail = fmt.Sprintf("%s failed: %s", what, transportErr.Error())
+		more = []string{saidAround(err, transportErr)}
 	}
+	for _, sentence := range more {
+		if sentence != "" {
+			detail += "\n\n" + strings.ToUpper(sentence[:1]) + sentence[1:] + "."
+		}
+	}
+	diags.AddError(summary, detail)
 }
 
 // loginAdvice names the settings to check when Builder refuses the login.
@@ -46,9 +45,7 @@ func loginAdvice(apiErr *client.APIError) string {
 	return fmt.Sprintf("check builder.user (or the %s environment variable) and builder.password (or %s)", envBuilderUser, envBuilderPassword)
 }
 
-// saidAround is what the client said around inner, the error err wraps,
-// such as whose login was refused: the diagnostic shows inner's parts, and
-// this would be lost with the rest of err's text.
+// saidAround is what err says around inner, the error it wraps (such as whose login was refused).
 func saidAround(err, inner error) string {
 	outer, core := err.Error(), inner.Error()
 	if outer == core || !strings.HasSuffix(outer, core) {
@@ -57,16 +54,7 @@ func saidAround(err, inner error) string {
 	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(outer, core), ": "))
 }
 
-// capitalized starts s with a capital letter, for a sentence of its own.
-func capitalized(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// dataFromConfigure extracts the provider's shared data in a Configure method.
-// It is nil while the provider is not configured yet (validation).
+// dataFromConfigure is the provider's data in Configure, nil before the provider is configured (validation).
 func dataFromConfigure(raw any, diags *diag.Diagnostics) *providerData {
 	if raw == nil {
 		return nil
@@ -77,4 +65,17 @@ func dataFromConfigure(raw any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return data
+}
+
+// configuredResource and configuredDataSource hold the provider's data, set by Configure.
+type configuredResource struct{ data *providerData }
+
+func (r *configuredResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
+}
+
+type configuredDataSource struct{ data *providerData }
+
+func (d *configuredDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }

@@ -8,27 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// Plan-time checks of what an apply would need. A mistake found here costs a
-// failed pipeline run before the merge; found at apply, after it. None of
-// them sends a request.
-
-// checkCampaignPlan is part of the campaign resource's ModifyPlan, for a
-// plan that sends a request at apply: a create, or an update that changes a
-// user attribute. It fails when a Builder setting that the request needs is
-// missing or unusable, and a new campaign scheduled in the past plans with a
-// warning. A replacement is planned twice: its update, then its create with
-// no prior state (Terraform and OpenTofu both plan the new object again),
-// which is where it is checked as a create.
-func checkCampaignPlan(data *providerData, creates bool, scheduled timestampValue, diags *diag.Diagnostics) {
-	diags.Append(data.builderSettingsAtPlan(campaignRequests)...)
-	if creates {
-		warnScheduledInThePast(scheduled, time.Now(), diags)
-	}
-}
+// Plan-time checks, with no request: a mistake fails the pipeline before the merge, not after.
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has
-// passed: Builder starts it as soon as it exists, and a typo in the year
-// would send it today.
+// passed: Builder starts it at once (a typo in the year would send it today).
 func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag.Diagnostics) {
 	if scheduled.IsNull() || scheduled.IsUnknown() {
 		return
@@ -46,29 +29,20 @@ func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag
 
 // roughDuration is d in the largest whole unit that fits, for people.
 func roughDuration(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
+	for _, u := range []struct {
+		size time.Duration
+		name string
+	}{{365 * 24 * time.Hour, "year"}, {24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if n := int(d / u.size); n == 1 {
+			return "1 " + u.name
+		} else if n > 1 {
+			return fmt.Sprintf("%d %ss", n, u.name)
 		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d >= 365*24*time.Hour:
-		return plural(int(d/(365*24*time.Hour)), "year")
-	case d >= 24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d >= time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	case d >= time.Minute:
-		return plural(int(d/time.Minute), "minute")
 	}
 	return "less than a minute"
 }
 
-// addressHint says how to find the resource address that a -replace, state
-// rm or import needs. The provider is never told the address (a plan or
-// apply request carries only the resource's type and values), so it points
-// at the two places that show it.
+// addressHint says where to find the address a -replace, state rm or import needs: the provider is never told it.
 func addressHint(id string) string {
 	return fmt.Sprintf("ADDRESS is this resource's address, such as campaigns_builder_campaign.welcome or "+
 		"campaigns_builder_trigger.launch[\"eu\"]: the CLI prints it on the \"with\" line above this message, "+

@@ -1,6 +1,5 @@
-// Package provider is the Terraform glue: schemas, plan logic and the safety
-// rules of DESIGN.md. It never builds a URL or reads a header; that is
-// internal/client's job.
+// Package provider is the Terraform glue: schemas, plan logic and the safety rules of DESIGN.md.
+// It never builds a URL or reads a header; that is internal/client's job.
 package provider
 
 import (
@@ -27,15 +26,13 @@ import (
 )
 
 var (
-	_ provider.Provider                       = &campaignsProvider{}
 	_ provider.ProviderWithEphemeralResources = &campaignsProvider{}
 	_ provider.ProviderWithValidateConfig     = &campaignsProvider{}
 	_ provider.ProviderWithListResources      = &campaignsProvider{}
 	_ provider.ProviderWithActions            = &campaignsProvider{}
 )
 
-// Environment variables that stand in for provider attributes. Configuration
-// wins over them.
+// Environment variables that stand in for provider attributes; configuration wins.
 const (
 	envBuilderURL      = "BUILDER_URL"
 	envBuilderUser     = "BUILDER_USER"
@@ -60,9 +57,8 @@ func New(version string) func() provider.Provider {
 
 type campaignsProvider struct {
 	version string
-	// transport and clock replace the HTTP transport and the clients' clock
-	// when set: the simulation serves both APIs in process, on a clock of
-	// its own.
+	// transport and clock, when set, replace the HTTP transport and the
+	// clients' clock (the simulation serves both APIs in process).
 	transport http.RoundTripper
 	clock     client.Clock
 }
@@ -142,7 +138,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"A request that times out is retried only when repeating it is safe.",
 				Optional:   true,
 				CustomType: timetypes.GoDurationType{},
-				Validators: []validator.String{positiveDuration{}},
+				Validators: []validator.String{positiveDuration},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a failed request is repeated when repeating it is safe. Defaults to `4`.",
@@ -153,8 +149,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 	}
 }
 
-// ValidateConfig refuses plain-http URLs at plan time, before any request.
-// Values from the environment are checked in Configure.
+// ValidateConfig refuses unusable configured URLs at plan time (the environment's are checked on use).
 func (p *campaignsProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -176,13 +171,8 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 
-	settings := connectionSettings{
-		userAgent:  "terraform-provider-campaigns/" + p.version,
-		timeout:    defaultRequestTimeout,
-		maxRetries: defaultMaxRetries,
-		transport:  p.transport,
-		clock:      p.clock,
-	}
+	settings := connectionSettings{userAgent: "terraform-provider-campaigns/" + p.version,
+		timeout: defaultRequestTimeout, maxRetries: defaultMaxRetries, transport: p.transport, clock: p.clock}
 	if !cfg.RequestTimeout.IsNull() && !cfg.RequestTimeout.IsUnknown() {
 		d, diags := cfg.RequestTimeout.ValueGoDuration()
 		resp.Diagnostics.Append(diags...)
@@ -192,75 +182,53 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 		settings.maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
 
-	var b builderConfigModel
-	if m, ok := nestedModel[builderConfigModel](ctx, cfg.Builder, &resp.Diagnostics); ok {
-		b = m
-	} else if cfg.Builder.IsUnknown() {
+	b, _ := nestedModel[builderConfigModel](ctx, cfg.Builder, &resp.Diagnostics)
+	if cfg.Builder.IsUnknown() {
 		b = builderConfigModel{URL: types.StringUnknown(), User: types.StringUnknown(), Password: types.StringUnknown(), APIKey: types.StringUnknown()}
 	}
-	var e evoluxConfigModel
-	if m, ok := nestedModel[evoluxConfigModel](ctx, cfg.Evolux, &resp.Diagnostics); ok {
-		e = m
-	} else if cfg.Evolux.IsUnknown() {
+	e, _ := nestedModel[evoluxConfigModel](ctx, cfg.Evolux, &resp.Diagnostics)
+	if cfg.Evolux.IsUnknown() {
 		e = evoluxConfigModel{URL: types.StringUnknown(), Token: types.StringUnknown()}
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
+	builderAt, evoluxAt := path.Root("builder").AtName, path.Root("evolux").AtName
 	data := newProviderData(settings,
 		builderSettings{
-			url:      resolve(b.URL, path.Root("builder").AtName("url"), envBuilderURL),
-			user:     resolve(b.User, path.Root("builder").AtName("user"), envBuilderUser),
-			password: resolve(b.Password, path.Root("builder").AtName("password"), envBuilderPassword),
-			apiKey:   resolve(b.APIKey, path.Root("builder").AtName("api_key"), envBuilderAPIKey),
+			url:      resolve(b.URL, builderAt("url"), envBuilderURL),
+			user:     resolve(b.User, builderAt("user"), envBuilderUser),
+			password: resolve(b.Password, builderAt("password"), envBuilderPassword),
+			apiKey:   resolve(b.APIKey, builderAt("api_key"), envBuilderAPIKey),
 		},
-		evoluxSettings{
-			url:   resolve(e.URL, path.Root("evolux").AtName("url"), envEvoluxURL),
-			token: resolve(e.Token, path.Root("evolux").AtName("token"), envEvoluxToken),
-		},
+		evoluxSettings{url: resolve(e.URL, evoluxAt("url"), envEvoluxURL), token: resolve(e.Token, evoluxAt("token"), envEvoluxToken)},
 	)
-	resp.DataSourceData = data
-	resp.ResourceData = data
-	resp.EphemeralResourceData = data
-	resp.ListResourceData = data
-	resp.ActionData = data
+	resp.DataSourceData, resp.ResourceData, resp.EphemeralResourceData, resp.ListResourceData, resp.ActionData = data, data, data, data, data
 }
 
 func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{
-		NewBuilderCampaignResource,
-		NewBuilderTriggerResource,
-	}
+	return []func() resource.Resource{NewBuilderCampaignResource, NewBuilderTriggerResource}
 }
 
 func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		NewBuilderCampaignDataSource,
-		NewBuilderCampaignsDataSource,
-		NewBuilderTriggerDataSource,
-		NewEvoluxSubscribersDataSource,
+		NewBuilderCampaignDataSource, NewBuilderCampaignsDataSource, NewBuilderTriggerDataSource, NewEvoluxSubscribersDataSource,
 	}
 }
 
 func (p *campaignsProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{
-		NewBuilderTokenEphemeralResource,
-	}
+	return []func() ephemeral.EphemeralResource{NewBuilderTokenEphemeralResource}
 }
 
 // ListResources are for `terraform query` (Terraform 1.14+).
 func (p *campaignsProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{
-		NewBuilderCampaignListResource,
-	}
+	return []func() list.ListResource{NewBuilderCampaignListResource}
 }
 
 // Actions are for `action` blocks (Terraform 1.14+).
 func (p *campaignsProvider) Actions(_ context.Context) []func() action.Action {
-	return []func() action.Action{
-		NewBuilderFireTriggerAction,
-	}
+	return []func() action.Action{NewBuilderFireTriggerAction}
 }
 
 // nestedModel decodes a known, non-null nested attribute.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,22 +20,13 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// setting is one provider attribute resolved against its environment
-// variable. It remembers both names so that errors can point at either.
+// setting is a provider attribute resolved against its environment variable, both named in messages.
 type setting struct {
 	value   string
 	unknown bool
 	fromEnv bool // the configuration leaves attr unset: value is env's
 	attr    string
 	env     string
-}
-
-// origin says where the value came from, for messages.
-func (s setting) origin() string {
-	if s.fromEnv {
-		return fmt.Sprintf("the %s environment variable (%s is not set in the provider configuration)", s.env, s.attr)
-	}
-	return s.attr + " in the provider configuration"
 }
 
 func resolve(v types.String, p path.Path, env string) setting {
@@ -66,10 +58,9 @@ type evoluxSettings struct {
 	url, token setting
 }
 
-// providerData is shared by every resource and data source of one provider
-// instance. Clients are built on first use, so a configuration that only
-// reads Evolux never needs Builder credentials, and one Builder client (one
-// login) serves all concurrent operations.
+// providerData is shared by everything of one provider instance. Clients are
+// built on first use (reading Evolux needs no Builder credentials), and one
+// Builder client (one login) serves all concurrent operations.
 type providerData struct {
 	conn    connectionSettings
 	builder builderSettings
@@ -83,10 +74,7 @@ type providerData struct {
 	evoluxClient *evolux.Client
 	evoluxDiags  diag.Diagnostics
 
-	// secrets are scrubbed from every error and log entry of both clients,
-	// by value: servers echo them in texts of their own. The Builder client
-	// adds its tokens as it receives them.
-	secrets *client.Secrets
+	secrets *client.Secrets // scrubbed by value from both clients' errors and logs; Builder adds its tokens
 }
 
 func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
@@ -102,8 +90,7 @@ const (
 	triggerFires                            // the API key
 )
 
-// builderNeeds lists the settings requests need: the one list for plan-time
-// checks and for the client.
+// builderNeeds lists the settings requests need, for plan-time checks and the client.
 func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	if requests == campaignRequests {
 		return []setting{d.builder.url, d.builder.user, d.builder.password}
@@ -111,49 +98,47 @@ func (d *providerData) builderNeeds(requests builderRequests) []setting {
 	return []setting{d.builder.url, d.builder.apiKey}
 }
 
-// builderForCampaigns returns the Builder client after checking that the
-// settings campaign operations need are present.
-func (d *providerData) builderForCampaigns() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor(campaignRequests)
+// load decodes src into target and returns the Builder client for requests, or nil with diags saying why.
+func (d *providerData) load(ctx context.Context, src interface {
+	Get(context.Context, any) diag.Diagnostics
+}, target any, requests builderRequests, diags *diag.Diagnostics) *builder.Client {
+	if diags.Append(src.Get(ctx, target)...); diags.HasError() {
+		return nil
+	}
+	c, clientDiags := d.builderFor(requests)
+	if diags.Append(clientDiags...); diags.HasError() {
+		return nil
+	}
+	return c
 }
 
-// builderForTriggers needs the API key instead of user and password.
-func (d *providerData) builderForTriggers() (*builder.Client, diag.Diagnostics) {
-	return d.builderFor(triggerFires)
-}
-
+// builderFor returns the Builder client once the settings requests need are set.
 func (d *providerData) builderFor(requests builderRequests) (*builder.Client, diag.Diagnostics) {
-	const service = "Builder"
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings(service, d.builderNeeds(requests)...); diags.HasError() {
+	if diags := requireSettings("Builder", d.builderNeeds(requests)...); diags.HasError() {
 		return nil, diags
 	}
 	d.builderOnce.Do(func() {
-		hc, diags := d.httpClient(service, d.builder.url)
+		hc, diags := d.httpClient("Builder", d.builder.url)
 		d.builderDiags = diags
 		if hc != nil {
-			d.builderClient = builder.New(hc, builder.Credentials{
-				User:     d.builder.user.value,
-				Password: d.builder.password.value,
-				APIKey:   d.builder.apiKey.value,
-			})
+			d.builderClient = builder.New(hc, builder.Credentials{User: d.builder.user.value, Password: d.builder.password.value, APIKey: d.builder.apiKey.value})
 		}
 	})
 	return d.builderClient, d.builderDiags
 }
 
 func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
-	const service = "Evolux"
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings(service, d.evolux.url, d.evolux.token); diags.HasError() {
+	if diags := requireSettings("Evolux", d.evolux.url, d.evolux.token); diags.HasError() {
 		return nil, diags
 	}
 	d.evoluxOnce.Do(func() {
-		hc, diags := d.httpClient(service, d.evolux.url)
+		hc, diags := d.httpClient("Evolux", d.evolux.url)
 		d.evoluxDiags = diags
 		if hc != nil {
 			d.evoluxClient = evolux.New(hc, d.evolux.token.value)
@@ -185,20 +170,13 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 	return hc, diags
 }
 
-// builderSettingsAtPlan reports, at plan time, the Builder settings that an
-// apply would need and lacks, and a URL that cannot be used (in practice
-// one from BUILDER_URL: a configured one is checked by ValidateConfig).
-// Settings not known yet (a URL from another resource) are left alone.
+// builderSettingsAtPlan reports the known Builder settings an apply would need and lacks, and an
+// unusable URL (from BUILDER_URL: a configured one is checked by ValidateConfig).
 func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diagnostics {
 	if d == nil {
 		return nil
 	}
-	var known []setting
-	for _, s := range d.builderNeeds(requests) {
-		if !s.unknown {
-			known = append(known, s)
-		}
-	}
+	known := slices.DeleteFunc(d.builderNeeds(requests), func(s setting) bool { return s.unknown })
 	diags := requireSettings("Builder", known...)
 	if url := d.builder.url; !url.unknown && url.value != "" {
 		diags.Append(unusableURL("Builder", url)...)
@@ -206,10 +184,8 @@ func (d *providerData) builderSettingsAtPlan(requests builderRequests) diag.Diag
 	return diags
 }
 
-// requireSettings reports every missing or not-yet-known setting, naming the
-// provider attribute and its environment variable.
-func requireSettings(service string, settings ...setting) diag.Diagnostics {
-	var diags diag.Diagnostics
+// requireSettings reports each missing or not yet known setting, naming the attribute and its variable.
+func requireSettings(service string, settings ...setting) (diags diag.Diagnostics) {
 	for _, s := range settings {
 		switch {
 		case s.unknown:
@@ -230,20 +206,19 @@ func requireSettings(service string, settings ...setting) diag.Diagnostics {
 	return diags
 }
 
-// unusableURL refuses a URL that cannot be used (not https:// and not a
-// loopback host, among others), saying where it came from.
-func unusableURL(service string, url setting) diag.Diagnostics {
-	var diags diag.Diagnostics
+// unusableURL refuses a URL that cannot be used (not https:// nor loopback...), saying where it came from.
+func unusableURL(service string, url setting) (diags diag.Diagnostics) {
 	if err := client.ValidateBaseURL(url.value); err != nil {
-		diags.AddError("Invalid "+service+" URL",
-			fmt.Sprintf("The %s URL from %s cannot be used: %s", service, url.origin(), err))
+		origin := url.attr + " in the provider configuration"
+		if url.fromEnv {
+			origin = fmt.Sprintf("the %s environment variable (%s is not set in the provider configuration)", url.env, url.attr)
+		}
+		diags.AddError("Invalid "+service+" URL", fmt.Sprintf("The %s URL from %s cannot be used: %s", service, origin, err))
 	}
 	return diags
 }
 
-// debugLogger is the client's logger, or nil when no provider logs are
-// collected: each entry renders the request and answer bodies, work the CLI
-// would only throw away.
+// debugLogger is nil when no provider logs are collected: an entry renders the bodies, work thrown away.
 func debugLogger(secrets *client.Secrets) client.Logger {
 	if !LogsCollected() {
 		return nil
@@ -251,9 +226,8 @@ func debugLogger(secrets *client.Secrets) client.Logger {
 	return tflogLogger{secrets: secrets}
 }
 
-// LogsCollected tells whether a TF_LOG variable asks for provider logs:
-// Terraform and OpenTofu keep a provider's log lines only then (TF_LOG_CORE
-// asks for the core's, TF_LOG_PATH alone for none).
+// LogsCollected tells whether a TF_LOG variable asks for provider logs, the
+// only case the CLIs keep them (TF_LOG_CORE is the core's; TF_LOG_PATH alone, none).
 func LogsCollected() bool {
 	for _, kv := range os.Environ() {
 		name, value, _ := strings.Cut(kv, "=")
@@ -264,17 +238,14 @@ func LogsCollected() bool {
 	return false
 }
 
-// tflogLogger lets internal/client log through tflog without importing
-// Terraform packages. The client scrubs its entries already; tflog masks
-// the same values again, as it would in any entry logged with maskSecrets.
+// tflogLogger lets internal/client log through tflog, which masks the secrets again.
 type tflogLogger struct{ secrets *client.Secrets }
 
 func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Debug(maskSecrets(ctx, l.secrets), msg, fields)
 }
 
-// maskSecrets makes tflog mask the known secret values in every message
-// and field logged with the returned context.
+// maskSecrets makes tflog mask the known secrets in messages and fields.
 func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
 	values := secrets.Values()
 	if len(values) == 0 {
@@ -285,8 +256,6 @@ func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
 }
 
 func notConfigured() diag.Diagnostics {
-	var diags diag.Diagnostics
-	diags.AddError("Provider not configured",
-		"The campaigns provider was used before Terraform configured it. This is a bug in the provider or the CLI; please report it.")
-	return diags
+	return diag.Diagnostics{diag.NewErrorDiagnostic("Provider not configured",
+		"The campaigns provider was used before Terraform configured it. This is a bug in the provider or the CLI; please report it.")}
 }

@@ -16,22 +16,15 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes that
-// name one remote object, stored beside the state and accepted by import
-// blocks as `identity = { ... }`. Each identity attribute is the resource
-// attribute of the same name, so state and identity never disagree.
-//
-// The framework asks for an identity after every Create, Read and Update,
-// also when the CLI does not know identities (it then drops it), so those
-// methods always set it, from state that holds only known values there.
+// Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes, of the same names, that name
+// one remote object. The framework asks for it after every Create, Read and Update, so those set it.
 
 var (
 	_ resource.ResourceWithIdentity = &builderCampaignResource{}
 	_ resource.ResourceWithIdentity = &builderTriggerResource{}
 )
 
-// campaignIdentityAttributes name a campaign: its id is unique, but every
-// request path needs the organization and bot too.
+// campaignIdentityAttributes name a campaign: its id is unique, but request paths need the bot too.
 var campaignIdentityAttributes = []string{"organization", "bot_name", "id"}
 
 // triggerIdentityAttributes name a trigger: Builder reads one by id alone.
@@ -55,11 +48,8 @@ func (r *builderTriggerResource) IdentitySchema(_ context.Context, _ resource.Id
 	}
 }
 
-// setIdentityFromState copies attrs from state into identity. It does
-// nothing when there is no identity to set or the state has no object (a
-// create refused before anything was saved). It works on the raw values:
-// the framework's attribute getters and setters reflect and walk the schema
-// on every call, and this runs for every campaign of every plan.
+// setIdentityFromState copies attrs from state into identity, if both exist. It works on raw
+// values: the framework's getters reflect over the schema, and this runs for every campaign.
 func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics, attrs []string) {
 	if identity == nil || state == nil || state.Raw.IsNull() || !state.Raw.IsKnown() {
 		return
@@ -80,37 +70,26 @@ func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfs
 	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), values)
 }
 
-// importIdentity reads the import block's identity attributes, all of which
-// must be set. ok is false when the import is by id instead.
-func importIdentity(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics, resourceType string, attrs []string) (map[string]string, bool) {
+// importCampaignByIdentity is ImportState by identity, as strict as by id; false when the import is by id.
+func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) bool {
 	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
-		return nil, false
+		return false
 	}
-	values := make(map[string]string, len(attrs))
+	values := make(map[string]string, len(campaignIdentityAttributes))
 	var missing []string
-	for _, name := range attrs {
+	for _, name := range campaignIdentityAttributes {
 		var v types.String
-		diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
-		if v.IsNull() || v.IsUnknown() || strings.TrimSpace(v.ValueString()) == "" {
+		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
+		if values[name] = strings.TrimSpace(v.ValueString()); values[name] == "" {
 			missing = append(missing, name)
-			continue
 		}
-		values[name] = strings.TrimSpace(v.ValueString())
 	}
 	if len(missing) > 0 {
-		diags.AddError("Incomplete identity",
-			fmt.Sprintf("Importing a %s by identity needs %s; missing: %s.", resourceType, strings.Join(attrs, ", "), strings.Join(missing, ", ")))
-		return nil, false
+		resp.Diagnostics.AddError("Incomplete identity", fmt.Sprintf("Importing a campaigns_builder_campaign by identity needs %s; missing: %s.",
+			strings.Join(campaignIdentityAttributes, ", "), strings.Join(missing, ", ")))
 	}
-	return values, !diags.HasError()
-}
-
-// importCampaignByIdentity is the identity half of the campaign's
-// ImportState: it checks the identity as strictly as an import id.
-func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) bool {
-	values, ok := importIdentity(ctx, req, &resp.Diagnostics, "campaigns_builder_campaign", campaignIdentityAttributes)
-	if !ok {
-		return resp.Diagnostics.HasError()
+	if resp.Diagnostics.HasError() {
+		return true
 	}
 	for _, name := range []string{"organization", "bot_name"} {
 		if strings.Contains(values[name], "/") {

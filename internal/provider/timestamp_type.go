@@ -15,11 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// timestampType is timetypes.RFC3339 for timestamps a user writes
-// (scheduled_date, the Evolux start and end). It behaves the same, except
-// that a malformed value is explained in plain words with an example:
-// timetypes' own message quotes Go's parser, layout string included, which
-// tells a user nothing.
+// timestampType is timetypes.RFC3339 for timestamps a user writes (scheduled_date, the Evolux start
+// and end), except that a malformed value is explained in plain words, not by quoting Go's parser.
 type timestampType struct {
 	timetypes.RFC3339Type
 }
@@ -44,15 +41,15 @@ func (t timestampType) ValueFromString(_ context.Context, in basetypes.StringVal
 }
 
 func (t timestampType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	value, err := t.StringType.ValueFromTerraform(ctx, in)
+	value, err := t.RFC3339Type.ValueFromTerraform(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	s, ok := value.(basetypes.StringValue)
+	rfc, ok := value.(timetypes.RFC3339)
 	if !ok {
 		return nil, fmt.Errorf("unexpected value type %T", value)
 	}
-	return timestampValue{RFC3339: timetypes.RFC3339{StringValue: s}}, nil
+	return timestampValue{RFC3339: rfc}, nil
 }
 
 // timestampValue is the value of timestampType.
@@ -91,8 +88,7 @@ func timestampOf(v timetypes.RFC3339) timestampValue { return timestampValue{RFC
 // timestampExample is the example every timestamp message gives.
 const timestampExample = "2030-09-22T10:00:00-03:00"
 
-// timestampExpectation is the one explanation of what a timestamp must look
-// like, for the attribute named attr that was given value.
+// timestampExpectation is the one explanation of what a timestamp must look like.
 func timestampExpectation(attr, value, problem string) string {
 	return fmt.Sprintf("%s = %q is not a timestamp this provider can use: %s.\n\n"+
 		"Write a date, the letter T, a time, and the offset from UTC, for example %q (10:00 at UTC-3, São Paulo) "+
@@ -110,8 +106,7 @@ var (
 	rfc3339Skeleton = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
 )
 
-// timestampProblem says in plain words what is wrong with text as an RFC 3339
-// timestamp, or "" when it is one. It never quotes Go's parser.
+// timestampProblem says in plain words what is wrong with text as RFC 3339, or ""; never Go's parser's words.
 func timestampProblem(text string) string {
 	if isRFC3339(text) {
 		return ""

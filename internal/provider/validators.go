@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"time"
@@ -15,31 +16,43 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// positiveDuration refuses zero and negative durations; timetypes.GoDuration
-// already refuses text that is not a duration.
-type positiveDuration struct{}
-
-func (positiveDuration) Description(context.Context) string {
-	return "value must be a positive duration"
+// stringCheck validates known strings: problem returns what is wrong (the error's detail), or "".
+type stringCheck struct {
+	description, summary string
+	problem              func(p path.Path, value string) string
 }
 
-func (v positiveDuration) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
+func (v stringCheck) Description(context.Context) string         { return v.description }
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
 
-func (positiveDuration) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	dur, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil {
-		return // reported by timetypes.GoDuration's own validation
-	}
-	if dur <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%s must be a positive duration such as \"30s\", got %q.", req.Path, req.ConfigValue.ValueString()))
+	if msg := v.problem(req.Path, req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, msg)
 	}
 }
+
+// positiveDuration refuses durations <= 0 (timetypes.GoDuration refuses the rest).
+var positiveDuration = stringCheck{"value must be a positive duration", "Invalid duration", func(p path.Path, v string) string {
+	if d, err := time.ParseDuration(v); err == nil && d <= 0 {
+		return fmt.Sprintf("%s must be a positive duration such as \"30s\", got %q.", p, v)
+	}
+	return ""
+}}
+
+// jsonObjectText refuses JSON that is not an object (jsontypes.Normalized refuses non-JSON).
+var jsonObjectText = stringCheck{"value must be a JSON object", "Invalid payload", func(p path.Path, text string) string {
+	var object map[string]json.RawMessage
+	if json.Valid([]byte(text)) && (json.Unmarshal([]byte(text), &object) != nil || object == nil) {
+		return fmt.Sprintf("%s must be a JSON object, such as jsonencode({ name = \"value\" }); got %s.", p, summarizeJSON(text, 80))
+	}
+	return ""
+}}
+
+// firedTriggerID refuses an empty id and the placeholders, which Builder cannot know.
+var firedTriggerID = stringCheck{"value must be the id of a fired trigger", "Invalid trigger id", triggerIDProblem}
 
 // validateURLAttribute applies the https-or-loopback rule to a configured URL.
 func validateURLAttribute(v types.String, p path.Path, diags *diag.Diagnostics) {
@@ -56,10 +69,7 @@ var pathID = path.Root("id")
 // objectIDValidator accepts a MongoDB ObjectId: 24 hexadecimal digits.
 var objectIDValidator = stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{24}$`), "must be a campaign id of 24 lowercase hexadecimal digits")
 
-// nonEmptyCampaignsFilter refuses campaigns = [] and says why: the API reads
-// no campaigns[] parameter as every campaign, so an empty list (often one
-// computed from a lookup that matched nothing) would silently widen the
-// report to every campaign instead of selecting none.
+// nonEmptyCampaignsFilter refuses campaigns = [], which the API would widen to every campaign.
 type nonEmptyCampaignsFilter struct{}
 
 func (nonEmptyCampaignsFilter) Description(context.Context) string {
