@@ -42,14 +42,21 @@ type Trigger struct {
 
 func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
 
-func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
+// decodeBody reads a login or refresh body into dst, answering a 422 itself.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) bool {
 	fields, errs, _ := readJSONBody(w, r)
-	var req builder.LoginRequest
 	if fields != nil {
-		errs = decodeFields(fields, &req, "User", "Password")
+		errs = decodeFields(fields, dst, required...)
 	}
 	if len(errs) > 0 {
 		writeValidation(w, errs)
+	}
+	return len(errs) == 0
+}
+
+func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
+	var req builder.LoginRequest
+	if !decodeBody(w, r, &req, "User", "Password") {
 		return
 	}
 	if !secretEqual(req.User, e.user) || !secretEqual(req.Password, e.password) {
@@ -60,13 +67,8 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 }
 
 func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	fields, errs, _ := readJSONBody(w, r)
 	var req builder.RefreshRequest
-	if fields != nil {
-		errs = decodeFields(fields, &req, "RefreshToken")
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !decodeBody(w, r, &req, "RefreshToken") {
 		return
 	}
 	e.mu.Lock()
@@ -90,13 +92,10 @@ func (e *Emulator) issueTokens() builder.Tokens {
 	return tokens
 }
 
-// authenticate checks the bearer token of a campaign operation and answers
-// the failure itself. Missing credentials and another scheme are FastAPI
-// HTTPBearer's 403s; an unknown or expired token is the service's 401.
+// authenticate checks a bearer token, answering a failure itself: HTTPBearer's 403s, then the service's 401.
 func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
-	header := r.Header.Get(builder.HeaderAuthorization)
-	scheme, token, _ := strings.Cut(header, " ")
-	if header == "" || scheme == "" || token == "" {
+	scheme, token, _ := strings.Cut(r.Header.Get(builder.HeaderAuthorization), " ")
+	if scheme == "" || token == "" {
 		writeDetail(w, http.StatusForbidden, builder.DetailNotAuthenticated)
 		return false
 	}
@@ -112,13 +111,12 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		e.expiredTokenUses++
 	}
 	e.mu.Unlock()
-	if !known || expired {
+	if expired {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		detail := detailInvalidToken
-		if expired {
-			detail = detailTokenExpired
-		}
-		writeDetail(w, http.StatusUnauthorized, detail)
+		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
+	} else if !known {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
 	}
 	return known && !expired
 }
@@ -135,8 +133,7 @@ func isObjectID(s string) bool {
 	return err == nil
 }
 
-// newObjectID is an id the server makes: its seconds, then bytes drawn from
-// the seed.
+// newObjectID is an id the server makes: its seconds, then bytes drawn from the seed.
 func (e *Emulator) newObjectID(now time.Time) string {
 	var id [12]byte
 	binary.BigEndian.PutUint32(id[:4], uint32(now.Unix()))
@@ -158,8 +155,7 @@ func validatePathID(id string) []validationError {
 	return []validationError{invalidObjectID(loc("path", paramID))}
 }
 
-// decodeCampaign validates a campaign body as the service's model does.
-// Server-managed fields are validated too; the caller then ignores them.
+// decodeCampaign validates a campaign body as the model does, server-managed fields too (then ignored).
 func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []validationError) {
 	var c builder.Campaign
 	errs := decodeFields(fields, &c)
@@ -182,15 +178,12 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 			Type: "value_error.any_str.min_length", Ctx: map[string]any{"limit_value": 1},
 		})
 	}
-	for _, date := range []struct {
-		field string
-		value *string
-	}{{fieldScheduled, c.ScheduledDate}, {fieldCreationDate, c.CreationDate}} {
-		if date.value == nil || failed[date.field] {
+	for _, f := range builder.CampaignFields {
+		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed[f.Key] {
 			continue
 		}
-		if _, err := time.Parse(time.RFC3339, *date.value); err != nil {
-			errs = append(errs, validationError{Loc: loc("body", date.field), Msg: "invalid datetime format", Type: "value_error.datetime"})
+		if _, err := time.Parse(time.RFC3339, **f.Text(&c)); err != nil {
+			errs = append(errs, validationError{Loc: loc("body", f.Key), Msg: "invalid datetime format", Type: "value_error.datetime"})
 		}
 	}
 	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
@@ -205,8 +198,7 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 
 var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgress, builder.StatusNotStarted, builder.StatusError}
 
-// campaignBody reads and validates a campaign request in FastAPI's order:
-// JSON syntax, then authentication, then every validation error at once.
+// campaignBody reads a campaign request in FastAPI's order: JSON syntax, authentication, then every 422 at once.
 func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, map[string]json.RawMessage, bool) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
 	if syntaxErr {
@@ -275,10 +267,7 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	e.writeCampaignList(w, list[min(skip, len(list)):min(skip+limit, len(list))], len(list))
 }
 
-// listWindow reads a list's skip and limit as FastAPI validates
-// Query(0, ge=0) and Query(100, ge=1, le=ListMax). DialectListUnpaged
-// ignores both (every campaign at once), DialectListCapped too, answering
-// the first 100 (Motor's to_list(length=100)).
+// listWindow reads skip and limit as Query(0, ge=0) and Query(100, ge=1, le=ListMax); two dialects ignore both.
 func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validationError) {
 	switch {
 	case e.dialects[DialectListUnpaged]:
@@ -318,13 +307,18 @@ func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathPa
 	c, ok := e.stored(p)
 	c = cloneCampaign(c)
 	e.mu.Unlock()
+	e.writeFound(w, ok, detailCampaignNotFound, func() { e.writeCampaign(w, OpCampaignRead, http.StatusOK, c) })
+}
+
+// writeFound answers a read: found, or 404 (DialectReadNull: 200 null).
+func (e *Emulator) writeFound(w http.ResponseWriter, ok bool, notFound string, found func()) {
 	switch {
-	case !ok && e.dialects[DialectReadNull]:
+	case ok:
+		found()
+	case e.dialects[DialectReadNull]:
 		writeJSON(w, http.StatusOK, nil)
-	case !ok:
-		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
 	default:
-		e.writeCampaign(w, OpCampaignRead, http.StatusOK, c)
+		writeDetail(w, http.StatusNotFound, notFound)
 	}
 }
 
@@ -372,8 +366,7 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 	e.writeDeleted(w, c)
 }
 
-// authorizedCampaignPath checks the bearer token, then the id in the path,
-// answering a failure itself, in FastAPI's order.
+// authorizedCampaignPath checks the bearer token, then the path's id, answering a failure itself.
 func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request, p pathParams) bool {
 	if !e.authenticate(w, r) {
 		return false
@@ -385,15 +378,13 @@ func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request
 	return true
 }
 
-// stored is the campaign of the path (e.mu held): its id, in its
-// organization and bot.
+// stored is the campaign of the path (e.mu held): its id, in its organization and bot.
 func (e *Emulator) stored(p pathParams) (builder.Campaign, bool) {
 	c, ok := e.campaigns[strings.ToLower(p[paramID])]
 	return c, ok && inBot(c, p)
 }
 
-// inBot tells whether c belongs to the organization and bot of the path: a
-// campaign is only found under its own.
+// inBot tells whether c belongs to the path's organization and bot.
 func inBot(c builder.Campaign, p pathParams) bool {
 	return deref(c.Organization) == p[paramOrganization] && deref(c.BotName) == p[paramBot]
 }
@@ -425,8 +416,7 @@ func cloneCampaign(c builder.Campaign) builder.Campaign {
 	return out
 }
 
-// apiKeyParam reads the apikey query parameter; FastAPI takes the last of
-// repeated values.
+// apiKeyParam reads the apikey query parameter; FastAPI takes the last of repeated values.
 func apiKeyParam(r *http.Request) (string, []validationError) {
 	values, ok := r.URL.Query()[builder.QueryAPIKey]
 	if !ok || len(values) == 0 {
@@ -484,14 +474,7 @@ func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathPar
 	e.mu.Lock()
 	t, ok := e.triggers[id]
 	e.mu.Unlock()
-	switch ok = ok && e.dialects.triggerFound(p[paramID], t); {
-	case !ok && e.dialects[DialectReadNull]:
-		writeJSON(w, http.StatusOK, nil)
-	case !ok:
-		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
-	default:
-		e.writeTriggerRead(w, t)
-	}
+	e.writeFound(w, ok && e.dialects.triggerFound(p[paramID], t), detailTriggerNotFound, func() { e.writeTriggerRead(w, t) })
 }
 
 func isJSONObject(raw json.RawMessage) bool {
@@ -507,8 +490,7 @@ func compactJSON(raw json.RawMessage) json.RawMessage {
 	return buf.Bytes()
 }
 
-// TokenIssued tells whether the emulator issued this access token, expired
-// or not, so tests can check a token a client exposes without logging in.
+// TokenIssued tells whether the emulator issued this access token, expired or not.
 func (e *Emulator) TokenIssued(token string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()

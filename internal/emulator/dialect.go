@@ -7,18 +7,12 @@ import (
 	"strings"
 )
 
-// Dialect names a variant of the Builder contract: something the vendor's
-// stack (FastAPI, pydantic v1, MongoDB with their defaults), a gateway in
-// front of it, or another reading of the seed could plausibly do. A dialect
-// changes how answers are spelled and where routes live, never what is
-// stored or what is refused: no duplicates, ids or statuses differ from the
-// reference. The exceptions are DialectPutMerges, another reading of what an
-// update stores, and DialectServerIDs, of whose id a campaign gets. Evolux is
-// the same under every dialect.
+// Dialect names a plausible variant of the Builder contract (FastAPI, pydantic v1 or MongoDB defaults, a gateway):
+// it changes how answers are spelled and where routes live, not what is stored or refused (except put-merges and
+// server-ids). Evolux is the same under every dialect.
 type Dialect string
 
-// The dialects. DialectReference is the emulator's own reading of the seed;
-// the presets at the end stack several dialects at once.
+// The dialects; the presets at the end stack several at once.
 const (
 	DialectReference          Dialect = "reference"
 	DialectNaiveTimestamps    Dialect = "naive-timestamps"
@@ -50,33 +44,21 @@ const (
 	DialectListUnpaged        Dialect = "list-unpaged"
 	DialectListCapped         Dialect = "list-capped"
 	DialectEchoCredentials    Dialect = "echo-credentials"
-
-	// DialectPydanticV1 is what FastAPI with pydantic v1 and pymongo answer
-	// when nobody sets response options: naive timestamps, every field with
-	// null, and 200 for a create.
-	DialectPydanticV1 Dialect = "pydantic-v1"
-	// DialectGateway is the API published behind the vendor's gateway: path
-	// prefix, trailing-slash collections and the gateway's own error pages.
-	DialectGateway Dialect = "gateway"
+	DialectPydanticV1         Dialect = "pydantic-v1"
+	DialectGateway            Dialect = "gateway"
 )
 
-// VendorPathPrefix is where DialectPathPrefix serves the Builder API, as
-// the vendor publishes it.
+// VendorPathPrefix is where DialectPathPrefix serves the Builder API, as the vendor publishes it.
 const VendorPathPrefix = "/apicampanha"
 
-// OpRedirect counts the 307 answers of DialectTrailingSlash: a redirected
-// request counts once here and once more, under its operation, when the
-// client sends it again to the new location.
+// OpRedirect counts DialectTrailingSlash's 307s; the repeated request counts again under its operation.
 const OpRedirect Op = "builder.redirect"
 
 type dialectInfo struct {
 	name        Dialect
 	description string
-	// group names dialects that spell the same thing differently: two of a
-	// group cannot be combined.
-	group string
-	// preset lists the dialects a preset stands for.
-	preset []Dialect
+	group       string    // two dialects of a group spell the same thing differently: they do not combine
+	preset      []Dialect // what a preset stands for
 }
 
 var dialectTable = []dialectInfo{
@@ -117,13 +99,12 @@ var dialectTable = []dialectInfo{
 func lookupDialect(d Dialect) (dialectInfo, bool) {
 	i := slices.IndexFunc(dialectTable, func(info dialectInfo) bool { return info.name == d })
 	if i < 0 {
-		return dialectInfo{}, false
+		return dialectInfo{description: "unknown dialect"}, false
 	}
 	return dialectTable[i], true
 }
 
-// Dialects lists every named dialect, presets included, in a stable order
-// with DialectReference first.
+// Dialects lists every named dialect, presets included, DialectReference first.
 func Dialects() []Dialect {
 	out := make([]Dialect, len(dialectTable))
 	for i, info := range dialectTable {
@@ -133,30 +114,21 @@ func Dialects() []Dialect {
 }
 
 // Description is one line saying what d changes, for -h and the README.
-func (d Dialect) Description() string {
-	if info, ok := lookupDialect(d); ok {
-		return info.description
-	}
-	return "unknown dialect"
-}
+func (d Dialect) Description() string { info, _ := lookupDialect(d); return info.description }
 
-// Group names the dialects that spell the same thing as d does differently,
-// of which a server speaks at most one; "" when d combines with any.
+// Group names the dialects that spell what d spells differently; "" when d combines with any.
 func (d Dialect) Group() string { return mustLookup(d).group }
 
 // Preset lists the dialects a preset stands for; nil for any other.
 func (d Dialect) Preset() []Dialect { return slices.Clone(mustLookup(d).preset) }
 
-// ParseDialects reads a comma-separated list of dialects, such as the value
-// of -dialect. Blank items are skipped; an empty list is the reference.
+// ParseDialects reads a comma-separated list such as -dialect's, blanks skipped; empty is the reference.
 func ParseDialects(s string) ([]Dialect, error) {
 	var out []Dialect
 	for item := range strings.SplitSeq(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, Dialect(item))
 		}
-		out = append(out, Dialect(item))
 	}
 	if _, err := resolveDialects(out); err != nil {
 		return nil, err
@@ -164,27 +136,17 @@ func ParseDialects(s string) ([]Dialect, error) {
 	return out, nil
 }
 
-func validNames() string {
-	names := make([]string, len(dialectTable))
-	for i, info := range dialectTable {
-		names[i] = string(info.name)
-	}
-	return strings.Join(names, ", ")
-}
-
-// dialectSet is a resolved combination of dialects: presets expanded, the
-// reference left out.
+// dialectSet is a resolved combination of dialects: presets expanded, the reference left out.
 type dialectSet map[Dialect]bool
 
-// resolveDialects expands presets and refuses unknown names and two
-// dialects of one group.
+// resolveDialects expands presets and refuses unknown names and two dialects of one group.
 func resolveDialects(list []Dialect) (dialectSet, error) {
 	set := dialectSet{}
 	var errs []error
 	for _, d := range list {
 		info, ok := lookupDialect(d)
 		if !ok {
-			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, validNames()))
+			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, strings.ReplaceAll(strings.Trim(fmt.Sprint(Dialects()), "[]"), " ", ", ")))
 			continue
 		}
 		for _, atom := range append([]Dialect{d}, info.preset...) { // presets hold no presets
@@ -226,6 +188,5 @@ func (d dialectSet) builderPrefix() string {
 	return ""
 }
 
-// BuilderURL is the base URL a Builder client must use: URL plus the path
-// prefix of the dialects, if any. Evolux stays at URL.
+// BuilderURL is the base URL of the Builder API: URL plus the dialects' path prefix. Evolux stays at URL.
 func (s *Server) BuilderURL() string { return s.url + s.dialects.builderPrefix() }

@@ -100,7 +100,7 @@ func (s *errorSpeller) errorLoc() []any {
 		}
 		return loc("header", builder.HeaderAuthorization)
 	case http.StatusConflict:
-		return loc("body", jsonName(builder.Campaign{}, "Status"))
+		return loc("body", builder.FieldCampaignStatus)
 	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		return loc("path")
 	}

@@ -176,57 +176,58 @@ func notADict(l []any) validationError {
 	return validationError{Loc: l, Msg: "value is not a valid dict", Type: "type_error.dict"}
 }
 
-// jsonName is the wire name of a struct field, read from its json tag, so
-// the emulator never spells a field name that wire.go already spells.
+// jsonName is a struct field's wire name, from its json tag: no name wire.go spells is spelled again.
 func jsonName(v any, goField string) string {
-	t := reflect.TypeOf(v)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	f, ok := t.FieldByName(goField)
-	if !ok {
-		panic("emulator: no field " + goField + " in " + t.String())
-	}
+	f, _ := reflect.Indirect(reflect.ValueOf(v)).Type().FieldByName(goField)
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" {
-		return f.Name
-	}
 	return name
 }
 
-// decodeFields fills the struct dst points to from fields, strictly: strings
-// must be JSON strings, lists JSON arrays. It returns one validation error
-// per bad field, located under "body" like pydantic. required names Go fields
-// that must be present and not null. null counts as absent otherwise.
-func decodeFields(fields map[string]json.RawMessage, dst any, required ...string) []validationError {
+// decodeFields fills the struct dst points to from fields as pydantic does: strings must be JSON strings,
+// lists arrays, one error per bad field; required names Go fields that must be present and not null.
+func decodeFields(fields map[string]json.RawMessage, dst any, required ...string) (errs []validationError) {
 	v := reflect.ValueOf(dst).Elem()
-	t := v.Type()
-	var errs []validationError
-	for i := range t.NumField() {
-		sf := t.Field(i)
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
 		name := jsonName(dst, sf.Name)
-		if name == "-" {
-			continue // not on the wire (Problems)
-		}
 		raw, present := fields[name]
-		null := present && isNull(raw)
-		if !present || null {
-			switch {
-			case slices.Contains(required, sf.Name) && null:
-				errs = append(errs, noneNotAllowed(loc("body", name)))
-			case slices.Contains(required, sf.Name):
-				errs = append(errs, missingError(loc("body", name)))
-			}
-			continue
+		l := loc("body", name)
+		switch absent := !present || isNull(raw); {
+		case name == "-": // not on the wire (Problems)
+		case absent && slices.Contains(required, sf.Name) && present:
+			errs = append(errs, noneNotAllowed(l))
+		case absent && slices.Contains(required, sf.Name):
+			errs = append(errs, missingError(l))
+		case !absent:
+			errs = append(errs, decodeField(v.Field(i), raw, l)...)
 		}
-		errs = append(errs, decodeField(v.Field(i), raw, loc("body", name))...)
 	}
 	return errs
 }
 
+// decodeField sets one field: a string, a *string, a []string or an interface (which keeps the raw JSON).
 func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validationError {
-	switch {
-	case field.Kind() == reflect.String || field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.String:
+	switch field.Kind() {
+	case reflect.Interface:
+		field.Set(reflect.ValueOf(raw))
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return []validationError{{Loc: l, Msg: "value is not a valid list", Type: "type_error.list"}}
+		}
+		var errs []validationError
+		list := make([]string, len(items))
+		for i, item := range items {
+			var ok bool
+			if list[i], ok = jsonString(item); !ok {
+				errs = append(errs, strExpected(append(slices.Clone(l), i)))
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		field.Set(reflect.ValueOf(list))
+	default:
 		s, ok := jsonString(raw)
 		switch {
 		case !ok:
@@ -235,30 +236,6 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 			field.SetString(s)
 		default:
 			field.Set(reflect.ValueOf(&s))
-		}
-	case field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.String:
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return []validationError{{Loc: l, Msg: "value is not a valid list", Type: "type_error.list"}}
-		}
-		var errs []validationError
-		list := make([]string, 0, len(items))
-		for i, item := range items {
-			s, ok := jsonString(item)
-			if !ok {
-				errs = append(errs, strExpected(append(append([]any(nil), l...), i)))
-			}
-			list = append(list, s)
-		}
-		if len(errs) > 0 {
-			return errs
-		}
-		field.Set(reflect.ValueOf(list))
-	case field.Kind() == reflect.Interface:
-		field.Set(reflect.ValueOf(raw))
-	default:
-		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
-			return []validationError{{Loc: l, Msg: err.Error(), Type: "type_error"}}
 		}
 	}
 	return nil
