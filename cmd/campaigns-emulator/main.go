@@ -1,9 +1,5 @@
-// Command campaigns-emulator serves the in-memory Builder and Evolux
-// emulator on a loopback port, for the demo, scripts and users' pipelines.
-//
-// It prints KEY=VALUE lines (BUILDER_URL, EVOLUX_URL, the credentials) and
-// then "ready" on stdout; -env-file writes the same lines to a file that a
-// shell can source. SIGINT or SIGTERM stops it gracefully (exit 0).
+// Command campaigns-emulator serves the Builder and Evolux emulator on a loopback port. It prints KEY=VALUE lines
+// (BUILDER_URL, EVOLUX_URL, the credentials; also to -env-file) and "ready"; SIGINT or SIGTERM stop it (exit 0).
 package main
 
 import (
@@ -17,7 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,10 +23,7 @@ import (
 
 const shutdownTimeout = 5 * time.Second
 
-// defaultSubscribers gives the Evolux report something to show out of the
-// box (ten envelope pages, every state present); the library's default, used
-// by the tests, stays empty.
-const defaultSubscribers = 500
+const defaultSubscribers = 500 // ten envelope pages out of the box; the library's default stays empty
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -39,8 +32,7 @@ func main() {
 	os.Exit(code)
 }
 
-// run serves until ctx ends and returns the exit code: 0 after a clean stop,
-// 1 when the emulator cannot start, 2 for bad flags.
+// run serves until ctx ends: exit code 0 after a clean stop, 1 when the emulator cannot start, 2 for bad flags.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("campaigns-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
@@ -66,17 +58,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.StringVar(&cfg.APIKey, "api-key", emulator.DefaultAPIKey, "Builder trigger API key")
 	flags.StringVar(&cfg.EvoluxToken, "evolux-token", emulator.DefaultEvoluxToken, "Evolux bearer token")
 	err := flags.Parse(args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "campaigns-emulator: unexpected arguments %q\n", flags.Args())
 		return 2
 	}
-	// What the emulator uses for an empty value, so the printed lines say it.
+	// What the emulator uses for an empty value, so that the printed lines say it.
 	cfg.User, cfg.Password = cmp.Or(cfg.User, emulator.DefaultUser), cmp.Or(cfg.Password, emulator.DefaultPassword)
 	cfg.APIKey, cfg.EvoluxToken = cmp.Or(cfg.APIKey, emulator.DefaultAPIKey), cmp.Or(cfg.EvoluxToken, emulator.DefaultEvoluxToken)
 	if cfg.Dialects, err = emulator.ParseDialects(*dialects); err != nil {
@@ -118,8 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// dialectHelp lists every dialect with its description, one per line, for
-// -h.
+// dialectHelp lists every dialect with its description, one per line, for -h.
 func dialectHelp() string {
 	var b strings.Builder
 	for _, d := range emulator.Dialects() {
@@ -128,34 +118,22 @@ func dialectHelp() string {
 	return b.String()
 }
 
-// formatCounts lists the request counters in a stable order, for scripts
-// and people reading a log.
+// formatCounts lists the request counters in a stable order.
 func formatCounts(counts map[emulator.Op]int) string {
-	ops := make([]string, 0, len(counts))
+	var ops []string
 	for op, n := range counts {
 		if n > 0 {
 			ops = append(ops, fmt.Sprintf("%s=%d", op, n))
 		}
 	}
-	sort.Strings(ops)
-	if len(ops) == 0 {
-		return "none"
-	}
-	return strings.Join(ops, " ")
+	slices.Sort(ops)
+	return cmp.Or(strings.Join(ops, " "), "none")
 }
 
-// envLines are the settings a script needs, as KEY=VALUE lines that a shell
-// can source and a Makefile can include (values are quoted only when they
-// must be).
+// envLines are KEY=VALUE lines that a shell can source and a Makefile include (quoted only when they must be).
 func envLines(builderURL, evoluxURL string, cfg emulator.Config) []string {
-	pairs := [][2]string{
-		{"BUILDER_URL", builderURL},
-		{"EVOLUX_URL", evoluxURL},
-		{"BUILDER_USER", cfg.User},
-		{"BUILDER_PASSWORD", cfg.Password},
-		{"BUILDER_API_KEY", cfg.APIKey},
-		{"EVOLUX_TOKEN", cfg.EvoluxToken},
-	}
+	pairs := [][2]string{{"BUILDER_URL", builderURL}, {"EVOLUX_URL", evoluxURL}, {"BUILDER_USER", cfg.User},
+		{"BUILDER_PASSWORD", cfg.Password}, {"BUILDER_API_KEY", cfg.APIKey}, {"EVOLUX_TOKEN", cfg.EvoluxToken}}
 	lines := make([]string, len(pairs))
 	for i, p := range pairs {
 		lines[i] = p[0] + "=" + shellQuote(p[1])
@@ -172,8 +150,7 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// writeFileAtomically renames a complete temporary file into place, so a
-// script polling for the file never reads half of it.
+// writeFileAtomically renames a complete temporary file into place: a script polling for it never reads half.
 func writeFileAtomically(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {

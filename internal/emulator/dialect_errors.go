@@ -11,10 +11,8 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// answerWriter returns the writer a Builder answer goes through, and the
-// function that sends it: under the error dialects, error answers are held
-// and re-spelled, and under DialectEchoCredentials object answers echo the
-// request; otherwise w itself and a no-op.
+// answerWriter returns the writer a Builder answer goes through and the function that sends it: held, to re-spell
+// errors or echo the request, under the dialects that do; else w itself and a no-op.
 func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
 	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
 		return w, func() {}
@@ -23,8 +21,7 @@ func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc ser
 	return ew, ew.flush
 }
 
-// errorSpeller buffers one answer, its header excepted, so that an error
-// can be re-spelled before anything is sent.
+// errorSpeller buffers one answer, its header excepted, so that it can be re-spelled before anything is sent.
 type errorSpeller struct {
 	bufferedResponse
 	w        http.ResponseWriter
@@ -32,8 +29,7 @@ type errorSpeller struct {
 	request  *http.Request
 }
 
-// Unwrap lets http.ResponseController reach the connection (a dropped
-// connection fault hijacks it).
+// Unwrap lets http.ResponseController reach the connection (a dropped connection fault hijacks it).
 func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
 
 func (s *errorSpeller) flush() {
@@ -46,7 +42,7 @@ func (s *errorSpeller) flush() {
 		body = s.respell(body)
 	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
 		s.Header().Del("Content-Length")
-		body = echoed(body, s.request)
+		body = withEcho(body, requestEcho(s.request, builder.HeaderAuthorization))
 	}
 	s.w.WriteHeader(s.status)
 	_, _ = s.w.Write(body)
@@ -58,8 +54,7 @@ func (s *errorSpeller) respell(body []byte) []byte {
 	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
 		header.Del("Content-Length")
 		if status == http.StatusNotFound {
-			// Like many gateways, it quotes the whole request URL, query
-			// (and so an apikey) included: clients must scrub it.
+			// Like many gateways, it quotes the whole request URL, apikey included: clients must scrub it.
 			header.Set("Content-Type", "text/html; charset=iso-8859-1")
 			return fmt.Appendf(nil, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL %s was not found on this server.</p>\n</body></html>\n",
 				html.EscapeString(s.request.URL.RequestURI()))
@@ -90,8 +85,7 @@ func (s *errorSpeller) respell(body []byte) []byte {
 	return out
 }
 
-// errorLoc says where a non-validation error comes from, in the spirit of
-// a 422's loc.
+// errorLoc says where a non-validation error comes from, in the spirit of a 422's loc.
 func (s *errorSpeller) errorLoc() []any {
 	switch s.status {
 	case http.StatusUnauthorized, http.StatusForbidden:
@@ -107,14 +101,16 @@ func (s *errorSpeller) errorLoc() []any {
 	return loc("body")
 }
 
-// echoed is a JSON object answer with the request's credentials added, as
-// a service that echoes its request for debugging does.
-func echoed(body []byte, r *http.Request) []byte {
-	echo, err := json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(builder.HeaderAuthorization)})
-	if err != nil || bytes.Equal(bytes.TrimSpace(body), []byte("{}")) {
-		return body
+// requestEcho is what DialectEchoCredentials adds to an answer, as a service that echoes its request does.
+func requestEcho(r *http.Request, header string) []byte {
+	echo, _ := json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(header)})
+	return echo
+}
+
+// withEcho adds echo to a JSON object (not an empty one) as its "request".
+func withEcho(object, echo []byte) []byte {
+	if len(object) < 3 || object[len(object)-1] != '}' {
+		return object
 	}
-	trimmed := bytes.TrimSpace(body)
-	trimmed = trimmed[:len(trimmed)-1] // the object's closing brace
-	return append(append(append(trimmed, `,"request":`...), echo...), '}')
+	return append(append(append(object[:len(object)-1], `,"request":`...), echo...), '}')
 }

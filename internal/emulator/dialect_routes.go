@@ -15,8 +15,7 @@ type routeMatch struct {
 	redirect string   // Location of a 307 (DialectTrailingSlash)
 }
 
-// op is the counter of the request: its route's operation, OpRedirect for
-// a 307, OpUnknown for a 404 or 405.
+// op is the request's counter: its route's, OpRedirect for a 307, OpUnknown for a 404 or 405.
 func (m routeMatch) op() Op {
 	switch {
 	case m.redirect != "":
@@ -27,9 +26,7 @@ func (m routeMatch) op() Op {
 	return OpUnknown
 }
 
-// builderRoutes are the Builder routes of the reference; slashRoutes are
-// the same with a trailing slash on every collection route, where
-// DialectTrailingSlash serves them.
+// builderRoutes are the reference's Builder routes; slashRoutes DialectTrailingSlash's, collections ending in "/".
 var builderRoutes, slashRoutes = func() ([]route, []route) {
 	var plain, slashed []route
 	for _, rt := range routes {
@@ -45,8 +42,7 @@ var builderRoutes, slashRoutes = func() ([]route, []route) {
 	return plain, slashed
 }()
 
-// match routes r. Evolux paths are matched as in the reference under every
-// dialect; Builder paths may live under a prefix or end with a slash.
+// match routes r: Evolux paths as in the reference; Builder paths may live under a prefix or end with a slash.
 func (d dialectSet) match(r *http.Request) routeMatch {
 	path := r.URL.Path
 	if strings.HasPrefix(path, evoluxRoot) {
@@ -71,9 +67,7 @@ func (d dialectSet) match(r *http.Request) routeMatch {
 	if m.rt != nil || len(m.allowed) > 0 || !d[DialectTrailingSlash] || path == "/" {
 		return m
 	}
-	// Starlette's redirect_slashes: when the path matches nothing, the same
-	// path with the trailing slash added or removed is tried, whatever the
-	// method; a match there answers 307 to it.
+	// Starlette's redirect_slashes: the path with the slash added or removed, if it matches, answers a 307 to it.
 	other, otherEscaped := path+"/", escaped+"/"
 	if strings.HasSuffix(path, "/") {
 		other, otherEscaped = strings.TrimSuffix(path, "/"), strings.TrimSuffix(escaped, "/")
@@ -88,8 +82,7 @@ func (d dialectSet) match(r *http.Request) routeMatch {
 	return m
 }
 
-// writeRedirect is Starlette's RedirectResponse: 307, so that the client
-// repeats the same method with the same body, and no body of its own.
+// writeRedirect is Starlette's RedirectResponse: 307 (the same method and body again), no body.
 func writeRedirect(w http.ResponseWriter, location string) {
 	w.Header().Set("Location", location)
 	w.WriteHeader(http.StatusTemporaryRedirect)

@@ -1,9 +1,5 @@
-// Package emulator is an in-memory emulator of the Builder and Evolux APIs,
-// faithful to the contract in internal/client/CONTRACT.md: it serves the paths, query names,
-// JSON fields and types of internal/client/builder/wire.go and
-// internal/client/evolux/wire.go, rejects what the real services would reject
-// and answers errors in each service's own shape. Acceptance tests, examples,
-// the demo, the benchmarks and users run against it.
+// Package emulator is an in-memory emulator of the Builder and Evolux APIs (internal/client/CONTRACT.md): it
+// serves the constants of the clients' wire.go files, rejects what the services would and answers their errors.
 package emulator
 
 import (
@@ -18,9 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	// Hermetic time zones: the Evolux "timezone" filter must behave the same
-	// on machines without a zoneinfo database.
-	_ "time/tzdata"
+	_ "time/tzdata" // the Evolux timezone filter works without a zoneinfo database
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
@@ -34,7 +28,7 @@ const (
 	DefaultEvoluxToken = "emulator-evolux-token"
 )
 
-// Evolux response shapes (internal/client/CONTRACT.md: clients accept both).
+// Evolux response shapes (clients accept both).
 const (
 	ShapeEnvelope = "envelope"
 	ShapeArray    = "array"
@@ -45,8 +39,7 @@ const (
 	refreshTokenLifetime = 24 * time.Hour
 	defaultSlowDelay     = 3 * time.Second
 	defaultListMax       = 1000
-	// defaultListLimit is a list's limit when the request gives none.
-	defaultListLimit = 100
+	defaultListLimit     = 100 // when the request gives none
 )
 
 // Op names an API operation for counters and faults.
@@ -64,42 +57,27 @@ const (
 	OpTriggerFire       Op = "builder.trigger.fire"
 	OpTriggerRead       Op = "builder.trigger.read"
 	OpEvoluxSubscribers Op = "evolux.subscribers"
-	// OpUnknown counts requests that matched no route (404 or 405). Faults
-	// never apply to it.
-	OpUnknown Op = "unknown"
+	OpUnknown           Op = "unknown" // no route (404 or 405); never faulted
 )
 
-// Config sets up an Emulator. The zero value is a working emulator with the
-// default credentials and no Evolux data.
+// Config sets up an Emulator; the zero value has the default credentials and no Evolux data.
 type Config struct {
 	Latency       time.Duration // added to every request
 	TokenLifetime time.Duration // 0 => 1h; refresh tokens live 24h
 
 	User, Password, APIKey, EvoluxToken string // "" => the Default* constants
 
-	Subscribers int    // number of generated Evolux subscribers
-	Seed        int64  // deterministic subscriber generation and random faults
-	EvoluxShape string // ShapeEnvelope (default) or ShapeArray
-	PageSize    int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
-	// EvoluxPaging is how the envelope pages: one of PagingDialects(), "" => PagingPage.
-	EvoluxPaging string
+	Subscribers  int    // number of generated Evolux subscribers
+	Seed         int64  // deterministic subscriber generation and random faults
+	EvoluxShape  string // ShapeEnvelope (default) or ShapeArray
+	PageSize     int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
+	EvoluxPaging string // one of PagingDialects(), "" => PagingPage
 
-	// SchedulerInterval > 0 makes Start and StartOn run a goroutine that calls
-	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
-	SchedulerInterval time.Duration
-	SlowDelay         time.Duration // how late a FaultSlow answer comes: 0 => 3s
-
-	// Dialects are variants of the Builder contract, combined (dialect.go);
-	// empty means DialectReference.
-	Dialects []Dialect
-
-	// ListMax is the largest limit a campaign list accepts (FastAPI's
-	// Query(le=...)): 0 => 1000. A list takes skip and limit (default 100).
-	ListMax int
-
-	// Now is the emulator's clock (tokens, creation dates, trigger times):
-	// nil => time.Now. A simulation moves it by hand.
-	Now func() time.Time
+	SchedulerInterval time.Duration    // > 0: Start runs AdvanceSchedule(time.Now()) this often
+	SlowDelay         time.Duration    // how late a FaultSlow answer comes: 0 => 3s
+	Dialects          []Dialect        // combined; empty => DialectReference
+	ListMax           int              // the largest limit a campaign list accepts: 0 => 1000
+	Now               func() time.Time // the clock of tokens, creation dates and triggers: nil => time.Now
 }
 
 // Validate reports a configuration that New would refuse.
@@ -123,7 +101,6 @@ func (c Config) Validate() error {
 	return errors.Join(append(errs, err)...)
 }
 
-// checkShape refuses an Evolux shape other than ShapeEnvelope and ShapeArray.
 func checkShape(shape string) error {
 	if shape == ShapeEnvelope || shape == ShapeArray {
 		return nil
@@ -131,7 +108,6 @@ func checkShape(shape string) error {
 	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
 }
 
-// checkPaging refuses a paging dialect PagingDialects does not list.
 func checkPaging(name string) error {
 	if _, ok := pagingDialects[name]; ok {
 		return nil
@@ -139,8 +115,7 @@ func checkPaging(name string) error {
 	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
 }
 
-// Emulator serves both APIs from one http.Handler. It is safe for concurrent
-// use; every knob may be turned while requests are in flight.
+// Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
 type Emulator struct {
 	user, password, apiKey, evoluxToken string
 	seed                                int64
@@ -175,9 +150,7 @@ type Emulator struct {
 	ids      *rand.Rand // server-made ObjectIds, reproducible from the seed
 }
 
-// New returns an emulator for cfg. It panics when cfg is invalid (see
-// Config.Validate); Start and StartOn return the error instead. New starts
-// no goroutine: the scheduler runs only under Start and StartOn.
+// New returns an emulator for cfg, and panics when cfg is invalid (Start returns the error). It starts no goroutine.
 func New(cfg Config) *Emulator {
 	if err := cfg.Validate(); err != nil {
 		panic("emulator: " + err.Error())
@@ -232,8 +205,7 @@ func (e *Emulator) SetSlowDelay(d time.Duration) {
 	e.slowDelay.Store(int64(d))
 }
 
-// SetTokenLifetime changes the lifetime of access tokens issued from now on
-// (0 => 1h). Tokens already issued keep their expiry.
+// SetTokenLifetime changes the lifetime of access tokens issued from now on (0 => 1h).
 func (e *Emulator) SetTokenLifetime(d time.Duration) {
 	if d <= 0 {
 		d = defaultTokenLifetime
@@ -243,8 +215,7 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 	e.mu.Unlock()
 }
 
-// SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
-// ShapeArray. It panics on any other value.
+// SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
 func (e *Emulator) SetEvoluxShape(shape string) {
 	if err := checkShape(shape); err != nil {
 		panic("emulator: " + err.Error())
@@ -254,8 +225,7 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 	e.mu.Unlock()
 }
 
-// SetEvoluxPaging switches the envelope's paging dialect; it panics on a
-// name PagingDialects does not list.
+// SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) {
 	if err := checkPaging(name); err != nil {
 		panic("emulator: " + err.Error())
@@ -273,28 +243,17 @@ func (e *Emulator) SetPageSize(n int) {
 }
 
 // Count is the number of requests received for op, faulted ones included.
-func (e *Emulator) Count(op Op) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.counts[op]
-}
+func (e *Emulator) Count(op Op) int { return locked(e, func() int { return e.counts[op] }) }
 
 // Counts is a copy of every per-operation counter.
 func (e *Emulator) Counts() map[Op]int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return maps.Clone(e.counts)
+	return locked(e, func() map[Op]int { return maps.Clone(e.counts) })
 }
 
 // TotalRequests is the number of requests received, routed or not.
-func (e *Emulator) TotalRequests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.total
-}
+func (e *Emulator) TotalRequests() int { return locked(e, func() int { return e.total }) }
 
-// ResetCounts zeroes every counter: per operation, total, faults injected and
-// expired-token uses. State, queued faults and EvoluxQueries are kept.
+// ResetCounts zeroes every counter (faults injected and expired-token uses too); state and queues are kept.
 func (e *Emulator) ResetCounts() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -304,25 +263,22 @@ func (e *Emulator) ResetCounts() {
 	e.expiredTokenUses = 0
 }
 
-// ExpiredTokenUses counts requests that arrived with a known access token
-// after it expired: a client that refreshes on the first 401 sends at most
-// one such request per expiry.
-func (e *Emulator) ExpiredTokenUses() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.expiredTokenUses
-}
+// ExpiredTokenUses counts requests that came with a known access token after it expired.
+func (e *Emulator) ExpiredTokenUses() int { return locked(e, func() int { return e.expiredTokenUses }) }
 
-// EvoluxQueries are the raw query strings of every subscribers request
-// received, in order.
+// EvoluxQueries are the raw query strings of every subscribers request received, in order.
 func (e *Emulator) EvoluxQueries() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.evoluxQueries...)
+	return locked(e, func() []string { return append([]string(nil), e.evoluxQueries...) })
 }
 
-// ServeHTTP routes one request (under the dialects): count it, wait the latency, apply a queued or
-// random fault, then serve it.
+// locked is f's result with e.mu held.
+func locked[T any](e *Emulator, f func() T) T {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return f()
+}
+
+// ServeHTTP counts a request, waits the latency, applies its fault, then serves it under the dialects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := e.dialects.match(r)
 	e.countRequest(m.op(), r)
@@ -369,8 +325,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// faultAnswers are the faults that answer an error status, after the work
-// is done or before any.
+// faultAnswers are the faults that answer an error status, after the work or before any.
 var faultAnswers = map[FaultKind]struct {
 	status                int
 	retryAfter, afterWork bool
@@ -392,8 +347,7 @@ func (e *Emulator) countRequest(op Op, r *http.Request) {
 	}
 }
 
-// sleepContext waits d, or less if ctx ends first; it reports whether the
-// whole delay passed.
+// sleepContext waits d, or less if ctx ends first; it reports whether the whole delay passed.
 func sleepContext(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,8 +19,7 @@ const messageInvalidToken = "Invalid or missing token"
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// subscriberFilter is a validated subscribers query. Empty values count as
-// absent.
+// subscriberFilter is a validated subscribers query; empty values count as absent.
 type subscriberFilter struct {
 	phone      string
 	nameLower  string
@@ -95,8 +93,7 @@ func parseSubscriberFilter(q url.Values) (subscriberFilter, error) {
 	return f, errors.Join(errs...)
 }
 
-// parseInstant reads an ISO 8601 date; one without an offset is local to
-// the query's time zone.
+// parseInstant reads an ISO 8601 date; one without an offset is in the query's time zone.
 func parseInstant(v string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t, nil
@@ -144,8 +141,7 @@ func (e *Emulator) evoluxAuthorized(r *http.Request) bool {
 	return strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)
 }
 
-// subscribersReport serves the report, streamed: a large answer is encoded
-// record by record, never built whole.
+// subscribersReport serves the report, encoded record by record, never built whole.
 func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	if !e.evoluxAuthorized(r) {
 		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
@@ -176,7 +172,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	defer func() { _ = out.Flush() }() // a client gone mid-answer is not the emulator's error
 	var echo []byte
 	if e.dialects[DialectEchoCredentials] {
-		echo, _ = json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(evolux.HeaderAuthorization)})
+		echo = requestEcho(r, evolux.HeaderAuthorization)
 	}
 	if shape == ShapeArray {
 		writeRecords(out, records, matches, f.loc, echo)
@@ -185,7 +181,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	total := len(matches)
 	lo = min(lo, total)
 	hi := min(lo+limit, total)
-	buf := appendJSONString([]byte{'{'}, dialect.recordsField())
+	buf := appendJSONString([]byte{'{'}, dialect.records)
 	_, _ = out.Write(append(buf, ':'))
 	writeRecords(out, records, matches[lo:hi], f.loc, echo)
 	members, _ := dialect.fields(paging, r, lo, hi, limit, total).MarshalJSON() // an object of scalars always encodes
@@ -193,8 +189,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 	_, _ = out.Write(members) // the members' closing brace closes the envelope
 }
 
-// writeRecords writes the records of matches; echo, when not nil, is added
-// to each record as its "request" (DialectEchoCredentials).
+// writeRecords writes the records of matches, each with echo as its "request" unless nil.
 func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc *time.Location, echo []byte) {
 	_ = out.WriteByte('[')
 	buf := make([]byte, 0, 512)
@@ -202,9 +197,8 @@ func writeRecords(out *bufio.Writer, records []subscriber, matches []int32, loc 
 		if i > 0 {
 			_ = out.WriteByte(',')
 		}
-		buf = records[idx].appendJSON(buf[:0], loc)
-		if len(echo) > 0 && len(buf) > 2 && buf[len(buf)-1] == '}' {
-			buf = append(append(append(buf[:len(buf)-1], `,"request":`...), echo...), '}')
+		if buf = records[idx].appendJSON(buf[:0], loc); echo != nil {
+			buf = withEcho(buf, echo)
 		}
 		_, _ = out.Write(buf)
 	}

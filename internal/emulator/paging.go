@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,37 +11,17 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// Evolux paging dialects: the same report paged the ways other servers page
-// theirs. Only PagingPage uses the client's own wire.go names; the others
-// spell paging their own way on purpose, so that the client's tolerant
-// reading of an undocumented envelope is tested against readings it does
-// not share (PRODUCT.md, "The real services will differ").
+// Evolux paging dialects: the same report paged as other servers page theirs. Only PagingPage uses wire.go's names,
+// so that the client's tolerant reading is tested against readings it does not share.
 const (
-	// PagingPage (the default): ?page=N&per_page=M; "pagination" holds
-	// page, per_page, total, next_url and last_url.
-	PagingPage = "page"
-	// PagingV1 is Evolux's older v1 API: ?page=N&limit=M; "pagination"
-	// holds total, limit, items, current_url, first_url, last_url, next_url
-	// and prev_url, the page number only inside the URLs.
-	PagingV1 = "v1"
-	// PagingOffset: ?offset=N&limit=M; "meta" holds total, "links" next
-	// and last (JSON:API style).
-	PagingOffset = "offset"
-	// PagingTotal: ?page_number=N; a top-level total and next_url, no page
-	// size: the first page's record count tells it.
-	PagingTotal = "total"
-	// PagingLastURL: ?p=N; "pagination" holds next_url and last_url only.
-	PagingLastURL = "last-url"
-	// PagingNextOnly: ?pg=N; "pagination" holds next_url only: nothing
-	// tells how many pages there are.
-	PagingNextOnly = "next-only"
-	// PagingCursor: ?cursor=<opaque>; "pagination" holds next_url only:
-	// nothing predicts the next page.
-	PagingCursor = "cursor"
-	// PagingResults is Django REST framework's LimitOffsetPagination:
-	// ?limit=M&offset=N; the records under "results" instead of "data",
-	// beside count, next and previous.
-	PagingResults = "results"
+	PagingPage     = "page"      // ?page=N&per_page=M; "pagination": page, per_page, total, next_url, last_url (default)
+	PagingV1       = "v1"        // Evolux v1: ?page=N&limit=M; "pagination": total, limit, items and URLs only
+	PagingOffset   = "offset"    // ?offset=N&limit=M; "meta" holds total, "links" next and last (JSON:API)
+	PagingTotal    = "total"     // ?page_number=N; a top-level total and next_url, no page size
+	PagingLastURL  = "last-url"  // ?p=N; "pagination" holds next_url and last_url only
+	PagingNextOnly = "next-only" // ?pg=N; "pagination" holds next_url only: no page count
+	PagingCursor   = "cursor"    // ?cursor=<opaque>; next_url only: nothing predicts the next page
+	PagingResults  = "results"   // Django REST framework's LimitOffsetPagination: "results", count, next, previous
 )
 
 // PagingDialects lists every paging dialect, the default first.
@@ -52,32 +31,27 @@ func PagingDialects() []string {
 
 // pagingDialect is how one dialect reads a page request and links pages.
 type pagingDialect struct {
-	param string // the query parameter that numbers pages, offsets or cursors
-	size  string // the query parameter of the page size; "" when the client cannot choose it
-	// offset: param counts records from 0; else pages from 1 (or a cursor)
-	offset, cursor bool
-	records        string // the envelope member of the records; "" is evolux.FieldData
+	param          string // the query parameter that numbers pages, offsets or cursors
+	size           string // the query parameter of the page size; "" when the client cannot choose it
+	offset, cursor bool   // param counts records from 0, or is a cursor; else pages from 1
+	records        string // the envelope member of the records
 }
 
-// recordsField is the envelope member that holds the records.
-func (d pagingDialect) recordsField() string { return cmp.Or(d.records, evolux.FieldData) }
-
 var pagingDialects = map[string]pagingDialect{
-	PagingPage:     {param: evolux.QueryPage, size: evolux.QueryPerPage},
-	PagingV1:       {param: "page", size: "limit"},
-	PagingOffset:   {param: "offset", size: "limit", offset: true},
-	PagingTotal:    {param: "page_number"},
-	PagingLastURL:  {param: "p"},
-	PagingNextOnly: {param: "pg"},
-	PagingCursor:   {param: "cursor", cursor: true},
-	PagingResults:  {param: "offset", size: "limit", offset: true, records: "results"},
+	PagingPage:     {evolux.QueryPage, evolux.QueryPerPage, false, false, evolux.FieldData},
+	PagingV1:       {"page", "limit", false, false, evolux.FieldData},
+	PagingOffset:   {"offset", "limit", true, false, evolux.FieldData},
+	PagingTotal:    {"page_number", "", false, false, evolux.FieldData},
+	PagingLastURL:  {"p", "", false, false, evolux.FieldData},
+	PagingNextOnly: {"pg", "", false, false, evolux.FieldData},
+	PagingCursor:   {"cursor", "", false, true, evolux.FieldData},
+	PagingResults:  {"offset", "limit", true, false, "results"},
 }
 
 // cursorPrefix makes a cursor that is no number, so that it predicts nothing.
 const cursorPrefix = "c_"
 
-// window reads which records a page request asks for: from lo, at most
-// limit of them.
+// window reads which records a page request asks for: from lo, at most limit of them.
 func (d pagingDialect) window(q url.Values, defaultSize int) (lo, limit int, err error) {
 	limit = defaultSize
 	if d.size != "" {
@@ -125,8 +99,7 @@ func (d pagingDialect) link(r *http.Request, lo, limit int) string {
 	return pageURL(r, d.param, value)
 }
 
-// pagingFields are the envelope's members after the records, in order, for the
-// page of records lo to hi of total.
+// fields are the envelope's members after the records of lo to hi of total.
 func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total int) object {
 	var next, prev any // null unless there is such a page
 	if hi < total {
@@ -167,8 +140,7 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 	}}}
 }
 
-// pageURL is the absolute URL of another page of the same query: the query
-// is kept as the client wrote it, with only param replaced.
+// pageURL is the absolute URL of another page: the query as the client wrote it, only param replaced.
 func pageURL(r *http.Request, param, value string) string {
 	scheme := "http"
 	if r.TLS != nil {

@@ -14,9 +14,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// maxBodyBytes bounds request bodies; a campaign with a large sheet is far
-// below it.
-const maxBodyBytes = 16 << 20
+const maxBodyBytes = 16 << 20 // far above a campaign with a large sheet
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
@@ -28,8 +26,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-// fastAPIError is FastAPI's error body: detail is a string, or for 422 a
-// list of validationError.
+// fastAPIError is FastAPI's error body: detail is a string, or for 422 a list of validationError.
 type fastAPIError struct {
 	Detail any `json:"detail"`
 }
@@ -73,8 +70,7 @@ func writeEvoluxError(w http.ResponseWriter, status int, message string) {
 	})
 }
 
-// writeServiceError answers status in the service's error shape, with the
-// status text as its message.
+// writeServiceError answers status in the service's error shape, with the status text as its message.
 func writeServiceError(w http.ResponseWriter, svc service, status int) {
 	if svc == serviceEvolux {
 		writeEvoluxError(w, status, http.StatusText(status))
@@ -116,21 +112,18 @@ func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
 	_, _ = w.Write(b.body.Bytes())
 }
 
-// dropConnection closes the client's connection without an answer: the work
-// is done, but the client cannot know it.
+// dropConnection closes the client's connection without an answer.
 func dropConnection(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err == nil {
 		_ = conn.Close()
 		return
 	}
-	// Not hijackable (HTTP/2, a recorder): the server aborts the response.
-	panic(http.ErrAbortHandler)
+	panic(http.ErrAbortHandler) // not hijackable (HTTP/2, a recorder): the server aborts the response
 }
 
-// readJSONBody reads a JSON object body the way FastAPI does. A syntax error
-// is reported at once, before authentication (syntaxErr); a body that is
-// missing or not an object is a validation error reported with the others.
+// readJSONBody reads a JSON object body as FastAPI does: a syntax error is reported at once, before
+// authentication (syntaxErr); a missing body or not an object, with the other validation errors.
 func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]json.RawMessage, errs []validationError, syntaxErr bool) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
@@ -139,8 +132,7 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]jso
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []validationError{missingError(loc("body"))}, false
 	}
-	// FastAPI parses JSON only when the content type says so (or is absent);
-	// otherwise the body stays bytes and fails model validation.
+	// FastAPI parses JSON only when the content type says so (or is absent); else the body fails validation.
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mediaType, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mediaType == "application/json" || strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json")) {

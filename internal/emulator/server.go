@@ -10,8 +10,7 @@ import (
 	"time"
 )
 
-// Server is an Emulator listening on a loopback port. Both APIs share its
-// origin: Builder at the root, Evolux under /api/v1/.
+// Server is an Emulator listening on a loopback port, Builder at the root and Evolux under /api/v1/.
 type Server struct {
 	*Emulator
 
@@ -26,9 +25,7 @@ type Server struct {
 // Start serves a new emulator on a free port of 127.0.0.1.
 func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
 
-// StartOn serves a new emulator on addr, which must be a loopback address
-// (127.0.0.0/8, ::1 or localhost): the emulator takes well-known passwords
-// and must not be reachable from the network.
+// StartOn serves a new emulator on addr, which must be loopback: the emulator takes well-known passwords.
 func StartOn(cfg Config, addr string) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -76,8 +73,7 @@ func checkLoopback(addr string) error {
 // URL is the origin of both APIs, such as "http://127.0.0.1:PORT".
 func (s *Server) URL() string { return s.url }
 
-// Close stops the scheduler and the server at once, closing every
-// connection: requests in flight (a slow fault, say) are cut off.
+// Close stops the scheduler and the server at once, cutting off requests in flight.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopScheduler()
@@ -87,8 +83,7 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// Shutdown stops the scheduler, stops accepting connections and waits for
-// requests in flight until ctx ends; then it closes whatever is left.
+// Shutdown stops the scheduler and the server, waiting for requests in flight until ctx ends, then closes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopScheduler()
 	err := s.httpServer.Shutdown(ctx)

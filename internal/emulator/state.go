@@ -10,8 +10,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Campaigns is every stored campaign, of every organization and bot, sorted
-// by id. The values are copies.
+// Campaigns is a copy of every stored campaign, of every organization and bot, sorted by id.
 func (e *Emulator) Campaigns() []builder.Campaign {
 	e.mu.Lock()
 	list := make([]builder.Campaign, 0, len(e.campaigns))
@@ -28,16 +27,10 @@ func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c, ok := e.campaigns[strings.ToLower(id)]
-	if !ok {
-		return builder.Campaign{}, false
-	}
-	return cloneCampaign(c), true
+	return cloneCampaign(c), ok
 }
 
-// PutCampaign stores c under organization and bot out of band, replacing any
-// campaign with its id. An empty id is generated; a missing status is
-// not_started and a missing creation date is now. Other fields are kept as
-// given, so tests can seed any state.
+// PutCampaign stores c under organization and bot out of band, as placed sets it; the rest is kept as given.
 func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
 	c = e.placed(cloneCampaign(c), organization, bot, false)
 	e.mu.Lock()
@@ -45,9 +38,8 @@ func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
 	e.campaigns[c.ID] = c
 }
 
-// placed is c as stored under organization and bot: its id in lower case,
-// a new one when it has none or newID; not_started and created now unless
-// c says otherwise.
+// placed is c as stored under organization and bot: its id in lower case (new when none or newID),
+// not_started and created now unless c says otherwise.
 func (e *Emulator) placed(c builder.Campaign, organization, bot string, newID bool) builder.Campaign {
 	now := e.now()
 	if c.ID = strings.ToLower(c.ID); c.ID == "" || newID {
@@ -59,8 +51,7 @@ func (e *Emulator) placed(c builder.Campaign, organization, bot string, newID bo
 	return c
 }
 
-// SetCampaignStatus changes a campaign's status out of band; false if there
-// is no such campaign.
+// SetCampaignStatus changes a campaign's status out of band; false if there is no such campaign.
 func (e *Emulator) SetCampaignStatus(id, status string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -81,19 +72,13 @@ func (e *Emulator) RemoveCampaign(id string) bool {
 	return ok
 }
 
-// AdvanceSchedule plays the service's scheduler at now: a campaign whose
-// scheduled_date is due starts (not_started -> in_progress), and one that was
-// already in progress before this call concludes and gets a log file. A
-// campaign therefore needs two calls to conclude, as a real send takes time.
+// AdvanceSchedule plays the scheduler at now: a due campaign starts, one already in progress concludes with a log
+// file (two calls to conclude, as a send takes time).
 func (e *Emulator) AdvanceSchedule(now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for id, c := range e.campaigns {
-		if c.ScheduledDate == nil {
-			continue
-		}
-		due, err := time.Parse(time.RFC3339, *c.ScheduledDate)
-		if err != nil || due.After(now) {
+		if due, err := time.Parse(time.RFC3339, deref(c.ScheduledDate)); err != nil || due.After(now) {
 			continue
 		}
 		switch deref(c.Status) {
@@ -136,8 +121,7 @@ func (e *Emulator) Triggers() []Trigger {
 	return list
 }
 
-// RemoveTrigger makes the service forget a trigger (its read answers 404);
-// false if there was none. Ids are never reused.
+// RemoveTrigger makes the service forget a trigger (its read answers 404); false if there was none.
 func (e *Emulator) RemoveTrigger(id int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -9,11 +9,8 @@ import (
 	"syscall"
 )
 
-// Transport serves requests in this process, with no socket: a simulation
-// runs thousands of scenarios through it. Faults keep their meaning: a
-// dropped connection (FaultDropAfter) and an answer later than any timeout
-// (FaultSlow) do the work and then fail the round trip, at once; a refused
-// connection (FaultRefused) and FaultDropBefore serve nothing.
+// Transport serves requests in this process, with no socket. Faults keep their meaning: FaultDropAfter and
+// FaultSlow do the work, then fail the round trip at once; FaultRefused and FaultDropBefore serve nothing.
 func (e *Emulator) Transport() http.RoundTripper { return inProcess{e} }
 
 type inProcess struct{ e *Emulator }
@@ -55,8 +52,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// serveRecovering serves r, reporting a handler that aborted the answer
-// (a dropped connection from a queued or random fault).
+// serveRecovering serves r, reporting a handler that aborted the answer (a queued or random dropped connection).
 func serveRecovering(e *Emulator, w http.ResponseWriter, r *http.Request) (aborted bool) {
 	defer func() {
 		if v := recover(); v != nil {
