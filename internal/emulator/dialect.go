@@ -1,10 +1,17 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"mime"
+	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
 // Dialect names a plausible variant of the Builder contract (FastAPI, pydantic v1 or MongoDB defaults, a gateway):
@@ -190,3 +197,189 @@ func (d dialectSet) builderPrefix() string {
 
 // BuilderURL is the base URL of the Builder API: URL plus the dialects' path prefix. Evolux stays at URL.
 func (s *Server) BuilderURL() string { return s.url + s.dialects.builderPrefix() }
+
+// routeMatch is where a request goes under the dialects.
+type routeMatch struct {
+	rt       *route
+	params   pathParams
+	allowed  []string // methods the path allows when the method is wrong
+	service  service  // whose error shape an unrouted request gets
+	redirect string   // Location of a 307 (DialectTrailingSlash)
+}
+
+// op is the request's counter: its route's, OpRedirect for a 307, OpUnknown for a 404 or 405.
+func (m routeMatch) op() Op {
+	switch {
+	case m.redirect != "":
+		return OpRedirect
+	case m.rt != nil:
+		return m.rt.op
+	}
+	return OpUnknown
+}
+
+// builderRoutes are the reference's Builder routes; slashRoutes DialectTrailingSlash's, collections ending in "/".
+var builderRoutes, slashRoutes = func() ([]route, []route) {
+	var plain, slashed []route
+	for _, rt := range routes {
+		if rt.service != serviceBuilder {
+			continue
+		}
+		plain = append(plain, rt)
+		if slices.Contains([]Op{OpCampaignCreate, OpCampaignList, OpTriggerFire}, rt.op) {
+			rt.segments = append(slices.Clone(rt.segments), "")
+		}
+		slashed = append(slashed, rt)
+	}
+	return plain, slashed
+}()
+
+// match routes r: Evolux paths as in the reference; Builder paths may live under a prefix or end with a slash.
+func (d dialectSet) match(r *http.Request) routeMatch {
+	path := r.URL.Path
+	if strings.HasPrefix(path, evoluxRoot) {
+		rt, params, allowed := matchIn(routes, r.Method, path)
+		return routeMatch{rt: rt, params: params, allowed: allowed, service: serviceEvolux}
+	}
+	m := routeMatch{service: serviceBuilder}
+	escaped := r.URL.EscapedPath()
+	if prefix := d.builderPrefix(); prefix != "" {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			return m // the gateway knows nothing else: 404
+		}
+		path = rest
+		escaped = strings.TrimPrefix(escaped, prefix)
+	}
+	table := builderRoutes
+	if d[DialectTrailingSlash] {
+		table = slashRoutes
+	}
+	m.rt, m.params, m.allowed = matchIn(table, r.Method, path)
+	if m.rt != nil || len(m.allowed) > 0 || !d[DialectTrailingSlash] || path == "/" {
+		return m
+	}
+	// Starlette's redirect_slashes: the path with the slash added or removed, if it matches, answers a 307 to it.
+	other, otherEscaped := path+"/", escaped+"/"
+	if strings.HasSuffix(path, "/") {
+		other, otherEscaped = strings.TrimSuffix(path, "/"), strings.TrimSuffix(escaped, "/")
+	}
+	if rt, _, allowed := matchIn(table, r.Method, other); rt != nil || len(allowed) > 0 {
+		location := "http://" + r.Host + d.builderPrefix() + otherEscaped
+		if r.URL.RawQuery != "" {
+			location += "?" + r.URL.RawQuery
+		}
+		return routeMatch{service: serviceBuilder, redirect: location}
+	}
+	return m
+}
+
+// writeRedirect is Starlette's RedirectResponse: 307 (the same method and body again), no body.
+func writeRedirect(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusTemporaryRedirect)
+}
+
+// answerWriter returns the writer a Builder answer goes through and the function that sends it: held, to re-spell
+// errors or echo the request, under the dialects that do; else w itself and a no-op.
+func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
+	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
+		return w, func() {}
+	}
+	ew := &errorSpeller{bufferedResponse: bufferedResponse{header: w.Header()}, w: w, dialects: d, request: r}
+	return ew, ew.flush
+}
+
+// errorSpeller buffers one answer, its header excepted, so that it can be re-spelled before anything is sent.
+type errorSpeller struct {
+	bufferedResponse
+	w        http.ResponseWriter
+	dialects dialectSet
+	request  *http.Request
+}
+
+// Unwrap lets http.ResponseController reach the connection (a dropped connection fault hijacks it).
+func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
+
+func (s *errorSpeller) flush() {
+	if s.status == 0 {
+		return // nothing answered: the connection was dropped
+	}
+	body := s.body.Bytes()
+	switch {
+	case s.status >= http.StatusBadRequest:
+		body = s.respell(body)
+	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
+		s.Header().Del("Content-Length")
+		body = withEcho(body, requestEcho(s.request, builder.HeaderAuthorization))
+	}
+	s.w.WriteHeader(s.status)
+	_, _ = s.w.Write(body)
+}
+
+// respell rewrites one error answer; the header is still unsent.
+func (s *errorSpeller) respell(body []byte) []byte {
+	d, status, header := s.dialects, s.status, s.Header()
+	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
+		header.Del("Content-Length")
+		if status == http.StatusNotFound {
+			// Like many gateways, it quotes the whole request URL, apikey included: clients must scrub it.
+			header.Set("Content-Type", "text/html; charset=iso-8859-1")
+			return fmt.Appendf(nil, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL %s was not found on this server.</p>\n</body></html>\n",
+				html.EscapeString(s.request.URL.RequestURI()))
+		}
+		header.Set("Content-Type", "text/plain; charset=utf-8")
+		return fmt.Appendf(nil, "upstream error: %d %s\n", status, http.StatusText(status))
+	}
+	if !(d[DialectDetailList] || d[DialectDetailObject]) || status == http.StatusUnprocessableEntity {
+		return body
+	}
+	if mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mediaType != "application/json" {
+		return body
+	}
+	var answer struct {
+		Detail *string `json:"detail"`
+	}
+	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil {
+		return body
+	}
+	var detail any = map[string]any{"code": status, "message": *answer.Detail}
+	if d[DialectDetailList] {
+		detail = []validationError{{Loc: s.errorLoc(), Msg: *answer.Detail, Type: "http_error"}}
+	}
+	out, err := json.Marshal(fastAPIError{Detail: detail})
+	if err != nil {
+		panic("emulator: encode error: " + err.Error())
+	}
+	return out
+}
+
+// errorLoc says where a non-validation error comes from, in the spirit of a 422's loc.
+func (s *errorSpeller) errorLoc() []any {
+	switch s.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		if s.request.URL.Query().Has(builder.QueryAPIKey) {
+			return loc("query", builder.QueryAPIKey)
+		}
+		return loc("header", builder.HeaderAuthorization)
+	case http.StatusConflict:
+		return loc("body", builder.FieldCampaignStatus)
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return loc("path")
+	}
+	return loc("body")
+}
+
+// requestEcho is what DialectEchoCredentials adds to an answer, as a service that echoes its request does.
+func requestEcho(r *http.Request, header string) []byte {
+	echo, _ := json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(header)})
+	return echo
+}
+
+// withEcho adds echo to a JSON object (not an empty one) as its "request".
+func withEcho(object, echo []byte) []byte {
+	if len(object) < 3 || object[len(object)-1] != '}' {
+		return object
+	}
+	return append(append(append(object[:len(object)-1], `,"request":`...), echo...), '}')
+}
