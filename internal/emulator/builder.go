@@ -417,13 +417,22 @@ func cloneCampaign(c builder.Campaign) builder.Campaign {
 	return out
 }
 
-// apiKeyParam reads the apikey query parameter; FastAPI takes the last of repeated values.
-func apiKeyParam(r *http.Request) (string, []validationError) {
-	values, ok := r.URL.Query()[builder.QueryAPIKey]
-	if !ok || len(values) == 0 {
-		return "", []validationError{missingError(loc("query", builder.QueryAPIKey))}
+// checkAPIKey answers the 422 of before, a missing apikey and after, else the 403 of a wrong apikey (FastAPI
+// takes the last of repeated values); false when it answered.
+func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, after []validationError) bool {
+	keys := r.URL.Query()[builder.QueryAPIKey]
+	if len(keys) == 0 {
+		before = append(before, missingError(loc("query", builder.QueryAPIKey)))
 	}
-	return values[len(values)-1], nil
+	if errs := slices.Concat(before, after); len(errs) > 0 {
+		writeValidation(w, errs)
+		return false
+	}
+	if !secretEqual(keys[len(keys)-1], e.apiKey) {
+		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+		return false
+	}
+	return true
 }
 
 func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
@@ -432,28 +441,22 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 		writeValidation(w, bodyErrs)
 		return
 	}
-	key, errs := apiKeyParam(r)
-	errs = append(errs, bodyErrs...)
 	var req builder.TriggerRequest
 	if fields != nil {
 		fieldErrs := decodeFields(fields, &req, "JSON")
 		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
 			fieldErrs = append(fieldErrs, notADict(loc("body", builder.FieldTriggerJSON)))
 		}
-		errs = append(errs, fieldErrs...)
+		bodyErrs = append(bodyErrs, fieldErrs...)
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.checkAPIKey(w, r, nil, bodyErrs) {
 		return
 	}
-	if !secretEqual(key, e.apiKey) {
-		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
-		return
-	}
-	raw, _ := req.JSON.(json.RawMessage) // decodeStrict fills interface fields with json.RawMessage
-	payload := compactJSON(raw)
+	raw, _ := req.JSON.(json.RawMessage) // an object decodeFields read: valid JSON
+	var payload bytes.Buffer
+	_ = json.Compact(&payload, raw)
 	e.mu.Lock()
-	t := Trigger{ID: e.nextTriggerID, Payload: payload, FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
+	t := Trigger{ID: e.nextTriggerID, Payload: payload.Bytes(), FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
 	e.nextTriggerID++
 	e.triggers[t.ID] = t
 	e.mu.Unlock()
@@ -461,15 +464,8 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 }
 
 func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathParams) {
-	key, errs := apiKeyParam(r)
 	id, idErrs := e.dialects.triggerID(p[paramID])
-	errs = append(idErrs, errs...)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	if !secretEqual(key, e.apiKey) {
-		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+	if !e.checkAPIKey(w, r, idErrs, nil) {
 		return
 	}
 	e.mu.Lock()
@@ -481,14 +477,6 @@ func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathPar
 func isJSONObject(raw json.RawMessage) bool {
 	var m map[string]json.RawMessage
 	return json.Unmarshal(raw, &m) == nil && m != nil
-}
-
-func compactJSON(raw json.RawMessage) json.RawMessage {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return append(json.RawMessage(nil), raw...)
-	}
-	return buf.Bytes()
 }
 
 // TokenIssued tells whether the emulator issued this access token, expired or not.

@@ -65,9 +65,7 @@ func templateSegments(path string) []string {
 	return splitPath(unescaped)
 }
 
-func splitPath(path string) []string {
-	return strings.Split(strings.TrimPrefix(path, "/"), "/")
-}
+func splitPath(path string) []string { return strings.Split(strings.TrimPrefix(path, "/"), "/") }
 
 // matchIn finds the route of a method and a decoded path (as uvicorn: an escaped "/" splits a segment) in table;
 // allowed lists the methods of a path that matches with another method.
