@@ -36,6 +36,10 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("campaigns-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "campaigns-emulator: "+format+"\n", args...)
+		return code
+	}
 	var (
 		cfg       emulator.Config
 		addr      = flags.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
@@ -64,25 +68,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "campaigns-emulator: unexpected arguments %q\n", flags.Args())
-		return 2
+		return fail(2, "unexpected arguments %q", flags.Args())
 	}
 	// What the emulator uses for an empty value, so that the printed lines say it.
 	cfg.User, cfg.Password = cmp.Or(cfg.User, emulator.DefaultUser), cmp.Or(cfg.Password, emulator.DefaultPassword)
 	cfg.APIKey, cfg.EvoluxToken = cmp.Or(cfg.APIKey, emulator.DefaultAPIKey), cmp.Or(cfg.EvoluxToken, emulator.DefaultEvoluxToken)
 	if cfg.Dialects, err = emulator.ParseDialects(*dialects); err != nil {
-		fmt.Fprintf(stderr, "campaigns-emulator: -dialect: %v\n", err)
-		return 2
+		return fail(2, "-dialect: %v", err)
 	}
 	if *faultRate < 0 || *faultRate > 1 {
-		fmt.Fprintf(stderr, "campaigns-emulator: -fault-rate %v: must be between 0 and 1\n", *faultRate)
-		return 2
+		return fail(2, "-fault-rate %v: must be between 0 and 1", *faultRate)
 	}
 
 	server, err := emulator.StartOn(cfg, *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
-		return 1
+		return fail(1, "%v", err)
 	}
 	if *faultRate > 0 {
 		server.SetRandomFaults(emulator.RandomFaults{Rate: *faultRate, Seed: cfg.Seed})
@@ -90,9 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lines := envLines(server.BuilderURL(), server.URL(), cfg)
 	if *envFile != "" {
 		if err := writeFileAtomically(*envFile, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
-			fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
 			_ = server.Close()
-			return 1
+			return fail(1, "%v", err)
 		}
 	}
 	fmt.Fprintln(stdout, strings.Join(append(lines, "ready"), "\n"))
@@ -102,8 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintf(stderr, "campaigns-emulator: shutdown: %v\n", err)
-		return 1
+		return fail(1, "shutdown: %v", err)
 	}
 	fmt.Fprintln(stderr, "campaigns-emulator: requests served:", formatCounts(server.Counts()))
 	return 0

@@ -301,14 +301,9 @@ func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validati
 }
 
 func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authorizedCampaignPath(w, r, p) {
-		return
+	if c, found, authorized := e.pathCampaign(w, r, p, false); authorized {
+		e.writeFound(w, found, detailCampaignNotFound, func() { e.writeCampaign(w, OpCampaignRead, http.StatusOK, c) })
 	}
-	e.mu.Lock()
-	c, ok := e.stored(p)
-	c = cloneCampaign(c)
-	e.mu.Unlock()
-	e.writeFound(w, ok, detailCampaignNotFound, func() { e.writeCampaign(w, OpCampaignRead, http.StatusOK, c) })
 }
 
 // writeFound answers a read: found, or 404 (DialectReadNull: 200 null).
@@ -351,32 +346,31 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 }
 
 func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authorizedCampaignPath(w, r, p) {
-		return
-	}
-	e.mu.Lock()
-	c, found := e.stored(p)
-	if found {
-		delete(e.campaigns, c.ID)
-	}
-	e.mu.Unlock()
-	if !found {
+	switch c, found, authorized := e.pathCampaign(w, r, p, true); {
+	case !authorized:
+	case !found:
 		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
-		return
+	default:
+		e.writeDeleted(w, c)
 	}
-	e.writeDeleted(w, c)
 }
 
-// authorizedCampaignPath checks the bearer token, then the path's id, answering a failure itself.
-func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request, p pathParams) bool {
+// pathCampaign checks the bearer token, then the path's id (answering a failure itself), and takes a copy of the
+// path's campaign, removing it too when remove.
+func (e *Emulator) pathCampaign(w http.ResponseWriter, r *http.Request, p pathParams, remove bool) (c builder.Campaign, found, authorized bool) {
 	if !e.authenticate(w, r) {
-		return false
+		return c, false, false
 	}
 	if errs := validatePathID(p[paramID]); len(errs) > 0 {
 		writeValidation(w, errs)
-		return false
+		return c, false, false
 	}
-	return true
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, found = e.stored(p); found && remove {
+		delete(e.campaigns, c.ID)
+	}
+	return cloneCampaign(c), found, true
 }
 
 // stored is the campaign of the path (e.mu held): its id, in its organization and bot.

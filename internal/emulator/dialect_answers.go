@@ -57,15 +57,6 @@ func (o object) MarshalJSON() ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// respell replaces the value of key, when it is a string, with f's.
-func (o object) respell(key string, f func(string) any) {
-	for i := range o {
-		if s, ok := o[i].value.(string); ok && o[i].key == key {
-			o[i].value = f(s)
-		}
-	}
-}
-
 // campaignObject lists every field of the model in its order, nil where the campaign has no value.
 func campaignObject(c builder.Campaign) object {
 	o := object{{fieldCampaignID, c.ID}}
@@ -95,18 +86,20 @@ func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
 
 // spell re-spells an answer object: the timestamps under dates, the extra fields, the Mongo id and its name.
 func (d dialectSet) spell(o object, dates ...string) object {
-	for _, key := range dates {
-		o.respell(key, func(s string) any { return d.spellTime(s, key == fieldScheduled) })
-	}
 	if d[DialectExtraFields] {
 		o = append(o, member{"__v", 0}, member{"metadata", object{{"source", "campaign-module"}, {"revision", 1}}},
 			member{"channels", []string{"whatsapp"}})
 	}
 	for i, m := range o {
-		if s, ok := m.value.(string); ok && d[DialectMongoExtendedJSON] && slices.Contains(objectIDFields, m.key) {
+		s, text := m.value.(string)
+		isID := slices.Contains(objectIDFields, m.key)
+		switch {
+		case text && slices.Contains(dates, m.key):
+			o[i].value = d.spellTime(s, m.key == fieldScheduled)
+		case text && isID && d[DialectMongoExtendedJSON]:
 			o[i].value = object{{extendedOID, s}}
 		}
-		if d[DialectIDAlias] && slices.Contains(objectIDFields, m.key) {
+		if isID && d[DialectIDAlias] {
 			o[i].key = aliasID
 		}
 	}

@@ -121,33 +121,28 @@ type Emulator struct {
 	seed                                int64
 	now                                 func() time.Time
 
-	latency   atomic.Int64 // time.Duration
-	slowDelay atomic.Int64 // time.Duration
+	latency, slowDelay atomic.Int64 // time.Duration
 
-	mu               sync.Mutex
-	tokenLifetime    time.Duration
-	accessTokens     map[string]time.Time // token => expiry; expired ones are kept to count their uses
-	refreshTokens    map[string]time.Time
-	expiredTokenUses int
-	campaigns        map[string]builder.Campaign // by _id, across organizations and bots
-	triggers         map[int64]Trigger
-	nextTriggerID    int64
-	counts           map[Op]int
-	total            int
-	faultQueue       map[Op][]FaultKind
-	randomFaults     RandomFaults
-	randomRNG        *rand.Rand
-	faultsInjected   map[FaultKind]int
-	evoluxQueries    []string
-	evoluxShape      string
-	pageSize         int
-	evoluxPaging     string
+	mu                          sync.Mutex
+	tokenLifetime               time.Duration
+	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
+	campaigns                   map[string]builder.Campaign // by _id, across organizations and bots
+	triggers                    map[int64]Trigger
+	nextTriggerID               int64
+	counts                      map[Op]int
+	total, expiredTokenUses     int
+	faultQueue                  map[Op][]FaultKind
+	randomFaults                RandomFaults
+	randomRNG                   *rand.Rand
+	faultsInjected              map[FaultKind]int
+	evoluxQueries               []string
+	evoluxShape, evoluxPaging   string
+	pageSize                    int
 
 	subscribers subscriberStore
-
-	dialects dialectSet // fixed at New
-	listMax  int
-	ids      *rand.Rand // server-made ObjectIds, reproducible from the seed
+	dialects    dialectSet // fixed at New
+	listMax     int
+	ids         *rand.Rand // server-made ObjectIds, reproducible from the seed
 }
 
 // New returns an emulator for cfg, and panics when cfg is invalid (Start returns the error). It starts no goroutine.
@@ -155,35 +150,25 @@ func New(cfg Config) *Emulator {
 	if err := cfg.Validate(); err != nil {
 		panic("emulator: " + err.Error())
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	e := &Emulator{
-		user:           cmp.Or(cfg.User, DefaultUser),
-		password:       cmp.Or(cfg.Password, DefaultPassword),
-		apiKey:         cmp.Or(cfg.APIKey, DefaultAPIKey),
-		evoluxToken:    cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
-		seed:           cfg.Seed,
-		now:            now,
-		accessTokens:   map[string]time.Time{},
-		refreshTokens:  map[string]time.Time{},
-		campaigns:      map[string]builder.Campaign{},
-		triggers:       map[int64]Trigger{},
-		counts:         map[Op]int{},
-		faultQueue:     map[Op][]FaultKind{},
-		faultsInjected: map[FaultKind]int{},
-		evoluxShape:    cmp.Or(cfg.EvoluxShape, ShapeEnvelope),
-		pageSize:       clampPageSize(cfg.PageSize),
-		evoluxPaging:   cmp.Or(cfg.EvoluxPaging, PagingPage),
+		user: cmp.Or(cfg.User, DefaultUser), password: cmp.Or(cfg.Password, DefaultPassword),
+		apiKey: cmp.Or(cfg.APIKey, DefaultAPIKey), evoluxToken: cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
+		seed: cfg.Seed, now: cfg.Now,
+		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
+		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
+		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
+		evoluxShape: cmp.Or(cfg.EvoluxShape, ShapeEnvelope), evoluxPaging: cmp.Or(cfg.EvoluxPaging, PagingPage),
+		pageSize: clampPageSize(cfg.PageSize), listMax: cmp.Or(cfg.ListMax, defaultListMax),
+		ids: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
 	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
-	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
-	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
-	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	return e
 }
 
@@ -287,17 +272,16 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w, flush := e.dialects.answerWriter(w, r, m.service)
 	defer flush()
-	rt, params, op := m.rt, m.params, m.op()
 	switch {
 	case m.redirect != "":
 		writeRedirect(w, m.redirect)
 		return
-	case rt == nil:
+	case m.rt == nil:
 		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
-	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
-	kind := e.nextFault(r.Context(), op)
+	serve := func(w http.ResponseWriter) { m.rt.handle(e, w, r, m.params) }
+	kind := e.nextFault(r.Context(), m.op())
 	if a, ok := faultAnswers[kind]; ok {
 		if a.afterWork {
 			serve(&bufferedResponse{})
@@ -305,7 +289,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if a.retryAfter {
 			w.Header().Set("Retry-After", "1")
 		}
-		writeServiceError(w, rt.service, a.status)
+		writeServiceError(w, m.rt.service, a.status)
 		return
 	}
 	switch kind {

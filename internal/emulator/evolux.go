@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,15 +22,12 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 // subscriberFilter is a validated subscribers query; empty values count as absent.
 type subscriberFilter struct {
-	phone      string
-	nameLower  string
-	state      string
-	template   string   // lower case
-	campaigns  []string // lower case
-	start, end *time.Time
-	fieldKey   string
-	fieldValue string
-	loc        *time.Location
+	phone, nameLower, state string
+	template                string   // lower case
+	campaigns               []string // lower case
+	start, end              *time.Time
+	fieldKey, fieldValue    string
+	loc                     *time.Location
 }
 
 func parseSubscriberFilter(q url.Values) (subscriberFilter, error) {
@@ -44,25 +42,20 @@ func parseSubscriberFilter(q url.Values) (subscriberFilter, error) {
 	if f.state != "" && !slices.Contains(evolux.States, f.state) {
 		errs = append(errs, fmt.Errorf("invalid %s %q: must be one of %s", evolux.QueryState, f.state, strings.Join(evolux.States, ", ")))
 	}
-	if t := q.Get(evolux.QueryTemplateUUID); t != "" {
-		if !uuidPattern.MatchString(t) {
-			errs = append(errs, fmt.Errorf("invalid %s %q: not a UUID", evolux.QueryTemplateUUID, t))
+	uuids := func(name string, values ...string) (lower []string) {
+		for _, v := range values {
+			if v != "" && !uuidPattern.MatchString(v) {
+				errs = append(errs, fmt.Errorf("invalid %s %q: not a UUID", name, v))
+			}
+			if v != "" {
+				lower = append(lower, strings.ToLower(v))
+			}
 		}
-		f.template = strings.ToLower(t)
+		return lower
 	}
-	for _, c := range q[evolux.QueryCampaigns] {
-		if c == "" {
-			continue
-		}
-		if !uuidPattern.MatchString(c) {
-			errs = append(errs, fmt.Errorf("invalid %s %q: not a UUID", evolux.QueryCampaigns, c))
-		}
-		f.campaigns = append(f.campaigns, strings.ToLower(c))
-	}
-	tz := q.Get(evolux.QueryTimezone)
-	if tz == "" {
-		tz = evolux.DefaultTimezone
-	}
+	f.template = strings.Join(uuids(evolux.QueryTemplateUUID, q.Get(evolux.QueryTemplateUUID)), "")
+	f.campaigns = uuids(evolux.QueryCampaigns, q[evolux.QueryCampaigns]...)
+	tz := cmp.Or(q.Get(evolux.QueryTimezone), evolux.DefaultTimezone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" {
 		errs = append(errs, fmt.Errorf("invalid %s %q: unknown time zone", evolux.QueryTimezone, tz))
@@ -255,6 +248,7 @@ func (d pagingDialect) window(q url.Values, defaultSize int) (lo, limit int, err
 	if v == "" {
 		return 0, limit, nil
 	}
+	n, err := strconv.Atoi(v)
 	switch {
 	case d.cursor:
 		n, err := strconv.ParseInt(strings.TrimPrefix(v, cursorPrefix), 36, 64)
@@ -262,15 +256,11 @@ func (d pagingDialect) window(q url.Values, defaultSize int) (lo, limit int, err
 			return 0, 0, fmt.Errorf("invalid %s %q", d.param, v)
 		}
 		return int(n), limit, nil
+	case d.offset && (err != nil || n < 0):
+		return 0, 0, fmt.Errorf("invalid %s %q: must be a non-negative integer", d.param, v)
 	case d.offset:
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return 0, 0, fmt.Errorf("invalid %s %q: must be a non-negative integer", d.param, v)
-		}
 		return n, limit, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1<<31/limit {
+	case err != nil || n < 1 || n > 1<<31/limit:
 		return 0, 0, fmt.Errorf("invalid %s %q: must be a positive integer", d.param, v)
 	}
 	return (n - 1) * limit, limit, nil

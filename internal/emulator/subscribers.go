@@ -66,16 +66,12 @@ type conversationField struct{ key, value string }
 
 // subscriber is one record, generated or given (raw, served verbatim; the other fields only serve the filters).
 type subscriber struct {
-	raw          json.RawMessage
-	name         string
-	phone        string
-	state        string
-	campaignUUID string
-	campaignName string
-	templateUUID string
-	createdAt    time.Time
-	hasCreatedAt bool
-	fields       []conversationField
+	raw                                      json.RawMessage
+	name, phone, state                       string
+	campaignUUID, campaignName, templateUUID string
+	createdAt                                time.Time
+	hasCreatedAt                             bool
+	fields                                   []conversationField
 }
 
 func (s *subscriber) field(key string) (string, bool) {
@@ -221,15 +217,14 @@ type subscriberStore struct {
 	count        int
 	records      []subscriber
 	ready        bool
-	cacheKey     string // the last filter's, so that paging through one query filters once
+	cacheKey     string // the last filter's ("" for none), so that paging through one query filters once
 	cacheMatches []int32
-	cacheValid   bool
 }
 
 func (s *subscriberStore) generate(seed int64, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.count, s.records, s.ready, s.cacheValid = seed, n, nil, false, false
+	s.seed, s.count, s.records, s.ready, s.cacheKey = seed, n, nil, false, ""
 }
 
 func (s *subscriberStore) set(records []json.RawMessage) {
@@ -239,7 +234,7 @@ func (s *subscriberStore) set(records []json.RawMessage) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.records, s.ready, s.cacheValid = len(parsed), parsed, true, false
+	s.count, s.records, s.ready, s.cacheKey = len(parsed), parsed, true, ""
 }
 
 // query returns the records and the indexes of those matching f.
@@ -250,14 +245,14 @@ func (s *subscriberStore) query(f subscriberFilter) ([]subscriber, []int32) {
 		s.records, s.ready = generateSubscribers(s.seed, s.count), true
 	}
 	key := f.key()
-	if !s.cacheValid || s.cacheKey != key {
+	if s.cacheKey != key {
 		matches := make([]int32, 0, len(s.records))
 		for i := range s.records {
 			if f.match(&s.records[i]) {
 				matches = append(matches, int32(i))
 			}
 		}
-		s.cacheKey, s.cacheMatches, s.cacheValid = key, matches, true
+		s.cacheKey, s.cacheMatches = key, matches
 	}
 	return s.records, s.cacheMatches
 }
