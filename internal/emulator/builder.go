@@ -144,10 +144,6 @@ func (e *Emulator) newObjectID(now time.Time) string {
 	return hex.EncodeToString(id[:])
 }
 
-func invalidObjectID(l []any) validationError {
-	return validationError{Loc: l, Msg: "Invalid ObjectId", Type: "value_error"}
-}
-
 // validatePathID checks the {id} of a campaign path (422 before 404).
 func validatePathID(id string) []validationError {
 	if isObjectID(id) {
@@ -174,10 +170,8 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 	case c.CampaignName == nil:
 		errs = append(errs, missingError(loc("body", name)))
 	case *c.CampaignName == "":
-		errs = append(errs, validationError{
-			Loc: loc("body", name), Msg: "ensure this value has at least 1 characters",
-			Type: "value_error.any_str.min_length", Ctx: map[string]any{"limit_value": 1},
-		})
+		errs = append(errs, validationError{loc("body", name), "ensure this value has at least 1 characters",
+			"value_error.any_str.min_length", map[string]any{"limit_value": 1}})
 	}
 	for _, f := range builder.CampaignFields {
 		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed[f.Key] {
@@ -188,11 +182,9 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 		}
 	}
 	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
-		errs = append(errs, validationError{
-			Loc:  loc("body", builder.FieldCampaignStatus),
-			Msg:  "value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
-			Type: "type_error.enum", Ctx: map[string]any{"enum_values": campaignStatuses},
-		})
+		errs = append(errs, validationError{loc("body", builder.FieldCampaignStatus),
+			"value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
+			"type_error.enum", map[string]any{"enum_values": campaignStatuses}})
 	}
 	return c, errs
 }
@@ -285,7 +277,7 @@ func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validati
 		n, err := strconv.Atoi(raw)
 		switch {
 		case err != nil:
-			errs = append(errs, validationError{Loc: loc("query", name), Msg: "value is not a valid integer", Type: "type_error.integer"})
+			errs = append(errs, notAnInteger(loc("query", name)))
 		case n < least:
 			errs = append(errs, validationError{Loc: loc("query", name), Msg: fmt.Sprintf("ensure this value is greater than or equal to %d", least),
 				Type: "value_error.number.not_ge", Ctx: map[string]any{"limit_value": least}})

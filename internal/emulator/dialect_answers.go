@@ -222,7 +222,7 @@ func (d dialectSet) triggerID(path string) (id int64, errs []validationError) {
 	if !d[DialectTriggerIDObject] {
 		id, err := strconv.ParseInt(path, 10, 64)
 		if err != nil {
-			return 0, []validationError{{Loc: loc("path", paramID), Msg: "value is not a valid integer", Type: "type_error.integer"}}
+			return 0, []validationError{notAnInteger(loc("path", paramID))}
 		}
 		return id, nil
 	}

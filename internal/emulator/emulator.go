@@ -201,22 +201,17 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 }
 
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
-func (e *Emulator) SetEvoluxShape(shape string) {
-	if err := checkShape(shape); err != nil {
-		panic("emulator: " + err.Error())
-	}
-	e.mu.Lock()
-	e.evoluxShape = shape
-	e.mu.Unlock()
-}
+func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, shape, checkShape) }
 
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
-func (e *Emulator) SetEvoluxPaging(name string) {
-	if err := checkPaging(name); err != nil {
+func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
+
+func (e *Emulator) setChecked(dst *string, value string, check func(string) error) {
+	if err := check(value); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
-	e.evoluxPaging = name
+	*dst = value
 	e.mu.Unlock()
 }
 

@@ -321,13 +321,9 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 
 // pageURL is the absolute URL of another page: the query as the client wrote it, only param replaced.
 func pageURL(r *http.Request, param, value string) string {
-	scheme := "http"
+	scheme, host := "http", cmp.Or(r.Host, "localhost")
 	if r.TLS != nil {
 		scheme = "https"
-	}
-	host := r.Host
-	if host == "" {
-		host = "localhost"
 	}
 	parts := slices.DeleteFunc(strings.Split(r.URL.RawQuery, "&"), func(part string) bool {
 		key, _, _ := strings.Cut(part, "=")

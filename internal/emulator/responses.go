@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -41,12 +42,18 @@ type validationError struct {
 
 func loc(parts ...any) []any { return parts }
 
-func missingError(l []any) validationError {
-	return validationError{Loc: l, Msg: "field required", Type: "value_error.missing"}
-}
+// pydantic v1's validation errors, each at a loc.
+var (
+	missingError    = pydanticError("field required", "value_error.missing")
+	noneNotAllowed  = pydanticError("none is not an allowed value", "type_error.none.not_allowed")
+	notADict        = pydanticError("value is not a valid dict", "type_error.dict")
+	strExpected     = pydanticError("str type expected", "type_error.str")
+	notAnInteger    = pydanticError("value is not a valid integer", "type_error.integer")
+	invalidObjectID = pydanticError("Invalid ObjectId", "value_error")
+)
 
-func noneNotAllowed(l []any) validationError {
-	return validationError{Loc: l, Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"}
+func pydanticError(msg, typ string) func([]any) validationError {
+	return func(l []any) validationError { return validationError{Loc: l, Msg: msg, Type: typ} }
 }
 
 func writeDetail(w http.ResponseWriter, status int, detail string) {
@@ -105,17 +112,14 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 }
 
 func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), b.header)
 	w.WriteHeader(max(b.status, http.StatusOK))
 	_, _ = w.Write(b.body.Bytes())
 }
 
 // dropConnection closes the client's connection without an answer.
 func dropConnection(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err == nil {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		_ = conn.Close()
 		return
 	}
@@ -152,10 +156,6 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]jso
 		return nil, []validationError{missingError(loc("body"))}, false
 	}
 	return fields, nil, false
-}
-
-func notADict(l []any) validationError {
-	return validationError{Loc: l, Msg: "value is not a valid dict", Type: "type_error.dict"}
 }
 
 // jsonName is a struct field's wire name, from its json tag: no name wire.go spells is spelled again.
@@ -221,10 +221,6 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 		}
 	}
 	return nil
-}
-
-func strExpected(l []any) validationError {
-	return validationError{Loc: l, Msg: "str type expected", Type: "type_error.str"}
 }
 
 func jsonString(raw json.RawMessage) (string, bool) {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,10 +31,7 @@ func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
 
 // StartOn serves a new emulator on addr, which must be loopback: the emulator takes well-known passwords.
 func StartOn(cfg Config, addr string) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := checkLoopback(addr); err != nil {
+	if err := cmp.Or(cfg.Validate(), checkLoopback(addr)); err != nil {
 		return nil, err
 	}
 	var lc net.ListenConfig
@@ -42,16 +40,9 @@ func StartOn(cfg Config, addr string) (*Server, error) {
 		return nil, err
 	}
 	e := New(cfg)
-	s := &Server{
-		Emulator: e,
-		httpServer: &http.Server{
-			Handler:           e,
-			ReadHeaderTimeout: 10 * time.Second,
-		},
-		url: "http://" + listener.Addr().String(),
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopScheduler = cancel
+	s := &Server{Emulator: e, httpServer: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second},
+		url: "http://" + listener.Addr().String(), stopScheduler: cancel}
 	if cfg.SchedulerInterval > 0 {
 		s.running.Go(func() { e.runScheduler(ctx, cfg.SchedulerInterval) })
 	}
