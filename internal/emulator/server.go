@@ -112,12 +112,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		req = req.WithContext(WithFault(req.Context(), faultNone)) // served whole, then lost
 	}
 	served := req.Clone(req.Context())
-	if served.Body == nil {
-		served.Body = http.NoBody
-	}
-	if served.Host == "" {
-		served.Host = req.URL.Host
-	}
+	served.Body, served.Host = cmp.Or(served.Body, io.ReadCloser(http.NoBody)), cmp.Or(served.Host, req.URL.Host)
 	served.RequestURI = req.URL.RequestURI()
 	rec := httptest.NewRecorder()
 	if aborted := serveRecovering(t.e, rec, served); aborted || kind == FaultDropAfter {
