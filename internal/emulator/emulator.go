@@ -14,10 +14,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	_ "time/tzdata" // the Evolux timezone filter works without a zoneinfo database
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
-	_ "time/tzdata" // the Evolux timezone filter works without a zoneinfo database
 )
 
 // Credentials the emulator accepts when Config leaves them empty.
