@@ -205,10 +205,9 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	var c builder.Campaign
 	if fields != nil {
 		fields = e.dialects.requestFields(fields)
-		errs = append(errs, e.dialects.refusedNulls(fields)...)
 		var campaignErrs []validationError
 		c, campaignErrs = decodeCampaign(fields)
-		errs = append(errs, campaignErrs...)
+		errs = slices.Concat(errs, e.dialects.refusedNulls(fields), campaignErrs)
 	}
 	if len(errs) > 0 {
 		writeValidation(w, errs)

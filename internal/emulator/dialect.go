@@ -180,11 +180,10 @@ func resolveDialects(list []Dialect) (dialectSet, error) {
 }
 
 func mustLookup(d Dialect) dialectInfo {
-	info, ok := lookupDialect(d)
-	if !ok {
-		panic("emulator: no dialect " + string(d))
+	if info, ok := lookupDialect(d); ok {
+		return info
 	}
-	return info
+	panic("emulator: no dialect " + string(d))
 }
 
 // builderPrefix is the path under which the Builder routes live.

@@ -12,11 +12,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-const (
-	fieldCampaignID   = builder.FieldCampaignID
-	fieldCreationDate = builder.FieldCampaignCreationDate
-	fieldScheduled    = builder.FieldCampaignScheduledDate
-)
+const fieldCampaignID = builder.FieldCampaignID
 
 var (
 	objectIDFields = slices.Compact([]string{fieldCampaignID, builder.FieldTriggerObjectID}) // hold a Mongo ObjectId
@@ -81,7 +77,7 @@ func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
 		}
 		o = append(o, member{"updated_at", created})
 	}
-	return d.spell(o, fieldCreationDate, fieldScheduled, "updated_at")
+	return d.spell(o, builder.FieldCampaignCreationDate, builder.FieldCampaignScheduledDate, "updated_at")
 }
 
 // spell re-spells an answer object: the timestamps under dates, the extra fields, the Mongo id and its name.
@@ -95,7 +91,7 @@ func (d dialectSet) spell(o object, dates ...string) object {
 		isID := slices.Contains(objectIDFields, m.key)
 		switch {
 		case text && slices.Contains(dates, m.key):
-			o[i].value = d.spellTime(s, m.key == fieldScheduled)
+			o[i].value = d.spellTime(s, m.key == builder.FieldCampaignScheduledDate)
 		case text && isID && d[DialectMongoExtendedJSON]:
 			o[i].value = object{{extendedOID, s}}
 		}

@@ -331,10 +331,8 @@ func sleepContext(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected once unreferenced (Go 1.23)
 		return true
 	case <-ctx.Done():
 		return false
