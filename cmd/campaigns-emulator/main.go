@@ -155,11 +155,8 @@ func writeFileAtomically(path string, data []byte) error {
 		return err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	_, err = tmp.Write(data)
+	if err = cmp.Or(err, tmp.Close()); err != nil { // the file closed either way
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -247,11 +247,9 @@ func (d dialectSet) triggerIDValue(t Trigger) (key string, value any) {
 
 // writeTriggerFired answers a trigger fire: its id, bare or (an ObjectId) in an object.
 func (e *Emulator) writeTriggerFired(w http.ResponseWriter, t Trigger) {
-	var answer any
-	if key, value := e.dialects.triggerIDValue(t); key == builder.FieldTriggerObjectID {
-		answer = e.dialects.spell(object{{key, value}})
-	} else {
-		answer = value
+	key, answer := e.dialects.triggerIDValue(t)
+	if key == builder.FieldTriggerObjectID {
+		answer = e.dialects.spell(object{{key, answer}})
 	}
 	writeJSON(w, http.StatusOK, answer)
 }

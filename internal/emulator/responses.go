@@ -72,9 +72,7 @@ func writeUnhandled(w http.ResponseWriter) {
 }
 
 func writeEvoluxError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]any{
-		evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message},
-	})
+	writeJSON(w, status, map[string]any{evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message}})
 }
 
 // writeServiceError answers status in the service's error shape, with the status text as its message.
