@@ -203,10 +203,8 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 				errs = append(errs, strExpected(append(slices.Clone(l), i)))
 			}
 		}
-		if len(errs) > 0 {
-			return errs
-		}
-		field.Set(reflect.ValueOf(list))
+		field.Set(reflect.ValueOf(list)) // of no use when errs: the body is refused
+		return errs
 	default:
 		s, ok := jsonString(raw)
 		switch {

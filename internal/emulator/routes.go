@@ -93,19 +93,13 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 	if len(template) != len(segments) {
 		return nil, false
 	}
-	var params pathParams
+	params := pathParams{}
 	for i, t := range template {
-		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
-			if segments[i] == "" {
-				return nil, false
-			}
-			if params == nil {
-				params = pathParams{}
-			}
-			params[strings.TrimSuffix(name, "}")] = segments[i]
-			continue
-		}
-		if t != segments[i] {
+		name := strings.TrimSuffix(strings.TrimPrefix(t, "{"), "}")
+		switch isParam := t == "{"+name+"}"; {
+		case isParam && segments[i] != "":
+			params[name] = segments[i]
+		case isParam || t != segments[i]:
 			return nil, false
 		}
 	}
