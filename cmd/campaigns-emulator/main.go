@@ -1,9 +1,5 @@
-// Command campaigns-emulator serves the in-memory Builder and Evolux
-// emulator on a loopback port, for the demo, scripts and users' pipelines.
-//
-// It prints KEY=VALUE lines (BUILDER_URL, EVOLUX_URL, the credentials) and
-// then "ready" on stdout; -env-file writes the same lines to a file that a
-// shell can source. SIGINT or SIGTERM stops it gracefully (exit 0).
+// Command campaigns-emulator serves the Builder and Evolux emulator on a loopback port. It prints KEY=VALUE lines
+// (BUILDER_URL, EVOLUX_URL, the credentials; also to -env-file) and "ready"; SIGINT or SIGTERM stop it (exit 0).
 package main
 
 import (
@@ -17,7 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,10 +23,7 @@ import (
 
 const shutdownTimeout = 5 * time.Second
 
-// defaultSubscribers gives the Evolux report something to show out of the
-// box (ten envelope pages, every state present); the library's default, used
-// by the tests, stays empty.
-const defaultSubscribers = 500
+const defaultSubscribers = 500 // ten envelope pages out of the box; the library's default stays empty
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -39,11 +32,14 @@ func main() {
 	os.Exit(code)
 }
 
-// run serves until ctx ends and returns the exit code: 0 after a clean stop,
-// 1 when the emulator cannot start, 2 for bad flags.
+// run serves until ctx ends: exit code 0 after a clean stop, 1 when the emulator cannot start, 2 for bad flags.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("campaigns-emulator", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	fail := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "campaigns-emulator: "+format+"\n", args...)
+		return code
+	}
 	var (
 		cfg       emulator.Config
 		addr      = flags.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
@@ -66,32 +62,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.StringVar(&cfg.APIKey, "api-key", emulator.DefaultAPIKey, "Builder trigger API key")
 	flags.StringVar(&cfg.EvoluxToken, "evolux-token", emulator.DefaultEvoluxToken, "Evolux bearer token")
 	err := flags.Parse(args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	} else if err != nil {
 		return 2
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "campaigns-emulator: unexpected arguments %q\n", flags.Args())
-		return 2
+		return fail(2, "unexpected arguments %q", flags.Args())
 	}
-	// What the emulator uses for an empty value, so the printed lines say it.
+	// What the emulator uses for an empty value, so that the printed lines say it.
 	cfg.User, cfg.Password = cmp.Or(cfg.User, emulator.DefaultUser), cmp.Or(cfg.Password, emulator.DefaultPassword)
 	cfg.APIKey, cfg.EvoluxToken = cmp.Or(cfg.APIKey, emulator.DefaultAPIKey), cmp.Or(cfg.EvoluxToken, emulator.DefaultEvoluxToken)
 	if cfg.Dialects, err = emulator.ParseDialects(*dialects); err != nil {
-		fmt.Fprintf(stderr, "campaigns-emulator: -dialect: %v\n", err)
-		return 2
+		return fail(2, "-dialect: %v", err)
 	}
 	if *faultRate < 0 || *faultRate > 1 {
-		fmt.Fprintf(stderr, "campaigns-emulator: -fault-rate %v: must be between 0 and 1\n", *faultRate)
-		return 2
+		return fail(2, "-fault-rate %v: must be between 0 and 1", *faultRate)
 	}
 
 	server, err := emulator.StartOn(cfg, *addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
-		return 1
+		return fail(1, "%v", err)
 	}
 	if *faultRate > 0 {
 		server.SetRandomFaults(emulator.RandomFaults{Rate: *faultRate, Seed: cfg.Seed})
@@ -99,9 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	lines := envLines(server.BuilderURL(), server.URL(), cfg)
 	if *envFile != "" {
 		if err := writeFileAtomically(*envFile, []byte(strings.Join(lines, "\n")+"\n")); err != nil {
-			fmt.Fprintf(stderr, "campaigns-emulator: %v\n", err)
 			_ = server.Close()
-			return 1
+			return fail(1, "%v", err)
 		}
 	}
 	fmt.Fprintln(stdout, strings.Join(append(lines, "ready"), "\n"))
@@ -111,15 +101,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		fmt.Fprintf(stderr, "campaigns-emulator: shutdown: %v\n", err)
-		return 1
+		return fail(1, "shutdown: %v", err)
 	}
 	fmt.Fprintln(stderr, "campaigns-emulator: requests served:", formatCounts(server.Counts()))
 	return 0
 }
 
-// dialectHelp lists every dialect with its description, one per line, for
-// -h.
+// dialectHelp lists every dialect with its description, one per line, for -h.
 func dialectHelp() string {
 	var b strings.Builder
 	for _, d := range emulator.Dialects() {
@@ -128,34 +116,22 @@ func dialectHelp() string {
 	return b.String()
 }
 
-// formatCounts lists the request counters in a stable order, for scripts
-// and people reading a log.
+// formatCounts lists the request counters in a stable order.
 func formatCounts(counts map[emulator.Op]int) string {
-	ops := make([]string, 0, len(counts))
+	var ops []string
 	for op, n := range counts {
 		if n > 0 {
 			ops = append(ops, fmt.Sprintf("%s=%d", op, n))
 		}
 	}
-	sort.Strings(ops)
-	if len(ops) == 0 {
-		return "none"
-	}
-	return strings.Join(ops, " ")
+	slices.Sort(ops)
+	return cmp.Or(strings.Join(ops, " "), "none")
 }
 
-// envLines are the settings a script needs, as KEY=VALUE lines that a shell
-// can source and a Makefile can include (values are quoted only when they
-// must be).
+// envLines are KEY=VALUE lines that a shell can source and a Makefile include (quoted only when they must be).
 func envLines(builderURL, evoluxURL string, cfg emulator.Config) []string {
-	pairs := [][2]string{
-		{"BUILDER_URL", builderURL},
-		{"EVOLUX_URL", evoluxURL},
-		{"BUILDER_USER", cfg.User},
-		{"BUILDER_PASSWORD", cfg.Password},
-		{"BUILDER_API_KEY", cfg.APIKey},
-		{"EVOLUX_TOKEN", cfg.EvoluxToken},
-	}
+	pairs := [][2]string{{"BUILDER_URL", builderURL}, {"EVOLUX_URL", evoluxURL}, {"BUILDER_USER", cfg.User},
+		{"BUILDER_PASSWORD", cfg.Password}, {"BUILDER_API_KEY", cfg.APIKey}, {"EVOLUX_TOKEN", cfg.EvoluxToken}}
 	lines := make([]string, len(pairs))
 	for i, p := range pairs {
 		lines[i] = p[0] + "=" + shellQuote(p[1])
@@ -172,19 +148,15 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// writeFileAtomically renames a complete temporary file into place, so a
-// script polling for the file never reads half of it.
+// writeFileAtomically renames a complete temporary file into place: a script polling for it never reads half.
 func writeFileAtomically(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
 	defer func() { _ = os.Remove(tmp.Name()) }()
-	if _, err := tmp.Write(data); err != nil {
-		_ = tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
+	_, err = tmp.Write(data)
+	if err = cmp.Or(err, tmp.Close()); err != nil { // the file closed either way
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

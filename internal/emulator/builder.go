@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
@@ -42,14 +43,21 @@ type Trigger struct {
 
 func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
 
-func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
+// decodeBody reads a login or refresh body into dst, answering a 422 itself.
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) bool {
 	fields, errs, _ := readJSONBody(w, r)
-	var req builder.LoginRequest
 	if fields != nil {
-		errs = decodeFields(fields, &req, "User", "Password")
+		errs = decodeFields(fields, dst, required...)
 	}
 	if len(errs) > 0 {
 		writeValidation(w, errs)
+	}
+	return len(errs) == 0
+}
+
+func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
+	var req builder.LoginRequest
+	if !decodeBody(w, r, &req, "User", "Password") {
 		return
 	}
 	if !secretEqual(req.User, e.user) || !secretEqual(req.Password, e.password) {
@@ -60,13 +68,8 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 }
 
 func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	fields, errs, _ := readJSONBody(w, r)
 	var req builder.RefreshRequest
-	if fields != nil {
-		errs = decodeFields(fields, &req, "RefreshToken")
-	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !decodeBody(w, r, &req, "RefreshToken") {
 		return
 	}
 	e.mu.Lock()
@@ -90,13 +93,10 @@ func (e *Emulator) issueTokens() builder.Tokens {
 	return tokens
 }
 
-// authenticate checks the bearer token of a campaign operation and answers
-// the failure itself. Missing credentials and another scheme are FastAPI
-// HTTPBearer's 403s; an unknown or expired token is the service's 401.
+// authenticate checks a bearer token, answering a failure itself: HTTPBearer's 403s, then the service's 401.
 func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
-	header := r.Header.Get(builder.HeaderAuthorization)
-	scheme, token, _ := strings.Cut(header, " ")
-	if header == "" || scheme == "" || token == "" {
+	scheme, token, _ := strings.Cut(r.Header.Get(builder.HeaderAuthorization), " ")
+	if scheme == "" || token == "" {
 		writeDetail(w, http.StatusForbidden, builder.DetailNotAuthenticated)
 		return false
 	}
@@ -112,13 +112,12 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		e.expiredTokenUses++
 	}
 	e.mu.Unlock()
-	if !known || expired {
+	if expired {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		detail := detailInvalidToken
-		if expired {
-			detail = detailTokenExpired
-		}
-		writeDetail(w, http.StatusUnauthorized, detail)
+		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
+	} else if !known {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
 	}
 	return known && !expired
 }
@@ -135,8 +134,7 @@ func isObjectID(s string) bool {
 	return err == nil
 }
 
-// newObjectID is an id the server makes: its seconds, then bytes drawn from
-// the seed.
+// newObjectID is an id the server makes: its seconds, then bytes drawn from the seed.
 func (e *Emulator) newObjectID(now time.Time) string {
 	var id [12]byte
 	binary.BigEndian.PutUint32(id[:4], uint32(now.Unix()))
@@ -144,10 +142,6 @@ func (e *Emulator) newObjectID(now time.Time) string {
 	binary.BigEndian.PutUint64(id[4:], e.ids.Uint64())
 	e.mu.Unlock()
 	return hex.EncodeToString(id[:])
-}
-
-func invalidObjectID(l []any) validationError {
-	return validationError{Loc: l, Msg: "Invalid ObjectId", Type: "value_error"}
 }
 
 // validatePathID checks the {id} of a campaign path (422 before 404).
@@ -158,8 +152,7 @@ func validatePathID(id string) []validationError {
 	return []validationError{invalidObjectID(loc("path", paramID))}
 }
 
-// decodeCampaign validates a campaign body as the service's model does.
-// Server-managed fields are validated too; the caller then ignores them.
+// decodeCampaign validates a campaign body as the model does, server-managed fields too (then ignored).
 func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []validationError) {
 	var c builder.Campaign
 	errs := decodeFields(fields, &c)
@@ -177,36 +170,28 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 	case c.CampaignName == nil:
 		errs = append(errs, missingError(loc("body", name)))
 	case *c.CampaignName == "":
-		errs = append(errs, validationError{
-			Loc: loc("body", name), Msg: "ensure this value has at least 1 characters",
-			Type: "value_error.any_str.min_length", Ctx: map[string]any{"limit_value": 1},
-		})
+		errs = append(errs, validationError{loc("body", name), "ensure this value has at least 1 characters",
+			"value_error.any_str.min_length", map[string]any{"limit_value": 1}})
 	}
-	for _, date := range []struct {
-		field string
-		value *string
-	}{{fieldScheduled, c.ScheduledDate}, {fieldCreationDate, c.CreationDate}} {
-		if date.value == nil || failed[date.field] {
+	for _, f := range builder.CampaignFields {
+		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed[f.Key] {
 			continue
 		}
-		if _, err := time.Parse(time.RFC3339, *date.value); err != nil {
-			errs = append(errs, validationError{Loc: loc("body", date.field), Msg: "invalid datetime format", Type: "value_error.datetime"})
+		if _, err := time.Parse(time.RFC3339, **f.Text(&c)); err != nil {
+			errs = append(errs, validationError{Loc: loc("body", f.Key), Msg: "invalid datetime format", Type: "value_error.datetime"})
 		}
 	}
 	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
-		errs = append(errs, validationError{
-			Loc:  loc("body", builder.FieldCampaignStatus),
-			Msg:  "value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
-			Type: "type_error.enum", Ctx: map[string]any{"enum_values": campaignStatuses},
-		})
+		errs = append(errs, validationError{loc("body", builder.FieldCampaignStatus),
+			"value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
+			"type_error.enum", map[string]any{"enum_values": campaignStatuses}})
 	}
 	return c, errs
 }
 
 var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgress, builder.StatusNotStarted, builder.StatusError}
 
-// campaignBody reads and validates a campaign request in FastAPI's order:
-// JSON syntax, then authentication, then every validation error at once.
+// campaignBody reads a campaign request in FastAPI's order: JSON syntax, authentication, then every 422 at once.
 func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, map[string]json.RawMessage, bool) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
 	if syntaxErr {
@@ -220,10 +205,9 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	var c builder.Campaign
 	if fields != nil {
 		fields = e.dialects.requestFields(fields)
-		errs = append(errs, e.dialects.refusedNulls(fields)...)
 		var campaignErrs []validationError
 		c, campaignErrs = decodeCampaign(fields)
-		errs = append(errs, campaignErrs...)
+		errs = slices.Concat(errs, e.dialects.refusedNulls(fields), campaignErrs)
 	}
 	if len(errs) > 0 {
 		writeValidation(w, errs)
@@ -275,10 +259,7 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	e.writeCampaignList(w, list[min(skip, len(list)):min(skip+limit, len(list))], len(list))
 }
 
-// listWindow reads a list's skip and limit as FastAPI validates
-// Query(0, ge=0) and Query(100, ge=1, le=ListMax). DialectListUnpaged
-// ignores both (every campaign at once), DialectListCapped too, answering
-// the first 100 (Motor's to_list(length=100)).
+// listWindow reads skip and limit as Query(0, ge=0) and Query(100, ge=1, le=ListMax); two dialects ignore both.
 func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validationError) {
 	switch {
 	case e.dialects[DialectListUnpaged]:
@@ -295,7 +276,7 @@ func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validati
 		n, err := strconv.Atoi(raw)
 		switch {
 		case err != nil:
-			errs = append(errs, validationError{Loc: loc("query", name), Msg: "value is not a valid integer", Type: "type_error.integer"})
+			errs = append(errs, notAnInteger(loc("query", name)))
 		case n < least:
 			errs = append(errs, validationError{Loc: loc("query", name), Msg: fmt.Sprintf("ensure this value is greater than or equal to %d", least),
 				Type: "value_error.number.not_ge", Ctx: map[string]any{"limit_value": least}})
@@ -311,20 +292,20 @@ func (e *Emulator) listWindow(r *http.Request) (skip, limit int, errs []validati
 }
 
 func (e *Emulator) readCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authorizedCampaignPath(w, r, p) {
-		return
+	if c, found, authorized := e.pathCampaign(w, r, p, false); authorized {
+		e.writeFound(w, found, detailCampaignNotFound, func() { e.writeCampaign(w, OpCampaignRead, http.StatusOK, c) })
 	}
-	e.mu.Lock()
-	c, ok := e.stored(p)
-	c = cloneCampaign(c)
-	e.mu.Unlock()
+}
+
+// writeFound answers a read: found, or 404 (DialectReadNull: 200 null).
+func (e *Emulator) writeFound(w http.ResponseWriter, ok bool, notFound string, found func()) {
 	switch {
-	case !ok && e.dialects[DialectReadNull]:
+	case ok:
+		found()
+	case e.dialects[DialectReadNull]:
 		writeJSON(w, http.StatusOK, nil)
-	case !ok:
-		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
 	default:
-		e.writeCampaign(w, OpCampaignRead, http.StatusOK, c)
+		writeDetail(w, http.StatusNotFound, notFound)
 	}
 }
 
@@ -356,44 +337,40 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 }
 
 func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p pathParams) {
-	if !e.authorizedCampaignPath(w, r, p) {
-		return
-	}
-	e.mu.Lock()
-	c, found := e.stored(p)
-	if found {
-		delete(e.campaigns, c.ID)
-	}
-	e.mu.Unlock()
-	if !found {
+	switch c, found, authorized := e.pathCampaign(w, r, p, true); {
+	case !authorized:
+	case !found:
 		writeDetail(w, http.StatusNotFound, detailCampaignNotFound)
-		return
+	default:
+		e.writeDeleted(w, c)
 	}
-	e.writeDeleted(w, c)
 }
 
-// authorizedCampaignPath checks the bearer token, then the id in the path,
-// answering a failure itself, in FastAPI's order.
-func (e *Emulator) authorizedCampaignPath(w http.ResponseWriter, r *http.Request, p pathParams) bool {
+// pathCampaign checks the bearer token, then the path's id (answering a failure itself), and takes a copy of the
+// path's campaign, removing it too when remove.
+func (e *Emulator) pathCampaign(w http.ResponseWriter, r *http.Request, p pathParams, remove bool) (c builder.Campaign, found, authorized bool) {
 	if !e.authenticate(w, r) {
-		return false
+		return c, false, false
 	}
 	if errs := validatePathID(p[paramID]); len(errs) > 0 {
 		writeValidation(w, errs)
-		return false
+		return c, false, false
 	}
-	return true
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, found = e.stored(p); found && remove {
+		delete(e.campaigns, c.ID)
+	}
+	return cloneCampaign(c), found, true
 }
 
-// stored is the campaign of the path (e.mu held): its id, in its
-// organization and bot.
+// stored is the campaign of the path (e.mu held): its id, in its organization and bot.
 func (e *Emulator) stored(p pathParams) (builder.Campaign, bool) {
 	c, ok := e.campaigns[strings.ToLower(p[paramID])]
 	return c, ok && inBot(c, p)
 }
 
-// inBot tells whether c belongs to the organization and bot of the path: a
-// campaign is only found under its own.
+// inBot tells whether c belongs to the path's organization and bot.
 func inBot(c builder.Campaign, p pathParams) bool {
 	return deref(c.Organization) == p[paramOrganization] && deref(c.BotName) == p[paramBot]
 }
@@ -425,14 +402,22 @@ func cloneCampaign(c builder.Campaign) builder.Campaign {
 	return out
 }
 
-// apiKeyParam reads the apikey query parameter; FastAPI takes the last of
-// repeated values.
-func apiKeyParam(r *http.Request) (string, []validationError) {
-	values, ok := r.URL.Query()[builder.QueryAPIKey]
-	if !ok || len(values) == 0 {
-		return "", []validationError{missingError(loc("query", builder.QueryAPIKey))}
+// checkAPIKey answers the 422 of before, a missing apikey and after, else the 403 of a wrong apikey (FastAPI
+// takes the last of repeated values); false when it answered.
+func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, after []validationError) bool {
+	keys := r.URL.Query()[builder.QueryAPIKey]
+	if len(keys) == 0 {
+		before = append(before, missingError(loc("query", builder.QueryAPIKey)))
 	}
-	return values[len(values)-1], nil
+	if errs := slices.Concat(before, after); len(errs) > 0 {
+		writeValidation(w, errs)
+		return false
+	}
+	if !secretEqual(keys[len(keys)-1], e.apiKey) {
+		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+		return false
+	}
+	return true
 }
 
 func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
@@ -441,28 +426,22 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 		writeValidation(w, bodyErrs)
 		return
 	}
-	key, errs := apiKeyParam(r)
-	errs = append(errs, bodyErrs...)
 	var req builder.TriggerRequest
 	if fields != nil {
 		fieldErrs := decodeFields(fields, &req, "JSON")
 		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
 			fieldErrs = append(fieldErrs, notADict(loc("body", builder.FieldTriggerJSON)))
 		}
-		errs = append(errs, fieldErrs...)
+		bodyErrs = append(bodyErrs, fieldErrs...)
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.checkAPIKey(w, r, nil, bodyErrs) {
 		return
 	}
-	if !secretEqual(key, e.apiKey) {
-		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
-		return
-	}
-	raw, _ := req.JSON.(json.RawMessage) // decodeStrict fills interface fields with json.RawMessage
-	payload := compactJSON(raw)
+	raw, _ := req.JSON.(json.RawMessage) // an object decodeFields read: valid JSON
+	var payload bytes.Buffer
+	_ = json.Compact(&payload, raw)
 	e.mu.Lock()
-	t := Trigger{ID: e.nextTriggerID, Payload: payload, FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
+	t := Trigger{ID: e.nextTriggerID, Payload: payload.Bytes(), FiredAt: e.now().UTC(), Status: builder.TriggerStatusSent}
 	e.nextTriggerID++
 	e.triggers[t.ID] = t
 	e.mu.Unlock()
@@ -470,28 +449,14 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 }
 
 func (e *Emulator) readTrigger(w http.ResponseWriter, r *http.Request, p pathParams) {
-	key, errs := apiKeyParam(r)
 	id, idErrs := e.dialects.triggerID(p[paramID])
-	errs = append(idErrs, errs...)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	if !secretEqual(key, e.apiKey) {
-		writeDetail(w, http.StatusForbidden, detailInvalidAPIKey)
+	if !e.checkAPIKey(w, r, idErrs, nil) {
 		return
 	}
 	e.mu.Lock()
 	t, ok := e.triggers[id]
 	e.mu.Unlock()
-	switch ok = ok && e.dialects.triggerFound(p[paramID], t); {
-	case !ok && e.dialects[DialectReadNull]:
-		writeJSON(w, http.StatusOK, nil)
-	case !ok:
-		writeDetail(w, http.StatusNotFound, detailTriggerNotFound)
-	default:
-		e.writeTriggerRead(w, t)
-	}
+	e.writeFound(w, ok && e.dialects.triggerFound(p[paramID], t), detailTriggerNotFound, func() { e.writeTriggerRead(w, t) })
 }
 
 func isJSONObject(raw json.RawMessage) bool {
@@ -499,19 +464,130 @@ func isJSONObject(raw json.RawMessage) bool {
 	return json.Unmarshal(raw, &m) == nil && m != nil
 }
 
-func compactJSON(raw json.RawMessage) json.RawMessage {
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return append(json.RawMessage(nil), raw...)
-	}
-	return buf.Bytes()
-}
-
-// TokenIssued tells whether the emulator issued this access token, expired
-// or not, so tests can check a token a client exposes without logging in.
+// TokenIssued tells whether the emulator issued this access token, expired or not.
 func (e *Emulator) TokenIssued(token string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	_, known := e.accessTokens[token]
 	return known
+}
+
+// Campaigns is a copy of every stored campaign, of every organization and bot, sorted by id.
+func (e *Emulator) Campaigns() []builder.Campaign {
+	e.mu.Lock()
+	list := make([]builder.Campaign, 0, len(e.campaigns))
+	for _, c := range e.campaigns {
+		list = append(list, cloneCampaign(c))
+	}
+	e.mu.Unlock()
+	slices.SortFunc(list, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
+	return list
+}
+
+// Campaign is a copy of the stored campaign id, whatever its organization.
+func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.campaigns[strings.ToLower(id)]
+	return cloneCampaign(c), ok
+}
+
+// PutCampaign stores c under organization and bot out of band, as placed sets it; the rest is kept as given.
+func (e *Emulator) PutCampaign(organization, bot string, c builder.Campaign) {
+	c = e.placed(cloneCampaign(c), organization, bot, false)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.campaigns[c.ID] = c
+}
+
+// placed is c as stored under organization and bot: its id in lower case (new when none or newID),
+// not_started and created now unless c says otherwise.
+func (e *Emulator) placed(c builder.Campaign, organization, bot string, newID bool) builder.Campaign {
+	now := e.now()
+	if c.ID = strings.ToLower(c.ID); c.ID == "" || newID {
+		c.ID = e.newObjectID(now)
+	}
+	c.Organization, c.BotName = ptr(organization), ptr(bot)
+	c.Status = cmp.Or(c.Status, ptr(builder.StatusNotStarted))
+	c.CreationDate = cmp.Or(c.CreationDate, ptr(e.dialects.stamp(now)))
+	return c
+}
+
+// SetCampaignStatus changes a campaign's status out of band; false if there is no such campaign.
+func (e *Emulator) SetCampaignStatus(id, status string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.campaigns[strings.ToLower(id)]
+	if ok {
+		c.Status = ptr(status)
+		e.campaigns[c.ID] = c
+	}
+	return ok
+}
+
+// RemoveCampaign deletes a campaign out of band; false if there was none.
+func (e *Emulator) RemoveCampaign(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.campaigns[strings.ToLower(id)]
+	delete(e.campaigns, strings.ToLower(id))
+	return ok
+}
+
+// AdvanceSchedule plays the scheduler at now: a due campaign starts, one already in progress concludes with a log
+// file (two calls to conclude, as a send takes time).
+func (e *Emulator) AdvanceSchedule(now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for id, c := range e.campaigns {
+		if due, err := time.Parse(time.RFC3339, deref(c.ScheduledDate)); err != nil || due.After(now) {
+			continue
+		}
+		switch deref(c.Status) {
+		case builder.StatusNotStarted:
+			c.Status = ptr(builder.StatusInProgress)
+		case builder.StatusInProgress:
+			c.Status = ptr(builder.StatusConcluded)
+			c.LogFile = ptr("logs/" + id + ".log")
+		default:
+			continue
+		}
+		e.campaigns[id] = c
+	}
+}
+
+// runScheduler calls AdvanceSchedule every interval until ctx ends.
+func (e *Emulator) runScheduler(ctx context.Context, interval time.Duration) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+			e.AdvanceSchedule(time.Now())
+		}
+	}
+}
+
+// Triggers is every fired trigger the emulator still knows, by id.
+func (e *Emulator) Triggers() []Trigger {
+	e.mu.Lock()
+	list := make([]Trigger, 0, len(e.triggers))
+	for _, t := range e.triggers {
+		t.Payload = slices.Clone(t.Payload)
+		list = append(list, t)
+	}
+	e.mu.Unlock()
+	slices.SortFunc(list, func(a, b Trigger) int { return cmp.Compare(a.ID, b.ID) })
+	return list
+}
+
+// RemoveTrigger makes the service forget a trigger (its read answers 404); false if there was none.
+func (e *Emulator) RemoveTrigger(id int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.triggers[id]
+	delete(e.triggers, id)
+	return ok
 }

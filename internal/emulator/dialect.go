@@ -1,24 +1,25 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"mime"
+	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-// Dialect names a variant of the Builder contract: something the vendor's
-// stack (FastAPI, pydantic v1, MongoDB with their defaults), a gateway in
-// front of it, or another reading of the seed could plausibly do. A dialect
-// changes how answers are spelled and where routes live, never what is
-// stored or what is refused: no duplicates, ids or statuses differ from the
-// reference. The exceptions are DialectPutMerges, another reading of what an
-// update stores, and DialectServerIDs, of whose id a campaign gets. Evolux is
-// the same under every dialect.
+// Dialect names a plausible variant of the Builder contract (FastAPI, pydantic v1 or MongoDB defaults, a gateway):
+// it changes how answers are spelled and where routes live, not what is stored or refused (except put-merges and
+// server-ids). Evolux is the same under every dialect.
 type Dialect string
 
-// The dialects. DialectReference is the emulator's own reading of the seed;
-// the presets at the end stack several dialects at once.
+// The dialects; the presets at the end stack several at once.
 const (
 	DialectReference          Dialect = "reference"
 	DialectNaiveTimestamps    Dialect = "naive-timestamps"
@@ -50,33 +51,21 @@ const (
 	DialectListUnpaged        Dialect = "list-unpaged"
 	DialectListCapped         Dialect = "list-capped"
 	DialectEchoCredentials    Dialect = "echo-credentials"
-
-	// DialectPydanticV1 is what FastAPI with pydantic v1 and pymongo answer
-	// when nobody sets response options: naive timestamps, every field with
-	// null, and 200 for a create.
-	DialectPydanticV1 Dialect = "pydantic-v1"
-	// DialectGateway is the API published behind the vendor's gateway: path
-	// prefix, trailing-slash collections and the gateway's own error pages.
-	DialectGateway Dialect = "gateway"
+	DialectPydanticV1         Dialect = "pydantic-v1"
+	DialectGateway            Dialect = "gateway"
 )
 
-// VendorPathPrefix is where DialectPathPrefix serves the Builder API, as
-// the vendor publishes it.
+// VendorPathPrefix is where DialectPathPrefix serves the Builder API, as the vendor publishes it.
 const VendorPathPrefix = "/apicampanha"
 
-// OpRedirect counts the 307 answers of DialectTrailingSlash: a redirected
-// request counts once here and once more, under its operation, when the
-// client sends it again to the new location.
+// OpRedirect counts DialectTrailingSlash's 307s; the repeated request counts again under its operation.
 const OpRedirect Op = "builder.redirect"
 
 type dialectInfo struct {
 	name        Dialect
 	description string
-	// group names dialects that spell the same thing differently: two of a
-	// group cannot be combined.
-	group string
-	// preset lists the dialects a preset stands for.
-	preset []Dialect
+	group       string    // two dialects of a group spell the same thing differently: they do not combine
+	preset      []Dialect // what a preset stands for
 }
 
 var dialectTable = []dialectInfo{
@@ -117,13 +106,12 @@ var dialectTable = []dialectInfo{
 func lookupDialect(d Dialect) (dialectInfo, bool) {
 	i := slices.IndexFunc(dialectTable, func(info dialectInfo) bool { return info.name == d })
 	if i < 0 {
-		return dialectInfo{}, false
+		return dialectInfo{description: "unknown dialect"}, false
 	}
 	return dialectTable[i], true
 }
 
-// Dialects lists every named dialect, presets included, in a stable order
-// with DialectReference first.
+// Dialects lists every named dialect, presets included, DialectReference first.
 func Dialects() []Dialect {
 	out := make([]Dialect, len(dialectTable))
 	for i, info := range dialectTable {
@@ -133,30 +121,21 @@ func Dialects() []Dialect {
 }
 
 // Description is one line saying what d changes, for -h and the README.
-func (d Dialect) Description() string {
-	if info, ok := lookupDialect(d); ok {
-		return info.description
-	}
-	return "unknown dialect"
-}
+func (d Dialect) Description() string { info, _ := lookupDialect(d); return info.description }
 
-// Group names the dialects that spell the same thing as d does differently,
-// of which a server speaks at most one; "" when d combines with any.
+// Group names the dialects that spell what d spells differently; "" when d combines with any.
 func (d Dialect) Group() string { return mustLookup(d).group }
 
 // Preset lists the dialects a preset stands for; nil for any other.
 func (d Dialect) Preset() []Dialect { return slices.Clone(mustLookup(d).preset) }
 
-// ParseDialects reads a comma-separated list of dialects, such as the value
-// of -dialect. Blank items are skipped; an empty list is the reference.
+// ParseDialects reads a comma-separated list such as -dialect's, blanks skipped; empty is the reference.
 func ParseDialects(s string) ([]Dialect, error) {
 	var out []Dialect
 	for item := range strings.SplitSeq(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, Dialect(item))
 		}
-		out = append(out, Dialect(item))
 	}
 	if _, err := resolveDialects(out); err != nil {
 		return nil, err
@@ -164,27 +143,17 @@ func ParseDialects(s string) ([]Dialect, error) {
 	return out, nil
 }
 
-func validNames() string {
-	names := make([]string, len(dialectTable))
-	for i, info := range dialectTable {
-		names[i] = string(info.name)
-	}
-	return strings.Join(names, ", ")
-}
-
-// dialectSet is a resolved combination of dialects: presets expanded, the
-// reference left out.
+// dialectSet is a resolved combination of dialects: presets expanded, the reference left out.
 type dialectSet map[Dialect]bool
 
-// resolveDialects expands presets and refuses unknown names and two
-// dialects of one group.
+// resolveDialects expands presets and refuses unknown names and two dialects of one group.
 func resolveDialects(list []Dialect) (dialectSet, error) {
 	set := dialectSet{}
 	var errs []error
 	for _, d := range list {
 		info, ok := lookupDialect(d)
 		if !ok {
-			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, validNames()))
+			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, strings.ReplaceAll(strings.Trim(fmt.Sprint(Dialects()), "[]"), " ", ", ")))
 			continue
 		}
 		for _, atom := range append([]Dialect{d}, info.preset...) { // presets hold no presets
@@ -211,11 +180,10 @@ func resolveDialects(list []Dialect) (dialectSet, error) {
 }
 
 func mustLookup(d Dialect) dialectInfo {
-	info, ok := lookupDialect(d)
-	if !ok {
-		panic("emulator: no dialect " + string(d))
+	if info, ok := lookupDialect(d); ok {
+		return info
 	}
-	return info
+	panic("emulator: no dialect " + string(d))
 }
 
 // builderPrefix is the path under which the Builder routes live.
@@ -226,6 +194,188 @@ func (d dialectSet) builderPrefix() string {
 	return ""
 }
 
-// BuilderURL is the base URL a Builder client must use: URL plus the path
-// prefix of the dialects, if any. Evolux stays at URL.
+// BuilderURL is the base URL of the Builder API: URL plus the dialects' path prefix. Evolux stays at URL.
 func (s *Server) BuilderURL() string { return s.url + s.dialects.builderPrefix() }
+
+// routeMatch is where a request goes under the dialects.
+type routeMatch struct {
+	rt       *route
+	params   pathParams
+	allowed  []string // methods the path allows when the method is wrong
+	service  service  // whose error shape an unrouted request gets
+	redirect string   // Location of a 307 (DialectTrailingSlash)
+}
+
+// op is the request's counter: its route's, OpRedirect for a 307, OpUnknown for a 404 or 405.
+func (m routeMatch) op() Op {
+	switch {
+	case m.redirect != "":
+		return OpRedirect
+	case m.rt != nil:
+		return m.rt.op
+	}
+	return OpUnknown
+}
+
+// builderRoutes are the reference's Builder routes; slashRoutes DialectTrailingSlash's, collections ending in "/".
+var builderRoutes, slashRoutes = func() ([]route, []route) {
+	var plain, slashed []route
+	for _, rt := range routes {
+		if rt.service != serviceBuilder {
+			continue
+		}
+		plain = append(plain, rt)
+		if slices.Contains([]Op{OpCampaignCreate, OpCampaignList, OpTriggerFire}, rt.op) {
+			rt.segments = append(slices.Clone(rt.segments), "")
+		}
+		slashed = append(slashed, rt)
+	}
+	return plain, slashed
+}()
+
+// match routes r: Evolux paths as in the reference; Builder paths may live under a prefix or end with a slash.
+func (d dialectSet) match(r *http.Request) routeMatch {
+	path := r.URL.Path
+	if strings.HasPrefix(path, evoluxRoot) {
+		rt, params, allowed := matchIn(routes, r.Method, path)
+		return routeMatch{rt: rt, params: params, allowed: allowed, service: serviceEvolux}
+	}
+	m := routeMatch{service: serviceBuilder}
+	escaped := r.URL.EscapedPath()
+	if prefix := d.builderPrefix(); prefix != "" {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok || !strings.HasPrefix(rest, "/") {
+			return m // the gateway knows nothing else: 404
+		}
+		path = rest
+		escaped = strings.TrimPrefix(escaped, prefix)
+	}
+	table := builderRoutes
+	if d[DialectTrailingSlash] {
+		table = slashRoutes
+	}
+	m.rt, m.params, m.allowed = matchIn(table, r.Method, path)
+	if m.rt != nil || len(m.allowed) > 0 || !d[DialectTrailingSlash] || path == "/" {
+		return m
+	}
+	// Starlette's redirect_slashes: the path with the slash added or removed, if it matches, answers a 307 to it.
+	other, otherEscaped := path+"/", escaped+"/"
+	if strings.HasSuffix(path, "/") {
+		other, otherEscaped = strings.TrimSuffix(path, "/"), strings.TrimSuffix(escaped, "/")
+	}
+	if rt, _, allowed := matchIn(table, r.Method, other); rt != nil || len(allowed) > 0 {
+		location := "http://" + r.Host + d.builderPrefix() + otherEscaped
+		if r.URL.RawQuery != "" {
+			location += "?" + r.URL.RawQuery
+		}
+		return routeMatch{service: serviceBuilder, redirect: location}
+	}
+	return m
+}
+
+// writeRedirect is Starlette's RedirectResponse: 307 (the same method and body again), no body.
+func writeRedirect(w http.ResponseWriter, location string) {
+	w.Header().Set("Location", location)
+	w.WriteHeader(http.StatusTemporaryRedirect)
+}
+
+// answerWriter returns the writer a Builder answer goes through and the function that sends it: held, to re-spell
+// errors or echo the request, under the dialects that do; else w itself and a no-op.
+func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
+	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
+		return w, func() {}
+	}
+	ew := &errorSpeller{bufferedResponse: bufferedResponse{header: w.Header()}, w: w, dialects: d, request: r}
+	return ew, ew.flush
+}
+
+// errorSpeller buffers one answer, its header excepted, so that it can be re-spelled before anything is sent.
+type errorSpeller struct {
+	bufferedResponse
+	w        http.ResponseWriter
+	dialects dialectSet
+	request  *http.Request
+}
+
+// Unwrap lets http.ResponseController reach the connection (a dropped connection fault hijacks it).
+func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
+
+func (s *errorSpeller) flush() {
+	if s.status == 0 {
+		return // nothing answered: the connection was dropped
+	}
+	body := s.body.Bytes()
+	switch {
+	case s.status >= http.StatusBadRequest:
+		body = s.respell(body)
+	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
+		s.Header().Del("Content-Length")
+		body = withEcho(body, requestEcho(s.request, builder.HeaderAuthorization))
+	}
+	s.w.WriteHeader(s.status)
+	_, _ = s.w.Write(body)
+}
+
+// respell rewrites one error answer; the header is still unsent.
+func (s *errorSpeller) respell(body []byte) []byte {
+	d, status, header := s.dialects, s.status, s.Header()
+	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
+		header.Del("Content-Length")
+		if status == http.StatusNotFound {
+			// Like many gateways, it quotes the whole request URL, apikey included: clients must scrub it.
+			header.Set("Content-Type", "text/html; charset=iso-8859-1")
+			return fmt.Appendf(nil, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL %s was not found on this server.</p>\n</body></html>\n",
+				html.EscapeString(s.request.URL.RequestURI()))
+		}
+		header.Set("Content-Type", "text/plain; charset=utf-8")
+		return fmt.Appendf(nil, "upstream error: %d %s\n", status, http.StatusText(status))
+	}
+	if !(d[DialectDetailList] || d[DialectDetailObject]) || status == http.StatusUnprocessableEntity {
+		return body
+	}
+	if mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mediaType != "application/json" {
+		return body
+	}
+	var answer struct {
+		Detail *string `json:"detail"`
+	}
+	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil {
+		return body
+	}
+	var detail any = map[string]any{"code": status, "message": *answer.Detail}
+	if d[DialectDetailList] {
+		detail = []validationError{{Loc: s.errorLoc(), Msg: *answer.Detail, Type: "http_error"}}
+	}
+	out, _ := json.Marshal(fastAPIError{Detail: detail}) // maps and strings: it cannot fail
+	return out
+}
+
+// errorLoc says where a non-validation error comes from, in the spirit of a 422's loc.
+func (s *errorSpeller) errorLoc() []any {
+	switch s.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		if s.request.URL.Query().Has(builder.QueryAPIKey) {
+			return loc("query", builder.QueryAPIKey)
+		}
+		return loc("header", builder.HeaderAuthorization)
+	case http.StatusConflict:
+		return loc("body", builder.FieldCampaignStatus)
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return loc("path")
+	}
+	return loc("body")
+}
+
+// requestEcho is what DialectEchoCredentials adds to an answer, as a service that echoes its request does.
+func requestEcho(r *http.Request, header string) []byte {
+	echo, _ := json.Marshal(map[string]string{"url": r.URL.RequestURI(), "authorization": r.Header.Get(header)})
+	return echo
+}
+
+// withEcho adds echo to a JSON object (not an empty one) as its "request".
+func withEcho(object, echo []byte) []byte {
+	if len(object) < 3 || object[len(object)-1] != '}' {
+		return object
+	}
+	return append(append(append(object[:len(object)-1], `,"request":`...), echo...), '}')
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,16 +12,10 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
-const (
-	fieldCampaignID   = builder.FieldCampaignID
-	fieldCreationDate = builder.FieldCampaignCreationDate
-	fieldScheduled    = builder.FieldCampaignScheduledDate
-)
+const fieldCampaignID = builder.FieldCampaignID
 
 var (
-	// objectIDFields hold a Mongo ObjectId: a campaign's id, a trigger's
-	// under DialectTriggerIDObject.
-	objectIDFields = slices.Compact([]string{fieldCampaignID, builder.FieldTriggerObjectID})
+	objectIDFields = slices.Compact([]string{fieldCampaignID, builder.FieldTriggerObjectID}) // hold a Mongo ObjectId
 	summaryFields  = []string{fieldCampaignID, builder.FieldCampaignCampaignName, builder.FieldCampaignStatus,
 		builder.FieldCampaignOrganization, builder.FieldCampaignBotName}
 )
@@ -60,87 +53,23 @@ func (o object) MarshalJSON() ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
-// respell replaces the value of key, when it is a string, with f's.
-func (o object) respell(key string, f func(string) any) {
-	for i := range o {
-		if s, ok := o[i].value.(string); ok && o[i].key == key {
-			o[i].value = f(s)
-		}
-	}
-}
-
-func (o object) rename(from, to string) object {
-	for i := range o {
-		if o[i].key == from {
-			o[i].key = to
-		}
-	}
-	return o
-}
-
-func (o object) keep(keys []string) object {
-	out := object{}
-	for _, m := range o {
-		for _, k := range keys {
-			if m.key == k {
-				out = append(out, m)
-			}
-		}
-	}
-	return out
-}
-
-// campaignObject lists every field of the model in its order, nil where
-// the campaign has no value.
+// campaignObject lists every field of the model in its order, nil where the campaign has no value.
 func campaignObject(c builder.Campaign) object {
-	v := reflect.ValueOf(c)
-	o := make(object, 0, v.NumField())
-	for i := range v.NumField() {
-		f, name := v.Field(i), jsonName(c, v.Type().Field(i).Name)
-		if name == "-" {
-			continue // not on the wire (Problems)
-		}
-		var value any
-		switch {
-		case f.Kind() == reflect.Pointer && !f.IsNil():
-			value = f.Elem().Interface()
-		case f.Kind() == reflect.Slice && !f.IsNil():
-			value = f.Interface()
-		case f.Kind() != reflect.Pointer && f.Kind() != reflect.Slice:
-			value = f.Interface()
-		}
-		o = append(o, member{name, value})
+	o := object{{fieldCampaignID, c.ID}}
+	for _, f := range builder.CampaignFields {
+		o = append(o, member{f.Key, f.Value(&c)})
 	}
 	return o
 }
 
-// nullPolicy drops what the dialect leaves out: the reference drops what
-// encoding/json's omitempty drops from wire.go's Campaign (null and empty
-// lists), omit-nulls only nulls, explicit-nulls nothing.
-func (d dialectSet) nullPolicy(o object) object {
-	if d[DialectExplicitNulls] {
-		return o
-	}
-	out := o[:0:0]
-	for _, m := range o {
-		if m.value == nil {
-			continue
-		}
-		if list, ok := m.value.([]string); ok && len(list) == 0 && !d[DialectOmitNulls] {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-// campaignDocument is one campaign as the dialects answer it.
+// campaignDocument is one campaign as the dialects answer it. Null policy: the reference drops what omitempty
+// drops (null, empty lists), omit-nulls only nulls, explicit-nulls nothing.
 func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
-	o := campaignObject(c)
-	if summary {
-		o = o.keep(summaryFields)
-	}
-	o = d.nullPolicy(o)
+	o := slices.DeleteFunc(campaignObject(c), func(m member) bool {
+		list, isList := m.value.([]string)
+		return summary && !slices.Contains(summaryFields, m.key) ||
+			!d[DialectExplicitNulls] && (m.value == nil || isList && len(list) == 0 && !d[DialectOmitNulls])
+	})
 	if d[DialectExtraFields] && !summary {
 		var created any // as creation_date: null when unset
 		if c.CreationDate != nil {
@@ -148,38 +77,33 @@ func (d dialectSet) campaignDocument(c builder.Campaign, summary bool) object {
 		}
 		o = append(o, member{"updated_at", created})
 	}
-	return d.spell(o, fieldCreationDate, fieldScheduled, "updated_at")
+	return d.spell(o, builder.FieldCampaignCreationDate, builder.FieldCampaignScheduledDate, "updated_at")
 }
 
-// spell re-spells the values of an answer object: the timestamps under
-// dates, the Mongo id, the extra fields and the id's name.
+// spell re-spells an answer object: the timestamps under dates, the extra fields, the Mongo id and its name.
 func (d dialectSet) spell(o object, dates ...string) object {
-	for _, key := range dates {
-		o.respell(key, func(s string) any { return d.spellTime(s, key == fieldScheduled) })
-	}
-	for _, key := range objectIDFields {
-		if d[DialectMongoExtendedJSON] {
-			o.respell(key, func(s string) any { return object{{extendedOID, s}} })
-		}
-	}
 	if d[DialectExtraFields] {
-		o = append(o,
-			member{"__v", 0},
-			member{"metadata", object{{"source", "campaign-module"}, {"revision", 1}}},
-			member{"channels", []string{"whatsapp"}},
-		)
+		o = append(o, member{"__v", 0}, member{"metadata", object{{"source", "campaign-module"}, {"revision", 1}}},
+			member{"channels", []string{"whatsapp"}})
 	}
-	if d[DialectIDAlias] {
-		for _, key := range objectIDFields {
-			o = o.rename(key, aliasID)
+	for i, m := range o {
+		s, text := m.value.(string)
+		isID := slices.Contains(objectIDFields, m.key)
+		switch {
+		case text && slices.Contains(dates, m.key):
+			o[i].value = d.spellTime(s, m.key == builder.FieldCampaignScheduledDate)
+		case text && isID && d[DialectMongoExtendedJSON]:
+			o[i].value = object{{extendedOID, s}}
+		}
+		if isID && d[DialectIDAlias] {
+			o[i].key = aliasID
 		}
 	}
 	return o
 }
 
-// spellTime re-spells a stored timestamp; reSpellOffset moves it to another
-// offset (same instant) where the dialect does so for scheduled_date. A
-// value that does not parse is answered as stored.
+// spellTime re-spells a stored timestamp (reSpellOffset: scheduled_date, which may move offset); one that does
+// not parse is answered as stored.
 func (d dialectSet) spellTime(s string, reSpellOffset bool) any {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -203,8 +127,7 @@ func (d dialectSet) spellTime(s string, reSpellOffset bool) any {
 	return s
 }
 
-// pythonISO prints t as Python's datetime does: microseconds only when not
-// zero, and the offset as +HH:MM when aware.
+// pythonISO prints t as Python's datetime does: microseconds only when not zero, +HH:MM when aware.
 func pythonISO(t time.Time, layout string, aware bool) string {
 	s := t.Format(layout)
 	if micro := t.Nanosecond() / 1000; micro != 0 {
@@ -216,15 +139,9 @@ func pythonISO(t time.Time, layout string, aware bool) string {
 	return s
 }
 
-// fineTimestamps tells whether the dialects print microseconds, so the
-// clock is kept to the microsecond instead of the second.
-func (d dialectSet) fineTimestamps() bool {
-	return d[DialectNaiveTimestamps] || d[DialectSpaceTimestamps] || d[DialectMongoExtendedJSON]
-}
-
-// stamp is a new server timestamp as stored.
+// stamp is a new server timestamp as stored: to the microsecond where the dialects print them.
 func (d dialectSet) stamp(t time.Time) string {
-	if d.fineTimestamps() {
+	if d[DialectNaiveTimestamps] || d[DialectSpaceTimestamps] || d[DialectMongoExtendedJSON] {
 		return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	}
 	return timestamp(t)
@@ -248,8 +165,7 @@ func (e *Emulator) writeCampaign(w http.ResponseWriter, op Op, status int, c bui
 	writeJSON(w, status, d.campaignDocument(c, false))
 }
 
-// writeCampaignList answers one page of the list of a bot's campaigns,
-// total in all.
+// writeCampaignList answers one page of a bot's campaigns, total in all.
 func (e *Emulator) writeCampaignList(w http.ResponseWriter, list []builder.Campaign, total int) {
 	docs := make([]object, len(list))
 	for i, c := range list {
@@ -278,34 +194,31 @@ func (e *Emulator) writeDeleted(w http.ResponseWriter, c builder.Campaign) {
 
 // writeTokens answers a login or refresh.
 func (e *Emulator) writeTokens(w http.ResponseWriter, tokens builder.Tokens) {
-	o := object{
-		{jsonName(tokens, "Token"), tokens.Token},
-		{jsonName(tokens, "RefreshToken"), tokens.RefreshToken},
-	}
+	answer := struct {
+		builder.Tokens
+		TokenType any `json:"token_type,omitempty"`
+		ExpiresIn any `json:"expires_in,omitempty"`
+	}{Tokens: tokens}
 	if e.dialects[DialectExtraFields] {
 		e.mu.Lock()
-		lifetime := e.tokenLifetime
+		answer.TokenType, answer.ExpiresIn = "bearer", int64(e.tokenLifetime/time.Second)
 		e.mu.Unlock()
-		o = append(o, member{"token_type", "bearer"}, member{"expires_in", int64(lifetime / time.Second)})
 	}
-	writeJSON(w, http.StatusOK, o)
+	writeJSON(w, http.StatusOK, answer)
 }
 
-// triggerObjectID is the ObjectId DialectTriggerIDObject gives trigger t:
-// the seconds of its firing, then its number, so that it decodes back
-// without a second index.
+// triggerObjectID is t's ObjectId under DialectTriggerIDObject: its firing's seconds, then its number.
 func triggerObjectID(t Trigger) string {
 	return fmt.Sprintf("%08x%016x", uint32(t.FiredAt.Unix()), uint64(t.ID))
 }
 
-// triggerID reads the {id} of a trigger path: a number, or under
-// DialectTriggerIDObject the ObjectId the fire answered (its last 16 hex
-// digits are the number). errs is the 422 to answer when it is neither.
+// triggerID reads a trigger path's {id}: a number, or under DialectTriggerIDObject the ObjectId the fire
+// answered (its last 16 hex digits are the number); errs is the 422 when it is neither.
 func (d dialectSet) triggerID(path string) (id int64, errs []validationError) {
 	if !d[DialectTriggerIDObject] {
 		id, err := strconv.ParseInt(path, 10, 64)
 		if err != nil {
-			return 0, []validationError{{Loc: loc("path", paramID), Msg: "value is not a valid integer", Type: "type_error.integer"}}
+			return 0, []validationError{notAnInteger(loc("path", paramID))}
 		}
 		return id, nil
 	}
@@ -316,8 +229,7 @@ func (d dialectSet) triggerID(path string) (id int64, errs []validationError) {
 	return int64(n), nil
 }
 
-// triggerFound tells whether the path's id names t: under
-// DialectTriggerIDObject the whole ObjectId must match.
+// triggerFound tells whether the path's id names t: under DialectTriggerIDObject the whole ObjectId must match.
 func (d dialectSet) triggerFound(path string, t Trigger) bool {
 	return !d[DialectTriggerIDObject] || strings.EqualFold(path, triggerObjectID(t))
 }
@@ -333,33 +245,25 @@ func (d dialectSet) triggerIDValue(t Trigger) (key string, value any) {
 	return builder.FieldTriggerID, t.ID
 }
 
-// writeTriggerFired answers a trigger fire.
+// writeTriggerFired answers a trigger fire: its id, bare or (an ObjectId) in an object.
 func (e *Emulator) writeTriggerFired(w http.ResponseWriter, t Trigger) {
-	d := e.dialects
-	key, value := d.triggerIDValue(t)
+	key, answer := e.dialects.triggerIDValue(t)
 	if key == builder.FieldTriggerObjectID {
-		writeJSON(w, http.StatusOK, d.spell(object{{key, value}}))
-		return
+		answer = e.dialects.spell(object{{key, answer}})
 	}
-	writeJSON(w, http.StatusOK, value)
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // writeTriggerRead answers a trigger read.
 func (e *Emulator) writeTriggerRead(w http.ResponseWriter, t Trigger) {
 	d := e.dialects
 	key, value := d.triggerIDValue(t)
-	o := object{
-		{key, value},
-		{builder.FieldTriggerJSON, t.Payload},
-		{builder.FieldTriggerStatus, t.Status},
-		{builder.FieldTriggerCreatedAt, d.stamp(t.FiredAt)},
-	}
+	o := object{{key, value}, {builder.FieldTriggerJSON, t.Payload}, {builder.FieldTriggerStatus, t.Status},
+		{builder.FieldTriggerCreatedAt, d.stamp(t.FiredAt)}}
 	writeJSON(w, http.StatusOK, d.spell(o, builder.FieldTriggerCreatedAt))
 }
 
-// requestFields reads a campaign request under the dialects: with
-// DialectIDAlias the id may come as "id" (pydantic's field name, with
-// population by field name allowed); "_id" wins when both come.
+// requestFields reads a campaign request: under DialectIDAlias the id may come as "id"; "_id" wins when both come.
 func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]json.RawMessage {
 	if !d[DialectIDAlias] {
 		return fields
@@ -373,10 +277,8 @@ func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]
 	return fields
 }
 
-// keepAbsentFields is what DialectPutMerges stores for an update: the sent
-// campaign, except that each field the body does not name keeps its stored
-// value, as a handler that $sets body.dict(exclude_unset=True) does. A field
-// sent as null is cleared.
+// keepAbsentFields is what DialectPutMerges stores ($set of body.dict(exclude_unset=True)): a user field the
+// body does not name keeps its stored value; one sent as null is cleared.
 func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMessage) builder.Campaign {
 	for _, f := range builder.CampaignFields {
 		if _, present := body[f.Key]; present || !f.User() {
@@ -391,20 +293,11 @@ func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMes
 	return sent
 }
 
-// refusedNulls is DialectNullsRefused's 422 for each field of a campaign
-// body sent as null, in the order of the seed's fields.
-func (d dialectSet) refusedNulls(fields map[string]json.RawMessage) []validationError {
-	if !d[DialectNullsRefused] {
-		return nil
-	}
-	names := []string{fieldCampaignID}
-	for _, f := range builder.CampaignFields {
-		names = append(names, f.Key)
-	}
-	var errs []validationError
-	for _, name := range names {
-		if raw, ok := fields[name]; ok && isNull(raw) {
-			errs = append(errs, noneNotAllowed(loc("body", name)))
+// refusedNulls is DialectNullsRefused's 422 for each campaign field sent as null, in the model's order.
+func (d dialectSet) refusedNulls(fields map[string]json.RawMessage) (errs []validationError) {
+	for _, m := range campaignObject(builder.Campaign{}) {
+		if raw, ok := fields[m.key]; ok && isNull(raw) && d[DialectNullsRefused] {
+			errs = append(errs, noneNotAllowed(loc("body", m.key)))
 		}
 	}
 	return errs

@@ -1,9 +1,5 @@
-// Package emulator is an in-memory emulator of the Builder and Evolux APIs,
-// faithful to the contract in internal/client/CONTRACT.md: it serves the paths, query names,
-// JSON fields and types of internal/client/builder/wire.go and
-// internal/client/evolux/wire.go, rejects what the real services would reject
-// and answers errors in each service's own shape. Acceptance tests, examples,
-// the demo, the benchmarks and users run against it.
+// Package emulator is an in-memory emulator of the Builder and Evolux APIs (internal/client/CONTRACT.md): it
+// serves the constants of the clients' wire.go files, rejects what the services would and answers their errors.
 package emulator
 
 import (
@@ -14,13 +10,11 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	// Hermetic time zones: the Evolux "timezone" filter must behave the same
-	// on machines without a zoneinfo database.
-	_ "time/tzdata"
+	_ "time/tzdata" // the Evolux timezone filter works without a zoneinfo database
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
@@ -34,7 +28,7 @@ const (
 	DefaultEvoluxToken = "emulator-evolux-token"
 )
 
-// Evolux response shapes (internal/client/CONTRACT.md: clients accept both).
+// Evolux response shapes (clients accept both).
 const (
 	ShapeEnvelope = "envelope"
 	ShapeArray    = "array"
@@ -45,8 +39,7 @@ const (
 	refreshTokenLifetime = 24 * time.Hour
 	defaultSlowDelay     = 3 * time.Second
 	defaultListMax       = 1000
-	// defaultListLimit is a list's limit when the request gives none.
-	defaultListLimit = 100
+	defaultListLimit     = 100 // when the request gives none
 )
 
 // Op names an API operation for counters and faults.
@@ -64,45 +57,28 @@ const (
 	OpTriggerFire       Op = "builder.trigger.fire"
 	OpTriggerRead       Op = "builder.trigger.read"
 	OpEvoluxSubscribers Op = "evolux.subscribers"
-	// OpUnknown counts requests that matched no route (404 or 405). Faults
-	// never apply to it.
-	OpUnknown Op = "unknown"
+	OpUnknown           Op = "unknown" // no route (404 or 405); never faulted
 )
 
-// Config sets up an Emulator. The zero value is a working emulator with the
-// default credentials and no Evolux data.
+// Config sets up an Emulator; the zero value has the default credentials and no Evolux data.
 type Config struct {
 	Latency       time.Duration // added to every request
 	TokenLifetime time.Duration // 0 => 1h; refresh tokens live 24h
 
 	User, Password, APIKey, EvoluxToken string // "" => the Default* constants
 
-	Subscribers int    // number of generated Evolux subscribers
-	Seed        int64  // deterministic subscriber generation and random faults
-	EvoluxShape string // ShapeEnvelope (default) or ShapeArray
-	PageSize    int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
-	// EvoluxPaging is how the envelope pages: one of PagingDialects(), "" => PagingPage.
-	EvoluxPaging string
+	Subscribers  int    // number of generated Evolux subscribers
+	Seed         int64  // deterministic subscriber generation and random faults
+	EvoluxShape  string // ShapeEnvelope (default) or ShapeArray
+	PageSize     int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
+	EvoluxPaging string // one of PagingDialects(), "" => PagingPage
 
-	// SchedulerInterval > 0 makes Start and StartOn run a goroutine that calls
-	// AdvanceSchedule(time.Now()) this often; Server.Close stops it.
-	SchedulerInterval time.Duration
-	SlowDelay         time.Duration // how late a FaultSlow answer comes: 0 => 3s
-
-	// Dialects are variants of the Builder contract, combined (dialect.go);
-	// empty means DialectReference.
-	Dialects []Dialect
-
-	// ListMax is the largest limit a campaign list accepts (FastAPI's
-	// Query(le=...)): 0 => 1000. A list takes skip and limit (default 100).
-	ListMax int
-
-	// Now is the emulator's clock (tokens, creation dates, trigger times):
-	// nil => time.Now. A simulation moves it by hand.
-	Now func() time.Time
-
-	// BuilderRate and EvoluxRate limit each API's rate (ratelimit.go).
-	BuilderRate, EvoluxRate RateLimit
+	SchedulerInterval       time.Duration    // > 0: Start runs AdvanceSchedule(time.Now()) this often
+	SlowDelay               time.Duration    // how late a FaultSlow answer comes: 0 => 3s
+	Dialects                []Dialect        // combined; empty => DialectReference
+	ListMax                 int              // the largest limit a campaign list accepts: 0 => 1000
+	Now                     func() time.Time // the clock of tokens, creation dates and triggers: nil => time.Now
+	BuilderRate, EvoluxRate RateLimit        // each API's token bucket (ratelimit.go); zero: no limit
 }
 
 // Validate reports a configuration that New would refuse.
@@ -126,7 +102,6 @@ func (c Config) Validate() error {
 	return errors.Join(append(errs, err)...)
 }
 
-// checkShape refuses an Evolux shape other than ShapeEnvelope and ShapeArray.
 func checkShape(shape string) error {
 	if shape == ShapeEnvelope || shape == ShapeArray {
 		return nil
@@ -134,7 +109,6 @@ func checkShape(shape string) error {
 	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
 }
 
-// checkPaging refuses a paging dialect PagingDialects does not list.
 func checkPaging(name string) error {
 	if _, ok := pagingDialects[name]; ok {
 		return nil
@@ -142,79 +116,61 @@ func checkPaging(name string) error {
 	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
 }
 
-// Emulator serves both APIs from one http.Handler. It is safe for concurrent
-// use; every knob may be turned while requests are in flight.
+// Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
 type Emulator struct {
 	user, password, apiKey, evoluxToken string
 	seed                                int64
 	now                                 func() time.Time
 
-	latency   atomic.Int64 // time.Duration
-	slowDelay atomic.Int64 // time.Duration
+	latency, slowDelay atomic.Int64 // time.Duration
 
-	mu               sync.Mutex
-	tokenLifetime    time.Duration
-	accessTokens     map[string]time.Time // token => expiry; expired ones are kept to count their uses
-	refreshTokens    map[string]time.Time
-	expiredTokenUses int
-	campaigns        map[string]builder.Campaign // by _id, across organizations and bots
-	triggers         map[int64]Trigger
-	nextTriggerID    int64
-	counts           map[Op]int
-	total            int
-	faultQueue       map[Op][]FaultKind
-	randomFaults     RandomFaults
-	randomRNG        *rand.Rand
-	faultsInjected   map[FaultKind]int
-	evoluxQueries    []string
-	evoluxShape      string
-	pageSize         int
-	evoluxPaging     string
+	mu                          sync.Mutex
+	tokenLifetime               time.Duration
+	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
+	campaigns                   map[string]builder.Campaign // by _id, across organizations and bots
+	triggers                    map[int64]Trigger
+	nextTriggerID               int64
+	counts                      map[Op]int
+	total, expiredTokenUses     int
+	faultQueue                  map[Op][]FaultKind
+	randomFaults                RandomFaults
+	randomRNG                   *rand.Rand
+	faultsInjected              map[FaultKind]int
+	evoluxQueries               []string
+	evoluxShape, evoluxPaging   string
+	pageSize                    int
 
 	subscribers subscriberStore
-	buckets     [2]bucket // by service
-
-	dialects dialectSet // fixed at New
-	listMax  int
-	ids      *rand.Rand // server-made ObjectIds, reproducible from the seed
+	buckets     [2]bucket  // by service
+	dialects    dialectSet // fixed at New
+	listMax     int
+	ids         *rand.Rand // server-made ObjectIds, reproducible from the seed
 }
 
-// New returns an emulator for cfg. It panics when cfg is invalid (see
-// Config.Validate); Start and StartOn return the error instead. New starts
-// no goroutine: the scheduler runs only under Start and StartOn.
+// New returns an emulator for cfg, and panics when cfg is invalid (Start returns the error). It starts no goroutine.
 func New(cfg Config) *Emulator {
 	if err := cfg.Validate(); err != nil {
 		panic("emulator: " + err.Error())
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
 	e := &Emulator{
-		user:           cmp.Or(cfg.User, DefaultUser),
-		password:       cmp.Or(cfg.Password, DefaultPassword),
-		apiKey:         cmp.Or(cfg.APIKey, DefaultAPIKey),
-		evoluxToken:    cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
-		seed:           cfg.Seed,
-		now:            now,
-		accessTokens:   map[string]time.Time{},
-		refreshTokens:  map[string]time.Time{},
-		campaigns:      map[string]builder.Campaign{},
-		triggers:       map[int64]Trigger{},
-		counts:         map[Op]int{},
-		faultQueue:     map[Op][]FaultKind{},
-		faultsInjected: map[FaultKind]int{},
-		evoluxShape:    cmp.Or(cfg.EvoluxShape, ShapeEnvelope),
-		pageSize:       clampPageSize(cfg.PageSize),
-		evoluxPaging:   cmp.Or(cfg.EvoluxPaging, PagingPage),
+		user: cmp.Or(cfg.User, DefaultUser), password: cmp.Or(cfg.Password, DefaultPassword),
+		apiKey: cmp.Or(cfg.APIKey, DefaultAPIKey), evoluxToken: cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
+		seed: cfg.Seed, now: cfg.Now,
+		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
+		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
+		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
+		evoluxShape: cmp.Or(cfg.EvoluxShape, ShapeEnvelope), evoluxPaging: cmp.Or(cfg.EvoluxPaging, PagingPage),
+		pageSize: clampPageSize(cfg.PageSize), listMax: cmp.Or(cfg.ListMax, defaultListMax),
+		ids: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
 	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.latency.Store(int64(cfg.Latency))
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
-	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
-	e.listMax = cmp.Or(cfg.ListMax, defaultListMax)
-	e.ids = rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d))
 	e.SetBuilderRate(cfg.BuilderRate)
 	e.SetEvoluxRate(cfg.EvoluxRate)
 	return e
@@ -238,8 +194,7 @@ func (e *Emulator) SetSlowDelay(d time.Duration) {
 	e.slowDelay.Store(int64(d))
 }
 
-// SetTokenLifetime changes the lifetime of access tokens issued from now on
-// (0 => 1h). Tokens already issued keep their expiry.
+// SetTokenLifetime changes the lifetime of access tokens issued from now on (0 => 1h).
 func (e *Emulator) SetTokenLifetime(d time.Duration) {
 	if d <= 0 {
 		d = defaultTokenLifetime
@@ -249,25 +204,18 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 	e.mu.Unlock()
 }
 
-// SetEvoluxShape switches the subscribers answer between ShapeEnvelope and
-// ShapeArray. It panics on any other value.
-func (e *Emulator) SetEvoluxShape(shape string) {
-	if err := checkShape(shape); err != nil {
-		panic("emulator: " + err.Error())
-	}
-	e.mu.Lock()
-	e.evoluxShape = shape
-	e.mu.Unlock()
-}
+// SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
+func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, shape, checkShape) }
 
-// SetEvoluxPaging switches the envelope's paging dialect; it panics on a
-// name PagingDialects does not list.
-func (e *Emulator) SetEvoluxPaging(name string) {
-	if err := checkPaging(name); err != nil {
+// SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
+func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
+
+func (e *Emulator) setChecked(dst *string, value string, check func(string) error) {
+	if err := check(value); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	e.mu.Lock()
-	e.evoluxPaging = name
+	*dst = value
 	e.mu.Unlock()
 }
 
@@ -279,28 +227,17 @@ func (e *Emulator) SetPageSize(n int) {
 }
 
 // Count is the number of requests received for op, faulted ones included.
-func (e *Emulator) Count(op Op) int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.counts[op]
-}
+func (e *Emulator) Count(op Op) int { return locked(e, func() int { return e.counts[op] }) }
 
 // Counts is a copy of every per-operation counter.
 func (e *Emulator) Counts() map[Op]int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return maps.Clone(e.counts)
+	return locked(e, func() map[Op]int { return maps.Clone(e.counts) })
 }
 
 // TotalRequests is the number of requests received, routed or not.
-func (e *Emulator) TotalRequests() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.total
-}
+func (e *Emulator) TotalRequests() int { return locked(e, func() int { return e.total }) }
 
-// ResetCounts zeroes every counter: per operation, total, faults injected and
-// expired-token uses. State, queued faults and EvoluxQueries are kept.
+// ResetCounts zeroes every counter (faults injected and expired-token uses too); state and queues are kept.
 func (e *Emulator) ResetCounts() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -310,25 +247,22 @@ func (e *Emulator) ResetCounts() {
 	e.expiredTokenUses = 0
 }
 
-// ExpiredTokenUses counts requests that arrived with a known access token
-// after it expired: a client that refreshes on the first 401 sends at most
-// one such request per expiry.
-func (e *Emulator) ExpiredTokenUses() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.expiredTokenUses
-}
+// ExpiredTokenUses counts requests that came with a known access token after it expired.
+func (e *Emulator) ExpiredTokenUses() int { return locked(e, func() int { return e.expiredTokenUses }) }
 
-// EvoluxQueries are the raw query strings of every subscribers request
-// received, in order.
+// EvoluxQueries are the raw query strings of every subscribers request received, in order.
 func (e *Emulator) EvoluxQueries() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]string(nil), e.evoluxQueries...)
+	return locked(e, func() []string { return append([]string(nil), e.evoluxQueries...) })
 }
 
-// ServeHTTP routes one request (under the dialects): count it, wait the latency, apply a queued or
-// random fault, then serve it.
+// locked is f's result with e.mu held.
+func locked[T any](e *Emulator, f func() T) T {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return f()
+}
+
+// ServeHTTP counts a request, waits the latency, applies its fault, then serves it under the dialects.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := e.dialects.match(r)
 	e.countRequest(m.op(), r)
@@ -337,21 +271,20 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w, flush := e.dialects.answerWriter(w, r, m.service)
 	defer flush()
-	rt, params, op := m.rt, m.params, m.op()
 	switch {
 	case m.redirect != "":
 		writeRedirect(w, m.redirect)
 		return
-	case rt == nil:
+	case m.rt == nil:
 		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
-	if ok, wait := e.buckets[rt.service].take(e.now()); !ok {
-		e.buckets[rt.service].refuse(w, rt.service, wait)
+	if ok, wait := e.buckets[m.rt.service].take(e.now()); !ok {
+		e.buckets[m.rt.service].refuse(w, m.rt.service, wait)
 		return
 	}
-	serve := func(w http.ResponseWriter) { rt.handle(e, w, r, params) }
-	kind := e.nextFault(r.Context(), op)
+	serve := func(w http.ResponseWriter) { m.rt.handle(e, w, r, m.params) }
+	kind := e.nextFault(r.Context(), m.op())
 	if a, ok := faultAnswers[kind]; ok {
 		if a.afterWork {
 			serve(&bufferedResponse{})
@@ -359,7 +292,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if a.retryAfter {
 			w.Header().Set("Retry-After", "1")
 		}
-		writeServiceError(w, rt.service, a.status)
+		writeServiceError(w, m.rt.service, a.status)
 		return
 	}
 	switch kind {
@@ -379,8 +312,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// faultAnswers are the faults that answer an error status, after the work
-// is done or before any.
+// faultAnswers are the faults that answer an error status, after the work or before any.
 var faultAnswers = map[FaultKind]struct {
 	status                int
 	retryAfter, afterWork bool
@@ -402,18 +334,102 @@ func (e *Emulator) countRequest(op Op, r *http.Request) {
 	}
 }
 
-// sleepContext waits d, or less if ctx ends first; it reports whether the
-// whole delay passed.
+// sleepContext waits d, or less if ctx ends first; it reports whether the whole delay passed.
 func sleepContext(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-time.After(d): // collected once unreferenced (Go 1.23)
 		return true
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// FaultKind is a way a request can fail.
+type FaultKind string
+
+// Fault kinds: a 429, a 503 and a refused connection certainly did no work; the others leave the client unsure.
+const (
+	FaultRateLimit        FaultKind = "rate_limit"         // 429 with "Retry-After: 1", before any work
+	FaultServerError      FaultKind = "server_error"       // 500 in the service's shape, before any work
+	FaultDropAfter        FaultKind = "drop_after"         // the work done, the connection closed unanswered
+	FaultSlow             FaultKind = "slow"               // the work done, the answer after the slow delay (Transport: never)
+	FaultRateLimitBare    FaultKind = "rate_limit_bare"    // 429 without Retry-After
+	FaultUnavailable      FaultKind = "unavailable"        // 503 with "Retry-After: 1", before any work
+	FaultServerErrorAfter FaultKind = "server_error_after" // the work done, then 500 (an exception after the write)
+	FaultDropBefore       FaultKind = "drop_before"        // the connection closed before any work: like drop_after to a client
+	FaultRefused          FaultKind = "refused"            // Transport: a dial error; a socket: closed unread. Not in AllFaultKinds
+)
+
+// AllFaultKinds lists every kind a socket can serve, for random faults of any kind.
+var AllFaultKinds = []FaultKind{FaultRateLimit, FaultServerError, FaultDropAfter, FaultSlow, FaultRateLimitBare, FaultUnavailable, FaultServerErrorAfter, FaultDropBefore}
+
+// faultNone, in a request's context, serves it with no fault at all.
+const faultNone FaultKind = "none"
+
+type faultKey struct{}
+
+// WithFault makes the request sent with ctx fail with kind, ahead of any queued or random fault.
+func WithFault(ctx context.Context, kind FaultKind) context.Context {
+	return context.WithValue(ctx, faultKey{}, kind)
+}
+
+// RandomFaults makes matching requests fail at random, once the queued faults are used.
+type RandomFaults struct {
+	Rate  float64     // probability that a matching request fails; 0 turns random faults off
+	Kinds []FaultKind // chosen uniformly; empty => AllFaultKinds
+	Ops   []Op        // empty => every operation
+	Seed  int64       // the same seed and request order give the same faults
+}
+
+// InjectFault makes the next `times` requests of op fail with kind, after the faults queued before.
+func (e *Emulator) InjectFault(op Op, kind FaultKind, times int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for range times {
+		e.faultQueue[op] = append(e.faultQueue[op], kind)
+	}
+}
+
+// SetRandomFaults replaces the random fault settings and restarts their sequence from rf.Seed.
+func (e *Emulator) SetRandomFaults(rf RandomFaults) {
+	rf.Kinds = slices.Clone(rf.Kinds)
+	if len(rf.Kinds) == 0 {
+		rf.Kinds = slices.Clone(AllFaultKinds)
+	}
+	rf.Ops = slices.Clone(rf.Ops)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.randomFaults = rf
+	e.randomRNG = rand.New(rand.NewPCG(uint64(rf.Seed), 0xfa017))
+}
+
+// FaultsInjected counts the faults applied so far, by kind.
+func (e *Emulator) FaultsInjected() map[FaultKind]int {
+	return locked(e, func() map[FaultKind]int { return maps.Clone(e.faultsInjected) })
+}
+
+// nextFault decides the fault of one request of op ("" for none): the context's, the queue's, then a random one.
+func (e *Emulator) nextFault(ctx context.Context, op Op) FaultKind {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	kind, _ := ctx.Value(faultKey{}).(FaultKind) // chosen by the caller
+	queue := e.faultQueue[op]
+	switch rf := e.randomFaults; {
+	case kind == faultNone:
+		return ""
+	case kind != "":
+	case len(queue) > 0:
+		kind, e.faultQueue[op] = queue[0], queue[1:]
+	case rf.Rate > 0 && (len(rf.Ops) == 0 || slices.Contains(rf.Ops, op)):
+		if e.randomRNG.Float64() < rf.Rate {
+			kind = rf.Kinds[e.randomRNG.IntN(len(rf.Kinds))]
+		}
+	}
+	if kind != "" {
+		e.faultsInjected[kind]++
+	}
+	return kind
 }

@@ -48,7 +48,7 @@ func TestEvoluxPaging_everyDialectLinksEveryRecordOnce(t *testing.T) {
 				var envelope map[string]json.RawMessage
 				r.decode(t, &envelope)
 				var data []testRecord
-				if err := json.Unmarshal(envelope[pagingDialects[dialect].recordsField()], &data); err != nil {
+				if err := json.Unmarshal(envelope[pagingDialects[dialect].records], &data); err != nil {
 					t.Fatal(err)
 				}
 				got = append(got, data...)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -14,9 +15,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// maxBodyBytes bounds request bodies; a campaign with a large sheet is far
-// below it.
-const maxBodyBytes = 16 << 20
+const maxBodyBytes = 16 << 20 // far above a campaign with a large sheet
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
@@ -28,8 +27,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(body)
 }
 
-// fastAPIError is FastAPI's error body: detail is a string, or for 422 a
-// list of validationError.
+// fastAPIError is FastAPI's error body: detail is a string, or for 422 a list of validationError.
 type fastAPIError struct {
 	Detail any `json:"detail"`
 }
@@ -44,12 +42,18 @@ type validationError struct {
 
 func loc(parts ...any) []any { return parts }
 
-func missingError(l []any) validationError {
-	return validationError{Loc: l, Msg: "field required", Type: "value_error.missing"}
-}
+// pydantic v1's validation errors, each at a loc.
+var (
+	missingError    = pydanticError("field required", "value_error.missing")
+	noneNotAllowed  = pydanticError("none is not an allowed value", "type_error.none.not_allowed")
+	notADict        = pydanticError("value is not a valid dict", "type_error.dict")
+	strExpected     = pydanticError("str type expected", "type_error.str")
+	notAnInteger    = pydanticError("value is not a valid integer", "type_error.integer")
+	invalidObjectID = pydanticError("Invalid ObjectId", "value_error")
+)
 
-func noneNotAllowed(l []any) validationError {
-	return validationError{Loc: l, Msg: "none is not an allowed value", Type: "type_error.none.not_allowed"}
+func pydanticError(msg, typ string) func([]any) validationError {
+	return func(l []any) validationError { return validationError{Loc: l, Msg: msg, Type: typ} }
 }
 
 func writeDetail(w http.ResponseWriter, status int, detail string) {
@@ -68,13 +72,10 @@ func writeUnhandled(w http.ResponseWriter) {
 }
 
 func writeEvoluxError(w http.ResponseWriter, status int, message string) {
-	writeJSON(w, status, map[string]any{
-		evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message},
-	})
+	writeJSON(w, status, map[string]any{evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message}})
 }
 
-// writeServiceError answers status in the service's error shape, with the
-// status text as its message.
+// writeServiceError answers status in the service's error shape, with the status text as its message.
 func writeServiceError(w http.ResponseWriter, svc service, status int) {
 	if svc == serviceEvolux {
 		writeEvoluxError(w, status, http.StatusText(status))
@@ -109,28 +110,22 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 }
 
 func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
-	for k, v := range b.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), b.header)
 	w.WriteHeader(max(b.status, http.StatusOK))
 	_, _ = w.Write(b.body.Bytes())
 }
 
-// dropConnection closes the client's connection without an answer: the work
-// is done, but the client cannot know it.
+// dropConnection closes the client's connection without an answer.
 func dropConnection(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err == nil {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 		_ = conn.Close()
 		return
 	}
-	// Not hijackable (HTTP/2, a recorder): the server aborts the response.
-	panic(http.ErrAbortHandler)
+	panic(http.ErrAbortHandler) // not hijackable (HTTP/2, a recorder): the server aborts the response
 }
 
-// readJSONBody reads a JSON object body the way FastAPI does. A syntax error
-// is reported at once, before authentication (syntaxErr); a body that is
-// missing or not an object is a validation error reported with the others.
+// readJSONBody reads a JSON object body as FastAPI does: a syntax error is reported at once, before
+// authentication (syntaxErr); a missing body or not an object, with the other validation errors.
 func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]json.RawMessage, errs []validationError, syntaxErr bool) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
@@ -139,94 +134,78 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) (fields map[string]jso
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, []validationError{missingError(loc("body"))}, false
 	}
-	// FastAPI parses JSON only when the content type says so (or is absent);
-	// otherwise the body stays bytes and fails model validation.
+	// FastAPI parses JSON only when the content type says so (or is absent); else the body fails validation.
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mediaType, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mediaType == "application/json" || strings.HasPrefix(mediaType, "application/") && strings.HasSuffix(mediaType, "+json")) {
 			return nil, []validationError{notADict(loc("body"))}, false
 		}
 	}
-	var value any
-	if err := json.Unmarshal(data, &value); err != nil {
-		var syntax *json.SyntaxError
-		offset := int64(0)
-		if errors.As(err, &syntax) {
-			offset = syntax.Offset
-		}
+	var syntax *json.SyntaxError
+	switch err := json.Unmarshal(data, &fields); {
+	case errors.As(err, &syntax): // checked before any type, so the same as FastAPI's json.loads
 		return nil, []validationError{{
-			Loc: loc("body", offset), Msg: err.Error(), Type: "value_error.jsondecode",
-			Ctx: map[string]any{"msg": err.Error(), "pos": offset},
+			Loc: loc("body", syntax.Offset), Msg: err.Error(), Type: "value_error.jsondecode",
+			Ctx: map[string]any{"msg": err.Error(), "pos": syntax.Offset},
 		}}, true
-	}
-	switch value.(type) {
-	case nil:
-		return nil, []validationError{missingError(loc("body"))}, false
-	case map[string]any:
-	default:
+	case err != nil: // valid JSON, not an object
 		return nil, []validationError{notADict(loc("body"))}, false
-	}
-	if err := json.Unmarshal(data, &fields); err != nil {
-		panic("emulator: an object that is not one: " + err.Error())
+	case fields == nil:
+		return nil, []validationError{missingError(loc("body"))}, false
 	}
 	return fields, nil, false
 }
 
-func notADict(l []any) validationError {
-	return validationError{Loc: l, Msg: "value is not a valid dict", Type: "type_error.dict"}
-}
-
-// jsonName is the wire name of a struct field, read from its json tag, so
-// the emulator never spells a field name that wire.go already spells.
+// jsonName is a struct field's wire name, from its json tag: no name wire.go spells is spelled again.
 func jsonName(v any, goField string) string {
-	t := reflect.TypeOf(v)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	f, ok := t.FieldByName(goField)
-	if !ok {
-		panic("emulator: no field " + goField + " in " + t.String())
-	}
+	f, _ := reflect.Indirect(reflect.ValueOf(v)).Type().FieldByName(goField)
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" {
-		return f.Name
-	}
 	return name
 }
 
-// decodeFields fills the struct dst points to from fields, strictly: strings
-// must be JSON strings, lists JSON arrays. It returns one validation error
-// per bad field, located under "body" like pydantic. required names Go fields
-// that must be present and not null. null counts as absent otherwise.
-func decodeFields(fields map[string]json.RawMessage, dst any, required ...string) []validationError {
+// decodeFields fills the struct dst points to from fields as pydantic does: strings must be JSON strings,
+// lists arrays, one error per bad field; required names Go fields that must be present and not null.
+func decodeFields(fields map[string]json.RawMessage, dst any, required ...string) (errs []validationError) {
 	v := reflect.ValueOf(dst).Elem()
-	t := v.Type()
-	var errs []validationError
-	for i := range t.NumField() {
-		sf := t.Field(i)
+	for i := range v.NumField() {
+		sf := v.Type().Field(i)
 		name := jsonName(dst, sf.Name)
-		if name == "-" {
-			continue // not on the wire (Problems)
-		}
 		raw, present := fields[name]
-		null := present && isNull(raw)
-		if !present || null {
-			switch {
-			case slices.Contains(required, sf.Name) && null:
-				errs = append(errs, noneNotAllowed(loc("body", name)))
-			case slices.Contains(required, sf.Name):
-				errs = append(errs, missingError(loc("body", name)))
-			}
-			continue
+		l := loc("body", name)
+		switch absent := !present || isNull(raw); {
+		case name == "-": // not on the wire (Problems)
+		case absent && slices.Contains(required, sf.Name) && present:
+			errs = append(errs, noneNotAllowed(l))
+		case absent && slices.Contains(required, sf.Name):
+			errs = append(errs, missingError(l))
+		case !absent:
+			errs = append(errs, decodeField(v.Field(i), raw, l)...)
 		}
-		errs = append(errs, decodeField(v.Field(i), raw, loc("body", name))...)
 	}
 	return errs
 }
 
+// decodeField sets one field: a string, a *string, a []string or an interface (which keeps the raw JSON).
 func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validationError {
-	switch {
-	case field.Kind() == reflect.String || field.Kind() == reflect.Pointer && field.Type().Elem().Kind() == reflect.String:
+	switch field.Kind() {
+	case reflect.Interface:
+		field.Set(reflect.ValueOf(raw))
+	case reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return []validationError{{Loc: l, Msg: "value is not a valid list", Type: "type_error.list"}}
+		}
+		var errs []validationError
+		list := make([]string, len(items))
+		for i, item := range items {
+			var ok bool
+			if list[i], ok = jsonString(item); !ok {
+				errs = append(errs, strExpected(append(slices.Clone(l), i)))
+			}
+		}
+		field.Set(reflect.ValueOf(list)) // of no use when errs: the body is refused
+		return errs
+	default:
 		s, ok := jsonString(raw)
 		switch {
 		case !ok:
@@ -236,36 +215,8 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 		default:
 			field.Set(reflect.ValueOf(&s))
 		}
-	case field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.String:
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return []validationError{{Loc: l, Msg: "value is not a valid list", Type: "type_error.list"}}
-		}
-		var errs []validationError
-		list := make([]string, 0, len(items))
-		for i, item := range items {
-			s, ok := jsonString(item)
-			if !ok {
-				errs = append(errs, strExpected(append(append([]any(nil), l...), i)))
-			}
-			list = append(list, s)
-		}
-		if len(errs) > 0 {
-			return errs
-		}
-		field.Set(reflect.ValueOf(list))
-	case field.Kind() == reflect.Interface:
-		field.Set(reflect.ValueOf(raw))
-	default:
-		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
-			return []validationError{{Loc: l, Msg: err.Error(), Type: "type_error"}}
-		}
 	}
 	return nil
-}
-
-func strExpected(l []any) validationError {
-	return validationError{Loc: l, Msg: "str type expected", Type: "type_error.str"}
 }
 
 func jsonString(raw json.RawMessage) (string, bool) {

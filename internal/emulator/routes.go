@@ -28,15 +28,13 @@ type route struct {
 	handle   func(e *Emulator, w http.ResponseWriter, r *http.Request, p pathParams)
 }
 
-// Path parameter names, used only inside the emulator.
-const (
+const ( // path parameters
 	paramOrganization = "organization"
 	paramBot          = "bot"
 	paramID           = "id"
 )
 
-// routes are built from the wire.go path functions themselves, called with
-// "{name}" placeholders, so a path change there moves the emulator too.
+// routes are built from wire.go's path functions called with "{name}" placeholders: a path change moves them too.
 var routes = func() []route {
 	placeholder := func(name string) string { return "{" + name + "}" }
 	campaigns := builder.CampaignsPath(placeholder(paramOrganization), placeholder(paramBot))
@@ -56,8 +54,7 @@ var routes = func() []route {
 	}
 }()
 
-// evoluxRoot is the first path segment of the Evolux API ("/api/"): unknown
-// paths under it answer in Evolux's error shape.
+// evoluxRoot is the Evolux API's first path segment ("/api/"): unknown paths under it answer in its error shape.
 var evoluxRoot = "/" + templateSegments(evolux.PathSubscribers)[0] + "/"
 
 func templateSegments(path string) []string {
@@ -68,15 +65,10 @@ func templateSegments(path string) []string {
 	return splitPath(unescaped)
 }
 
-func splitPath(path string) []string {
-	return strings.Split(strings.TrimPrefix(path, "/"), "/")
-}
+func splitPath(path string) []string { return strings.Split(strings.TrimPrefix(path, "/"), "/") }
 
-// matchIn finds the route of a method and a path in table. It routes on the
-// decoded path, as uvicorn does: an organization or bot name holding an
-// escaped "/" splits into two segments on the real service too. When the
-// path matches but the method does not, allowed lists the methods that
-// would.
+// matchIn finds the route of a method and a decoded path (as uvicorn: an escaped "/" splits a segment) in table;
+// allowed lists the methods of a path that matches with another method.
 func matchIn(table []route, method, path string) (rt *route, params pathParams, allowed []string) {
 	if method == http.MethodHead {
 		method = http.MethodGet // Starlette serves HEAD wherever it serves GET
@@ -101,19 +93,13 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 	if len(template) != len(segments) {
 		return nil, false
 	}
-	var params pathParams
+	params := pathParams{}
 	for i, t := range template {
-		if name, ok := strings.CutPrefix(t, "{"); ok && strings.HasSuffix(name, "}") {
-			if segments[i] == "" {
-				return nil, false
-			}
-			if params == nil {
-				params = pathParams{}
-			}
-			params[strings.TrimSuffix(name, "}")] = segments[i]
-			continue
-		}
-		if t != segments[i] {
+		name := strings.TrimSuffix(strings.TrimPrefix(t, "{"), "}")
+		switch isParam := t == "{"+name+"}"; {
+		case isParam && segments[i] != "":
+			params[name] = segments[i]
+		case isParam || t != segments[i]:
 			return nil, false
 		}
 	}

@@ -1,17 +1,20 @@
 package emulator
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
+	"syscall"
 	"time"
 )
 
-// Server is an Emulator listening on a loopback port. Both APIs share its
-// origin: Builder at the root, Evolux under /api/v1/.
+// Server is an Emulator listening on a loopback port, Builder at the root and Evolux under /api/v1/.
 type Server struct {
 	*Emulator
 
@@ -26,14 +29,9 @@ type Server struct {
 // Start serves a new emulator on a free port of 127.0.0.1.
 func Start(cfg Config) (*Server, error) { return StartOn(cfg, "127.0.0.1:0") }
 
-// StartOn serves a new emulator on addr, which must be a loopback address
-// (127.0.0.0/8, ::1 or localhost): the emulator takes well-known passwords
-// and must not be reachable from the network.
+// StartOn serves a new emulator on addr, which must be loopback: the emulator takes well-known passwords.
 func StartOn(cfg Config, addr string) (*Server, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := checkLoopback(addr); err != nil {
+	if err := cmp.Or(cfg.Validate(), checkLoopback(addr)); err != nil {
 		return nil, err
 	}
 	var lc net.ListenConfig
@@ -42,16 +40,9 @@ func StartOn(cfg Config, addr string) (*Server, error) {
 		return nil, err
 	}
 	e := New(cfg)
-	s := &Server{
-		Emulator: e,
-		httpServer: &http.Server{
-			Handler:           e,
-			ReadHeaderTimeout: 10 * time.Second,
-		},
-		url: "http://" + listener.Addr().String(),
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopScheduler = cancel
+	s := &Server{Emulator: e, httpServer: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second},
+		url: "http://" + listener.Addr().String(), stopScheduler: cancel}
 	if cfg.SchedulerInterval > 0 {
 		s.running.Go(func() { e.runScheduler(ctx, cfg.SchedulerInterval) })
 	}
@@ -76,8 +67,7 @@ func checkLoopback(addr string) error {
 // URL is the origin of both APIs, such as "http://127.0.0.1:PORT".
 func (s *Server) URL() string { return s.url }
 
-// Close stops the scheduler and the server at once, closing every
-// connection: requests in flight (a slow fault, say) are cut off.
+// Close stops the scheduler and the server at once, cutting off requests in flight.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.stopScheduler()
@@ -87,8 +77,7 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// Shutdown stops the scheduler, stops accepting connections and waits for
-// requests in flight until ctx ends; then it closes whatever is left.
+// Shutdown stops the scheduler and the server, waiting for requests in flight until ctx ends, then closes.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopScheduler()
 	err := s.httpServer.Shutdown(ctx)
@@ -97,4 +86,56 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.running.Wait()
 	return err
+}
+
+// Transport serves requests in this process, with no socket. Faults keep their meaning: FaultDropAfter and
+// FaultSlow do the work, then fail the round trip at once; FaultRefused and FaultDropBefore serve nothing.
+func (e *Emulator) Transport() http.RoundTripper { return inProcess{e} }
+
+type inProcess struct{ e *Emulator }
+
+// errTimedOut is what a client sees when the answer comes after its timeout.
+type errTimedOut struct{}
+
+func (errTimedOut) Error() string   { return "timeout awaiting response headers" }
+func (errTimedOut) Timeout() bool   { return true }
+func (errTimedOut) Temporary() bool { return true }
+
+func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
+	kind, _ := req.Context().Value(faultKey{}).(FaultKind)
+	switch kind {
+	case FaultRefused:
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	case FaultDropBefore:
+		return nil, io.ErrUnexpectedEOF
+	case FaultDropAfter, FaultSlow:
+		req = req.WithContext(WithFault(req.Context(), faultNone)) // served whole, then lost
+	}
+	served := req.Clone(req.Context())
+	served.Body, served.Host = cmp.Or(served.Body, io.ReadCloser(http.NoBody)), cmp.Or(served.Host, req.URL.Host)
+	served.RequestURI = req.URL.RequestURI()
+	rec := httptest.NewRecorder()
+	if aborted := serveRecovering(t.e, rec, served); aborted || kind == FaultDropAfter {
+		return nil, io.ErrUnexpectedEOF
+	}
+	if kind == FaultSlow {
+		return nil, errTimedOut{}
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// serveRecovering serves r, reporting a handler that aborted the answer (a queued or random dropped connection).
+func serveRecovering(e *Emulator, w http.ResponseWriter, r *http.Request) (aborted bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if err, ok := v.(error); !ok || !errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			aborted = true
+		}
+	}()
+	e.ServeHTTP(w, r)
+	return false
 }

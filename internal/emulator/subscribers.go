@@ -14,8 +14,7 @@ import (
 	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 )
 
-// SubscriberCampaign is one of the fixed Evolux campaigns that generated
-// subscribers belong to. The first UUIDs are the seed document's examples.
+// SubscriberCampaign is one of the fixed Evolux campaigns of generated subscribers (the first: the seed's examples).
 type SubscriberCampaign struct {
 	UUID         string
 	Name         string
@@ -29,12 +28,10 @@ var subscriberCampaigns = []SubscriberCampaign{
 	{UUID: "3c5e7a9b-1d2f-4a6c-b8e0-2f4a6c8e0b1d", Name: "Boas-vindas", TemplateUUID: "70f4ddb6-ece1-4e13-ab90-3698d9d72bf0"},
 }
 
-// SubscriberCampaigns lists the campaigns of generated subscribers, so tests
-// and examples can filter on real UUIDs.
+// SubscriberCampaigns lists the campaigns of generated subscribers, so tests can filter on real UUIDs.
 func SubscriberCampaigns() []SubscriberCampaign { return slices.Clone(subscriberCampaigns) }
 
-// Conversation fields of generated subscribers: "tipo_cliente" is one of the
-// two customer types below, "CPF" a formatted (not checksummed) number.
+// Conversation fields of generated subscribers: a customer type, and a CPF formatted but not checksummed.
 const (
 	ConversationFieldCustomerType = "tipo_cliente"
 	ConversationFieldCPF          = "CPF"
@@ -42,15 +39,13 @@ const (
 	CustomerTypeCompany           = "Pessoa Jurídica"
 )
 
-// Generated subscribers entered their campaigns between these instants,
-// spread evenly and in order.
+// Generated subscribers entered their campaigns between these instants, spread evenly and in order.
 var (
 	subscribersFrom = time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
 	subscribersTo   = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// SubscriberTimeRange is the span of generated created_at values: from is
-// inclusive, to exclusive.
+// SubscriberTimeRange is the span of generated created_at values, from inclusive, to exclusive.
 func SubscriberTimeRange() (from, to time.Time) { return subscribersFrom, subscribersTo }
 
 var subscriberNames = func() []string {
@@ -69,20 +64,14 @@ var subscriberNames = func() []string {
 
 type conversationField struct{ key, value string }
 
-// subscriber is one record: generated, or given by SetSubscriberRecords (raw
-// set), in which case raw is served verbatim and the other fields, decoded
-// tolerantly, serve only the filters.
+// subscriber is one record, generated or given (raw, served verbatim; the other fields only serve the filters).
 type subscriber struct {
-	raw          json.RawMessage
-	name         string
-	phone        string
-	state        string
-	campaignUUID string
-	campaignName string
-	templateUUID string
-	createdAt    time.Time
-	hasCreatedAt bool
-	fields       []conversationField
+	raw                                      json.RawMessage
+	name, phone, state                       string
+	campaignUUID, campaignName, templateUUID string
+	createdAt                                time.Time
+	hasCreatedAt                             bool
+	fields                                   []conversationField
 }
 
 func (s *subscriber) field(key string) (string, bool) {
@@ -97,8 +86,7 @@ func (s *subscriber) field(key string) (string, bool) {
 // createdAtLayout has milliseconds, like the seed's examples.
 const createdAtLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// appendJSON encodes a generated record with the wire.go field names;
-// created_at is shown in the requested time zone.
+// appendJSON encodes a record with wire.go's names, created_at in the requested time zone.
 func (s *subscriber) appendJSON(buf []byte, loc *time.Location) []byte {
 	if s.raw != nil {
 		return append(buf, s.raw...)
@@ -141,8 +129,7 @@ func appendJSONString(buf []byte, s string) []byte {
 	return append(buf, quoted...)
 }
 
-// generateSubscribers makes n records from seed: the same seed and n give
-// the same records, and a larger n extends a smaller one's list.
+// generateSubscribers makes n records from seed; a larger n extends a smaller one's list.
 func generateSubscribers(seed int64, n int) []subscriber {
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	phoneBase := rng.Uint64N(100_000_000)
@@ -164,8 +151,7 @@ func generateSubscribers(seed int64, n int) []subscriber {
 			campaignUUID: c.UUID,
 			campaignName: c.Name,
 			templateUUID: c.TemplateUUID,
-			// Milliseconds only, as shown: a filter bound equal to a shown
-			// value must include that record.
+			// Milliseconds only, as shown: a filter bound equal to a shown value includes that record.
 			createdAt:    subscribersFrom.Add(time.Duration(i)*step + jitter).Truncate(time.Millisecond),
 			hasCreatedAt: true,
 			fields: []conversationField{
@@ -177,8 +163,7 @@ func generateSubscribers(seed int64, n int) []subscriber {
 	return records
 }
 
-// parseSubscriber decodes a given record as tolerantly as the client does,
-// only to filter it.
+// parseSubscriber decodes a given record as tolerantly as the client does, only to filter it.
 func parseSubscriber(raw json.RawMessage) subscriber {
 	s := subscriber{raw: bytes.Clone(raw)}
 	var m map[string]json.RawMessage
@@ -200,8 +185,7 @@ func parseSubscriber(raw json.RawMessage) subscriber {
 	return s
 }
 
-// uuidOf is the flat UUID field if set, else the nested object's "uuid",
-// else the nested value itself when it is a string.
+// uuidOf is the flat UUID field if set, else the nested object's "uuid", else the nested string.
 func uuidOf(flat, nested json.RawMessage) string {
 	if v := jsonText(flat); v != "" {
 		return v
@@ -225,25 +209,22 @@ func jsonText(raw json.RawMessage) string {
 	return string(raw)
 }
 
-// subscriberStore holds the Evolux data. Records are generated on first use
-// and replaced wholesale, never changed in place, so a request may stream a
-// snapshot without holding the lock.
+// subscriberStore holds the Evolux data, generated on first use and replaced wholesale, never changed in place,
+// so that a request may stream a snapshot unlocked.
 type subscriberStore struct {
-	mu      sync.Mutex
-	seed    int64
-	count   int
-	records []subscriber
-	ready   bool
-	// the matches of the last filter: paging through one query filters once
-	cacheKey     string
+	mu           sync.Mutex
+	seed         int64
+	count        int
+	records      []subscriber
+	ready        bool
+	cacheKey     string // the last filter's ("" for none), so that paging through one query filters once
 	cacheMatches []int32
-	cacheValid   bool
 }
 
 func (s *subscriberStore) generate(seed int64, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.count, s.records, s.ready, s.cacheValid = seed, n, nil, false, false
+	s.seed, s.count, s.records, s.ready, s.cacheKey = seed, n, nil, false, ""
 }
 
 func (s *subscriberStore) set(records []json.RawMessage) {
@@ -253,7 +234,7 @@ func (s *subscriberStore) set(records []json.RawMessage) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.records, s.ready, s.cacheValid = len(parsed), parsed, true, false
+	s.count, s.records, s.ready, s.cacheKey = len(parsed), parsed, true, ""
 }
 
 // query returns the records and the indexes of those matching f.
@@ -264,23 +245,20 @@ func (s *subscriberStore) query(f subscriberFilter) ([]subscriber, []int32) {
 		s.records, s.ready = generateSubscribers(s.seed, s.count), true
 	}
 	key := f.key()
-	if !s.cacheValid || s.cacheKey != key {
+	if s.cacheKey != key {
 		matches := make([]int32, 0, len(s.records))
 		for i := range s.records {
 			if f.match(&s.records[i]) {
 				matches = append(matches, int32(i))
 			}
 		}
-		s.cacheKey, s.cacheMatches, s.cacheValid = key, matches, true
+		s.cacheKey, s.cacheMatches = key, matches
 	}
 	return s.records, s.cacheMatches
 }
 
-// SetSubscriberRecords replaces the Evolux data with exactly these records,
-// served verbatim (tolerant-decoding tests). The filters still apply, to the
-// fields a tolerant client would read.
+// SetSubscriberRecords replaces the Evolux data with these records, served verbatim; the filters still apply.
 func (e *Emulator) SetSubscriberRecords(records []json.RawMessage) { e.subscribers.set(records) }
 
-// SetSubscribers replaces the Evolux data with n generated records (from the
-// configured seed).
+// SetSubscribers replaces the Evolux data with n records generated from the configured seed.
 func (e *Emulator) SetSubscribers(n int) { e.subscribers.generate(e.seed, max(n, 0)) }
