@@ -105,6 +105,7 @@ func TestRun_refusesBadFlagsAndNonLoopback(t *testing.T) {
 	}{
 		{[]string{"-nope"}, 2},
 		{[]string{"-fault-rate", "2"}, 2},
+		{[]string{"-rate", "-1"}, 2},
 		{[]string{"extra"}, 2},
 		{[]string{"-addr", "0.0.0.0:0"}, 1},
 		{[]string{"-evolux-shape", "xml"}, 1},

@@ -208,11 +208,12 @@ func (g *gate) refused(started time.Time, wait time.Duration, hasWait, tooMany b
 		g.limit = max(1, g.limit/2)
 		estimate, measured := g.acceptedRate(now)
 		g.measured = measured
-		if estimate > 0 {
+		switch {
+		case estimate > 0:
 			g.rate = max(paceShare*estimate, minRate)
-		} else if g.rate > 0 {
+		case g.rate > 0: // nothing taken since the last cut
 			g.rate = max(g.rate/2, minRate)
-		} else {
+		default:
 			g.rate = 1
 		}
 		g.cutAt, g.cut = now, true

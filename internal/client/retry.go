@@ -31,8 +31,8 @@ const (
 )
 
 // DefaultPatience is how long a 429 may hold a request whose context has no
-// deadline (the provider's operations all have one).
-const DefaultPatience = 30 * time.Second
+// deadline (the provider's resources and action set theirs: timeouts).
+const DefaultPatience = 5 * time.Minute
 
 var errResponseTooLarge = errors.New("the answer is larger than 64 MiB")
 

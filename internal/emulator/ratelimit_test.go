@@ -85,7 +85,7 @@ func TestRateLimit_bucketRefusesBeyondItsRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = server.Close() })
-	get := func() *http.Response {
+	get := func() (int, string) {
 		req, _ := http.NewRequest(http.MethodGet, server.URL()+evolux.PathSubscribers, nil)
 		req.Header.Set("Authorization", "Bearer "+emulator.DefaultEvoluxToken)
 		resp, err := http.DefaultClient.Do(req)
@@ -93,14 +93,13 @@ func TestRateLimit_bucketRefusesBeyondItsRate(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = resp.Body.Close()
-		return resp
+		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
-	if resp := get(); resp.StatusCode != http.StatusOK {
-		t.Fatalf("first request: %d; want the burst of one to take it", resp.StatusCode)
+	if status, _ := get(); status != http.StatusOK {
+		t.Fatalf("first request: %d; want the burst of one to take it", status)
 	}
-	resp := get()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" {
-		t.Fatalf("second request: %d, Retry-After %q; want 429 and 2 (seconds until a token)", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if status, wait := get(); status != http.StatusTooManyRequests || wait != "2" {
+		t.Fatalf("second request: %d, Retry-After %q; want 429 and 2 (seconds until a token)", status, wait)
 	}
 	if b, e := server.RateLimited(); b != 0 || e != 1 {
 		t.Fatalf("refused %d Builder, %d Evolux; want 0 and 1", b, e)

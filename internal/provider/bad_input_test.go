@@ -133,6 +133,24 @@ var badInputs = []badInput{
   max_retries = 11
 }
 `, config: badInputCampaignDS, want: wrappedPhrases("Attribute max_retries value must be between 0 and 10")},
+	{name: "builder max_requests_per_second zero", provider: badProvider(`{ url = "EMULATOR_URL", user = "u", password = "p", max_requests_per_second = 0 }`),
+		config: badInputCampaignDS, want: wrappedPhrases("Attribute builder.max_requests_per_second value must be at least 0.01")},
+	{name: "evolux max_requests_per_second negative", provider: `provider "campaigns" {
+  evolux = { url = "EMULATOR_URL", token = "t", max_requests_per_second = -5 }
+}
+`, config: badInputEvoluxDS, want: wrappedPhrases("Attribute evolux.max_requests_per_second value must be at least 0.01")},
+	{name: "BUILDER_MAX_REQUESTS_PER_SECOND not a number", provider: badProvider(`{ url = "EMULATOR_URL", user = "u", password = "p" }`),
+		env:    map[string]string{envBuilderRate: "ten"},
+		config: badInputCampaignDS, want: wrappedPhrases("Invalid BUILDER_MAX_REQUESTS_PER_SECOND", `builder.max_requests_per_second is unset, so it comes from the BUILDER_MAX_REQUESTS_PER_SECOND environment variable, which is "ten"`)},
+	{name: "EVOLUX_MAX_REQUESTS_PER_SECOND zero", provider: `provider "campaigns" {
+  evolux = { url = "EMULATOR_URL", token = "t" }
+}
+`, env: map[string]string{envEvoluxRate: "0"},
+		config: badInputEvoluxDS, want: wrappedPhrases("Invalid EVOLUX_MAX_REQUESTS_PER_SECOND", "at least 0.01")},
+	{name: "campaign timeouts not a duration", config: badCampaign(validCampaignAttributes + `
+  timeouts {
+    create = "soon"
+  }`), want: wrappedPhrases("Invalid Attribute Value Time Duration", `create = "soon"`)},
 	{name: "builder user missing for a campaign read", provider: badProvider(`{ url = "EMULATOR_URL", password = "p" }`),
 		config: badInputCampaignDS, want: wrappedPhrases("builder.user", "BUILDER_USER")},
 	{name: "builder api_key missing for a trigger read", provider: badProvider(`{ url = "EMULATOR_URL", user = "u", password = "p" }`),

@@ -75,7 +75,7 @@ func (r *builderCampaignListResource) List(ctx context.Context, req list.ListReq
 				Organization: campaign.Organization, BotName: campaign.BotName, ID: campaign.ID,
 			})...)
 			if req.IncludeResource {
-				result.Diagnostics.Append(result.Resource.Set(ctx, campaign)...)
+				result.Diagnostics.Append(result.Resource.Set(ctx, builderCampaignResourceModel{builderCampaignModel: campaign, Timeouts: nullTimeouts(campaignTimeouts)})...)
 			}
 			if !push(result) {
 				return

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -38,6 +39,15 @@ func NewBuilderCampaignResource() resource.Resource {
 
 type builderCampaignResource struct{ configuredResource }
 
+// builderCampaignResourceModel is the resource's: a campaign and the time limits of its operations.
+type builderCampaignResourceModel struct {
+	builderCampaignModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+// campaignTimeouts are the operations of the resource's timeouts block.
+var campaignTimeouts = timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}
+
 func (r *builderCampaignResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_campaign"
 }
@@ -48,7 +58,7 @@ var pathSegmentValidators = []validator.String{
 	stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`), "must not contain a slash"),
 }
 
-func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *builderCampaignResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A campaign action in a Fintalk Builder bot's campaign module.\n\n" +
 			"* **Created once.** The provider generates the campaign id before the first request. If a create fails in a way that may have reached the server " +
@@ -62,8 +72,11 @@ func (r *builderCampaignResource) Schema(_ context.Context, _ resource.SchemaReq
 			"`status`, `creation_date` and `log_file` refresh without making a diff. " +
 			"State keeps what you configured after a create or update, however Builder spells its answer; a refresh reads what Builder holds, " +
 			"and the same instant written another way is not a change.\n" +
-			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.",
+			"* **Destroy deletes** the campaign; to stop managing it and keep it, use a `removed` block with `destroy = false`.\n" +
+			"* **Time limits.** `timeouts` bounds each operation (`create`, `update` and `delete` default to `20m`, `read` to `5m`); " +
+			"a `429` from Builder is repeated until then.",
 		Attributes: campaignAttributes(),
+		Blocks:     map[string]schema.Block{"timeouts": timeouts.Block(ctx, campaignTimeouts)},
 	}
 }
 
@@ -113,12 +126,12 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	// Decoded once for both checks: each Get reflects over the whole model.
-	var state, plan builderCampaignModel
+	var state, plan builderCampaignResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
-	changed := changedCampaignAttributes(state, plan)
+	changed := changedCampaignAttributes(state.builderCampaignModel, plan.builderCampaignModel)
 	if len(changed) > 0 {
 		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
 	}
@@ -126,7 +139,7 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	replaced := !state.Organization.Equal(plan.Organization) || !state.BotName.Equal(plan.BotName)
 	if len(changed) > 0 && campaignStarted(state.Status) && !replaced {
 		resp.Diagnostics.AddAttributeError(path.Root(changed[0].name), "Campaign already started",
-			campaignStartedDetail(state)+"\n\n"+describeChanges(changed))
+			campaignStartedDetail(state.builderCampaignModel)+"\n\n"+describeChanges(changed))
 	}
 }
 
@@ -174,11 +187,13 @@ func sameSheetValues(state, plan types.List) bool {
 
 func (r *builderCampaignResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	var plan builderCampaignModel
+	var plan builderCampaignResourceModel
 	c := r.data.load(ctx, req.Plan, &plan, campaignRequests, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
 	body := plan.toAPI(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -202,12 +217,12 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 		made = unconfirmed.Window
 		resp.Diagnostics.AddWarning("Campaign created under an id Builder did not give",
 			fmt.Sprintf("Builder accepted campaign %q, but its answer did not say which campaign it made, and neither the id this provider sent (%s) "+
-				"nor the bot's list shows it: %s\n\n%s", plan.CampaignName.ValueString(), plan.ID.ValueString(), err, settledOnRefresh(plan)))
+				"nor the bot's list shows it: %s\n\n%s", plan.CampaignName.ValueString(), plan.ID.ValueString(), err, settledOnRefresh(plan.builderCampaignModel)))
 	case errors.As(err, &uncertain):
 		made = uncertain.Window
 		resp.Diagnostics.AddWarning("Campaign may have been created",
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
-				plan.CampaignName.ValueString(), err, settledOnRefresh(plan)))
+				plan.CampaignName.ValueString(), err, settledOnRefresh(plan.builderCampaignModel)))
 	default:
 		// Certainly not created: nothing goes into state, so the next plan proposes a create.
 		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
@@ -223,11 +238,13 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	setIdentityFromState(ctx, &req.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	var state builderCampaignModel
+	var state builderCampaignResourceModel
 	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	org, bot := state.Organization.ValueString(), state.BotName.ValueString()
 	prior := state.toAPI(ctx, &resp.Diagnostics)
 	var got builder.Campaign
@@ -308,16 +325,17 @@ type createMarkValue struct {
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	defer setIdentityFromState(ctx, &resp.State, resp.Identity, &resp.Diagnostics, campaignIdentityAttributes)
-	var state builderCampaignModel
+	var state, plan builderCampaignResourceModel
 	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	var plan builderCampaignModel
 	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
-	if len(changedCampaignAttributes(state, plan)) == 0 {
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	if len(changedCampaignAttributes(state.builderCampaignModel, plan.builderCampaignModel)) == 0 {
 		// Only the spelling changed (sheet_values null and []): no request,
 		// which a started campaign would refuse.
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -331,7 +349,7 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 	if client.StatusOf(err) == http.StatusConflict {
 		// Started between refresh and apply: the same rule as at plan time.
 		state.Status = types.StringValue(builder.StatusInProgress)
-		resp.Diagnostics.AddError("Campaign already started", campaignStartedDetail(state)+"\n\nServer message: "+err.Error())
+		resp.Diagnostics.AddError("Campaign already started", campaignStartedDetail(state.builderCampaignModel)+"\n\nServer message: "+err.Error())
 		return
 	}
 	if err != nil {
@@ -343,11 +361,13 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 }
 
 func (r *builderCampaignResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state builderCampaignModel
+	var state builderCampaignResourceModel
 	c := r.data.load(ctx, req.State, &state, campaignRequests, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if err := c.DeleteCampaign(ctx, state.Organization.ValueString(), state.BotName.ValueString(), state.ID.ValueString()); err != nil {
 		addClientError(&resp.Diagnostics, "Campaign not deleted", fmt.Sprintf("Deleting campaign %s", state.ID.ValueString()), err)
 	}

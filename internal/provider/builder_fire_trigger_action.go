@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -23,20 +24,23 @@ type builderFireTriggerAction struct {
 }
 
 type builderFireTriggerModel struct {
-	Payload jsontypes.Normalized `tfsdk:"payload"`
+	Payload  jsontypes.Normalized `tfsdk:"payload"`
+	Timeouts timeouts.Value       `tfsdk:"timeouts"`
 }
 
 func (a *builderFireTriggerAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_fire_trigger"
 }
 
-func (a *builderFireTriggerAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+func (a *builderFireTriggerAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Fires a Fintalk Builder trigger (\"acionamento\") each time it is invoked, with the provider's `builder.api_key` " +
 			"(Terraform 1.14+). Nothing is kept in state: `terraform apply -invoke=action.campaigns_builder_fire_trigger.NAME` fires once per run, " +
 			"and an `action_trigger` in a resource's `lifecycle` fires once per event it names, for example when a campaign is created.\n\n" +
 			"A fire whose outcome is unknown (a timeout, a dropped connection, a 5xx after sending) is never repeated: " +
-			"the invocation fails with \"Trigger may have fired\" and says how to check before invoking it again.",
+			"the invocation fails with \"Trigger may have fired\" and says how to check before invoking it again. " +
+			"A `429` certainly did not fire, so it is repeated until `timeouts.invoke` (default `20m`).",
+		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx)},
 		Attributes: map[string]schema.Attribute{
 			"payload": schema.StringAttribute{
 				MarkdownDescription: "The trigger's data, a JSON object as text, sent to Builder as `{\"json\": payload}`; write it with `jsonencode`. " +
@@ -61,6 +65,8 @@ func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.Invoke
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, config.Timeouts.Invoke, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	payload := config.Payload.ValueString()
 	resp.SendProgress(action.InvokeProgressEvent{Message: "Firing Builder trigger with payload " + summarizeJSON(payload, 120)})
 	fire := fireTrigger(ctx, c, payload)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -63,13 +64,17 @@ type builderTriggerModel struct {
 	FiredAt     timetypes.RFC3339    `tfsdk:"fired_at"`
 	FireOutcome types.String         `tfsdk:"fire_outcome"`
 	Result      jsontypes.Normalized `tfsdk:"result"`
+	Timeouts    timeouts.Value       `tfsdk:"timeouts"`
 }
+
+// triggerTimeouts are the operations of the resource's timeouts block: a fire, and a read.
+var triggerTimeouts = timeouts.Opts{Create: true, Read: true}
 
 func (r *builderTriggerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_builder_trigger"
 }
 
-func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Fires a Fintalk Builder trigger (\"acionamento\") once, with the provider's `builder.api_key`.\n\n" +
 			"A fired trigger cannot be taken back, so this resource never fires twice by accident:\n\n" +
@@ -85,7 +90,10 @@ func (r *builderTriggerResource) Schema(_ context.Context, _ resource.SchemaRequ
 			"To make the apply fail instead, add a `postcondition` on `self.fire_outcome != \"unknown\"`: a failed postcondition does not taint, " +
 			"so the apply and every later plan fail until someone acts, and nothing fires again.\n" +
 			"- **Gone from the server is kept.** If Builder no longer knows the trigger (404 on read), it stays in state with a warning, " +
-			"because dropping it would fire it again on the next apply.",
+			"because dropping it would fire it again on the next apply.\n" +
+			"- **Time limits.** `timeouts` bounds the fire (`create`, default `20m`) and each refresh (`read`, `5m`); " +
+			"a `429` from Builder certainly did not fire, so it is repeated until then.",
+		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx, triggerTimeouts)},
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Id Builder answered when the trigger fired. When the fire outcome is unknown (see `fire_outcome`), " +
@@ -162,6 +170,8 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 	if c == nil {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	fire := fireTrigger(ctx, c, plan.Payload.ValueString())
 	if fire.Outcome == "" {
 		// Certainly not fired: nothing goes into state; the next apply tries again.
@@ -211,6 +221,8 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 		resp.Diagnostics.AddWarning(firedWithoutIDSummary, firedWithoutIDDetail(state, nil))
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	c, diags := r.data.builderFor(triggerFires)
 	if resp.Diagnostics.Append(diags...); resp.Diagnostics.HasError() {
 		return

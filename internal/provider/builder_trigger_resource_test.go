@@ -796,6 +796,7 @@ func TestBuilderTriggerCreate_ambiguousFireWarnsAndKeepsState(t *testing.T) {
 	plan := tfsdk.Plan{Schema: sch, Raw: null}
 	keepers, _ := types.MapValueFrom(ctx, types.StringType, map[string]string{"round": "7"})
 	mustNoError(t, plan.Set(ctx, builderTriggerModel{
+		Timeouts:    nullTimeouts(triggerTimeouts),
 		ID:          types.StringUnknown(),
 		Payload:     jsontypes.NewNormalizedValue(`{"campaign": "black-friday"}`),
 		Keepers:     keepers,
@@ -858,6 +859,7 @@ func TestBuilderTriggerRead_missingOnServerWarnsAndKeeps(t *testing.T) {
 	sch := triggerSchema(t).Schema
 	state := tfsdk.State{Schema: sch, Raw: tftypes.NewValue(sch.Type().TerraformType(ctx), nil)}
 	mustNoError(t, state.Set(ctx, builderTriggerModel{
+		Timeouts:    nullTimeouts(triggerTimeouts),
 		ID:          types.StringValue("41"),
 		Payload:     jsontypes.NewNormalizedValue(`{"campaign":"black-friday"}`),
 		Keepers:     types.MapNull(types.StringType),
@@ -960,6 +962,7 @@ func TestKeepersChangeFires(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			state := tfsdk.State{Schema: sch, Raw: tftypes.NewValue(sch.Type().TerraformType(ctx), nil)}
 			mustNoError(t, state.Set(ctx, builderTriggerModel{
+				Timeouts:    nullTimeouts(triggerTimeouts),
 				ID:          types.StringValue("1"),
 				Payload:     jsontypes.NewNormalizedValue(`{}`),
 				Keepers:     tc.state,

@@ -17,7 +17,7 @@ import (
 func TestAddClientError_keepsWhatTheClientSaid(t *testing.T) {
 	refusedLogin := &client.APIError{Operation: "log in to Builder", Method: "POST", Path: "/login", Status: 401, Message: "Incorrect username or password"}
 	rateLimited := &client.APIError{Operation: "create campaign", Method: "POST", Path: "/campaign/acme/bot", Status: 429, Message: "slow down",
-		RetryAfter: 2 * time.Minute, API: "Builder"}
+		RetryAfter: 2 * time.Minute, TimeLeft: 45 * time.Second, API: "Builder"}
 	refused := &client.TransportError{Operation: "read campaign", Method: "GET", URL: "https://builder.example.com/campaign/acme/bot/x", Err: fmt.Errorf("connection refused")}
 	tests := []struct {
 		name string
@@ -30,9 +30,9 @@ func TestAddClientError_keepsWhatTheClientSaid(t *testing.T) {
 			want: []string{"HTTP 401", "log in to Builder", "Incorrect username or password", `"ops@example.com"`, "builder.user", "BUILDER_USER", "builder.password", "BUILDER_PASSWORD"},
 		},
 		{
-			name: "a wait longer than the provider's is said",
+			name: "a wait longer than the operation has left is said",
 			err:  rateLimited,
-			want: []string{"HTTP 429", "slow down", "Builder asked to wait 120s"},
+			want: []string{"HTTP 429", "slow down", "Builder limits the rate of requests and asks to wait 120s", "the 45s this operation has left", "timeouts"},
 		},
 		{
 			name: "context around a transport error",

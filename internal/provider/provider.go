@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -40,12 +41,15 @@ const (
 	envBuilderAPIKey   = "BUILDER_API_KEY"
 	envEvoluxURL       = "EVOLUX_URL"
 	envEvoluxToken     = "EVOLUX_TOKEN"
+	envBuilderRate     = "BUILDER_MAX_REQUESTS_PER_SECOND"
+	envEvoluxRate      = "EVOLUX_MAX_REQUESTS_PER_SECOND"
 )
 
 const (
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
 	maxMaxRetries         = 10
+	minRequestsPerSecond  = 0.01
 )
 
 // New returns the provider factory for a given build version.
@@ -71,15 +75,27 @@ type providerModel struct {
 }
 
 type builderConfigModel struct {
-	URL      types.String `tfsdk:"url"`
-	User     types.String `tfsdk:"user"`
-	Password types.String `tfsdk:"password"`
-	APIKey   types.String `tfsdk:"api_key"`
+	URL      types.String  `tfsdk:"url"`
+	User     types.String  `tfsdk:"user"`
+	Password types.String  `tfsdk:"password"`
+	APIKey   types.String  `tfsdk:"api_key"`
+	Rate     types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 type evoluxConfigModel struct {
-	URL   types.String `tfsdk:"url"`
-	Token types.String `tfsdk:"token"`
+	URL   types.String  `tfsdk:"url"`
+	Token types.String  `tfsdk:"token"`
+	Rate  types.Float64 `tfsdk:"max_requests_per_second"`
+}
+
+// rateAttribute is max_requests_per_second of one API.
+func rateAttribute(service, env string) schema.Float64Attribute {
+	return schema.Float64Attribute{
+		MarkdownDescription: "The most requests a second this provider configuration sends to " + service + ", for a known rate limit; " +
+			"for example `5` or `0.5`. Defaults to `" + env + "`, else no ceiling: the provider learns the server's limit from its `429` answers.",
+		Optional:   true,
+		Validators: []validator.Float64{float64validator.AtLeast(minRequestsPerSecond)},
+	}
 }
 
 func (p *campaignsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -116,6 +132,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						Optional:  true,
 						Sensitive: true,
 					},
+					"max_requests_per_second": rateAttribute("Builder", envBuilderRate),
 				},
 			},
 			"evolux": schema.SingleNestedAttribute{
@@ -131,6 +148,7 @@ func (p *campaignsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						Optional:            true,
 						Sensitive:           true,
 					},
+					"max_requests_per_second": rateAttribute("Evolux", envEvoluxRate),
 				},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -184,17 +202,19 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 
 	b, _ := nestedModel[builderConfigModel](ctx, cfg.Builder, &resp.Diagnostics)
 	if cfg.Builder.IsUnknown() {
-		b = builderConfigModel{URL: types.StringUnknown(), User: types.StringUnknown(), Password: types.StringUnknown(), APIKey: types.StringUnknown()}
+		b = builderConfigModel{URL: types.StringUnknown(), User: types.StringUnknown(), Password: types.StringUnknown(), APIKey: types.StringUnknown(), Rate: types.Float64Unknown()}
 	}
 	e, _ := nestedModel[evoluxConfigModel](ctx, cfg.Evolux, &resp.Diagnostics)
 	if cfg.Evolux.IsUnknown() {
-		e = evoluxConfigModel{URL: types.StringUnknown(), Token: types.StringUnknown()}
+		e = evoluxConfigModel{URL: types.StringUnknown(), Token: types.StringUnknown(), Rate: types.Float64Unknown()}
 	}
+	builderAt, evoluxAt := path.Root("builder").AtName, path.Root("evolux").AtName
+	settings.builderRate = resolveRate(b.Rate, builderAt("max_requests_per_second"), envBuilderRate, &resp.Diagnostics)
+	settings.evoluxRate = resolveRate(e.Rate, evoluxAt("max_requests_per_second"), envEvoluxRate, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	builderAt, evoluxAt := path.Root("builder").AtName, path.Root("evolux").AtName
 	data := newProviderData(settings,
 		builderSettings{
 			url:      resolve(b.URL, builderAt("url"), envBuilderURL),

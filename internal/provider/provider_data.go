@@ -3,16 +3,21 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -42,12 +47,57 @@ func resolve(v types.String, p path.Path, env string) setting {
 	return s
 }
 
+// resolveRate is a max_requests_per_second, configured or from env; 0 means no ceiling.
+func resolveRate(v types.Float64, p path.Path, env string, diags *diag.Diagnostics) float64 {
+	if v.IsUnknown() {
+		return 0
+	}
+	if !v.IsNull() {
+		return v.ValueFloat64()
+	}
+	text := strings.TrimSpace(os.Getenv(env))
+	if text == "" {
+		return 0
+	}
+	rate, err := strconv.ParseFloat(text, 64)
+	if err != nil || !(rate >= minRequestsPerSecond) || math.IsInf(rate, 1) {
+		diags.AddAttributeError(p, "Invalid "+env,
+			fmt.Sprintf("%s is unset, so it comes from the %s environment variable, which is %q: it must be a number of requests a second, at least %v.",
+				p, env, text, minRequestsPerSecond))
+	}
+	return rate
+}
+
+// defaultWriteTimeout bounds a create, update, delete, fire or invocation without a timeouts block; a 429 is repeated until then.
+const defaultWriteTimeout = 20 * time.Minute
+
+// withTimeout bounds an operation by its timeouts block (timeout is one of the timeouts value's methods), or by def.
+func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration,
+	diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	d, moreDiags := timeout(ctx, def)
+	diags.Append(moreDiags...)
+	return context.WithTimeout(ctx, d)
+}
+
+// nullTimeouts is a resource's absent timeouts block, for a list result.
+func nullTimeouts(opts timeouts.Opts) timeouts.Value {
+	types := map[string]attr.Type{}
+	for name, on := range map[string]bool{"create": opts.Create, "read": opts.Read, "update": opts.Update, "delete": opts.Delete} {
+		if on {
+			types[name] = basetypes.StringType{}
+		}
+	}
+	return timeouts.Value{Object: basetypes.NewObjectNull(types)}
+}
+
 type connectionSettings struct {
 	userAgent  string
 	timeout    time.Duration
 	maxRetries int
-	transport  http.RoundTripper // nil: a pooled keep-alive transport
-	clock      client.Clock      // nil: the system's
+	// builderRate and evoluxRate are max_requests_per_second; 0: no ceiling.
+	builderRate, evoluxRate float64
+	transport               http.RoundTripper // nil: a pooled keep-alive transport
+	clock                   client.Clock      // nil: the system's
 }
 
 type builderSettings struct {
@@ -121,7 +171,7 @@ func (d *providerData) builderFor(requests builderRequests) (*builder.Client, di
 		return nil, diags
 	}
 	d.builderOnce.Do(func() {
-		hc, diags := d.httpClient("Builder", d.builder.url)
+		hc, diags := d.httpClient("Builder", d.builder.url, d.conn.builderRate)
 		d.builderDiags = diags
 		if hc != nil {
 			d.builderClient = builder.New(hc, builder.Credentials{User: d.builder.user.value, Password: d.builder.password.value, APIKey: d.builder.apiKey.value})
@@ -138,7 +188,7 @@ func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
 		return nil, diags
 	}
 	d.evoluxOnce.Do(func() {
-		hc, diags := d.httpClient("Evolux", d.evolux.url)
+		hc, diags := d.httpClient("Evolux", d.evolux.url, d.conn.evoluxRate)
 		d.evoluxDiags = diags
 		if hc != nil {
 			d.evoluxClient = evolux.New(hc, d.evolux.token.value)
@@ -147,7 +197,7 @@ func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
 	return d.evoluxClient, d.evoluxDiags
 }
 
-func (d *providerData) httpClient(service string, url setting) (*client.Client, diag.Diagnostics) {
+func (d *providerData) httpClient(service string, url setting, rate float64) (*client.Client, diag.Diagnostics) {
 	diags := unusableURL(service, url)
 	if diags.HasError() {
 		return nil, diags
@@ -162,6 +212,8 @@ func (d *providerData) httpClient(service string, url setting) (*client.Client, 
 		Name:       service,
 		Transport:  d.conn.transport,
 		Clock:      d.conn.clock,
+
+		MaxRequestsPerSecond: rate,
 	})
 	if err != nil {
 		diags.AddError("Cannot configure the "+service+" client", err.Error())

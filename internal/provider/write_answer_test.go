@@ -612,6 +612,7 @@ func TestBuilderTriggerCreate_acceptedWithoutIDWarnsAndSaves(t *testing.T) {
 	null := tftypes.NewValue(sch.Type().TerraformType(ctx), nil)
 	plan := tfsdk.Plan{Schema: sch, Raw: null}
 	mustNoError(t, plan.Set(ctx, builderTriggerModel{
+		Timeouts:    nullTimeouts(triggerTimeouts),
 		ID:          types.StringUnknown(),
 		Payload:     jsontypes.NewNormalizedValue(`{"campaign": "black-friday"}`),
 		Keepers:     types.MapNull(types.StringType),
