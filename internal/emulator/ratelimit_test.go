@@ -15,15 +15,16 @@ import (
 )
 
 // Against a token bucket, with and without Retry-After, the clients finish
-// in one run, exactly, refused a small share of what they send: the pacing
-// gate holds and paces every request of an API together. (Speed is for
-// make bench; this checks the outcome.)
+// in one run, exactly, refused at most a tenth of what they send (issue 19's
+// target, at its sizes: 400 pages, 100 creates at Terraform's parallelism):
+// the pacing gate holds and paces every request of an API together. Speed
+// is for make bench; this checks the outcome.
 func TestRateLimit_clientsFinishExactlyAndPolitely(t *testing.T) {
 	for _, bare := range []bool{false, true} {
-		limit := emulator.RateLimit{PerSecond: 20, Bare: bare}
+		limit := emulator.RateLimit{PerSecond: 50, Bare: bare}
 		t.Run(fmt.Sprintf("bare=%v", bare), func(t *testing.T) {
 			t.Parallel()
-			server, err := emulator.Start(emulator.Config{Subscribers: 100 * 50, BuilderRate: limit, EvoluxRate: limit})
+			server, err := emulator.Start(emulator.Config{Subscribers: 400 * 50, BuilderRate: limit, EvoluxRate: limit})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,16 +35,16 @@ func TestRateLimit_clientsFinishExactlyAndPolitely(t *testing.T) {
 			records := 0
 			err = evolux.New(newHTTP(t, server.URL()), emulator.DefaultEvoluxToken).
 				Read(ctx, evolux.Filter{}, func(page []evolux.Subscriber) error { records += len(page); return nil })
-			if err != nil || records != 100*50 {
-				t.Fatalf("read %d records, %v; want all 5000", records, err)
+			if err != nil || records != 400*50 {
+				t.Fatalf("read %d records, %v; want all 20000", records, err)
 			}
 
 			bc := builder.New(newHTTP(t, server.BuilderURL()), builder.Credentials{
 				User: emulator.DefaultUser, Password: emulator.DefaultPassword, APIKey: emulator.DefaultAPIKey})
 			var wg sync.WaitGroup
-			errs := make(chan error, 40)
+			errs := make(chan error, 100)
 			parallel := make(chan struct{}, 10) // as terraform -parallelism=10
-			for i := range 40 {
+			for i := range 100 {
 				parallel <- struct{}{}
 				wg.Go(func() {
 					defer func() { <-parallel }()
@@ -58,13 +59,14 @@ func TestRateLimit_clientsFinishExactlyAndPolitely(t *testing.T) {
 			for err := range errs {
 				t.Fatal(err)
 			}
-			if n := len(server.Campaigns()); n != 40 {
-				t.Fatalf("%d campaigns; want exactly 40", n)
+			if n := len(server.Campaigns()); n != 100 {
+				t.Fatalf("%d campaigns; want exactly 100", n)
 			}
 			builderRefused, evoluxRefused := server.RateLimited()
 			total := server.TotalRequests()
-			if refused := builderRefused + evoluxRefused; refused*100 > total*15 {
-				t.Fatalf("%d of %d requests refused; want at most 15%%", refused, total)
+			t.Logf("refused %d Builder and %d Evolux requests of %d", builderRefused, evoluxRefused, total)
+			if refused := builderRefused + evoluxRefused; refused*100 > total*10 {
+				t.Fatalf("%d of %d requests refused; want at most 10%%", refused, total)
 			}
 		})
 	}
