@@ -87,6 +87,9 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
+	if held, ok := call.notSent.(*HoldError); ok {
+		held.API = c.name
+	}
 	call.slot = call.notSent == nil
 	call.attempts++
 	call.started, call.entered = time.Now(), c.clock.Now()

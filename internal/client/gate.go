@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"sync"
 	"time"
@@ -69,9 +70,10 @@ func newGate(clock Clock, maxPerSecond float64, waitMin, waitMax time.Duration) 
 // requests longer than the operation has left.
 type HoldError struct {
 	Wait, Left time.Duration
+	API        string // "" => the server
 }
 
-func (e *HoldError) Error() string { return "not sent: " + waitAdvice("the server", e.Wait, e.Left) }
+func (e *HoldError) Error() string { return "not sent: " + waitAdvice(cmp.Or(e.API, "the server"), e.Wait, e.Left) }
 
 // Unwrap tells the retry rules that the request was not sent.
 func (e *HoldError) Unwrap() error { return errNotActedOn }

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,5 +169,28 @@ func TestGate_withoutRetryAfterBacksOffPerEpisode(t *testing.T) {
 	}
 	if first != 100*time.Millisecond || hold < 400*time.Millisecond || hold > 800*time.Millisecond {
 		t.Fatalf("holds %v first, %v at the fourth episode; want 100ms, then within [400ms, 800ms] (800ms with jitter)", first, hold)
+	}
+}
+
+// Through a Client: a 429 to one request holds the others of the same API;
+// one that cannot wait so long is not sent, and says why.
+func TestDo_a429HoldsTheOtherRequestsOfTheAPI(t *testing.T) {
+	server, count := countingServer(t, func(w http.ResponseWriter, r *http.Request, n int64) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c, _ := newTestClient(t, server.URL, func(cfg *Config) { cfg.Name = "Builder" })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Do(ctx, post(RetryOnlyIfNotProcessed)); StatusOf(err) != http.StatusTooManyRequests {
+		t.Fatalf("first request: %v; want its 429", err)
+	}
+
+	_, err := c.Do(ctx, &Request{Operation: "read campaign", Method: http.MethodGet, Path: "/campaign/x", Policy: RetryIdempotent})
+
+	var held *HoldError
+	if !errors.As(err, &held) || MayHaveBeenProcessed(err) || count.Load() != 1 ||
+		!strings.Contains(err.Error(), "read campaign (GET ") || !strings.Contains(err.Error(), "not sent: Builder limits the rate of requests and asks to wait 120s") {
+		t.Fatalf("second request: %v after %d requests served; want it held, not sent, saying why", err, count.Load())
 	}
 }
