@@ -87,7 +87,8 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
-	if held, ok := call.notSent.(*HoldError); ok {
+	var held *HoldError
+	if errors.As(call.notSent, &held) {
 		held.API = c.name
 	}
 	call.slot = call.notSent == nil

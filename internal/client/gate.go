@@ -73,7 +73,9 @@ type HoldError struct {
 	API        string // "" => the server
 }
 
-func (e *HoldError) Error() string { return "not sent: " + waitAdvice(cmp.Or(e.API, "the server"), e.Wait, e.Left) }
+func (e *HoldError) Error() string {
+	return "not sent: " + waitAdvice(cmp.Or(e.API, "the server"), e.Wait, e.Left)
+}
 
 // Unwrap tells the retry rules that the request was not sent.
 func (e *HoldError) Unwrap() error { return errNotActedOn }
