@@ -17,10 +17,12 @@ import (
 //   - After a 429 requests start at a pace: 90% of the rate the server was
 //     answering at, rising slowly while answers succeed, so that they do not
 //     go back in a crowd and the client settles just under the server's rate.
-//   - Requests in flight are limited adaptively: the limit starts small,
-//     doubles each round while answers succeed, grows by one per round after
-//     the first 429, and halves on a 429 (AIMD, as TCP and the AWS SDKs'
-//     adaptive retry mode do).
+//   - Requests in flight are limited adaptively once a 429 has come: to half
+//     of those in flight then, growing by one per round while answers
+//     succeed, halving on each 429 (AIMD, as TCP and the AWS SDKs' adaptive
+//     retry mode do). Before, Terraform's parallelism and the Evolux pager's
+//     window are the only limits: a server that never refuses is read at
+//     full speed, and no request waits here holding a token that may expire.
 //
 // One 429 episode cuts once: answers to requests sent before the cut tell
 // nothing new.
@@ -40,13 +42,12 @@ type gate struct {
 	cutAt     time.Time   // the last cut
 	cut       bool        // a 429 has been seen
 	measured  bool        // the last cut measured the server's rate
-	limit     float64     // requests in flight allowed
+	limit     float64     // requests in flight allowed once cut
 	inFlight  int         // requests holding a slot
 	answered  []time.Time // recent answers (any status but 429), oldest first
 }
 
 const (
-	initialInFlight = 4
 	maxInFlight     = 32
 	// paceShare of the rate the server was answering at is where pacing
 	// starts after a 429; paceGrowth is how much it rises a second while
@@ -59,7 +60,7 @@ const (
 )
 
 func newGate(clock Clock, maxPerSecond float64, waitMin, waitMax time.Duration) *gate {
-	g := &gate{clock: clock, waitMin: waitMin, waitMax: waitMax, limit: initialInFlight, changed: make(chan struct{})}
+	g := &gate{clock: clock, waitMin: waitMin, waitMax: waitMax, changed: make(chan struct{})}
 	if maxPerSecond > 0 {
 		g.minInterval = time.Duration(float64(time.Second) / maxPerSecond)
 	}
@@ -94,7 +95,7 @@ func (g *gate) enter(ctx context.Context) error {
 	for {
 		g.mu.Lock()
 		now := g.clock.Now()
-		if g.inFlight >= int(g.limit) {
+		if g.cut && g.inFlight >= int(g.limit) {
 			changed := g.changed
 			g.mu.Unlock()
 			select {
@@ -176,8 +177,6 @@ func (g *gate) answer() {
 	}
 	if g.cut {
 		g.limit = min(g.limit+1/g.limit, maxInFlight)
-	} else {
-		g.limit = min(g.limit+1, maxInFlight)
 	}
 	if g.rate > 0 {
 		// rate answers a second: a share of rate more a second.
@@ -209,7 +208,10 @@ func (g *gate) refused(started time.Time, wait time.Duration, hasWait, tooMany b
 		g.holdUntil = until
 	}
 	if tooMany && fresh {
-		g.limit = max(1, g.limit/2)
+		if !g.cut {
+			g.limit = float64(g.inFlight)
+		}
+		g.limit = max(1, min(g.limit, maxInFlight)/2)
 		estimate, measured := g.acceptedRate(now)
 		g.measured = measured
 		switch {

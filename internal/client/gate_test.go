@@ -111,23 +111,25 @@ func TestGate_aHoldBeyondTheDeadlineFailsAtOnce(t *testing.T) {
 	}
 }
 
-// The requests in flight grow while answers succeed and halve on a 429;
-// the 429s of requests sent before the cut do not cut again.
+// Before any 429 nothing limits the requests in flight; a 429 limits them
+// to half of those in flight, and they grow by one a round while answers
+// succeed; the 429s of requests sent before the cut do not cut again.
 func TestGate_inFlightLimitIsAIMD(t *testing.T) {
 	clock := newStepClock()
 	g := newGate(clock, 0, time.Millisecond, time.Second)
-	for range 30 {
-		g.answer()
-	}
-	if g.limit != maxInFlight {
-		t.Fatalf("limit %v after 30 answers; want the maximum %d", g.limit, maxInFlight)
+	for range 40 { // Terraform's -parallelism=40
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	sent := clock.Now()
 	clock.advance(time.Millisecond)
+	g.release()
 	g.refused(sent, 0, true, true)
+	g.release()
 	g.refused(sent, 0, true, true) // the same crowd
 	if g.limit != maxInFlight/2 {
-		t.Fatalf("limit %v after one episode; want %d", g.limit, maxInFlight/2)
+		t.Fatalf("limit %v after one episode with 39 in flight; want %d (half the most allowed)", g.limit, maxInFlight/2)
 	}
 	for range 16 {
 		g.answer()

@@ -420,13 +420,23 @@ func TestAccBuilderCampaign_certainlyNotCreatedSavesNothing(t *testing.T) {
 			},
 			want: `refused`,
 		},
-		"rate limited to the last retry": {
+		// A 429 is repeated until the create's deadline: one asking to wait
+		// longer stops at once, and nothing ran.
+		"rate limited longer than the create may wait": {
 			start: func(t *testing.T) (*emulator.Server, string) {
 				srv := startEmulator(t, emulator.Config{})
-				srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultRateLimit, 10)
-				return srv, srv.URL()
+				front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if isCampaignCreate(r) {
+						w.Header().Set("Retry-After", "3600")
+						w.WriteHeader(http.StatusTooManyRequests)
+						return
+					}
+					srv.ServeHTTP(w, r)
+				}))
+				t.Cleanup(front.Close)
+				return srv, front.URL
 			},
-			want: `HTTP 429`,
+			want: `HTTP 429[\s\S]*asks\s+to\s+wait\s+3600s\s+before\s+the\s+next`,
 		},
 		"refused with 422": {
 			start: func(t *testing.T) (*emulator.Server, string) {
