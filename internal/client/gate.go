@@ -48,7 +48,7 @@ type gate struct {
 }
 
 const (
-	maxInFlight     = 32
+	maxInFlight = 32
 	// paceShare of the rate the server was answering at is where pacing
 	// starts after a 429; paceGrowth is how much it rises a second while
 	// answers succeed (a probe for a rate that has gone up), guessGrowth
