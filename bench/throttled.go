@@ -202,8 +202,11 @@ func pointAt(ctx context.Context, o Options, dir, hcl string, initialized *bool)
 func (c throttledCase) measure(ctx context.Context, o Options) ([]Figure, error) {
 	const scenario = "e. throttled"
 	base := c.once(ctx, o, emulator.RateLimit{}, 0)
-	if base.err != nil || !base.exact {
-		return nil, fmt.Errorf("unthrottled run: %s; %v", base.exactText, base.err)
+	if base.err != nil {
+		return nil, fmt.Errorf("unthrottled run: %w", base.err)
+	}
+	if !base.exact {
+		return nil, fmt.Errorf("unthrottled run: %s", base.exactText)
 	}
 	o.logf("  throttled %s, unthrottled: %s (%s)", c.name, seconds(base.wall), formatCounts(base.counts))
 	figures := []Figure{{
