@@ -90,6 +90,10 @@ func (c *CLI) Run(ctx context.Context, dir string, args ...string) (Run, error) 
 	cmd.Dir = dir
 	cmd.Env = c.env(rssFile)
 	cmd.Stdout, cmd.Stderr = log, log
+	// Stopped by ctx (a run over its time, or ^C), the CLI is interrupted
+	// first, so that it stops its providers, and killed a while later.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
 	harness := selfCPU()
 	started := time.Now()
 	err = cmd.Run()

@@ -33,6 +33,12 @@ type Options struct {
 	EvoluxLatency                 time.Duration
 
 	StartRuns int
+
+	// ThrottledRates are the rate limits of scenario e, in requests a
+	// second; ThrottledApplyCount the campaigns it applies and
+	// ThrottledRecords the Evolux records it reads (EvoluxPageSize a page).
+	ThrottledRates                        []float64
+	ThrottledApplyCount, ThrottledRecords int
 }
 
 // DefaultOptions are the sizes of issue 8.
@@ -50,6 +56,10 @@ func DefaultOptions() Options {
 		EvoluxPageSize: 50,
 		EvoluxLatency:  20 * time.Millisecond,
 		StartRuns:      20,
+
+		ThrottledRates:      []float64{2, 5, 10, 20, 50},
+		ThrottledApplyCount: 100,
+		ThrottledRecords:    20_000,
 	}
 }
 

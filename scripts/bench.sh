@@ -8,6 +8,9 @@
 #   BENCH_CLI=terraform       Terraform instead of OpenTofu 1.12.6
 #   BENCH_RUNS=5              repetitions of each timed command (median reported)
 #   BENCH_SCENARIOS=apply,plan,evolux,startup
+#                             (throttled, the rate-limit scenario e, about 20
+#                             minutes, runs only when named here)
+#   BENCH_RATES="2 5 10 20 50"  the rate limits of scenario e, requests a second
 #   BENCH_GO=0                skip the Go benchmarks
 #   BENCH_MARKDOWN=FILE       also write the machine and the results table as Markdown
 #   BENCH_KEEP=1              keep the scratch directory (each command's log)
@@ -43,6 +46,7 @@ mv "$work/plugins/terraform-provider-campaigns" "$work/real/terraform-provider-c
 args=(-cli "$cli" -cliconfig "$work/cli.tfrc" -provider "$work/real/terraform-provider-campaigns"
 	-work "$work/runs" -runs "${BENCH_RUNS:-5}" -scenarios "${BENCH_SCENARIOS:-apply,plan,evolux,startup}")
 if [[ -n "${BENCH_MARKDOWN:-}" ]]; then args+=(-markdown "$BENCH_MARKDOWN"); fi
+if [[ -n "${BENCH_RATES:-}" ]]; then args+=(-throttled-rates "$BENCH_RATES"); fi
 "$work/campaigns-bench" "${args[@]}" "$@"
 
 if [[ "${BENCH_GO:-1}" != 0 ]]; then

@@ -3,7 +3,7 @@
 // in this process on a free loopback port. scripts/bench.sh builds what it
 // needs and runs it; `make bench` runs the script.
 //
-//	campaigns-bench -cli PATH -cliconfig FILE -provider BIN -work DIR [-runs 3] [-scenarios apply,plan,evolux,startup]
+//	campaigns-bench -cli PATH -cliconfig FILE -provider BIN -work DIR [-runs 3] [-scenarios apply,plan,evolux,startup,throttled]
 //
 // -cliconfig must point dev_overrides at a directory holding the rsswrap
 // wrapper under the provider's name; -provider is the real binary the
@@ -57,6 +57,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	profile := flags.String("profile", "", "instead of the scenarios, profile the provider during one command of this scenario (apply or evolux), served from this process over gRPC")
 	profileDir := flags.String("profile-dir", "", "where -profile writes cpu.pprof and allocs.pprof (default: -work)")
 	flags.IntVar(&o.StartRuns, "start-runs", o.StartRuns, "provider starts timed in scenario d")
+	rates := flags.String("throttled-rates", "2 5 10 20 50", "rate limits of scenario e, in requests a second (space- or comma-separated)")
+	flags.IntVar(&o.ThrottledApplyCount, "throttled-apply-count", o.ThrottledApplyCount, "campaigns applied in scenario e")
+	flags.IntVar(&o.ThrottledRecords, "throttled-records", o.ThrottledRecords, "Evolux records read in scenario e")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -65,11 +68,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		flags.Usage()
 		return 2
 	}
+	var err error
+	if o.ThrottledRates, err = bench.ParseRates(*rates); err != nil {
+		fmt.Fprintf(stderr, "campaigns-bench: -throttled-rates: %v\n", err)
+		return 2
+	}
 	o.CLI = cli
 	o.Log = stderr
 
 	scenarioFuncs := map[string]func(context.Context, bench.Options) ([]bench.Figure, error){
 		"apply": bench.Apply, "plan": bench.Plan, "evolux": bench.Evolux, "startup": bench.Startup,
+		"throttled": bench.Throttled,
 	}
 	if *profile != "" {
 		dir := *profileDir
@@ -90,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, name := range strings.Split(*scenarios, ",") {
 		fn, ok := scenarioFuncs[strings.TrimSpace(name)]
 		if !ok {
-			fmt.Fprintf(stderr, "campaigns-bench: unknown scenario %q (apply, plan, evolux, startup)\n", name)
+			fmt.Fprintf(stderr, "campaigns-bench: unknown scenario %q (apply, plan, evolux, startup, throttled)\n", name)
 			return 2
 		}
 		fmt.Fprintf(stderr, "campaigns-bench: scenario %s\n", name)
