@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -88,7 +89,7 @@ func (e *Emulator) issueTokens() builder.Tokens {
 	now := e.now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.accessTokens[tokens.Token] = now.Add(e.tokenLifetime)
+	e.accessTokens[tokens.Token] = now.Add(time.Duration(e.tokenLifetime.Load()))
 	e.refreshTokens[tokens.RefreshToken] = now.Add(refreshTokenLifetime)
 	return tokens
 }
@@ -112,12 +113,9 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		e.expiredTokenUses++
 	}
 	e.mu.Unlock()
-	if expired {
+	if !known || expired {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
-	} else if !known {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
+		writeDetail(w, http.StatusUnauthorized, map[bool]string{false: detailInvalidToken, true: detailTokenExpired}[expired])
 	}
 	return known && !expired
 }
@@ -318,11 +316,18 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 	old, found := e.stored(p)
 	started := found && deref(old.Status) != builder.StatusNotStarted
 	if found && !started {
-		if e.dialects[DialectPutMerges] {
-			c = keepAbsentFields(old, c, body)
+		c.ID = old.ID
+		for _, f := range builder.CampaignFields {
+			// The path's and the server's fields are kept; under DialectPutMerges ($set of body.dict(exclude_unset=True))
+			// so is a user field the body does not name (one sent as null is cleared).
+			if _, named := body[f.Key]; !f.User() || !named && e.dialects[DialectPutMerges] {
+				if f.Kind == builder.KindList {
+					c.SheetValues = old.SheetValues
+				} else {
+					*f.Text(&c) = *f.Text(&old)
+				}
+			}
 		}
-		c.ID, c.Organization, c.BotName = old.ID, old.Organization, old.BotName
-		c.CreationDate, c.Status, c.LogFile = old.CreationDate, old.Status, old.LogFile
 		e.campaigns[c.ID] = cloneCampaign(c)
 	}
 	e.mu.Unlock()
@@ -384,18 +389,11 @@ func deref(s *string) string {
 	return *s
 }
 
-func clonePtr(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	return ptr(*s)
-}
-
 func cloneCampaign(c builder.Campaign) builder.Campaign {
 	out := c
 	for _, f := range builder.CampaignFields {
-		if text := f.Text(&out); text != nil {
-			*text = clonePtr(*text)
+		if text := f.Text(&out); text != nil && *text != nil {
+			*text = ptr(**text)
 		}
 	}
 	out.SheetValues = slices.Clone(c.SheetValues)
@@ -466,23 +464,11 @@ func isJSONObject(raw json.RawMessage) bool {
 
 // TokenIssued tells whether the emulator issued this access token, expired or not.
 func (e *Emulator) TokenIssued(token string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, known := e.accessTokens[token]
-	return known
+	return locked(e, func() bool { _, known := e.accessTokens[token]; return known })
 }
 
 // Campaigns is a copy of every stored campaign, of every organization and bot, sorted by id.
-func (e *Emulator) Campaigns() []builder.Campaign {
-	e.mu.Lock()
-	list := make([]builder.Campaign, 0, len(e.campaigns))
-	for _, c := range e.campaigns {
-		list = append(list, cloneCampaign(c))
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
-	return list
-}
+func (e *Emulator) Campaigns() []builder.Campaign { return sortedCopies(e, e.campaigns, cloneCampaign) }
 
 // Campaign is a copy of the stored campaign id, whatever its organization.
 func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
@@ -490,6 +476,22 @@ func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
 	defer e.mu.Unlock()
 	c, ok := e.campaigns[strings.ToLower(id)]
 	return cloneCampaign(c), ok
+}
+
+// sortedCopies is a copy of every value of m (held under e.mu), in the order of its keys.
+func sortedCopies[K cmp.Ordered, V any](e *Emulator, m map[K]V, clone func(V) V) []V {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	list := make([]V, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		list = append(list, clone(m[k]))
+	}
+	return list
+}
+
+// removed deletes key from m (held under e.mu) and tells whether it was there.
+func removed[K comparable, V any](e *Emulator, m map[K]V, key K) bool {
+	return locked(e, func() bool { _, ok := m[key]; delete(m, key); return ok })
 }
 
 // PutCampaign stores c under organization and bot out of band, as placed sets it; the rest is kept as given.
@@ -527,11 +529,7 @@ func (e *Emulator) SetCampaignStatus(id, status string) bool {
 
 // RemoveCampaign deletes a campaign out of band; false if there was none.
 func (e *Emulator) RemoveCampaign(id string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, ok := e.campaigns[strings.ToLower(id)]
-	delete(e.campaigns, strings.ToLower(id))
-	return ok
+	return removed(e, e.campaigns, strings.ToLower(id))
 }
 
 // AdvanceSchedule plays the scheduler at now: a due campaign starts, one already in progress concludes with a log
@@ -572,22 +570,8 @@ func (e *Emulator) runScheduler(ctx context.Context, interval time.Duration) {
 
 // Triggers is every fired trigger the emulator still knows, by id.
 func (e *Emulator) Triggers() []Trigger {
-	e.mu.Lock()
-	list := make([]Trigger, 0, len(e.triggers))
-	for _, t := range e.triggers {
-		t.Payload = slices.Clone(t.Payload)
-		list = append(list, t)
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b Trigger) int { return cmp.Compare(a.ID, b.ID) })
-	return list
+	return sortedCopies(e, e.triggers, func(t Trigger) Trigger { t.Payload = slices.Clone(t.Payload); return t })
 }
 
 // RemoveTrigger makes the service forget a trigger (its read answers 404); false if there was none.
-func (e *Emulator) RemoveTrigger(id int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, ok := e.triggers[id]
-	delete(e.triggers, id)
-	return ok
-}
+func (e *Emulator) RemoveTrigger(id int64) bool { return removed(e, e.triggers, id) }

@@ -200,9 +200,7 @@ func (e *Emulator) writeTokens(w http.ResponseWriter, tokens builder.Tokens) {
 		ExpiresIn any `json:"expires_in,omitempty"`
 	}{Tokens: tokens}
 	if e.dialects[DialectExtraFields] {
-		e.mu.Lock()
-		answer.TokenType, answer.ExpiresIn = "bearer", int64(e.tokenLifetime/time.Second)
-		e.mu.Unlock()
+		answer.TokenType, answer.ExpiresIn = "bearer", e.tokenLifetime.Load()/int64(time.Second)
 	}
 	writeJSON(w, http.StatusOK, answer)
 }
@@ -275,22 +273,6 @@ func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]
 		delete(fields, aliasID)
 	}
 	return fields
-}
-
-// keepAbsentFields is what DialectPutMerges stores ($set of body.dict(exclude_unset=True)): a user field the
-// body does not name keeps its stored value; one sent as null is cleared.
-func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMessage) builder.Campaign {
-	for _, f := range builder.CampaignFields {
-		if _, present := body[f.Key]; present || !f.User() {
-			continue
-		}
-		if f.Kind == builder.KindList {
-			sent.SheetValues = slices.Clone(stored.SheetValues)
-		} else {
-			*f.Text(&sent) = clonePtr(*f.Text(&stored))
-		}
-	}
-	return sent
 }
 
 // refusedNulls is DialectNullsRefused's 422 for each campaign field sent as null, in the model's order.
