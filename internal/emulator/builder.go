@@ -150,21 +150,22 @@ func validatePathID(id string) []validationError {
 	return []validationError{invalidObjectID(loc("path", paramID))}
 }
 
-// decodeCampaign validates a campaign body as the model does, server-managed fields too (then ignored).
-func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []validationError) {
-	var c builder.Campaign
-	errs := decodeFields(fields, &c)
-	failed := map[string]bool{} // fields that already have an error
-	for _, err := range errs {
-		if name, ok := err.Loc[len(err.Loc)-1].(string); ok {
-			failed[name] = true
-		}
+// decodeCampaign validates a campaign body (none: nothing to say) as the model does under the dialects, server-managed
+// fields too (then ignored).
+func (d dialectSet) decodeCampaign(fields map[string]json.RawMessage) (c builder.Campaign, errs []validationError) {
+	if fields == nil {
+		return c, nil
 	}
-	if raw, present := fields[fieldCampaignID]; present && !failed[fieldCampaignID] && !isNull(raw) && !isObjectID(c.ID) {
+	d.readIDAlias(fields)
+	errs = decodeFields(fields, &c)
+	failed := func(name string) bool { // the field already has an error
+		return slices.ContainsFunc(errs, func(err validationError) bool { return err.Loc[len(err.Loc)-1] == name })
+	}
+	if raw, present := fields[fieldCampaignID]; present && !failed(fieldCampaignID) && !isNull(raw) && !isObjectID(c.ID) {
 		errs = append(errs, invalidObjectID(loc("body", fieldCampaignID)))
 	}
 	switch name := builder.FieldCampaignCampaignName; {
-	case failed[name]:
+	case failed(name):
 	case c.CampaignName == nil:
 		errs = append(errs, missingError(loc("body", name)))
 	case *c.CampaignName == "":
@@ -172,19 +173,19 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 			"value_error.any_str.min_length", map[string]any{"limit_value": 1}})
 	}
 	for _, f := range builder.CampaignFields {
-		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed[f.Key] {
+		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed(f.Key) {
 			continue
 		}
 		if _, err := time.Parse(time.RFC3339, **f.Text(&c)); err != nil {
 			errs = append(errs, validationError{Loc: loc("body", f.Key), Msg: "invalid datetime format", Type: "value_error.datetime"})
 		}
 	}
-	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
+	if c.Status != nil && !failed(builder.FieldCampaignStatus) && !slices.Contains(campaignStatuses, *c.Status) {
 		errs = append(errs, validationError{loc("body", builder.FieldCampaignStatus),
 			"value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
 			"type_error.enum", map[string]any{"enum_values": campaignStatuses}})
 	}
-	return c, errs
+	return c, append(d.refusedNulls(fields), errs...)
 }
 
 var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgress, builder.StatusNotStarted, builder.StatusError}
@@ -199,15 +200,8 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	if !e.authenticate(w, r) {
 		return builder.Campaign{}, nil, false
 	}
-	errs := slices.Concat(pathErrs, bodyErrs)
-	var c builder.Campaign
-	if fields != nil {
-		fields = e.dialects.requestFields(fields)
-		var campaignErrs []validationError
-		c, campaignErrs = decodeCampaign(fields)
-		errs = slices.Concat(errs, e.dialects.refusedNulls(fields), campaignErrs)
-	}
-	if len(errs) > 0 {
+	c, campaignErrs := e.dialects.decodeCampaign(fields)
+	if errs := slices.Concat(pathErrs, bodyErrs, campaignErrs); len(errs) > 0 {
 		writeValidation(w, errs)
 		return builder.Campaign{}, nil, false
 	}
@@ -243,17 +237,8 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	if !e.authenticate(w, r) {
 		return
 	}
-	e.mu.Lock()
-	list := []builder.Campaign{}
-	for _, c := range e.campaigns {
-		if inBot(c, p) {
-			list = append(list, cloneCampaign(c))
-		}
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b builder.Campaign) int {
-		return cmp.Or(cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)), cmp.Compare(a.ID, b.ID))
-	})
+	list := slices.DeleteFunc(sortedCopies(e, e.campaigns, cloneCampaign), func(c builder.Campaign) bool { return !inBot(c, p) })
+	slices.SortStableFunc(list, func(a, b builder.Campaign) int { return cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)) })
 	e.writeCampaignList(w, list[min(skip, len(list)):min(skip+limit, len(list))], len(list))
 }
 
