@@ -117,6 +117,8 @@ type Emulator struct {
 	now                                 func() time.Time
 
 	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
+	pageSize                          atomic.Int64
+	evoluxShape, evoluxPaging         atomic.Pointer[string]
 
 	mu                          sync.Mutex
 	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
@@ -130,8 +132,6 @@ type Emulator struct {
 	randomRNG                   *rand.Rand
 	faultsInjected              map[FaultKind]int
 	evoluxQueries               []string
-	evoluxShape, evoluxPaging   string
-	pageSize                    int
 
 	subscribers subscriberStore
 	buckets     [2]bucket  // by service
@@ -152,9 +152,8 @@ func New(cfg Config) *Emulator {
 		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
 		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
 		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
-		evoluxShape: cmp.Or(cfg.EvoluxShape, ShapeEnvelope), evoluxPaging: cmp.Or(cfg.EvoluxPaging, PagingPage),
-		pageSize: clampPageSize(cfg.PageSize), listMax: cmp.Or(cfg.ListMax, defaultListMax),
-		ids: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
+		listMax: cmp.Or(cfg.ListMax, defaultListMax),
+		ids:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -163,17 +162,13 @@ func New(cfg Config) *Emulator {
 	e.SetLatency(cfg.Latency)
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
+	e.SetEvoluxShape(cmp.Or(cfg.EvoluxShape, ShapeEnvelope))
+	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
+	e.SetPageSize(cfg.PageSize)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
 	e.SetBuilderRate(cfg.BuilderRate)
 	e.SetEvoluxRate(cfg.EvoluxRate)
 	return e
-}
-
-func clampPageSize(n int) int {
-	if n <= 0 {
-		return evolux.DefaultPageSize
-	}
-	return min(n, evolux.MaxPageSize)
 }
 
 // SetLatency changes the delay added to every request.
@@ -195,20 +190,16 @@ func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, s
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
 
-func (e *Emulator) setChecked(dst *string, value string, check func(string) error) {
+func (e *Emulator) setChecked(dst *atomic.Pointer[string], value string, check func(string) error) {
 	if err := check(value); err != nil {
 		panic("emulator: " + err.Error())
 	}
-	e.mu.Lock()
-	*dst = value
-	e.mu.Unlock()
+	dst.Store(&value)
 }
 
 // SetPageSize changes the envelope page size (0 => 50, capped at 50).
 func (e *Emulator) SetPageSize(n int) {
-	e.mu.Lock()
-	e.pageSize = clampPageSize(n)
-	e.mu.Unlock()
+	e.pageSize.Store(int64(min(cmp.Or(max(n, 0), evolux.DefaultPageSize), evolux.MaxPageSize)))
 }
 
 // Count is the number of requests received for op, faulted ones included.
@@ -226,10 +217,7 @@ func (e *Emulator) TotalRequests() int { return locked(e, func() int { return e.
 func (e *Emulator) ResetCounts() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.counts = map[Op]int{}
-	e.total = 0
-	e.faultsInjected = map[FaultKind]int{}
-	e.expiredTokenUses = 0
+	e.counts, e.total, e.faultsInjected, e.expiredTokenUses = map[Op]int{}, 0, map[FaultKind]int{}, 0
 }
 
 // ExpiredTokenUses counts requests that came with a known access token after it expired.
@@ -369,18 +357,15 @@ type RandomFaults struct {
 func (e *Emulator) InjectFault(op Op, kind FaultKind, times int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for range times {
-		e.faultQueue[op] = append(e.faultQueue[op], kind)
-	}
+	e.faultQueue[op] = append(e.faultQueue[op], slices.Repeat([]FaultKind{kind}, max(times, 0))...)
 }
 
 // SetRandomFaults replaces the random fault settings and restarts their sequence from rf.Seed.
 func (e *Emulator) SetRandomFaults(rf RandomFaults) {
-	rf.Kinds = slices.Clone(rf.Kinds)
 	if len(rf.Kinds) == 0 {
-		rf.Kinds = slices.Clone(AllFaultKinds)
+		rf.Kinds = AllFaultKinds
 	}
-	rf.Ops = slices.Clone(rf.Ops)
+	rf.Kinds, rf.Ops = slices.Clone(rf.Kinds), slices.Clone(rf.Ops)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.randomFaults = rf

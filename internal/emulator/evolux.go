@@ -138,9 +138,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 		writeEvoluxError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
 		return
 	}
-	e.mu.Lock()
-	shape, perPage, paging := e.evoluxShape, e.pageSize, e.evoluxPaging
-	e.mu.Unlock()
+	shape, perPage, paging := *e.evoluxShape.Load(), int(e.pageSize.Load()), *e.evoluxPaging.Load()
 	dialect := pagingDialects[paging]
 	lo, limit := 0, perPage
 	if shape == ShapeEnvelope {
