@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -88,7 +89,7 @@ func (e *Emulator) issueTokens() builder.Tokens {
 	now := e.now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.accessTokens[tokens.Token] = now.Add(e.tokenLifetime)
+	e.accessTokens[tokens.Token] = now.Add(time.Duration(e.tokenLifetime.Load()))
 	e.refreshTokens[tokens.RefreshToken] = now.Add(refreshTokenLifetime)
 	return tokens
 }
@@ -112,12 +113,9 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request) bool {
 		e.expiredTokenUses++
 	}
 	e.mu.Unlock()
-	if expired {
+	if !known || expired {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailTokenExpired)
-	} else if !known {
-		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeDetail(w, http.StatusUnauthorized, detailInvalidToken)
+		writeDetail(w, http.StatusUnauthorized, map[bool]string{false: detailInvalidToken, true: detailTokenExpired}[expired])
 	}
 	return known && !expired
 }
@@ -152,21 +150,22 @@ func validatePathID(id string) []validationError {
 	return []validationError{invalidObjectID(loc("path", paramID))}
 }
 
-// decodeCampaign validates a campaign body as the model does, server-managed fields too (then ignored).
-func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []validationError) {
-	var c builder.Campaign
-	errs := decodeFields(fields, &c)
-	failed := map[string]bool{} // fields that already have an error
-	for _, err := range errs {
-		if name, ok := err.Loc[len(err.Loc)-1].(string); ok {
-			failed[name] = true
-		}
+// decodeCampaign validates a campaign body (none: nothing to say) as the model does under the dialects, server-managed
+// fields too (then ignored).
+func (d dialectSet) decodeCampaign(fields map[string]json.RawMessage) (c builder.Campaign, errs []validationError) {
+	if fields == nil {
+		return c, nil
 	}
-	if raw, present := fields[fieldCampaignID]; present && !failed[fieldCampaignID] && !isNull(raw) && !isObjectID(c.ID) {
+	d.readIDAlias(fields)
+	errs = decodeFields(fields, &c)
+	failed := func(name string) bool { // the field already has an error
+		return slices.ContainsFunc(errs, func(err validationError) bool { return err.Loc[len(err.Loc)-1] == name })
+	}
+	if raw, present := fields[fieldCampaignID]; present && !failed(fieldCampaignID) && !isNull(raw) && !isObjectID(c.ID) {
 		errs = append(errs, invalidObjectID(loc("body", fieldCampaignID)))
 	}
 	switch name := builder.FieldCampaignCampaignName; {
-	case failed[name]:
+	case failed(name):
 	case c.CampaignName == nil:
 		errs = append(errs, missingError(loc("body", name)))
 	case *c.CampaignName == "":
@@ -174,19 +173,19 @@ func decodeCampaign(fields map[string]json.RawMessage) (builder.Campaign, []vali
 			"value_error.any_str.min_length", map[string]any{"limit_value": 1}})
 	}
 	for _, f := range builder.CampaignFields {
-		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed[f.Key] {
+		if f.Kind != builder.KindTimestamp || !f.Has(&c) || failed(f.Key) {
 			continue
 		}
 		if _, err := time.Parse(time.RFC3339, **f.Text(&c)); err != nil {
 			errs = append(errs, validationError{Loc: loc("body", f.Key), Msg: "invalid datetime format", Type: "value_error.datetime"})
 		}
 	}
-	if c.Status != nil && !failed[builder.FieldCampaignStatus] && !slices.Contains(campaignStatuses, *c.Status) {
+	if c.Status != nil && !failed(builder.FieldCampaignStatus) && !slices.Contains(campaignStatuses, *c.Status) {
 		errs = append(errs, validationError{loc("body", builder.FieldCampaignStatus),
 			"value is not a valid enumeration member; permitted: 'concluded', 'in_progress', 'not_started', 'error'",
 			"type_error.enum", map[string]any{"enum_values": campaignStatuses}})
 	}
-	return c, errs
+	return c, append(d.refusedNulls(fields), errs...)
 }
 
 var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgress, builder.StatusNotStarted, builder.StatusError}
@@ -201,15 +200,8 @@ func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs
 	if !e.authenticate(w, r) {
 		return builder.Campaign{}, nil, false
 	}
-	errs := slices.Concat(pathErrs, bodyErrs)
-	var c builder.Campaign
-	if fields != nil {
-		fields = e.dialects.requestFields(fields)
-		var campaignErrs []validationError
-		c, campaignErrs = decodeCampaign(fields)
-		errs = slices.Concat(errs, e.dialects.refusedNulls(fields), campaignErrs)
-	}
-	if len(errs) > 0 {
+	c, campaignErrs := e.dialects.decodeCampaign(fields)
+	if errs := slices.Concat(pathErrs, bodyErrs, campaignErrs); len(errs) > 0 {
 		writeValidation(w, errs)
 		return builder.Campaign{}, nil, false
 	}
@@ -245,17 +237,8 @@ func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathP
 	if !e.authenticate(w, r) {
 		return
 	}
-	e.mu.Lock()
-	list := []builder.Campaign{}
-	for _, c := range e.campaigns {
-		if inBot(c, p) {
-			list = append(list, cloneCampaign(c))
-		}
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b builder.Campaign) int {
-		return cmp.Or(cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)), cmp.Compare(a.ID, b.ID))
-	})
+	list := slices.DeleteFunc(sortedCopies(e, e.campaigns, cloneCampaign), func(c builder.Campaign) bool { return !inBot(c, p) })
+	slices.SortStableFunc(list, func(a, b builder.Campaign) int { return cmp.Compare(deref(a.CreationDate), deref(b.CreationDate)) })
 	e.writeCampaignList(w, list[min(skip, len(list)):min(skip+limit, len(list))], len(list))
 }
 
@@ -318,11 +301,18 @@ func (e *Emulator) updateCampaign(w http.ResponseWriter, r *http.Request, p path
 	old, found := e.stored(p)
 	started := found && deref(old.Status) != builder.StatusNotStarted
 	if found && !started {
-		if e.dialects[DialectPutMerges] {
-			c = keepAbsentFields(old, c, body)
+		c.ID = old.ID
+		for _, f := range builder.CampaignFields {
+			// The path's and the server's fields are kept; under DialectPutMerges ($set of body.dict(exclude_unset=True))
+			// so is a user field the body does not name (one sent as null is cleared).
+			if _, named := body[f.Key]; !f.User() || !named && e.dialects[DialectPutMerges] {
+				if f.Kind == builder.KindList {
+					c.SheetValues = old.SheetValues
+				} else {
+					*f.Text(&c) = *f.Text(&old)
+				}
+			}
 		}
-		c.ID, c.Organization, c.BotName = old.ID, old.Organization, old.BotName
-		c.CreationDate, c.Status, c.LogFile = old.CreationDate, old.Status, old.LogFile
 		e.campaigns[c.ID] = cloneCampaign(c)
 	}
 	e.mu.Unlock()
@@ -384,18 +374,11 @@ func deref(s *string) string {
 	return *s
 }
 
-func clonePtr(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	return ptr(*s)
-}
-
 func cloneCampaign(c builder.Campaign) builder.Campaign {
 	out := c
 	for _, f := range builder.CampaignFields {
-		if text := f.Text(&out); text != nil {
-			*text = clonePtr(*text)
+		if text := f.Text(&out); text != nil && *text != nil {
+			*text = ptr(**text)
 		}
 	}
 	out.SheetValues = slices.Clone(c.SheetValues)
@@ -466,23 +449,11 @@ func isJSONObject(raw json.RawMessage) bool {
 
 // TokenIssued tells whether the emulator issued this access token, expired or not.
 func (e *Emulator) TokenIssued(token string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, known := e.accessTokens[token]
-	return known
+	return locked(e, func() bool { _, known := e.accessTokens[token]; return known })
 }
 
 // Campaigns is a copy of every stored campaign, of every organization and bot, sorted by id.
-func (e *Emulator) Campaigns() []builder.Campaign {
-	e.mu.Lock()
-	list := make([]builder.Campaign, 0, len(e.campaigns))
-	for _, c := range e.campaigns {
-		list = append(list, cloneCampaign(c))
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b builder.Campaign) int { return cmp.Compare(a.ID, b.ID) })
-	return list
-}
+func (e *Emulator) Campaigns() []builder.Campaign { return sortedCopies(e, e.campaigns, cloneCampaign) }
 
 // Campaign is a copy of the stored campaign id, whatever its organization.
 func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
@@ -490,6 +461,22 @@ func (e *Emulator) Campaign(id string) (builder.Campaign, bool) {
 	defer e.mu.Unlock()
 	c, ok := e.campaigns[strings.ToLower(id)]
 	return cloneCampaign(c), ok
+}
+
+// sortedCopies is a copy of every value of m (held under e.mu), in the order of its keys.
+func sortedCopies[K cmp.Ordered, V any](e *Emulator, m map[K]V, clone func(V) V) []V {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	list := make([]V, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		list = append(list, clone(m[k]))
+	}
+	return list
+}
+
+// removed deletes key from m (held under e.mu) and tells whether it was there.
+func removed[K comparable, V any](e *Emulator, m map[K]V, key K) bool {
+	return locked(e, func() bool { _, ok := m[key]; delete(m, key); return ok })
 }
 
 // PutCampaign stores c under organization and bot out of band, as placed sets it; the rest is kept as given.
@@ -527,11 +514,7 @@ func (e *Emulator) SetCampaignStatus(id, status string) bool {
 
 // RemoveCampaign deletes a campaign out of band; false if there was none.
 func (e *Emulator) RemoveCampaign(id string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, ok := e.campaigns[strings.ToLower(id)]
-	delete(e.campaigns, strings.ToLower(id))
-	return ok
+	return removed(e, e.campaigns, strings.ToLower(id))
 }
 
 // AdvanceSchedule plays the scheduler at now: a due campaign starts, one already in progress concludes with a log
@@ -572,22 +555,8 @@ func (e *Emulator) runScheduler(ctx context.Context, interval time.Duration) {
 
 // Triggers is every fired trigger the emulator still knows, by id.
 func (e *Emulator) Triggers() []Trigger {
-	e.mu.Lock()
-	list := make([]Trigger, 0, len(e.triggers))
-	for _, t := range e.triggers {
-		t.Payload = slices.Clone(t.Payload)
-		list = append(list, t)
-	}
-	e.mu.Unlock()
-	slices.SortFunc(list, func(a, b Trigger) int { return cmp.Compare(a.ID, b.ID) })
-	return list
+	return sortedCopies(e, e.triggers, func(t Trigger) Trigger { t.Payload = slices.Clone(t.Payload); return t })
 }
 
 // RemoveTrigger makes the service forget a trigger (its read answers 404); false if there was none.
-func (e *Emulator) RemoveTrigger(id int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, ok := e.triggers[id]
-	delete(e.triggers, id)
-	return ok
-}
+func (e *Emulator) RemoveTrigger(id int64) bool { return removed(e, e.triggers, id) }

@@ -217,40 +217,31 @@ func (m routeMatch) op() Op {
 	return OpUnknown
 }
 
-// builderRoutes are the reference's Builder routes; slashRoutes DialectTrailingSlash's, collections ending in "/".
-var builderRoutes, slashRoutes = func() ([]route, []route) {
-	var plain, slashed []route
-	for _, rt := range routes {
-		if rt.service != serviceBuilder {
-			continue
-		}
-		plain = append(plain, rt)
+// builderRoutes are the reference's Builder routes.
+var builderRoutes = slices.DeleteFunc(slices.Clone(routes), func(rt route) bool { return rt.service != serviceBuilder })
+
+// slashRoutes are DialectTrailingSlash's Builder routes: collections end in "/".
+var slashRoutes = func() []route {
+	slashed := slices.Clone(builderRoutes)
+	for i, rt := range slashed {
 		if slices.Contains([]Op{OpCampaignCreate, OpCampaignList, OpTriggerFire}, rt.op) {
-			rt.segments = append(slices.Clone(rt.segments), "")
+			slashed[i].segments = append(slices.Clone(rt.segments), "")
 		}
-		slashed = append(slashed, rt)
 	}
-	return plain, slashed
+	return slashed
 }()
 
 // match routes r: Evolux paths as in the reference; Builder paths may live under a prefix or end with a slash.
 func (d dialectSet) match(r *http.Request) routeMatch {
-	path := r.URL.Path
-	if strings.HasPrefix(path, evoluxRoot) {
-		rt, params, allowed := matchIn(routes, r.Method, path)
+	if strings.HasPrefix(r.URL.Path, evoluxRoot) {
+		rt, params, allowed := matchIn(routes, r.Method, r.URL.Path)
 		return routeMatch{rt: rt, params: params, allowed: allowed, service: serviceEvolux}
 	}
-	m := routeMatch{service: serviceBuilder}
-	escaped := r.URL.EscapedPath()
-	if prefix := d.builderPrefix(); prefix != "" {
-		rest, ok := strings.CutPrefix(path, prefix)
-		if !ok || !strings.HasPrefix(rest, "/") {
-			return m // the gateway knows nothing else: 404
-		}
-		path = rest
-		escaped = strings.TrimPrefix(escaped, prefix)
+	m, prefix, table := routeMatch{service: serviceBuilder}, d.builderPrefix(), builderRoutes
+	path, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok || !strings.HasPrefix(path, "/") {
+		return m // the gateway knows nothing else: 404
 	}
-	table := builderRoutes
 	if d[DialectTrailingSlash] {
 		table = slashRoutes
 	}
@@ -259,16 +250,16 @@ func (d dialectSet) match(r *http.Request) routeMatch {
 		return m
 	}
 	// Starlette's redirect_slashes: the path with the slash added or removed, if it matches, answers a 307 to it.
+	escaped := strings.TrimPrefix(r.URL.EscapedPath(), prefix)
 	other, otherEscaped := path+"/", escaped+"/"
 	if strings.HasSuffix(path, "/") {
 		other, otherEscaped = strings.TrimSuffix(path, "/"), strings.TrimSuffix(escaped, "/")
 	}
 	if rt, _, allowed := matchIn(table, r.Method, other); rt != nil || len(allowed) > 0 {
-		location := "http://" + r.Host + d.builderPrefix() + otherEscaped
+		m = routeMatch{service: serviceBuilder, redirect: "http://" + r.Host + prefix + otherEscaped}
 		if r.URL.RawQuery != "" {
-			location += "?" + r.URL.RawQuery
+			m.redirect += "?" + r.URL.RawQuery
 		}
-		return routeMatch{service: serviceBuilder, redirect: location}
 	}
 	return m
 }
@@ -309,7 +300,6 @@ func (s *errorSpeller) flush() {
 	case s.status >= http.StatusBadRequest:
 		body = s.respell(body)
 	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
-		s.Header().Del("Content-Length")
 		body = withEcho(body, requestEcho(s.request, builder.HeaderAuthorization))
 	}
 	s.w.WriteHeader(s.status)
@@ -320,7 +310,6 @@ func (s *errorSpeller) flush() {
 func (s *errorSpeller) respell(body []byte) []byte {
 	d, status, header := s.dialects, s.status, s.Header()
 	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
-		header.Del("Content-Length")
 		if status == http.StatusNotFound {
 			// Like many gateways, it quotes the whole request URL, apikey included: clients must scrub it.
 			header.Set("Content-Type", "text/html; charset=iso-8859-1")

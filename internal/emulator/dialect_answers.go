@@ -149,20 +149,18 @@ func (d dialectSet) stamp(t time.Time) string {
 
 // writeCampaign answers a campaign create, read or update.
 func (e *Emulator) writeCampaign(w http.ResponseWriter, op Op, status int, c builder.Campaign) {
-	d := e.dialects
-	write := op == OpCampaignCreate || op == OpCampaignUpdate
-	if d[DialectWriteAnswersIDOnly] && write {
-		writeJSON(w, http.StatusOK, d.spell(object{{fieldCampaignID, c.ID}}))
-		return
-	}
+	d, write := e.dialects, op == OpCampaignCreate || op == OpCampaignUpdate
 	if op == OpCampaignCreate && d[DialectCreated200] {
 		status = http.StatusOK
 	}
-	if d[DialectWriteAnswersNull] && write {
+	switch {
+	case write && d[DialectWriteAnswersIDOnly]:
+		writeJSON(w, http.StatusOK, d.spell(object{{fieldCampaignID, c.ID}}))
+	case write && d[DialectWriteAnswersNull]:
 		writeJSON(w, status, nil)
-		return
+	default:
+		writeJSON(w, status, d.campaignDocument(c, false))
 	}
-	writeJSON(w, status, d.campaignDocument(c, false))
 }
 
 // writeCampaignList answers one page of a bot's campaigns, total in all.
@@ -200,9 +198,7 @@ func (e *Emulator) writeTokens(w http.ResponseWriter, tokens builder.Tokens) {
 		ExpiresIn any `json:"expires_in,omitempty"`
 	}{Tokens: tokens}
 	if e.dialects[DialectExtraFields] {
-		e.mu.Lock()
-		answer.TokenType, answer.ExpiresIn = "bearer", int64(e.tokenLifetime/time.Second)
-		e.mu.Unlock()
+		answer.TokenType, answer.ExpiresIn = "bearer", e.tokenLifetime.Load()/int64(time.Second)
 	}
 	writeJSON(w, http.StatusOK, answer)
 }
@@ -263,34 +259,14 @@ func (e *Emulator) writeTriggerRead(w http.ResponseWriter, t Trigger) {
 	writeJSON(w, http.StatusOK, d.spell(o, builder.FieldTriggerCreatedAt))
 }
 
-// requestFields reads a campaign request: under DialectIDAlias the id may come as "id"; "_id" wins when both come.
-func (d dialectSet) requestFields(fields map[string]json.RawMessage) map[string]json.RawMessage {
-	if !d[DialectIDAlias] {
-		return fields
-	}
-	if raw, ok := fields[aliasID]; ok {
+// readIDAlias reads a campaign request's id: under DialectIDAlias it may come as "id"; "_id" wins when both come.
+func (d dialectSet) readIDAlias(fields map[string]json.RawMessage) {
+	if raw, ok := fields[aliasID]; ok && d[DialectIDAlias] {
 		if _, both := fields[fieldCampaignID]; !both {
 			fields[fieldCampaignID] = raw
 		}
 		delete(fields, aliasID)
 	}
-	return fields
-}
-
-// keepAbsentFields is what DialectPutMerges stores ($set of body.dict(exclude_unset=True)): a user field the
-// body does not name keeps its stored value; one sent as null is cleared.
-func keepAbsentFields(stored, sent builder.Campaign, body map[string]json.RawMessage) builder.Campaign {
-	for _, f := range builder.CampaignFields {
-		if _, present := body[f.Key]; present || !f.User() {
-			continue
-		}
-		if f.Kind == builder.KindList {
-			sent.SheetValues = slices.Clone(stored.SheetValues)
-		} else {
-			*f.Text(&sent) = clonePtr(*f.Text(&stored))
-		}
-	}
-	return sent
 }
 
 // refusedNulls is DialectNullsRefused's 422 for each campaign field sent as null, in the model's order.

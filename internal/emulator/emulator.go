@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -84,18 +85,11 @@ type Config struct {
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
 	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage))}
-	for _, knob := range []struct {
-		name     string
-		value    any
-		negative bool
-	}{
-		{"latency", c.Latency, c.Latency < 0}, {"token lifetime", c.TokenLifetime, c.TokenLifetime < 0},
-		{"scheduler interval", c.SchedulerInterval, c.SchedulerInterval < 0}, {"slow delay", c.SlowDelay, c.SlowDelay < 0},
-		{"subscribers", c.Subscribers, c.Subscribers < 0}, {"list max", c.ListMax, c.ListMax < 0},
-		{"page size", c.PageSize, c.PageSize < 0},
-	} {
-		if knob.negative {
-			errs = append(errs, fmt.Errorf("%s %v: must not be negative", knob.name, knob.value))
+	knobs := []any{"latency", c.Latency, "token lifetime", c.TokenLifetime, "scheduler interval", c.SchedulerInterval,
+		"slow delay", c.SlowDelay, "subscribers", c.Subscribers, "list max", c.ListMax, "page size", c.PageSize}
+	for knob := range slices.Chunk(knobs, 2) {
+		if reflect.ValueOf(knob[1]).Int() < 0 { // durations and ints
+			errs = append(errs, fmt.Errorf("%s %v: must not be negative", knob[0], knob[1]))
 		}
 	}
 	_, err := resolveDialects(c.Dialects)
@@ -122,10 +116,11 @@ type Emulator struct {
 	seed                                int64
 	now                                 func() time.Time
 
-	latency, slowDelay atomic.Int64 // time.Duration
+	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
+	pageSize                          atomic.Int64
+	evoluxShape, evoluxPaging         atomic.Pointer[string]
 
 	mu                          sync.Mutex
-	tokenLifetime               time.Duration
 	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
 	campaigns                   map[string]builder.Campaign // by _id, across organizations and bots
 	triggers                    map[int64]Trigger
@@ -137,8 +132,6 @@ type Emulator struct {
 	randomRNG                   *rand.Rand
 	faultsInjected              map[FaultKind]int
 	evoluxQueries               []string
-	evoluxShape, evoluxPaging   string
-	pageSize                    int
 
 	subscribers subscriberStore
 	buckets     [2]bucket  // by service
@@ -159,28 +152,23 @@ func New(cfg Config) *Emulator {
 		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
 		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
 		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
-		evoluxShape: cmp.Or(cfg.EvoluxShape, ShapeEnvelope), evoluxPaging: cmp.Or(cfg.EvoluxPaging, PagingPage),
-		pageSize: clampPageSize(cfg.PageSize), listMax: cmp.Or(cfg.ListMax, defaultListMax),
-		ids: rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
+		listMax: cmp.Or(cfg.ListMax, defaultListMax),
+		ids:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x0b1d)), // server-made ObjectIds, reproducible from the seed
 	}
 	if e.now == nil {
 		e.now = time.Now
 	}
 	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
-	e.latency.Store(int64(cfg.Latency))
+	e.SetLatency(cfg.Latency)
 	e.SetSlowDelay(cfg.SlowDelay)
 	e.SetTokenLifetime(cfg.TokenLifetime)
+	e.SetEvoluxShape(cmp.Or(cfg.EvoluxShape, ShapeEnvelope))
+	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
+	e.SetPageSize(cfg.PageSize)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
 	e.SetBuilderRate(cfg.BuilderRate)
 	e.SetEvoluxRate(cfg.EvoluxRate)
 	return e
-}
-
-func clampPageSize(n int) int {
-	if n <= 0 {
-		return evolux.DefaultPageSize
-	}
-	return min(n, evolux.MaxPageSize)
 }
 
 // SetLatency changes the delay added to every request.
@@ -188,20 +176,12 @@ func (e *Emulator) SetLatency(d time.Duration) { e.latency.Store(int64(max(d, 0)
 
 // SetSlowDelay changes how late a FaultSlow answer comes (0 => 3s).
 func (e *Emulator) SetSlowDelay(d time.Duration) {
-	if d <= 0 {
-		d = defaultSlowDelay
-	}
-	e.slowDelay.Store(int64(d))
+	e.slowDelay.Store(int64(cmp.Or(max(d, 0), defaultSlowDelay)))
 }
 
 // SetTokenLifetime changes the lifetime of access tokens issued from now on (0 => 1h).
 func (e *Emulator) SetTokenLifetime(d time.Duration) {
-	if d <= 0 {
-		d = defaultTokenLifetime
-	}
-	e.mu.Lock()
-	e.tokenLifetime = d
-	e.mu.Unlock()
+	e.tokenLifetime.Store(int64(cmp.Or(max(d, 0), defaultTokenLifetime)))
 }
 
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
@@ -210,20 +190,16 @@ func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, s
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
 
-func (e *Emulator) setChecked(dst *string, value string, check func(string) error) {
+func (e *Emulator) setChecked(dst *atomic.Pointer[string], value string, check func(string) error) {
 	if err := check(value); err != nil {
 		panic("emulator: " + err.Error())
 	}
-	e.mu.Lock()
-	*dst = value
-	e.mu.Unlock()
+	dst.Store(&value)
 }
 
 // SetPageSize changes the envelope page size (0 => 50, capped at 50).
 func (e *Emulator) SetPageSize(n int) {
-	e.mu.Lock()
-	e.pageSize = clampPageSize(n)
-	e.mu.Unlock()
+	e.pageSize.Store(int64(min(cmp.Or(max(n, 0), evolux.DefaultPageSize), evolux.MaxPageSize)))
 }
 
 // Count is the number of requests received for op, faulted ones included.
@@ -241,10 +217,7 @@ func (e *Emulator) TotalRequests() int { return locked(e, func() int { return e.
 func (e *Emulator) ResetCounts() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.counts = map[Op]int{}
-	e.total = 0
-	e.faultsInjected = map[FaultKind]int{}
-	e.expiredTokenUses = 0
+	e.counts, e.total, e.faultsInjected, e.expiredTokenUses = map[Op]int{}, 0, map[FaultKind]int{}, 0
 }
 
 // ExpiredTokenUses counts requests that came with a known access token after it expired.
@@ -283,36 +256,30 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.buckets[m.rt.service].refuse(w, m.rt.service, wait)
 		return
 	}
-	serve := func(w http.ResponseWriter) { m.rt.handle(e, w, r, m.params) }
 	kind := e.nextFault(r.Context(), m.op())
-	if a, ok := faultAnswers[kind]; ok {
-		if a.afterWork {
-			serve(&bufferedResponse{})
-		}
+	a := faultAnswers[kind]
+	var buffered bufferedResponse // the work of a fault that loses or delays its answer
+	if a.afterWork {
+		m.rt.handle(e, &buffered, r, m.params)
+	}
+	switch {
+	case a.status != 0:
 		if a.retryAfter {
 			w.Header().Set("Retry-After", "1")
 		}
 		writeServiceError(w, m.rt.service, a.status)
-		return
-	}
-	switch kind {
-	case FaultRefused, FaultDropBefore:
-		dropConnection(w)
-	case FaultDropAfter:
-		serve(&bufferedResponse{})
-		dropConnection(w)
-	case FaultSlow:
-		var buffered bufferedResponse
-		serve(&buffered)
+	case kind == FaultSlow:
 		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
 			buffered.copyTo(w)
 		}
+	case kind == FaultRefused || kind == FaultDropBefore || kind == FaultDropAfter:
+		dropConnection(w)
 	default:
-		serve(w)
+		m.rt.handle(e, w, r, m.params)
 	}
 }
 
-// faultAnswers are the faults that answer an error status, after the work or before any.
+// faultAnswers say whether a fault does the work first, and the error status it answers (0: none).
 var faultAnswers = map[FaultKind]struct {
 	status                int
 	retryAfter, afterWork bool
@@ -322,6 +289,8 @@ var faultAnswers = map[FaultKind]struct {
 	FaultRateLimitBare:    {http.StatusTooManyRequests, false, false},
 	FaultServerError:      {http.StatusInternalServerError, false, false},
 	FaultServerErrorAfter: {http.StatusInternalServerError, false, true},
+	FaultDropAfter:        {0, false, true},
+	FaultSlow:             {0, false, true},
 }
 
 func (e *Emulator) countRequest(op Op, r *http.Request) {
@@ -388,18 +357,15 @@ type RandomFaults struct {
 func (e *Emulator) InjectFault(op Op, kind FaultKind, times int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for range times {
-		e.faultQueue[op] = append(e.faultQueue[op], kind)
-	}
+	e.faultQueue[op] = append(e.faultQueue[op], slices.Repeat([]FaultKind{kind}, max(times, 0))...)
 }
 
 // SetRandomFaults replaces the random fault settings and restarts their sequence from rf.Seed.
 func (e *Emulator) SetRandomFaults(rf RandomFaults) {
-	rf.Kinds = slices.Clone(rf.Kinds)
 	if len(rf.Kinds) == 0 {
-		rf.Kinds = slices.Clone(AllFaultKinds)
+		rf.Kinds = AllFaultKinds
 	}
-	rf.Ops = slices.Clone(rf.Ops)
+	rf.Kinds, rf.Ops = slices.Clone(rf.Kinds), slices.Clone(rf.Ops)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.randomFaults = rf

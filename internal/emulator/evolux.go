@@ -62,21 +62,18 @@ func parseSubscriberFilter(q url.Values) (subscriberFilter, error) {
 		loc = time.UTC
 	}
 	f.loc = loc
-	for _, bound := range []struct {
-		name string
-		dst  **time.Time
-	}{{evolux.QueryStart, &f.start}, {evolux.QueryEnd, &f.end}} {
-		v := q.Get(bound.name)
-		if v == "" {
-			continue
-		}
+	bound := func(name string) *time.Time { // nil when absent or bad
+		v := q.Get(name)
 		t, err := parseInstant(v, loc)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("invalid %s %q: not an ISO 8601 date", bound.name, v))
-			continue
+		if v != "" && err != nil {
+			errs = append(errs, fmt.Errorf("invalid %s %q: not an ISO 8601 date", name, v))
 		}
-		*bound.dst = &t
+		if v == "" || err != nil {
+			return nil
+		}
+		return &t
 	}
+	f.start, f.end = bound(evolux.QueryStart), bound(evolux.QueryEnd)
 	if f.start != nil && f.end != nil && f.start.After(*f.end) {
 		errs = append(errs, fmt.Errorf("%s must not be after %s", evolux.QueryStart, evolux.QueryEnd))
 	}
@@ -141,9 +138,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 		writeEvoluxError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
 		return
 	}
-	e.mu.Lock()
-	shape, perPage, paging := e.evoluxShape, e.pageSize, e.evoluxPaging
-	e.mu.Unlock()
+	shape, perPage, paging := *e.evoluxShape.Load(), int(e.pageSize.Load()), *e.evoluxPaging.Load()
 	dialect := pagingDialects[paging]
 	lo, limit := 0, perPage
 	if shape == ShapeEnvelope {
@@ -236,11 +231,9 @@ const cursorPrefix = "c_"
 // window reads which records a page request asks for: from lo, at most limit of them.
 func (d pagingDialect) window(q url.Values, defaultSize int) (lo, limit int, err error) {
 	limit = defaultSize
-	if d.size != "" {
-		if v := q.Get(d.size); v != "" {
-			if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
-				return 0, 0, fmt.Errorf("invalid %s %q: must be a positive integer", d.size, v)
-			}
+	if v := q.Get(d.size); d.size != "" && v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
+			return 0, 0, fmt.Errorf("invalid %s %q: must be a positive integer", d.size, v)
 		}
 	}
 	limit = min(limit, evolux.MaxPageSize)

@@ -219,12 +219,9 @@ func decodeField(field reflect.Value, raw json.RawMessage, l []any) []validation
 	return nil
 }
 
-func jsonString(raw json.RawMessage) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
+func jsonString(raw json.RawMessage) (s string, ok bool) {
+	err := json.Unmarshal(raw, &s) // leaves s empty when it fails
+	return s, err == nil
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

@@ -55,10 +55,7 @@ func checkLoopback(addr string) error {
 	if err != nil {
 		return fmt.Errorf("emulator address %q: %w", addr, err)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
 		return nil
 	}
 	return fmt.Errorf("emulator address %q: refusing to listen beyond loopback (use 127.0.0.1, ::1 or localhost): the emulator accepts well-known credentials", addr)

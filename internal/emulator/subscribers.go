@@ -48,15 +48,10 @@ var (
 // SubscriberTimeRange is the span of generated created_at values, from inclusive, to exclusive.
 func SubscriberTimeRange() (from, to time.Time) { return subscribersFrom, subscribersTo }
 
-var subscriberNames = func() []string {
-	first := []string{"Maria", "João", "Ana", "Pedro", "Juliana", "Carlos", "Fernanda", "Lucas",
-		"Beatriz", "Rafael", "Camila", "Gustavo", "Larissa", "Felipe", "Patrícia", "Bruno"}
-	last := []string{"Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira",
-		"Lima", "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida", "do Carmo"}
-	names := make([]string, 0, len(first)*len(last))
-	for _, f := range first {
-		for _, l := range last {
-			names = append(names, f+" "+l)
+var subscriberNames = func() (names []string) {
+	for _, first := range strings.Fields("Maria João Ana Pedro Juliana Carlos Fernanda Lucas Beatriz Rafael Camila Gustavo Larissa Felipe Patrícia Bruno") {
+		for _, last := range strings.Split("Silva,Santos,Oliveira,Souza,Rodrigues,Ferreira,Alves,Pereira,Lima,Gomes,Costa,Ribeiro,Martins,Carvalho,Almeida,do Carmo", ",") {
+			names = append(names, first+" "+last)
 		}
 	}
 	return names
