@@ -54,7 +54,7 @@ const (
 	// answers succeed (a probe for a rate that has gone up), guessGrowth
 	// (nearly doubling a second) while the rate is only a guess.
 	paceShare   = 0.9
-	paceGrowth  = 0.02
+	paceGrowth  = 0.005
 	guessGrowth = 0.7
 	minRate     = 0.2 // requests a second: a floor for a pace that keeps being cut
 )

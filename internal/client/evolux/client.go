@@ -184,9 +184,11 @@ func (r *reading) take(ctx context.Context, i int, u *url.URL) (got fetched) {
 		r.drop() // the report grew, or the links left the prediction
 	}
 	if p := r.guess; p != nil {
-		ahead, end := 2*pageConcurrency, p.pages
+		// The window grows with the pages kept, a slow start: a throttling
+		// server refuses a few requests at first, not a crowd.
+		ahead, end := min(2*pageConcurrency, i), p.pages
 		if p.pages == unknownPages {
-			ahead, end = min(ahead, i), maxPages // the end unknown: the window grows with the pages kept
+			end = maxPages
 		}
 		end = min(end, i+min(ahead, int(max(1, maxAheadBytes/max(1, r.largest)))), maxPages)
 		for ; r.launched < end && r.ahead.Load() < maxAheadBytes; r.launched++ {
