@@ -36,12 +36,14 @@ type gate struct {
 	mu        sync.Mutex
 	changed   chan struct{} // closed (and replaced) when a waiter may go
 	holdUntil time.Time
-	refusals  int         // 429s since the last success: the backoff's exponent
-	rate      float64     // requests a second after a 429; 0 => unpaced
-	next      time.Time   // the earliest start of the next request when paced
-	cutAt     time.Time   // the last cut
-	cut       bool        // a 429 has been seen
-	measured  bool        // the last cut measured the server's rate
+	refusals  int       // 429s since the last success: the backoff's exponent
+	rate      float64   // requests a second after a 429; 0 => unpaced
+	next      time.Time // the earliest start of the next request when paced
+	cutAt     time.Time // the last cut
+	cut       bool      // a 429 has been seen
+	measured  bool      // the last cut measured the server's rate
+	peak      float64   // the highest rate measured at a cut within peakMemory
+	peakAt    time.Time
 	limit     float64     // requests in flight allowed once cut
 	inFlight  int         // requests holding a slot
 	answered  []time.Time // recent answers (any status but 429), oldest first
@@ -54,9 +56,13 @@ const (
 	// answers succeed (a probe for a rate that has gone up), guessGrowth
 	// (nearly doubling a second) while the rate is only a guess.
 	paceShare   = 0.9
-	paceGrowth  = 0.005
+	paceGrowth  = 0.02
 	guessGrowth = 0.7
 	minRate     = 0.2 // requests a second: a floor for a pace that keeps being cut
+	// peakMemory is how long the highest measured rate sets the pace after
+	// a cut: a 429 that is not the bucket (a fault, another client's burst)
+	// then costs a hold, not a pace cut on a pace cut.
+	peakMemory = 20 * time.Second
 )
 
 func newGate(clock Clock, maxPerSecond float64, waitMin, waitMax time.Duration) *gate {
@@ -214,6 +220,14 @@ func (g *gate) refused(started time.Time, wait time.Duration, hasWait, tooMany b
 		g.limit = max(1, min(g.limit, maxInFlight)/2)
 		estimate, measured := g.acceptedRate(now)
 		g.measured = measured
+		// A measure is a lower bound (a bucket we did not drain was not
+		// measured): the pace follows the highest recent one.
+		if measured && (estimate >= g.peak || now.Sub(g.peakAt) > peakMemory) {
+			g.peak, g.peakAt = estimate, now
+		}
+		if now.Sub(g.peakAt) <= peakMemory {
+			estimate = max(estimate, g.peak)
+		}
 		switch {
 		case estimate > 0:
 			g.rate = max(paceShare*estimate, minRate)

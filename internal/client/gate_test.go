@@ -196,3 +196,32 @@ func TestDo_a429HoldsTheOtherRequestsOfTheAPI(t *testing.T) {
 		t.Fatalf("second request: %v after %d requests served; want it held, not sent, saying why", err, count.Load())
 	}
 }
+
+// A 429 now and then that is not the bucket (a fault, another client's
+// burst) costs a hold each, and the pace stays near the rate measured,
+// losing a tenth each peakMemory at most: it is not cut on each 429 until
+// requests crawl (2 r/s here when it was).
+func TestGate_isolated429sDoNotWearThePaceDown(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	var measured float64 // the pace after the first measured cut
+	for i := 1; i <= 1500; i++ {
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		started := clock.Now()
+		clock.advance(20 * time.Millisecond) // the round trip
+		g.release()
+		if i%50 != 0 {
+			g.answer()
+			continue
+		}
+		g.refused(started, 100*time.Millisecond, true, true)
+		if g.measured && measured == 0 {
+			measured = g.rate
+		}
+	}
+	if measured == 0 || g.rate < 0.5*measured {
+		t.Fatalf("pace %.1f r/s after 30 isolated 429s (one in 50); want at least half the %.1f r/s set at the first measured one", g.rate, measured)
+	}
+}

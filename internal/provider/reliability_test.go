@@ -39,7 +39,7 @@ const (
 	faultTriggers  = 20
 	faultRate      = 0.2
 	faultSeed      = 20260501
-	faultMaxApply  = 3 // the first apply and at most two more, only while it fails
+	faultMaxApply  = 4 // the first apply and at most three more, only while it fails or leaves a create unsettled
 )
 
 func faultScenarioConfig(url string) string {
@@ -62,7 +62,8 @@ resource "campaigns_builder_trigger" "load" {
 
 // Issue 7, item 1: one request in five fails (429 with Retry-After, 500
 // before processing, the connection dropped after the work was done, an
-// answer later than request_timeout), apply is re-run only while it fails,
+// answer later than request_timeout), apply is re-run only while it fails
+// (or warns that a create is unsettled, which the next refresh settles),
 // and still: no duplicate, no orphan, no trigger fired twice, and an empty
 // plan once the faults stop. Ambiguous fires are surfaced by design (a
 // warning naming the trigger, and fire_outcome "unknown"), never repeated.
@@ -80,14 +81,20 @@ func TestAccReliability_faultsNeverDuplicateOrOrphan(t *testing.T) {
 		applies   int
 		lastApply cliResult
 		ambiguous = map[string]int{} // address => warnings at the fire
+		unsettled int                // creates the last apply could not settle
 	)
 	for applies < faultMaxApply {
 		applies++
 		lastApply = w.run("apply", "-auto-approve", "-input=false", "-json", "-parallelism=10")
 		diags := jsonDiagnostics(t, lastApply.stdout)
+		unsettled = 0
 		for _, d := range diags {
-			if d.Severity == "warning" && d.Summary == "Trigger may have fired: outcome unknown" {
+			switch {
+			case d.Severity != "warning":
+			case d.Summary == "Trigger may have fired: outcome unknown":
 				ambiguous[d.Address]++
+			case d.Summary == "Campaign may have been created" || d.Summary == "Campaign created under an id Builder did not give":
+				unsettled++
 			}
 		}
 		t.Logf("apply %d: %s in %s; diagnostics %v", applies, exitText(lastApply), lastApply.elapsed.Round(time.Millisecond), summaryCounts(diags))
@@ -96,7 +103,9 @@ func TestAccReliability_faultsNeverDuplicateOrOrphan(t *testing.T) {
 				t.Logf("  %s: %s: %s", d.Address, d.Summary, d.Detail)
 			}
 		}
-		if lastApply.err == nil {
+		// An unsettled create keeps its id in state, which the emulator may
+		// not hold: the warning says the next refresh settles it, so apply again.
+		if lastApply.err == nil && unsettled == 0 {
 			break
 		}
 	}
@@ -104,8 +113,8 @@ func TestAccReliability_faultsNeverDuplicateOrOrphan(t *testing.T) {
 	srv.SetRandomFaults(emulator.RandomFaults{})
 	t.Logf("faults injected %v (%d in all) over %d requests %v; applies needed %d; ambiguous fires surfaced %d",
 		faults, sumCounts(faults), srv.TotalRequests(), srv.Counts(), applies, len(ambiguous))
-	if lastApply.err != nil {
-		t.Fatalf("apply still failed after %d runs:\n%s", applies, lastApply.output())
+	if lastApply.err != nil || unsettled > 0 {
+		t.Fatalf("apply still failed, or left %d creates unsettled, after %d runs:\n%s", unsettled, applies, lastApply.output())
 	}
 	for _, kind := range emulator.AllFaultKinds {
 		if faults[kind] == 0 {
