@@ -218,6 +218,35 @@ func TestSubscribers_countedPagesAreFetchedConcurrentlyInAPIOrder(t *testing.T) 
 	}
 }
 
+// The pages fetched ahead start few and grow with the pages kept (a slow
+// start), so a throttling server refuses a few at first, not a crowd.
+func TestSubscribers_pagesAheadStartFewThenGrow(t *testing.T) {
+	fake := &fakeReport{records: 1_000, envelope: true, pageSize: 10, counted: true, latency: 100 * time.Millisecond}
+	var mu sync.Mutex
+	atArrival := map[string]int64{} // page => requests in flight when it arrived
+	fake.onQuery = func(query url.Values, _ string) {
+		mu.Lock()
+		defer mu.Unlock()
+		atArrival[query.Get(QueryPage)] = fake.inFlight.Load()
+	}
+	server := fake.start(t)
+
+	got, err := newTestClient(t, server.URL, testToken).Subscribers(context.Background(), Filter{})
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireSequence(t, got, 1_000)
+	for page := 2; page <= 1+slowStart; page++ {
+		if n := atArrival[strconv.Itoa(page)]; n > slowStart {
+			t.Errorf("page %d arrived with %d requests in flight; want at most %d after the first page", page, n, slowStart)
+		}
+	}
+	if highest := fake.maxInFlight.Load(); highest < 4*slowStart {
+		t.Errorf("at most %d requests at once; want the window to grow to at least %d", highest, 4*slowStart)
+	}
+}
+
 func TestSubscribers_concurrentReadsShareTheBound(t *testing.T) {
 	fake := &fakeReport{records: 1_000, envelope: true, pageSize: 10, counted: true, latency: 10 * time.Millisecond}
 	server := fake.start(t)
