@@ -111,24 +111,35 @@ func (g *gate) enter(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
-		start := now
-		if g.holdUntil.After(start) {
-			start = g.holdUntil
-		}
 		interval := g.interval()
+		start := now
 		if interval > 0 && g.next.After(start) {
 			start = g.next
+		}
+		held := g.holdUntil.After(now)
+		if held && g.holdUntil.After(start) {
+			start = g.holdUntil
 		}
 		wait := start.Sub(now)
 		if left := timeLeft(ctx, time.Now()); wait > left {
 			g.mu.Unlock()
 			return &HoldError{Wait: wait, Left: left}
 		}
+		if held {
+			// No slot and no place in the pace while held: they are taken
+			// in order once the hold is over, none reserved and left empty.
+			until := g.holdUntil
+			g.mu.Unlock()
+			g.clock.Sleep(ctx, until.Sub(now))
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			continue
+		}
 		g.inFlight++
 		if interval > 0 {
 			g.next = start.Add(interval)
 		}
-		holdUntil := g.holdUntil
 		g.mu.Unlock()
 		if wait <= 0 {
 			return nil
@@ -139,12 +150,17 @@ func (g *gate) enter(ctx context.Context) error {
 			return err
 		}
 		g.mu.Lock()
-		extended := g.holdUntil.After(holdUntil)
+		// A 429 came while this one waited: a hold, or a cut whose pace
+		// its place, taken at the pace before, does not keep.
+		again := g.holdUntil.After(start) || g.cutAt.After(now)
+		if again && g.next.Equal(start.Add(interval)) {
+			g.next = start // its place in the pace goes back
+		}
 		g.mu.Unlock()
-		if !extended {
+		if !again {
 			return nil
 		}
-		g.release() // a 429 came while this one waited: wait again
+		g.release()
 	}
 }
 
@@ -237,7 +253,12 @@ func (g *gate) refused(started time.Time, wait time.Duration, hasWait, tooMany b
 			g.rate = 1
 		}
 		g.cutAt, g.cut = now, true
+		// Without a Retry-After the next start is a full interval away even
+		// when the backoff is shorter: the bucket is empty now.
 		g.next = g.holdUntil
+		if next := now.Add(g.interval()); !hasWait && next.After(g.next) {
+			g.next = next
+		}
 	}
 	return g.holdUntil.Sub(now)
 }

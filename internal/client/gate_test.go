@@ -12,9 +12,10 @@ import (
 
 // stepClock moves only when slept on, and records every sleep.
 type stepClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	sleeps []time.Duration
+	mu      sync.Mutex
+	now     time.Time
+	sleeps  []time.Duration
+	onSleep func() // runs after each sleep: what happened meanwhile
 }
 
 func newStepClock() *stepClock { return &stepClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
@@ -30,6 +31,12 @@ func (c *stepClock) Sleep(_ context.Context, d time.Duration) {
 	defer c.mu.Unlock()
 	c.sleeps = append(c.sleeps, d)
 	c.now = c.now.Add(d)
+	hook := c.onSleep
+	c.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	c.mu.Lock()
 }
 
 func (c *stepClock) advance(d time.Duration) {
@@ -223,5 +230,39 @@ func TestGate_isolated429sDoNotWearThePaceDown(t *testing.T) {
 	}
 	if measured == 0 || g.rate < 0.5*measured {
 		t.Fatalf("pace %.1f r/s after 30 isolated 429s (one in 50); want at least half the %.1f r/s set at the first measured one", g.rate, measured)
+	}
+}
+
+// The crowd's other 429s, answered while the hold runs, may extend it a
+// little; the requests waiting then still start at the pace, in order, from
+// the hold's end: no place in the pace is taken and left empty.
+func TestGate_waitersKeepThePaceThroughAnExtendedHold(t *testing.T) {
+	clock := newStepClock()
+	g := newGate(clock, 0, time.Millisecond, time.Second)
+	for range 10 { // the server takes 10 in a second, then refuses
+		clock.advance(100 * time.Millisecond)
+		g.answer()
+	}
+	sent := clock.Now()
+	g.refused(sent, time.Second, true, true)
+	holdEnd := clock.Now().Add(time.Second)
+	crowd := 3
+	clock.onSleep = func() {
+		if crowd > 0 {
+			crowd--
+			g.refused(sent, time.Millisecond, true, true) // one of the crowd: not a cut
+		}
+	}
+
+	var starts []time.Duration
+	for range 3 {
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		starts = append(starts, clock.Now().Sub(holdEnd))
+		g.release()
+	}
+	if starts[0] > 10*time.Millisecond || starts[1]-starts[0] > 120*time.Millisecond || starts[2]-starts[1] > 120*time.Millisecond {
+		t.Fatalf("starts %v after the hold's end; want the first within the crowd's 3ms, then one every 1/9 s", starts)
 	}
 }
