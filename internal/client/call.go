@@ -21,6 +21,7 @@ type call struct {
 	path        string // without query, for errors and logs
 	url         *url.URL
 	policy      RetryPolicy
+	authorize   func(http.Header) error
 	requestBody []byte
 	header      http.Header
 	buffered    bool // read 2xx bodies too (Do), not only errors (DoStream)
@@ -57,6 +58,7 @@ func newCall(req *Request, target *url.URL, body []byte, buffered, traced bool) 
 		path:        target.EscapedPath(),
 		url:         target,
 		policy:      req.Policy,
+		authorize:   req.Authorize,
 		requestBody: body,
 		buffered:    buffered,
 		traced:      traced,
@@ -92,6 +94,11 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		held.API = c.name
 	}
 	call.slot = call.notSent == nil
+	if call.slot && call.authorize != nil {
+		if err := call.authorize(req.Header); err != nil {
+			call.notSent = &unsentError{err}
+		}
+	}
 	call.attempts++
 	call.started, call.entered = time.Now(), c.clock.Now()
 	call.wroteHeaders.Store(false)
@@ -130,6 +137,12 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 	call.secrets.scrubFields(fields)
 	c.logger.Debug(ctx, call.secrets.Scrub("HTTP "+call.operation), fields)
 }
+
+// unsentError is an attempt its Authorize stopped: not sent, not repeated.
+type unsentError struct{ err error }
+
+func (e *unsentError) Error() string   { return "not sent: " + e.err.Error() }
+func (e *unsentError) Unwrap() []error { return []error{e.err, errNotActedOn} }
 
 // gatedTransport sends an attempt only when the gate let it start.
 type gatedTransport struct{ http.RoundTripper }

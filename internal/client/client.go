@@ -178,6 +178,10 @@ type Request struct {
 	Header    http.Header
 	Body      any // JSON-encoded when non-nil; json.RawMessage is sent as is
 	Policy    RetryPolicy
+	// Authorize sets each attempt's credentials once the rate limit lets it
+	// start, so that no attempt waits holding a token replaced meanwhile.
+	// An error stops the request unsent.
+	Authorize func(http.Header) error
 }
 
 // Response is a buffered 2xx answer.

@@ -17,12 +17,13 @@ import (
 //   - After a 429 requests start at a pace: 90% of the rate the server was
 //     answering at, rising slowly while answers succeed, so that they do not
 //     go back in a crowd and the client settles just under the server's rate.
-//   - Requests in flight are limited adaptively once a 429 has come: to half
-//     of those in flight then, growing by one per round while answers
-//     succeed, halving on each 429 (AIMD, as TCP and the AWS SDKs' adaptive
-//     retry mode do). Before, Terraform's parallelism and the Evolux pager's
-//     window are the only limits: a server that never refuses is read at
-//     full speed, and no request waits here holding a token that may expire.
+//   - Requests in flight are limited adaptively: a slow start (4, one more
+//     per answer, so doubling each round trip, without a ceiling) until a
+//     429 comes, so that an unknown limit meets a few requests, not all of
+//     Terraform's parallelism; then half of those in flight, growing by one
+//     per round while answers succeed and halving on each 429 (AIMD, as TCP
+//     and the AWS SDKs' adaptive retry mode do). A request's token is read
+//     once it may start (Request.Authorize), never while it waits here.
 //
 // One 429 episode cuts once: answers to requests sent before the cut tell
 // nothing new.
@@ -44,13 +45,14 @@ type gate struct {
 	measured  bool      // the last cut measured the server's rate
 	peak      float64   // the highest rate measured at a cut within peakMemory
 	peakAt    time.Time
-	limit     float64     // requests in flight allowed once cut
+	limit     float64     // requests in flight allowed
 	inFlight  int         // requests holding a slot
 	answered  []time.Time // recent answers (any status but 429), oldest first
 }
 
 const (
-	maxInFlight = 32
+	startInFlight = 4
+	maxInFlight   = 32 // once cut
 	// paceShare of the rate the server was answering at is where pacing
 	// starts after a 429; paceGrowth is how much it rises a second while
 	// answers succeed (a probe for a rate that has gone up), guessGrowth
@@ -66,7 +68,7 @@ const (
 )
 
 func newGate(clock Clock, maxPerSecond float64, waitMin, waitMax time.Duration) *gate {
-	g := &gate{clock: clock, waitMin: waitMin, waitMax: waitMax, changed: make(chan struct{})}
+	g := &gate{clock: clock, waitMin: waitMin, waitMax: waitMax, changed: make(chan struct{}), limit: startInFlight}
 	if maxPerSecond > 0 {
 		g.minInterval = time.Duration(float64(time.Second) / maxPerSecond)
 	}
@@ -101,7 +103,7 @@ func (g *gate) enter(ctx context.Context) error {
 	for {
 		g.mu.Lock()
 		now := g.clock.Now()
-		if g.cut && g.inFlight >= int(g.limit) {
+		if g.inFlight >= int(g.limit) {
 			changed := g.changed
 			g.mu.Unlock()
 			select {
@@ -199,6 +201,8 @@ func (g *gate) answer() {
 	}
 	if g.cut {
 		g.limit = min(g.limit+1/g.limit, maxInFlight)
+	} else {
+		g.limit++
 	}
 	if g.rate > 0 {
 		// rate answers a second: a share of rate more a second.

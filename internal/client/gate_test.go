@@ -118,16 +118,29 @@ func TestGate_aHoldBeyondTheDeadlineFailsAtOnce(t *testing.T) {
 	}
 }
 
-// Before any 429 nothing limits the requests in flight; a 429 limits them
-// to half of those in flight, and they grow by one a round while answers
-// succeed; the 429s of requests sent before the cut do not cut again.
+// Requests in flight start at 4 and grow by one per answer (a slow start,
+// without a ceiling); a 429 limits them to half of those in flight, and they
+// grow by one a round while answers succeed; the 429s of requests sent
+// before the cut do not cut again.
 func TestGate_inFlightLimitIsAIMD(t *testing.T) {
 	clock := newStepClock()
 	g := newGate(clock, 0, time.Millisecond, time.Second)
-	for range 40 { // Terraform's -parallelism=40
+	enter := func() {
 		if err := g.enter(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for range startInFlight {
+		enter()
+	}
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := g.enter(stopped); err == nil {
+		t.Fatalf("a request beyond the first %d started before any answer", startInFlight)
+	}
+	for range 40 - startInFlight { // answers, then Terraform's -parallelism=40 in flight
+		g.answer()
+		enter()
 	}
 	sent := clock.Now()
 	clock.advance(time.Millisecond)

@@ -138,8 +138,11 @@ func isPermanent(err error) bool {
 		hostname     x509.HostnameError
 		invalid      x509.CertificateInvalidError
 	)
-	var held *HoldError
-	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, &held) ||
+	var (
+		held   *HoldError
+		unsent *unsentError
+	)
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, &held) || errors.As(err, &unsent) ||
 		errors.As(err, &verification) || errors.As(err, &unknownCA) ||
 		errors.As(err, &hostname) || errors.As(err, &invalid)
 }

@@ -140,24 +140,38 @@ func (c *Client) exchange(ctx context.Context, operation, path string, body any,
 }
 
 // do sends a request with the bearer token, renewed and repeated once if refused (a 401 did not run).
+// The token is read when the attempt starts, after any wait for the rate limit: a request that
+// waited while the token was refused waits for its renewal instead of sending it.
 func (c *Client) do(ctx context.Context, req client.Request) (*client.Response, error) {
-	send := func(token string) (*client.Response, error) {
-		req.Header = http.Header{HeaderAuthorization: {"Bearer " + token}} // no caller sets a header
-		return c.http.Do(ctx, &req)
+	var sent string // the token of the last attempt
+	req.Authorize = func(h http.Header) error {
+		tokens, refused := c.current()
+		if refused || tokens.Token == "" {
+			return errRenewing
+		}
+		sent = tokens.Token
+		h.Set(HeaderAuthorization, "Bearer "+sent)
+		return nil
 	}
-	tokens, err := c.Tokens(ctx)
-	if err != nil {
-		return nil, &authError{err}
+	for renewed := false; ; {
+		if _, err := c.Tokens(ctx); err != nil {
+			return nil, &authError{err}
+		}
+		resp, err := c.http.Do(ctx, &req)
+		switch {
+		case errors.Is(err, errRenewing):
+			continue // not sent: Tokens waits for the renewal
+		case renewed || !isRefusedToken(err):
+			return resp, err
+		}
+		if _, err := c.renew(ctx, sent); err != nil {
+			return nil, &authError{err}
+		}
+		renewed = true
 	}
-	resp, err := send(tokens.Token)
-	if !isRefusedToken(err) {
-		return resp, err
-	}
-	if tokens, err = c.renew(ctx, tokens.Token); err != nil {
-		return nil, &authError{err}
-	}
-	return send(tokens.Token)
 }
+
+var errRenewing = errors.New("the token is being renewed")
 
 // isRefusedToken: a 401, or FastAPI's 403 "Not authenticated".
 func isRefusedToken(err error) bool {

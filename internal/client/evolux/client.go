@@ -20,7 +20,6 @@ const (
 	maxPages = 10_000
 	// pageConcurrency bounds one Client's requests in flight: 2,000 pages at 20 ms take about 1.3 s.
 	pageConcurrency = 32
-	slowStart       = 4 // pages fetched ahead of the first
 )
 
 // maxPageBytes caps one answer, maxAheadBytes the answers fetched ahead together (variables for tests).
@@ -185,11 +184,9 @@ func (r *reading) take(ctx context.Context, i int, u *url.URL) (got fetched) {
 		r.drop() // the report grew, or the links left the prediction
 	}
 	if p := r.guess; p != nil {
-		// The window grows with the pages kept from slowStart, so that a
-		// throttling server refuses a few requests at first, not a crowd.
-		ahead, end := min(2*pageConcurrency, max(slowStart, i)), p.pages
+		ahead, end := 2*pageConcurrency, p.pages
 		if p.pages == unknownPages {
-			ahead, end = min(ahead, i), maxPages // the end unknown: no more past it than pages kept
+			ahead, end = min(ahead, i), maxPages // the end unknown: the window grows with the pages kept
 		}
 		end = min(end, i+min(ahead, int(max(1, maxAheadBytes/max(1, r.largest)))), maxPages)
 		for ; r.launched < end && r.ahead.Load() < maxAheadBytes; r.launched++ {
