@@ -51,20 +51,6 @@ type call struct {
 
 type callKey struct{}
 
-func newCall(req *Request, target *url.URL, body []byte, buffered, traced bool) *call {
-	return &call{
-		operation:   req.Operation,
-		method:      req.Method,
-		path:        target.EscapedPath(),
-		url:         target,
-		policy:      req.Policy,
-		authorize:   req.Authorize,
-		requestBody: body,
-		buffered:    buffered,
-		traced:      traced,
-	}
-}
-
 func (call *call) context(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, callKey{}, call)
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -154,13 +140,9 @@ func (t gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.RoundTripper.RoundTrip(req)
 }
 
-func (call *call) scrub(body []byte) []byte {
-	return []byte(call.secrets.Scrub(string(body)))
-}
-
 func (call *call) apiError(resp *http.Response) *APIError {
 	// Scrubbed before ServerMessage caps it, so no secret is cut in two.
-	message := ServerMessage(resp.Header.Get("Content-Type"), call.scrub(call.responseBody))
+	message := ServerMessage(resp.Header.Get("Content-Type"), []byte(call.secrets.Scrub(string(call.responseBody))))
 	if location, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 		message = call.secrets.Scrub(fmt.Sprintf("the server redirects %s to %s, which would change the method; check the base URL",
 			call.method, RedactURL(location)))

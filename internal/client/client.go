@@ -5,6 +5,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -104,7 +105,6 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout := orDefault(cfg.Timeout, defaultTimeout)
 	transport := cfg.Transport
 	if transport == nil {
 		pooled := cleanhttp.DefaultPooledTransport()
@@ -120,25 +120,17 @@ func New(cfg Config) (*Client, error) {
 		logger:     cfg.Logger,
 		maxRetries: max(cfg.MaxRetries, 0),
 		traced:     traced,
-		secrets:    cfg.Secrets,
-		name:       cfg.Name,
-		clock:      cfg.Clock,
+		secrets:    cmp.Or(cfg.Secrets, NewSecrets()),
+		name:       cmp.Or(cfg.Name, "the server"),
+		clock:      cmp.Or[Clock](cfg.Clock, systemClock{}),
 	}
-	if c.clock == nil {
-		c.clock = systemClock{}
-	}
-	if c.secrets == nil {
-		c.secrets = NewSecrets()
-	}
-	if c.name == "" {
-		c.name = "the server"
-	}
-	waitMin, waitMax := orDefault(cfg.RetryWaitMin, defaultRetryWaitMin), orDefault(cfg.RetryWaitMax, defaultRetryWaitMax)
+	// A negative duration is the default too.
+	waitMin, waitMax := cmp.Or(max(cfg.RetryWaitMin, 0), defaultRetryWaitMin), cmp.Or(max(cfg.RetryWaitMax, 0), defaultRetryWaitMax)
 	c.gate = newGate(c.clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     transport,
-			Timeout:       timeout,
+			Timeout:       cmp.Or(max(cfg.Timeout, 0), defaultTimeout),
 			CheckRedirect: checkRedirect,
 		},
 		RetryWaitMin: waitMin,
@@ -161,13 +153,6 @@ func (c *Client) Now() time.Time { return c.clock.Now() }
 // Secrets is the set of secret values this client scrubs from errors and
 // logs; API clients add the credentials and tokens they use.
 func (c *Client) Secrets() *Secrets { return c.secrets }
-
-func orDefault(d, fallback time.Duration) time.Duration {
-	if d <= 0 {
-		return fallback
-	}
-	return d
-}
 
 // Request is one API call, possibly sent several times.
 type Request struct {
@@ -233,8 +218,8 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	if body != nil {
 		rawBody = body
 	}
-	call := newCall(req, target, body, buffered, c.traced)
-	call.secrets, call.api = c.secrets, c.name
+	call := &call{operation: req.Operation, method: req.Method, path: target.EscapedPath(), url: target, policy: req.Policy,
+		authorize: req.Authorize, requestBody: body, buffered: buffered, traced: c.traced, secrets: c.secrets, api: c.name}
 	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))
@@ -275,13 +260,18 @@ func encodeBody(body any) ([]byte, error) {
 			return nil, fmt.Errorf("not valid JSON")
 		}
 		return body, nil
-	default:
-		var buf bytes.Buffer
-		encoder := json.NewEncoder(&buf)
-		encoder.SetEscapeHTML(false)
-		if err := encoder.Encode(body); err != nil {
-			return nil, err
-		}
-		return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 	}
+	return marshal(body, false)
+}
+
+// marshal is json.Marshal with escapeHTML chosen: a body is sent and logged
+// as written ("<" stays "<").
+func marshal(v any, escapeHTML bool) ([]byte, error) {
+	var buf bytes.Buffer
+	encoder := json.NewEncoder(&buf)
+	encoder.SetEscapeHTML(escapeHTML)
+	if err := encoder.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -132,15 +132,9 @@ func StatusOf(err error) int {
 // failures before anything was sent, 4xx answers and cancellations before
 // sending.
 func MayHaveBeenProcessed(err error) bool {
-	var (
-		transportErr  *TransportError
-		unreadableErr *UnreadableAnswerError
-	)
-	switch {
-	case errors.As(err, &transportErr):
+	var transportErr *TransportError
+	if errors.As(err, &transportErr) {
 		return transportErr.MayHaveBeenProcessed
-	case errors.As(err, &unreadableErr):
-		return true
 	}
-	return StatusOf(err) >= 500
+	return errors.As(err, new(*UnreadableAnswerError)) || StatusOf(err) >= 500
 }

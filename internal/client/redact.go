@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -15,25 +16,12 @@ const Redacted = "REDACTED"
 
 // secretNames are the query parameters and JSON keys whose values are
 // secrets, compared case-insensitively.
-var secretNames = map[string]bool{
-	"password":      true,
-	"token":         true,
-	"refresh_token": true,
-	"access_token":  true,
-	"api_key":       true,
-	"apikey":        true,
-}
+var secretNames = []string{"password", "token", "refresh_token", "access_token", "api_key", "apikey"}
 
-func isSecretName(name string) bool { return secretNames[strings.ToLower(name)] }
+func isSecretName(name string) bool { return slices.Contains(secretNames, strings.ToLower(name)) }
 
 // secretHeaders carry credentials in their values.
-var secretHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
-	"X-Api-Key":           true,
-}
+var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"}
 
 // maxLoggedBody caps a body in a log entry.
 const maxLoggedBody = 4 << 10
@@ -71,7 +59,7 @@ func RedactHeader(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))
 	for name, values := range h {
 		canonical := http.CanonicalHeaderKey(name)
-		if !secretHeaders[canonical] {
+		if !slices.Contains(secretHeaders, canonical) {
 			out[canonical] = strings.Join(values, ", ")
 			continue
 		}
@@ -98,16 +86,13 @@ func RedactJSON(body []byte) []byte {
 	if !redactValue(doc) {
 		return body
 	}
-	var buf bytes.Buffer
-	encoder := json.NewEncoder(&buf)
-	encoder.SetEscapeHTML(false)
-	if encoder.Encode(doc) != nil {
-		return []byte(`"` + Redacted + `"`)
+	if redacted, err := marshal(doc, false); err == nil {
+		return redacted
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return []byte(`"` + Redacted + `"`)
 }
 
-var secretPairs = regexp.MustCompile(`(?i)("(?:password|token|refresh_token|access_token|api_key|apikey)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
+var secretPairs = regexp.MustCompile(`(?i)("(?:` + strings.Join(secretNames, "|") + `)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
 
 // redactValue redacts doc in place and reports whether it changed anything.
 func redactValue(doc any) bool {
@@ -116,17 +101,14 @@ func redactValue(doc any) bool {
 	case map[string]any:
 		for key, value := range doc {
 			if isSecretName(key) {
-				doc[key] = Redacted
-				changed = true
-			} else if redactValue(value) {
-				changed = true
+				doc[key], changed = Redacted, true
+			} else {
+				changed = redactValue(value) || changed
 			}
 		}
 	case []any:
 		for _, value := range doc {
-			if redactValue(value) {
-				changed = true
-			}
+			changed = redactValue(value) || changed
 		}
 	}
 	return changed

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
-		if call.buffered || !isSuccess(status) {
+		if call.buffered || status < 200 || status > 299 {
 			call.readBody(resp)
 		}
 		if call.bodyErr != nil {
@@ -109,19 +110,11 @@ func (p RetryPolicy) allows(status int, err error, notProcessed bool) bool {
 	case status == http.StatusTooManyRequests:
 		return true
 	default:
-		return p == RetryIdempotent && isRetryableStatus(status)
+		return p == RetryIdempotent && slices.Contains(retryableStatuses, status)
 	}
 }
 
-func isSuccess(status int) bool { return status >= 200 && status <= 299 }
-
-func isRetryableStatus(status int) bool {
-	switch status {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
+var retryableStatuses = []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
 
 // isDialError is true for failures to connect (refused, unreachable, DNS):
 // nothing was sent.
@@ -132,19 +125,9 @@ func isDialError(err error) bool {
 
 // isPermanent errors fail the same way on every attempt.
 func isPermanent(err error) bool {
-	var (
-		verification *tls.CertificateVerificationError
-		unknownCA    x509.UnknownAuthorityError
-		hostname     x509.HostnameError
-		invalid      x509.CertificateInvalidError
-	)
-	var (
-		held   *HoldError
-		unsent *unsentError
-	)
-	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, &held) || errors.As(err, &unsent) ||
-		errors.As(err, &verification) || errors.As(err, &unknownCA) ||
-		errors.As(err, &hostname) || errors.As(err, &invalid)
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, new(*HoldError)) || errors.As(err, new(*unsentError)) ||
+		errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
+		errors.As(err, new(x509.HostnameError)) || errors.As(err, new(x509.CertificateInvalidError))
 }
 
 // backoff is exponential with jitter between minWait and maxWait: the wait

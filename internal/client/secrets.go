@@ -1,7 +1,8 @@
 package client
 
 import (
-	"encoding/json"
+	"cmp"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -79,15 +80,8 @@ func newSecretReplacer(values map[string]bool) (*strings.Replacer, int) {
 			spellings[spelling] = true
 		}
 	}
-	ordered := make([]string, 0, len(spellings))
-	for spelling := range spellings {
-		ordered = append(ordered, spelling)
-	}
-	slices.SortFunc(ordered, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
+	ordered := slices.SortedFunc(maps.Keys(spellings), func(a, b string) int {
+		return cmp.Or(len(b)-len(a), strings.Compare(a, b))
 	})
 	pairs := make([]string, 0, 2*len(ordered))
 	for _, spelling := range ordered {
@@ -98,14 +92,11 @@ func newSecretReplacer(values map[string]bool) (*strings.Replacer, int) {
 
 // jsonEscape is value as it appears between the quotes of a JSON string.
 func jsonEscape(value string, escapeHTML bool) string {
-	var b strings.Builder
-	encoder := json.NewEncoder(&b)
-	encoder.SetEscapeHTML(escapeHTML)
-	if encoder.Encode(value) != nil {
+	quoted, err := marshal(value, escapeHTML)
+	if err != nil {
 		return value
 	}
-	quoted := strings.TrimSuffix(b.String(), "\n")
-	return quoted[1 : len(quoted)-1]
+	return string(quoted[1 : len(quoted)-1])
 }
 
 // Values returns the secrets as added, for loggers that mask values
@@ -116,12 +107,7 @@ func (s *Secrets) Values() []string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	values := make([]string, 0, len(s.values))
-	for value := range s.values {
-		values = append(values, value)
-	}
-	slices.Sort(values)
-	return values
+	return slices.Sorted(maps.Keys(s.values))
 }
 
 // Scrub returns text with every known secret replaced by Redacted.
