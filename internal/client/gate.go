@@ -128,8 +128,8 @@ func (g *gate) enter(ctx context.Context) error {
 			return &HoldError{Wait: wait, Left: left}
 		}
 		if held {
-			// No slot and no place in the pace while held: they are taken
-			// in order once the hold is over, none reserved and left empty.
+			// No slot and no place in the pace while held: both are taken
+			// once the hold is over, so none is reserved and left empty.
 			until := g.holdUntil
 			g.mu.Unlock()
 			g.clock.Sleep(ctx, until.Sub(now))
@@ -152,8 +152,8 @@ func (g *gate) enter(ctx context.Context) error {
 			return err
 		}
 		g.mu.Lock()
-		// A 429 came while this one waited: a hold, or a cut whose pace
-		// its place, taken at the pace before, does not keep.
+		// A 429 came while this one waited: a hold now covers its start,
+		// or a cut set a pace that its place, taken at the old one, breaks.
 		again := g.holdUntil.After(start) || g.cutAt.After(now)
 		if again && g.next.Equal(start.Add(interval)) {
 			g.next = start // its place in the pace goes back
