@@ -13,12 +13,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -131,6 +133,12 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
 	}
+	if mark := readCreateMark(ctx, req.Private); mark != nil && mark.Absent {
+		// Never made: the update creates it under its id; status is the server's to say.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
+		return
+	}
 	changed := changedCampaignAttributes(state.builderCampaignModel, plan.builderCampaignModel)
 	if len(changed) > 0 {
 		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
@@ -195,8 +203,19 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
-	body := plan.toAPI(ctx, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	r.create(ctx, c, plan, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+// privateState is a response's private state: the framework's type is internal.
+type privateState interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// create posts plan under plan.ID and records the outcome: acknowledged, or unsettled with its create mark.
+func (r *builderCampaignResource) create(ctx context.Context, c *builder.Client, plan builderCampaignResourceModel,
+	state *tfsdk.State, private privateState, diags *diag.Diagnostics) {
+	body := plan.toAPI(ctx, diags)
+	if diags.HasError() {
 		return
 	}
 	ctx = tflog.SetField(ctx, "campaign_id", plan.ID.ValueString())
@@ -210,30 +229,30 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	case err == nil:
 		// Acknowledged: its id (ours, or the server's: the problems say) reaches state whatever the answer.
 		plan.ID = types.StringValue(created.ID)
-		resp.Diagnostics.Append(plan.fromWriteAnswer(created)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		diags.Append(plan.fromWriteAnswer(created)...)
+		diags.Append(state.Set(ctx, plan)...)
 		return
 	case errors.As(err, &unconfirmed):
 		made = unconfirmed.Window
-		resp.Diagnostics.AddWarning("Campaign created under an id Builder did not give",
+		diags.AddWarning("Campaign created under an id Builder did not give",
 			fmt.Sprintf("Builder accepted campaign %q, but its answer did not say which campaign it made, and neither the id this provider sent (%s) "+
 				"nor the bot's list shows it: %s\n\n%s", plan.CampaignName.ValueString(), plan.ID.ValueString(), err, settledOnRefresh(plan.builderCampaignModel)))
 	case errors.As(err, &uncertain):
 		made = uncertain.Window
-		resp.Diagnostics.AddWarning("Campaign may have been created",
+		diags.AddWarning("Campaign may have been created",
 			fmt.Sprintf("Creating campaign %q failed in a way that may have reached Builder, and reading it back did not settle whether it exists: %s\n\n%s",
 				plan.CampaignName.ValueString(), err, settledOnRefresh(plan.builderCampaignModel)))
 	default:
-		// Certainly not created: nothing goes into state, so the next plan proposes a create.
-		addClientError(&resp.Diagnostics, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
+		// Certainly not created: nothing new goes into state, so the next plan proposes the create again.
+		addClientError(diags, "Campaign not created", fmt.Sprintf("Creating campaign %q (id %s)", plan.CampaignName.ValueString(), plan.ID.ValueString()), err)
 		return
 	}
 	// The server may hold it: state keeps the id sent and the mark; the next refresh settles it. A warning,
 	// not an error: a tainted campaign would be deleted and created again, sent twice if it has started.
 	plan.Status, plan.CreationDate, plan.LogFile = types.StringNull(), types.StringNull(), types.StringNull()
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	diags.Append(state.Set(ctx, plan)...)
 	mark, _ := json.Marshal(createMarkValue{From: made.From.UTC(), To: made.To.UTC(), Acknowledged: unconfirmed != nil}) // always encodes
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, mark)...)
+	diags.Append(private.SetKey(ctx, createMarkKey, mark)...)
 }
 
 func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -258,12 +277,7 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 		// values tell a list summary from a cleared field.
 		got, err = c.RefreshCampaign(ctx, org, bot, prior)
 	}
-	raw, diags := req.Private.GetKey(ctx, createMarkKey)
-	resp.Diagnostics.Append(diags...)
-	var mark *createMarkValue // an unsettled create's
-	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {
-		mark = nil
-	}
+	mark := readCreateMark(ctx, req.Private) // an unsettled create's
 	if mark != nil && client.IsNotFound(err) {
 		// The server does not know the id sent, but one that ignores the ids
 		// it is sent may hold it under its own: only the whole list settles it.
@@ -287,7 +301,15 @@ func (r *builderCampaignResource) Read(ctx context.Context, req resource.ReadReq
 					"if it does not exist, terraform state rm ADDRESS alone lets the next apply create it.\n%s",
 					state.label(), reason, org, bot, addressHint(state.ID.ValueString())))
 			return
-		} // else certainly never made: gone, and the plan creates it
+		default:
+			// Certainly never made: kept under the id sent, which the next
+			// apply creates (ModifyPlan), so that what is keyed on the id
+			// (a trigger's keepers) does not change and fire again.
+			mark.Absent = true
+			raw, _ := json.Marshal(mark) // always encodes
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, createMarkKey, raw)...)
+			return
+		}
 	}
 	switch {
 	case client.IsNotFound(err):
@@ -321,6 +343,18 @@ type createMarkValue struct {
 	From         time.Time `json:"from"` // when the create ran (builder.Window)
 	To           time.Time `json:"to"`
 	Acknowledged bool      `json:"acknowledged"` // Builder answered a 2xx: the campaign exists somewhere
+	Absent       bool      `json:"absent"`       // a refresh settled it: never made; the next apply creates it
+}
+
+func readCreateMark(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) *createMarkValue {
+	raw, diags := private.GetKey(ctx, createMarkKey)
+	var mark *createMarkValue
+	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {
+		return nil
+	}
+	return mark
 }
 
 func (r *builderCampaignResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -335,6 +369,11 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
+	if mark := readCreateMark(ctx, req.Private); mark != nil && mark.Absent {
+		resp.State.Raw = req.State.Raw // kept as it was if the create certainly fails
+		r.create(ctx, c, plan, &resp.State, resp.Private, &resp.Diagnostics)
+		return
+	}
 	if len(changedCampaignAttributes(state.builderCampaignModel, plan.builderCampaignModel)) == 0 {
 		// Only the spelling changed (sheet_values null and []): no request,
 		// which a started campaign would refuse.

@@ -707,3 +707,60 @@ data "campaigns_evolux_subscribers" "down" {
 		}
 	}
 }
+
+// A create that may have run, and that the next refresh finds never made, is
+// made by the next apply under the id it was sent with: a trigger keyed on
+// that id (fired at the first apply) keeps its key and does not fire again.
+func TestAccReliability_unsettledCreateFoundAbsentKeepsItsID(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultDropBefore, 1) // may have run, for all the client knows
+	srv.InjectFault(emulator.OpCampaignRead, emulator.FaultServerError, 1)  // and the read-back cannot tell
+	w := newCLIWorkdir(t, providerBlock(srv.URL(), "5s", 0)+`
+resource "campaigns_builder_campaign" "c" {
+  organization  = "acme"
+  bot_name      = "bot"
+  campaign_name = "black-friday"
+}
+
+resource "campaigns_builder_trigger" "t" {
+  payload = jsonencode({ to = "5511999990001" })
+  keepers = { campaign = campaigns_builder_campaign.c.id }
+}
+`)
+	t.Parallel()
+	w.initWorkdir()
+
+	first := w.run("apply", "-auto-approve", "-input=false", "-json")
+	if first.err != nil {
+		t.Fatalf("first apply: %s\n%s", first.err, first.output())
+	}
+	if n := summaryCounts(jsonDiagnostics(t, first.stdout))["warning: Campaign may have been created"]; n != 1 {
+		t.Fatalf("first apply warned %d times that the campaign may have been created, want once:\n%s", n, first.output())
+	}
+	sent := attrString(stateResources(w.state(), "campaigns_builder_campaign")[0], "id")
+	if n := len(srv.Campaigns()); n != 0 || len(srv.Triggers()) != 1 {
+		t.Fatalf("after the first apply the emulator holds %d campaigns and %d fires; want 0 and 1", n, len(srv.Triggers()))
+	}
+
+	second := w.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if second.err != nil {
+		t.Fatalf("second apply: %s\n%s", second.err, second.output())
+	}
+	var held []string
+	for _, c := range srv.Campaigns() {
+		held = append(held, c.ID)
+	}
+	if len(held) != 1 || held[0] != sent {
+		t.Fatalf("the emulator holds campaigns %v after the second apply; want one, %s, the id the first create sent", held, sent)
+	}
+	if id := attrString(stateResources(w.state(), "campaigns_builder_campaign")[0], "id"); id != sent {
+		t.Errorf("state has id %s, want %s", id, sent)
+	}
+	if n := len(srv.Triggers()); n != 1 {
+		t.Errorf("the trigger fired %d times, want once", n)
+	}
+	plan := w.run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	if plan.err != nil {
+		t.Errorf("the plan after the second apply is not empty: %s\n%s", plan.err, plan.output())
+	}
+}
