@@ -231,6 +231,7 @@ func (r *builderCampaignResource) create(ctx context.Context, c *builder.Client,
 		plan.ID = types.StringValue(created.ID)
 		diags.Append(plan.fromWriteAnswer(created)...)
 		diags.Append(state.Set(ctx, plan)...)
+		diags.Append(private.SetKey(ctx, createMarkKey, nil)...) // settled: an absent mark must not create it twice
 		return
 	case errors.As(err, &unconfirmed):
 		made = unconfirmed.Window
