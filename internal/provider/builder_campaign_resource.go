@@ -203,7 +203,7 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	plan.ID = types.StringValue(c.NewCampaignID(plan.Organization.ValueString(), plan.BotName.ValueString()))
-	r.create(ctx, c, plan, &resp.State, resp.Private, &resp.Diagnostics)
+	r.create(ctx, c, plan, false, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // privateState is a response's private state: the framework's type is internal.
@@ -212,7 +212,8 @@ type privateState interface {
 }
 
 // create posts plan under plan.ID and records the outcome: acknowledged, or unsettled with its create mark.
-func (r *builderCampaignResource) create(ctx context.Context, c *builder.Client, plan builderCampaignResourceModel,
+// again is the create of one found never made, whose id was planned as known.
+func (r *builderCampaignResource) create(ctx context.Context, c *builder.Client, plan builderCampaignResourceModel, again bool,
 	state *tfsdk.State, private privateState, diags *diag.Diagnostics) {
 	body := plan.toAPI(ctx, diags)
 	if diags.HasError() {
@@ -228,6 +229,13 @@ func (r *builderCampaignResource) create(ctx context.Context, c *builder.Client,
 	switch {
 	case err == nil:
 		// Acknowledged: its id (ours, or the server's: the problems say) reaches state whatever the answer.
+		if again && created.ID != plan.ID.ValueString() {
+			diags.AddWarning("Campaign created under an id of Builder's own",
+				fmt.Sprintf("Builder made %s under id %s, not the id %s it was sent and planned with: state keeps Builder's, so nothing is orphaned, "+
+					"and Terraform reports the id's change as an inconsistent result. What is keyed on the campaign's id (a trigger's keepers) sees a new "+
+					"value in the next plan: review it before applying, since a trigger whose keepers change fires again.",
+					plan.label(), created.ID, plan.ID.ValueString()))
+		}
 		plan.ID = types.StringValue(created.ID)
 		diags.Append(plan.fromWriteAnswer(created)...)
 		diags.Append(state.Set(ctx, plan)...)
@@ -372,7 +380,7 @@ func (r *builderCampaignResource) Update(ctx context.Context, req resource.Updat
 	defer cancel()
 	if mark := readCreateMark(ctx, req.Private); mark != nil && mark.Absent {
 		resp.State.Raw = req.State.Raw // kept as it was if the create certainly fails
-		r.create(ctx, c, plan, &resp.State, resp.Private, &resp.Diagnostics)
+		r.create(ctx, c, plan, true, &resp.State, resp.Private, &resp.Diagnostics)
 		return
 	}
 	if len(changedCampaignAttributes(state.builderCampaignModel, plan.builderCampaignModel)) == 0 {

@@ -765,3 +765,38 @@ resource "campaigns_builder_trigger" "t" {
 		t.Errorf("the plan after the second apply is not empty: %s\n%s", plan.err, plan.output())
 	}
 }
+
+// The same on a server that makes its own ids: the campaign is made once,
+// state keeps Builder's id (nothing orphaned), and the warning says what
+// is keyed on the id will change, before anything fires again.
+func TestAccReliability_unsettledCreateFoundAbsentOnAServerOfItsOwnIDs(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Dialects: []emulator.Dialect{emulator.DialectServerIDs}})
+	srv.InjectFault(emulator.OpCampaignCreate, emulator.FaultDropBefore, 1)
+	srv.InjectFault(emulator.OpCampaignRead, emulator.FaultServerError, 1)
+	w := newCLIWorkdir(t, providerBlock(srv.URL(), "5s", 0)+`
+resource "campaigns_builder_campaign" "c" {
+  organization  = "acme"
+  bot_name      = "bot"
+  campaign_name = "black-friday"
+}
+`)
+	t.Parallel()
+	w.initWorkdir()
+	if first := w.run("apply", "-auto-approve", "-input=false", "-no-color"); first.err != nil || !strings.Contains(first.output(), "Campaign may have been created") {
+		t.Fatalf("first apply: %v; want success with the warning\n%s", first.err, first.output())
+	}
+	second := w.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if !strings.Contains(second.output(), "Campaign created under an id of Builder's own") {
+		t.Fatalf("second apply (%v) did not warn that Builder chose the id:\n%s", second.err, second.output())
+	}
+	held := srv.Campaigns()
+	if len(held) != 1 {
+		t.Fatalf("the emulator holds %d campaigns, want 1", len(held))
+	}
+	if id := attrString(stateResources(w.state(), "campaigns_builder_campaign")[0], "id"); id != held[0].ID {
+		t.Errorf("state has id %s, the emulator's campaign %s", id, held[0].ID)
+	}
+	if third := w.run("apply", "-auto-approve", "-input=false", "-no-color"); third.err != nil || len(srv.Campaigns()) != 1 {
+		t.Errorf("third apply: %v, %d campaigns on the emulator; want success and still 1\n%s", third.err, len(srv.Campaigns()), third.output())
+	}
+}
