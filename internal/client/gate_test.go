@@ -45,6 +45,20 @@ func (c *stepClock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// startTimes lets n requests through g one after another and says when each started, after from.
+func startTimes(t *testing.T, g *gate, clock *stepClock, n int, from time.Time) []time.Duration {
+	t.Helper()
+	var starts []time.Duration
+	for range n {
+		if err := g.enter(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		starts = append(starts, clock.Now().Sub(from))
+		g.release()
+	}
+	return starts
+}
+
 func (c *stepClock) slept() []time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -83,14 +97,7 @@ func TestGate_requestsGoBackAtAPace(t *testing.T) {
 	g.refused(clock.Now(), time.Second, true, true)
 	start := clock.Now()
 
-	var starts []time.Duration
-	for range 5 {
-		if err := g.enter(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		starts = append(starts, clock.Now().Sub(start))
-		g.release()
-	}
+	starts := startTimes(t, g, clock, 5, start)
 	for i := 1; i < len(starts); i++ {
 		if gap := starts[i] - starts[i-1]; gap < 100*time.Millisecond || gap > 120*time.Millisecond {
 			t.Fatalf("starts at %v: want one about every 1/9 s (90%% of the 10 a second taken)", starts)
@@ -267,14 +274,7 @@ func TestGate_waitersKeepThePaceThroughAnExtendedHold(t *testing.T) {
 		}
 	}
 
-	var starts []time.Duration
-	for range 3 {
-		if err := g.enter(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		starts = append(starts, clock.Now().Sub(holdEnd))
-		g.release()
-	}
+	starts := startTimes(t, g, clock, 3, holdEnd)
 	if starts[0] > 10*time.Millisecond || starts[1]-starts[0] > 120*time.Millisecond || starts[2]-starts[1] > 120*time.Millisecond {
 		t.Fatalf("starts %v after the hold's end; want the first within the crowd's 3ms, then one every 1/9 s", starts)
 	}
