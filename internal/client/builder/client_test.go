@@ -426,6 +426,7 @@ func TestDecodeTriggerID(t *testing.T) {
 		{body: `[1]`, wantErr: true},
 		{body: `1 2`, wantErr: true},
 		{body: ``, wantErr: true},
+		{body: "\f0", wantErr: true}, // found by FuzzDecodeTriggerID: a form feed is not JSON whitespace
 	}
 	for _, tt := range tests {
 		got, err := DecodeTriggerID([]byte(tt.body))

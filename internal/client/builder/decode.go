@@ -251,7 +251,8 @@ func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 
 // DecodeTriggerID reads a fire answer's id: bare (the sample is 0), or in an object, or in an envelope.
 func DecodeTriggerID(body []byte) (string, error) {
-	if body = bytes.TrimSpace(body); !json.Valid(body) {
+	// Only JSON's own whitespace: bytes.TrimSpace would also strip a form feed, making "\f0" valid.
+	if body = bytes.Trim(body, " \t\n\r"); !json.Valid(body) {
 		return "", errors.New("trigger answer is not one JSON value")
 	}
 	if fields, err := jsonObject(body); err == nil {
