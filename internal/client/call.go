@@ -75,8 +75,7 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
-	var held *HoldError
-	if errors.As(call.notSent, &held) {
+	if held, ok := errors.AsType[*HoldError](call.notSent); ok {
 		held.API = c.name
 	}
 	call.slot = call.notSent == nil
@@ -164,8 +163,8 @@ func (call *call) apiError(resp *http.Response) *APIError {
 }
 
 func (call *call) transportError(err error) *TransportError {
-	var urlErr *url.Error
-	timeout := errors.As(err, &urlErr) && urlErr.Timeout()
+	urlErr, isURLErr := errors.AsType[*url.Error](err)
+	timeout := isURLErr && urlErr.Timeout()
 	return &TransportError{
 		Operation:            call.operation,
 		Method:               call.method,
@@ -180,8 +179,7 @@ func (call *call) transportError(err error) *TransportError {
 // stripURL drops the *url.Error wrapper that net/http puts around transport
 // errors: its text carries the full URL, query (and so apikey) included.
 func stripURL(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) && urlErr.Err != nil {
+	if urlErr, ok := errors.AsType[*url.Error](err); ok && urlErr.Err != nil {
 		return urlErr.Err
 	}
 	return err

@@ -119,8 +119,7 @@ func IsNotFound(err error) bool { return StatusOf(err) == http.StatusNotFound }
 
 // StatusOf is the HTTP status of an *APIError in err, or 0.
 func StatusOf(err error) int {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		return apiErr.Status
 	}
 	return 0
@@ -132,8 +131,7 @@ func StatusOf(err error) int {
 // failures before anything was sent, 4xx answers and cancellations before
 // sending.
 func MayHaveBeenProcessed(err error) bool {
-	var transportErr *TransportError
-	if errors.As(err, &transportErr) {
+	if transportErr, ok := errors.AsType[*TransportError](err); ok {
 		return transportErr.MayHaveBeenProcessed
 	}
 	return errors.As(err, new(*UnreadableAnswerError)) || StatusOf(err) >= 500

@@ -119,8 +119,8 @@ var retryableStatuses = []int{http.StatusInternalServerError, http.StatusBadGate
 // isDialError is true for failures to connect (refused, unreachable, DNS):
 // nothing was sent.
 func isDialError(err error) bool {
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
+	opErr, ok := errors.AsType[*net.OpError](err)
+	return ok && opErr.Op == "dial"
 }
 
 // isPermanent errors fail the same way on every attempt.

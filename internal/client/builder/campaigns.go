@@ -296,8 +296,7 @@ var limitProblem = regexp.MustCompile(`\blimit\b[^;]*?(\d+)`)
 
 // lowerLimit reads a 422's largest limit ("query.limit: ensure this value is less than or equal to 50").
 func lowerLimit(err error) (int, bool) {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnprocessableEntity {
+	if apiErr, ok := errors.AsType[*client.APIError](err); ok && apiErr.Status == http.StatusUnprocessableEntity {
 		if m := limitProblem.FindStringSubmatch(apiErr.Message); m != nil {
 			n, convErr := strconv.Atoi(m[1])
 			return n, convErr == nil && n > 0

@@ -175,8 +175,8 @@ var errRenewing = errors.New("the token is being renewed")
 
 // isRefusedToken: a 401, or FastAPI's 403 "Not authenticated".
 func isRefusedToken(err error) bool {
-	var apiErr *client.APIError
-	return errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized ||
+	apiErr, ok := errors.AsType[*client.APIError](err)
+	return ok && (apiErr.Status == http.StatusUnauthorized ||
 		apiErr.Status == http.StatusForbidden && apiErr.Message == DetailNotAuthenticated)
 }
 

@@ -197,9 +197,8 @@ func decodePage(r io.Reader) (page, error) {
 	text := string(body)
 	if !json.Valid(body) {
 		err := json.Unmarshal(body, new(json.RawMessage))
-		var syntax *json.SyntaxError
 		offset := 0
-		if errors.As(err, &syntax) {
+		if syntax, ok := errors.AsType[*json.SyntaxError](err); ok {
 			offset = int(syntax.Offset)
 		}
 		return page{}, fmt.Errorf("%s: %w", brokenAt(text, offset), err)
