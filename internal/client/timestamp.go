@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // timestampPattern reads the spellings servers print (pydantic v1's naive
@@ -129,4 +130,24 @@ func SameStoredInstant(written, stored string) bool {
 	return okW && okS && slices.ContainsFunc([]time.Duration{0, time.Microsecond, time.Millisecond, time.Second}, func(precision time.Duration) bool {
 		return tw.Truncate(precision).Equal(ts) || tw.Round(precision).Equal(ts)
 	})
+}
+
+// ScalarText is a JSON string, number or boolean as text, for the tolerant readers of both APIs;
+// a string without escapes is a substring.
+func ScalarText(raw string) (string, bool) {
+	text := strings.TrimSpace(raw)
+	switch {
+	case text == "":
+		return "", false
+	case text[0] == '"':
+		if len(text) >= 2 && !strings.ContainsRune(text, '\\') && utf8.ValidString(text) {
+			return text[1 : len(text)-1], true // most values: no decoder
+		}
+		var value string
+		err := json.Unmarshal([]byte(text), &value)
+		return value, err == nil
+	case text == "true" || text == "false":
+		return text, true
+	}
+	return text, (text[0] == '-' || '0' <= text[0] && text[0] <= '9') && json.Valid([]byte(text))
 }

@@ -124,7 +124,7 @@ func objectIDText(raw json.RawMessage) (string, bool) {
 	case raw[0] == '{':
 		raw = extended[FieldMongoObjectID]
 	}
-	value, ok := scalarText(raw)
+	value, ok := client.ScalarText(string(raw))
 	return value, ok && value != ""
 }
 
@@ -138,7 +138,7 @@ func (d *campaignDecoder) text(f CampaignField, raw json.RawMessage) *string {
 			return &normalized
 		}
 	}
-	value, ok := scalarText(raw)
+	value, ok := client.ScalarText(string(raw))
 	if !ok {
 		value = compactJSON(raw)
 	}
@@ -155,7 +155,7 @@ func (d *campaignDecoder) text(f CampaignField, raw json.RawMessage) *string {
 func (d *campaignDecoder) list(name string, raw json.RawMessage) []string {
 	var elements []json.RawMessage
 	if err := json.Unmarshal(raw, &elements); err != nil { // null is no error: no elements
-		if value, ok := scalarText(raw); ok {
+		if value, ok := client.ScalarText(string(raw)); ok {
 			d.problemf("%s: expected a list, got %s; read as a list of one", name, quoteValue(raw))
 			return []string{value}
 		}
@@ -164,7 +164,7 @@ func (d *campaignDecoder) list(name string, raw json.RawMessage) []string {
 	}
 	var values []string // nil when empty: an empty list means null, as it does to the provider
 	for i, element := range elements {
-		switch value, ok := scalarText(element); {
+		switch value, ok := client.ScalarText(string(element)); {
 		case ok:
 			values = append(values, value)
 		case isNull(element):
@@ -175,18 +175,6 @@ func (d *campaignDecoder) list(name string, raw json.RawMessage) []string {
 		}
 	}
 	return values
-}
-
-// scalarText is a JSON string's text, or a number's or boolean's JSON text.
-func scalarText(raw json.RawMessage) (string, bool) {
-	switch raw = bytes.TrimSpace(raw); {
-	case len(raw) > 0 && raw[0] == '"':
-		var text string
-		return text, json.Unmarshal(raw, &text) == nil
-	case len(raw) == 0 || strings.IndexByte("{[n", raw[0]) >= 0 || !json.Valid(raw):
-		return "", false
-	}
-	return string(raw), true
 }
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }

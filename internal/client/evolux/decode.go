@@ -8,7 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
 // Subscriber is one record, its shape undocumented: fields optional, substrings of Raw where possible.
@@ -46,13 +47,13 @@ func decodeRecord(text string) Subscriber {
 	})
 	var texts *[6]string // allocated at the first field found
 	for i, field := range [6]**string{&s.Name, &s.PhoneNumber, &s.State, &s.CampaignUUID, &s.TemplateUUID, &s.CreatedAt} {
-		value, ok := scalarText(values[i])
+		value, ok := client.ScalarText(values[i])
 		if !ok && (i == 3 || i == 4) {
 			nested := values[i+3]
-			if value, ok = scalarText(nested); !ok {
+			if value, ok = client.ScalarText(nested); !ok {
 				walk(nested, '{', func(key string, start, end int) bool {
 					if memberName(key) == FieldUUID {
-						value, ok = scalarText(nested[start:end])
+						value, ok = client.ScalarText(nested[start:end])
 					}
 					return true
 				})
@@ -66,25 +67,6 @@ func decodeRecord(text string) Subscriber {
 		}
 	}
 	return s
-}
-
-// scalarText is a JSON string, number or boolean as text; a string without escapes is a substring.
-func scalarText(raw string) (string, bool) {
-	text := strings.TrimSpace(raw)
-	switch {
-	case text == "":
-		return "", false
-	case text[0] == '"':
-		if len(text) >= 2 && !strings.ContainsRune(text, '\\') && utf8.ValidString(text) {
-			return text[1 : len(text)-1], true // most values: no decoder
-		}
-		var value string
-		err := json.Unmarshal([]byte(text), &value)
-		return value, err == nil
-	case text == "true" || text == "false":
-		return text, true
-	}
-	return text, (text[0] == '-' || '0' <= text[0] && text[0] <= '9') && json.Valid([]byte(text))
 }
 
 // walk calls fn per member or element (key quoted, "" in arrays) until false; false if text is no such open.
@@ -314,7 +296,7 @@ func linkText(raw json.RawMessage) (string, bool) {
 
 // integer reads a JSON number or a numeric string, none below least.
 func integer(raw json.RawMessage, least int64) (int64, bool) {
-	text, ok := scalarText(string(raw))
+	text, ok := client.ScalarText(string(raw))
 	value, err := strconv.ParseInt(text, 10, 64)
 	return value, ok && err == nil && value >= least
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/client"
 )
 
-// scalar is scalarText as a pointer: nil for anything but a string, number or boolean.
+// scalar is client.ScalarText as a pointer: nil for anything but a string, number or boolean.
 func scalar(raw json.RawMessage) *string {
-	if value, ok := scalarText(string(raw)); ok {
+	if value, ok := client.ScalarText(string(raw)); ok {
 		return &value
 	}
 	return nil
