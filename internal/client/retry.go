@@ -154,23 +154,11 @@ const maxParsedRetryAfter = 1000 * time.Hour
 // parseRetryAfter reads Retry-After as seconds or as an HTTP date.
 func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	value = strings.TrimSpace(value)
-	if value == "" {
-		return 0, false
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil && seconds >= 0 {
+		return time.Duration(min(seconds, int64(maxParsedRetryAfter/time.Second))) * time.Second, true
 	}
-	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
-		if seconds < 0 {
-			return 0, false
-		}
-		if seconds > int64(maxParsedRetryAfter/time.Second) {
-			return maxParsedRetryAfter, true
-		}
-		return time.Duration(seconds) * time.Second, true
-	}
-	when, err := http.ParseTime(value)
-	if err != nil {
-		return 0, false
-	}
-	return min(max(when.Sub(now), 0), maxParsedRetryAfter), true
+	when, err := http.ParseTime(value) // a zero time on failure, so a wait of 0
+	return min(max(when.Sub(now), 0), maxParsedRetryAfter), err == nil
 }
 
 // readBody buffers an answer's body so that it can be logged and used for
