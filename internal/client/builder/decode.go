@@ -34,7 +34,7 @@ func decodeCampaign(body []byte) (Campaign, int, error) {
 	}
 	fields = unwrapped(fields)
 	d := campaignDecoder{}
-	c := Campaign{ID: d.id(fields)}
+	c := Campaign{ID: d.id(fields, FieldCampaignID, FieldCampaignAltID)}
 	known := 0
 	for _, f := range CampaignFields {
 		raw, ok := fields[f.Key]
@@ -91,10 +91,10 @@ func (d *campaignDecoder) problemf(format string, args ...any) {
 	d.problems = append(d.problems, fmt.Sprintf(format, args...))
 }
 
-// id reads "_id", else "id".
-func (d *campaignDecoder) id(fields map[string]json.RawMessage) string {
+// id reads the first of two names that holds an id ("_id", else "id").
+func (d *campaignDecoder) id(fields map[string]json.RawMessage, names ...string) string {
 	var ids []string
-	for _, name := range []string{FieldCampaignID, FieldCampaignAltID} {
+	for _, name := range names {
 		raw, present := fields[name]
 		switch id, ok := objectIDText(raw); {
 		case !present || isNull(raw):
@@ -108,7 +108,7 @@ func (d *campaignDecoder) id(fields map[string]json.RawMessage) string {
 	case len(ids) == 0:
 		return ""
 	case len(ids) == 2 && ids[0] != ids[1]:
-		d.problemf("the answer has two ids, %s %q and %s %q; %q is used", FieldCampaignID, ids[0], FieldCampaignAltID, ids[1], ids[0])
+		d.problemf("the answer has two ids, %s %q and %s %q; %q is used", names[0], ids[0], names[1], ids[1], ids[0])
 	}
 	return ids[0]
 }
@@ -244,11 +244,8 @@ func DecodeTriggerID(body []byte) (string, error) {
 		return "", errors.New("trigger answer is not one JSON value")
 	}
 	if fields, err := jsonObject(body); err == nil {
-		fields = unwrapped(fields)
-		for _, key := range []string{FieldTriggerID, FieldTriggerObjectID} {
-			if id, ok := objectIDText(fields[key]); ok {
-				return id, nil
-			}
+		if id := new(campaignDecoder).id(unwrapped(fields), FieldTriggerID, FieldTriggerObjectID); id != "" {
+			return id, nil
 		}
 	} else if id, ok := objectIDText(body); ok {
 		return id, nil
