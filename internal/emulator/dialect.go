@@ -277,7 +277,7 @@ func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc ser
 	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
 		return w, func() {}
 	}
-	rec := httptest.ResponseRecorder{HeaderMap: w.Header(), Body: new(bytes.Buffer)} // Code 0 until answered
+	rec := httptest.ResponseRecorder{Body: new(bytes.Buffer)} // Code 0 until answered
 	ew := &errorSpeller{ResponseRecorder: rec, w: w, dialects: d, request: r}
 	return ew, ew.flush
 }
@@ -289,6 +289,9 @@ type errorSpeller struct {
 	dialects dialectSet
 	request  *http.Request
 }
+
+// Header is w's: only the status and the body are held.
+func (s *errorSpeller) Header() http.Header { return s.w.Header() }
 
 // Unwrap lets http.ResponseController reach the connection (a dropped connection fault hijacks it).
 func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
