@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -498,10 +499,10 @@ func TestCounts_perOperation(t *testing.T) {
 func TestServeHTTP_worksWithoutAServer(t *testing.T) {
 	e := New(Config{})
 	body, _ := json.Marshal(builder.LoginRequest{User: DefaultUser, Password: DefaultPassword})
-	rec := &bufferedResponse{}
+	rec := httptest.NewRecorder()
 	req, _ := http.NewRequest(http.MethodPost, builder.PathLogin, strings.NewReader(string(body)))
 	e.ServeHTTP(rec, req)
-	if rec.status != http.StatusOK || !strings.Contains(rec.body.String(), `"refresh_token"`) {
-		t.Errorf("login through ServeHTTP: %d %s", rec.status, rec.body.String())
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"refresh_token"`) {
+		t.Errorf("login through ServeHTTP: %d %s", rec.Code, rec.Body.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"html"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 
@@ -276,39 +277,43 @@ func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc ser
 	if svc != serviceBuilder || !(d[DialectDetailList] || d[DialectDetailObject] || d[DialectGatewayTextErrors] || d[DialectEchoCredentials]) {
 		return w, func() {}
 	}
-	ew := &errorSpeller{bufferedResponse: bufferedResponse{header: w.Header()}, w: w, dialects: d, request: r}
+	rec := httptest.ResponseRecorder{Body: new(bytes.Buffer)} // Code 0 until answered
+	ew := &errorSpeller{ResponseRecorder: rec, w: w, dialects: d, request: r}
 	return ew, ew.flush
 }
 
 // errorSpeller buffers one answer, its header excepted, so that it can be re-spelled before anything is sent.
 type errorSpeller struct {
-	bufferedResponse
+	httptest.ResponseRecorder
 	w        http.ResponseWriter
 	dialects dialectSet
 	request  *http.Request
 }
 
+// Header is w's: only the status and the body are held.
+func (s *errorSpeller) Header() http.Header { return s.w.Header() }
+
 // Unwrap lets http.ResponseController reach the connection (a dropped connection fault hijacks it).
 func (s *errorSpeller) Unwrap() http.ResponseWriter { return s.w }
 
 func (s *errorSpeller) flush() {
-	if s.status == 0 {
+	if s.Code == 0 {
 		return // nothing answered: the connection was dropped
 	}
-	body := s.body.Bytes()
+	body := s.Body.Bytes()
 	switch {
-	case s.status >= http.StatusBadRequest:
+	case s.Code >= http.StatusBadRequest:
 		body = s.respell(body)
 	case s.dialects[DialectEchoCredentials] && bytes.HasPrefix(body, []byte("{")):
 		body = withEcho(body, requestEcho(s.request, builder.HeaderAuthorization))
 	}
-	s.w.WriteHeader(s.status)
+	s.w.WriteHeader(s.Code)
 	_, _ = s.w.Write(body)
 }
 
 // respell rewrites one error answer; the header is still unsent.
 func (s *errorSpeller) respell(body []byte) []byte {
-	d, status, header := s.dialects, s.status, s.Header()
+	d, status, header := s.dialects, s.Code, s.Header()
 	if d[DialectGatewayTextErrors] && (status == http.StatusNotFound || status >= http.StatusInternalServerError) {
 		if status == http.StatusNotFound {
 			// Like many gateways, it quotes the whole request URL, apikey included: clients must scrub it.
@@ -341,7 +346,7 @@ func (s *errorSpeller) respell(body []byte) []byte {
 
 // errorLoc says where a non-validation error comes from, in the spirit of a 422's loc.
 func (s *errorSpeller) errorLoc() []any {
-	switch s.status {
+	switch s.Code {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		if s.request.URL.Query().Has(builder.QueryAPIKey) {
 			return loc("query", builder.QueryAPIKey)

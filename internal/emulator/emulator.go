@@ -10,6 +10,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"sync"
@@ -166,8 +167,8 @@ func New(cfg Config) *Emulator {
 	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
 	e.SetPageSize(cfg.PageSize)
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
-	e.SetBuilderRate(cfg.BuilderRate)
-	e.SetEvoluxRate(cfg.EvoluxRate)
+	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
+	e.buckets[serviceEvolux].set(cfg.EvoluxRate)
 	return e
 }
 
@@ -258,9 +259,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	kind := e.nextFault(r.Context(), m.op())
 	a := faultAnswers[kind]
-	var buffered bufferedResponse // the work of a fault that loses or delays its answer
+	buffered := httptest.NewRecorder() // the work of a fault that loses or delays its answer
 	if a.afterWork {
-		m.rt.handle(e, &buffered, r, m.params)
+		m.rt.handle(e, buffered, r, m.params)
 	}
 	switch {
 	case a.status != 0:
@@ -270,7 +271,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeServiceError(w, m.rt.service, a.status)
 	case kind == FaultSlow:
 		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
-			buffered.copyTo(w)
+			maps.Copy(w.Header(), buffered.Header())
+			w.WriteHeader(buffered.Code)
+			_, _ = w.Write(buffered.Body.Bytes())
 		}
 	case kind == FaultRefused || kind == FaultDropBefore || kind == FaultDropAfter:
 		dropConnection(w)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -382,10 +383,10 @@ func BenchmarkEvoluxPage100k(b *testing.B) {
 	req, _ := http.NewRequest(http.MethodGet, evoluxPath()+"?page=1000&state=sent", nil)
 	req.Header.Set(evolux.HeaderAuthorization, "Bearer "+DefaultEvoluxToken)
 	for b.Loop() {
-		rec := &bufferedResponse{}
+		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
-		if rec.status != http.StatusOK {
-			b.Fatalf("status %d", rec.status)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
 		}
 	}
 }
@@ -395,10 +396,10 @@ func BenchmarkEvoluxArray100k(b *testing.B) {
 	req, _ := http.NewRequest(http.MethodGet, evoluxPath(), nil)
 	req.Header.Set(evolux.HeaderAuthorization, "Bearer "+DefaultEvoluxToken)
 	for b.Loop() {
-		rec := &bufferedResponse{}
+		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, req)
-		if rec.status != http.StatusOK {
-			b.Fatalf("status %d", rec.status)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
 		}
 	}
 }

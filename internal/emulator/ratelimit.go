@@ -8,11 +8,9 @@ import (
 	"time"
 )
 
-// RateLimit is a token bucket in front of one API, as an API gateway keeps
-// one: PerSecond requests a second with a burst of one second's worth (at
-// least one request), and beyond it a 429 in the service's error shape,
-// nothing processed. The 429 carries Retry-After, the whole seconds until
-// a token is free, unless Bare. The zero value limits nothing.
+// RateLimit is a token bucket in front of one API, as an API gateway keeps one: PerSecond requests a second with a
+// burst of one second's worth (at least one request), and beyond it a 429 in the service's error shape, nothing
+// processed. The 429 carries Retry-After, the whole seconds until a token is free, unless Bare. Zero: no limit.
 type RateLimit struct {
 	PerSecond float64
 	Bare      bool
@@ -66,15 +64,7 @@ func (b *bucket) refuse(w http.ResponseWriter, svc service, wait time.Duration) 
 	writeServiceError(w, svc, http.StatusTooManyRequests)
 }
 
-// SetBuilderRate and SetEvoluxRate change an API's rate limit; the bucket
-// starts full.
-func (e *Emulator) SetBuilderRate(limit RateLimit) { e.buckets[serviceBuilder].set(limit) }
-
-// SetEvoluxRate: see SetBuilderRate.
-func (e *Emulator) SetEvoluxRate(limit RateLimit) { e.buckets[serviceEvolux].set(limit) }
-
-// RateLimited counts the requests each API's rate limit refused, Builder's
-// first.
+// RateLimited counts the requests each API's rate limit refused, Builder's first.
 func (e *Emulator) RateLimited() (builder, evolux int) {
 	count := func(b *bucket) int {
 		b.mu.Lock()

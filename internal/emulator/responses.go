@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"maps"
 	"mime"
 	"net/http"
 	"reflect"
@@ -82,37 +81,6 @@ func writeServiceError(w http.ResponseWriter, svc service, status int) {
 		return
 	}
 	writeDetail(w, status, http.StatusText(status))
-}
-
-// bufferedResponse holds an answer that a fault delays or never sends.
-type bufferedResponse struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferedResponse) Header() http.Header {
-	if b.header == nil {
-		b.header = http.Header{}
-	}
-	return b.header
-}
-
-func (b *bufferedResponse) WriteHeader(status int) {
-	if b.status == 0 {
-		b.status = status
-	}
-}
-
-func (b *bufferedResponse) Write(p []byte) (int, error) {
-	b.WriteHeader(http.StatusOK)
-	return b.body.Write(p)
-}
-
-func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
-	maps.Copy(w.Header(), b.header)
-	w.WriteHeader(max(b.status, http.StatusOK))
-	_, _ = w.Write(b.body.Bytes())
 }
 
 // dropConnection closes the client's connection without an answer.
