@@ -206,8 +206,9 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	r.create(ctx, c, plan, false, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
-// privateState is a response's private state: the framework's type is internal.
+// privateState is a request's or response's private state: the framework's type is internal.
 type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
@@ -355,9 +356,7 @@ type createMarkValue struct {
 	Absent       bool      `json:"absent"`       // a refresh settled it: never made; the next apply creates it
 }
 
-func readCreateMark(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) *createMarkValue {
+func readCreateMark(ctx context.Context, private privateState) *createMarkValue {
 	raw, diags := private.GetKey(ctx, createMarkKey)
 	var mark *createMarkValue
 	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {
