@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -82,22 +83,23 @@ func (r *builderCampaignResource) Schema(ctx context.Context, _ resource.SchemaR
 	}
 }
 
+// serverManaged is a computed attribute the server sets once, so a plan keeps it; typ may be nil.
+func serverManaged(description string, typ basetypes.StringTypable) schema.StringAttribute {
+	return schema.StringAttribute{MarkdownDescription: description, Computed: true, CustomType: typ,
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+}
+
 // campaignAttributes: the id, and one per builder.CampaignFields, by kind and role.
 func campaignAttributes() map[string]schema.Attribute {
 	d := campaignDescriptions
 	attributes := map[string]schema.Attribute{
-		"id": schema.StringAttribute{
-			MarkdownDescription: d["id"],
-			Computed:            true,
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
+		"id": serverManaged(d["id"], nil),
 	}
 	for _, f := range builder.CampaignFields {
 		text := schema.StringAttribute{MarkdownDescription: d[f.Key], Optional: true}
 		switch {
 		case f.Role == builder.RoleServer:
-			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Computed: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}}
+			text = serverManaged(d[f.Key], nil)
 		case f.Role == builder.RolePath:
 			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Required: true, Validators: pathSegmentValidators,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()}}
@@ -206,8 +208,9 @@ func (r *builderCampaignResource) Create(ctx context.Context, req resource.Creat
 	r.create(ctx, c, plan, false, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
-// privateState is a response's private state: the framework's type is internal.
+// privateState is a request's or response's private state: the framework's type is internal.
 type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
@@ -355,9 +358,7 @@ type createMarkValue struct {
 	Absent       bool      `json:"absent"`       // a refresh settled it: never made; the next apply creates it
 }
 
-func readCreateMark(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) *createMarkValue {
+func readCreateMark(ctx context.Context, private privateState) *createMarkValue {
 	raw, diags := private.GetKey(ctx, createMarkKey)
 	var mark *createMarkValue
 	if len(raw) == 0 || diags.HasError() || json.Unmarshal(raw, &mark) != nil {

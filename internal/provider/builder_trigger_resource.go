@@ -95,14 +95,10 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"a `429` from Builder certainly did not fire, so it is repeated until then.",
 		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx, triggerTimeouts)},
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "Id Builder answered when the trigger fired. When the fire outcome is unknown (see `fire_outcome`), " +
-					"a placeholder that starts with `" + unknownIDPrefix + "`, since Builder never answered with an id; " +
-					"when Builder accepted the fire but its answer held no readable id, a placeholder that starts with `" + noIDPrefix + "` " +
-					"(a warning says how to import the real id).",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"id": serverManaged("Id Builder answered when the trigger fired. When the fire outcome is unknown (see `fire_outcome`), "+
+				"a placeholder that starts with `"+unknownIDPrefix+"`, since Builder never answered with an id; "+
+				"when Builder accepted the fire but its answer held no readable id, a placeholder that starts with `"+noIDPrefix+"` "+
+				"(a warning says how to import the real id).", nil),
 			"payload": schema.StringAttribute{
 				MarkdownDescription: "The trigger's data, a JSON object as text, sent to Builder as `{\"json\": payload}`; write it with `jsonencode`. " +
 					"Whitespace and key order never make a difference. Changing it fires a new trigger.",
@@ -126,28 +122,16 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 						"Changing `keepers` fires a new trigger."),
 				},
 			},
-			"fired_at": schema.StringAttribute{
-				MarkdownDescription: "When this provider sent the trigger (RFC 3339, UTC). For an imported trigger, Builder's `created_at` when it has one.",
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"fire_outcome": schema.StringAttribute{
-				MarkdownDescription: "`" + fireOutcomeFired + "` when Builder accepted the fire (with an id, or with an answer that held none: then `id` is a `" + noIDPrefix + "` placeholder); " +
-					"`" + fireOutcomeUnknown + "` when the request may have reached Builder but no answer came back, so it may or may not have fired " +
-					"(it is never sent again without `-replace` or a changed keeper); " +
-					"`" + fireOutcomeImported + "` for a trigger adopted with `import`.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"result": schema.StringAttribute{
-				MarkdownDescription: "Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`. " +
-					"Read right after the fire and on every refresh. Null while there is no id to read (`fire_outcome` is `" + fireOutcomeUnknown + "`, or `id` is a `" + noIDPrefix + "` placeholder), " +
-					"or if the read after the fire failed (a warning says so; the next refresh fills it).",
-				Computed:      true,
-				CustomType:    jsontypes.NormalizedType{},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
+			"fired_at": serverManaged("When this provider sent the trigger (RFC 3339, UTC). "+
+				"For an imported trigger, Builder's `created_at` when it has one.", timetypes.RFC3339Type{}),
+			"fire_outcome": serverManaged("`"+fireOutcomeFired+"` when Builder accepted the fire (with an id, or with an answer that held none: then `id` is a `"+noIDPrefix+"` placeholder); "+
+				"`"+fireOutcomeUnknown+"` when the request may have reached Builder but no answer came back, so it may or may not have fired "+
+				"(it is never sent again without `-replace` or a changed keeper); "+
+				"`"+fireOutcomeImported+"` for a trigger adopted with `import`.", nil),
+			"result": serverManaged("Builder's answer to reading the trigger, as JSON text (use `jsondecode`); it holds the payload under `json` and a `status`. "+
+				"Read right after the fire and on every refresh. Null while there is no id to read (`fire_outcome` is `"+fireOutcomeUnknown+"`, or `id` is a `"+noIDPrefix+"` placeholder), "+
+				"or if the read after the fire failed (a warning says so; the next refresh fills it).",
+				jsontypes.NormalizedType{}),
 		},
 	}
 }

@@ -33,7 +33,6 @@ import (
 )
 
 var (
-	_ datasource.DataSource                   = &evoluxSubscribersDataSource{}
 	_ datasource.DataSourceWithConfigure      = &evoluxSubscribersDataSource{}
 	_ datasource.DataSourceWithValidateConfig = &evoluxSubscribersDataSource{}
 )
@@ -43,9 +42,7 @@ func NewEvoluxSubscribersDataSource() datasource.DataSource {
 	return &evoluxSubscribersDataSource{}
 }
 
-type evoluxSubscribersDataSource struct {
-	data *providerData
-}
+type evoluxSubscribersDataSource struct{ configuredDataSource }
 
 type evoluxSubscribersModel struct {
 	ID                     types.String   `tfsdk:"id"`
@@ -76,12 +73,10 @@ var (
 	evoluxSubscriberType, _ = subscriberObject().Type().(types.ObjectType)
 )
 
-// evoluxUUIDRegexp is the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
-var evoluxUUIDRegexp = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-func evoluxUUIDValidator() validator.String {
-	return stringvalidator.RegexMatches(evoluxUUIDRegexp, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
-}
+// evoluxUUIDValidator: the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
+var evoluxUUIDValidator = stringvalidator.RegexMatches(
+	regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`),
+	"must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
 
 // filterString is an optional text filter; "" is refused, an empty parameter being undocumented.
 func filterString(description string, validators ...validator.String) schema.StringAttribute {
@@ -120,7 +115,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			"template_uuid": schema.StringAttribute{
 				MarkdownDescription: "Only subscribers sent this WhatsApp template (a UUID, which Evolux support provides).",
 				Optional:            true,
-				Validators:          []validator.String{evoluxUUIDValidator()},
+				Validators:          []validator.String{evoluxUUIDValidator},
 			},
 			"campaigns": schema.SetAttribute{
 				MarkdownDescription: "Only subscribers of these campaigns: the UUIDs shown in the URL of each campaign's management page. " +
@@ -128,7 +123,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 					"so that a computed list that comes out empty cannot silently widen the report to every campaign.",
 				Optional:    true,
 				ElementType: types.StringType,
-				Validators:  []validator.Set{nonEmptyCampaignsFilter{}, setvalidator.ValueStringsAre(evoluxUUIDValidator())},
+				Validators:  []validator.Set{nonEmptyCampaignsFilter{}, setvalidator.ValueStringsAre(evoluxUUIDValidator)},
 			},
 			"start": filterTimestamp("Only subscribers inserted into their campaign at or after this instant, in RFC 3339 form " +
 				"(for example `2024-09-05T03:00:00Z` or `2024-09-05T00:00:00-03:00`). Must not be after `end`."),
@@ -139,7 +134,7 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 					"When not set, the parameter is not sent and Evolux uses its default, `" + evolux.DefaultTimezone + "`, which this attribute then shows.",
 				Optional:   true,
 				Computed:   true,
-				Validators: []validator.String{ianaTimezoneValidator{}},
+				Validators: []validator.String{ianaTimezoneValidator},
 			},
 			"conversation_field_key": filterString("Name of a custom conversation field of the campaign (for example `CPF` or `perfil`). "+
 				"Only subscribers whose field has the value `conversation_field_value`; the two go together.",
@@ -200,10 +195,6 @@ func subscriberObject() schema.NestedAttributeObject {
 		attributes[a.name] = attribute
 	}
 	return schema.NestedAttributeObject{Attributes: attributes}
-}
-
-func (d *evoluxSubscribersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = dataFromConfigure(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig: start after end, at plan time (null, unknown and malformed values not compared).
@@ -422,20 +413,10 @@ func countsMap(counts map[string]int64) types.Map {
 }
 
 // ianaTimezoneValidator accepts IANA time zone names, as Evolux expects; not Go's "Local" nor "".
-type ianaTimezoneValidator struct{}
-
-func (ianaTimezoneValidator) Description(context.Context) string {
-	return "value must be an IANA time zone name such as America/Sao_Paulo"
-}
-func (v ianaTimezoneValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (ianaTimezoneValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if name := req.ConfigValue.ValueString(); !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+var ianaTimezoneValidator = stringCheck{"value must be an IANA time zone name such as America/Sao_Paulo", "Invalid time zone",
+	func(p path.Path, name string) string {
 		if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-			resp.Diagnostics.AddAttributeError(req.Path, "Invalid time zone",
-				fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", req.Path, evolux.DefaultTimezone, name))
+			return fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", p, evolux.DefaultTimezone, name)
 		}
-	}
-}
+		return ""
+	}}

@@ -13,11 +13,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/campaignops/terraform-provider-campaigns/internal/client"
@@ -79,15 +77,10 @@ func withTimeout(ctx context.Context, timeout func(context.Context, time.Duratio
 	return context.WithTimeout(ctx, d)
 }
 
-// nullTimeouts is a resource's absent timeouts block, for a list result.
+// nullTimeouts is a resource's absent timeouts block, for a list result: of the block's type.
 func nullTimeouts(opts timeouts.Opts) timeouts.Value {
-	types := map[string]attr.Type{}
-	for name, on := range map[string]bool{"create": opts.Create, "read": opts.Read, "update": opts.Update, "delete": opts.Delete} {
-		if on {
-			types[name] = basetypes.StringType{}
-		}
-	}
-	return timeouts.Value{Object: basetypes.NewObjectNull(types)}
+	block, _ := timeouts.Block(context.Background(), opts).Type().(timeouts.Type)
+	return timeouts.Value{Object: types.ObjectNull(block.AttrTypes)}
 }
 
 type connectionSettings struct {
