@@ -243,3 +243,30 @@ func TestAccAudience_badInputFailsAtPlan(t *testing.T) {
 	}
 	assertNoRequests(t, srv)
 }
+
+// An ambiguous upload processed later: unknown at first, then settled by a refresh, never uploaded again.
+func TestAccAudience_unknownIsSettledByARefresh(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{InsertDelay: 2 * time.Second})
+	srv.InjectFault(emulator.OpEvoluxInsert, emulator.FaultDropAfter, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: audienceConfig(srv, maria+"\n"+joao),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("unknown")),
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990002"), knownvalue.StringExact("unknown")),
+				},
+			},
+			{
+				PreConfig: func() { time.Sleep(2 * time.Second) },
+				Config:    audienceConfig(srv, maria+"\n"+joao),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("inserted")),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("state_counts").AtMapKey("pending"), knownvalue.Int64Exact(2)),
+					uploaded(srv, "5511999990001", "5511999990002"),
+				},
+			},
+		},
+	})
+}
