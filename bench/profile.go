@@ -76,8 +76,12 @@ func Profile(ctx context.Context, o Options, scenario, dir string) error {
 		cfg = emulator.Config{Subscribers: o.EvoluxRecords, Seed: 1, PageSize: o.EvoluxPageSize, Latency: o.EvoluxLatency}
 		hcl = subscribersHCL
 		args = []string{"plan", "-input=false", "-no-color"}
+	case "audience":
+		cfg = emulator.Config{Seed: 1, PageSize: o.EvoluxPageSize, Latency: o.EvoluxLatency}
+		hcl = audienceHCL
+		args = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 	default:
-		return fmt.Errorf("no profile for scenario %q (apply, evolux)", scenario)
+		return fmt.Errorf("no profile for scenario %q (apply, evolux, audience)", scenario)
 	}
 	srv, err := emulator.Start(cfg)
 	if err != nil {
@@ -87,6 +91,11 @@ func Profile(ctx context.Context, o Options, scenario, dir string) error {
 	work, err := workdir(filepath.Join(o.Work, "profile-"+scenario), hcl(srv.URL()))
 	if err != nil {
 		return err
+	}
+	if scenario == "audience" {
+		if err := writeAudienceCSV(filepath.Join(work, "audience.csv"), o.AudienceSize); err != nil {
+			return err
+		}
 	}
 	if err := o.init(ctx, work); err != nil {
 		return err

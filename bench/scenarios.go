@@ -39,6 +39,9 @@ type Options struct {
 	// ThrottledRecords the Evolux records it reads (EvoluxPageSize a page).
 	ThrottledRates                        []float64
 	ThrottledApplyCount, ThrottledRecords int
+
+	// AudienceSize is how many subscribers scenario f inserts into one Evolux campaign.
+	AudienceSize int
 }
 
 // DefaultOptions are the sizes of issue 8.
@@ -60,6 +63,7 @@ func DefaultOptions() Options {
 		ThrottledRates:      []float64{2, 5, 10, 20, 50},
 		ThrottledApplyCount: 100,
 		ThrottledRecords:    20_000,
+		AudienceSize:        100_000,
 	}
 }
 

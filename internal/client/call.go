@@ -23,6 +23,7 @@ type call struct {
 	policy      RetryPolicy
 	authorize   func(http.Header) error
 	requestBody []byte
+	uploadBytes int // the size of an Upload, logged instead of its body
 	header      http.Header
 	buffered    bool // read 2xx bodies too (Do), not only errors (DoStream)
 	traced      bool
@@ -108,6 +109,9 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 	}
 	if len(call.requestBody) > 0 {
 		fields["request_body"] = redactBodyForLog(call.requestBody, call.secrets)
+	}
+	if call.uploadBytes > 0 {
+		fields["request_bytes"] = call.uploadBytes
 	}
 	if resp != nil {
 		fields["status"] = resp.StatusCode

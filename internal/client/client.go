@@ -150,6 +150,9 @@ func New(cfg Config) (*Client, error) {
 // Now is the time on the client's clock.
 func (c *Client) Now() time.Time { return c.clock.Now() }
 
+// Sleep waits d on the client's clock, or until ctx ends.
+func (c *Client) Sleep(ctx context.Context, d time.Duration) { c.clock.Sleep(ctx, d) }
+
 // Secrets is the set of secret values this client scrubs from errors and
 // logs; API clients add the credentials and tokens they use.
 func (c *Client) Secrets() *Secrets { return c.secrets }
@@ -161,12 +164,19 @@ type Request struct {
 	Path      string // relative to BaseURL, or an absolute URL of the same origin
 	Query     url.Values
 	Header    http.Header
-	Body      any // JSON-encoded when non-nil; json.RawMessage is sent as is
+	Body      any // JSON-encoded when non-nil; json.RawMessage and Upload are sent as they are
 	Policy    RetryPolicy
 	// Authorize sets each attempt's credentials once the rate limit lets it
 	// start, so that no attempt waits holding a token replaced meanwhile.
 	// An error stops the request unsent.
 	Authorize func(http.Header) error
+}
+
+// Upload is a request body that is not JSON (a file), sent as it is with its media type and
+// logged by its size only: it may be megabytes of personal data.
+type Upload struct {
+	ContentType string
+	Data        []byte
 }
 
 // Response is a buffered 2xx answer.
@@ -209,7 +219,7 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, err)
 	}
-	body, err := encodeBody(req.Body)
+	body, contentType, err := encodeBody(req.Body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: encode request body: %w", req.Operation, err)
 	}
@@ -220,6 +230,9 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	}
 	call := &call{operation: req.Operation, method: req.Method, path: target.EscapedPath(), url: target, policy: req.Policy,
 		authorize: req.Authorize, requestBody: body, buffered: buffered, traced: c.traced, secrets: c.secrets, api: c.name}
+	if contentType != jsonMediaType {
+		call.requestBody, call.uploadBytes = nil, len(body)
+	}
 	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))
@@ -230,7 +243,7 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	httpReq.Header.Set("User-Agent", c.userAgent)
 	httpReq.Header.Set("Accept", "application/json")
 	if body != nil {
-		httpReq.Header.Set("Content-Type", "application/json")
+		httpReq.Header.Set("Content-Type", contentType)
 	}
 	call.header = httpReq.Header
 
@@ -251,17 +264,22 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	return resp, call, nil
 }
 
-func encodeBody(body any) ([]byte, error) {
+const jsonMediaType = "application/json"
+
+func encodeBody(body any) ([]byte, string, error) {
 	switch body := body.(type) {
 	case nil:
-		return nil, nil
+		return nil, "", nil
+	case Upload:
+		return body.Data, body.ContentType, nil
 	case json.RawMessage:
 		if !json.Valid(body) {
-			return nil, fmt.Errorf("not valid JSON")
+			return nil, "", fmt.Errorf("not valid JSON")
 		}
-		return body, nil
+		return body, jsonMediaType, nil
 	}
-	return marshal(body, false)
+	data, err := marshal(body, false)
+	return data, jsonMediaType, err
 }
 
 // marshal is json.Marshal with escapeHTML chosen: a body is sent and logged

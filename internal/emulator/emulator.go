@@ -59,6 +59,8 @@ const (
 	OpTriggerFire       Op = "builder.trigger.fire"
 	OpTriggerRead       Op = "builder.trigger.read"
 	OpEvoluxSubscribers Op = "evolux.subscribers"
+	OpEvoluxInsert      Op = "evolux.subscribers.insert"
+	OpEvoluxTask        Op = "evolux.task"
 	OpUnknown           Op = "unknown" // no route (404 or 405); never faulted
 )
 
@@ -74,6 +76,10 @@ type Config struct {
 	EvoluxShape  string // ShapeEnvelope (default) or ShapeArray
 	PageSize     int    // envelope page size: 0 => 50, never more than evolux.MaxPageSize
 	EvoluxPaging string // one of PagingDialects(), "" => PagingPage
+	EvoluxUpload string // how an upload is answered: one of UploadDialects, "" => UploadSummary
+	EvoluxPhones string // how the report spells an uploaded phone: one of PhoneSpellings, "" => PhonesAsSent
+	// InsertDelay is how long uploaded subscribers take to show in the report (asynchronous processing).
+	InsertDelay time.Duration
 
 	SchedulerInterval       time.Duration    // > 0: Start runs AdvanceSchedule(time.Now()) this often
 	SlowDelay               time.Duration    // how late a FaultSlow answer comes: 0 => 3s
@@ -85,8 +91,10 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage))}
-	knobs := []any{"latency", c.Latency, "token lifetime", c.TokenLifetime, "scheduler interval", c.SchedulerInterval,
+	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage)),
+		oneOf("evolux upload", UploadDialects)(cmp.Or(c.EvoluxUpload, UploadSummary)),
+		oneOf("evolux phones", PhoneSpellings)(cmp.Or(c.EvoluxPhones, PhonesAsSent))}
+	knobs := []any{"insert delay", c.InsertDelay, "latency", c.Latency, "token lifetime", c.TokenLifetime, "scheduler interval", c.SchedulerInterval,
 		"slow delay", c.SlowDelay, "subscribers", c.Subscribers, "list max", c.ListMax, "page size", c.PageSize}
 	for knob := range slices.Chunk(knobs, 2) {
 		if reflect.ValueOf(knob[1]).Int() < 0 { // durations and ints
@@ -111,6 +119,16 @@ func checkPaging(name string) error {
 	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
 }
 
+// oneOf checks a knob's value against its names.
+func oneOf(knob string, names []string) func(string) error {
+	return func(value string) error {
+		if slices.Contains(names, value) {
+			return nil
+		}
+		return fmt.Errorf("%s %q: must be one of %v", knob, value, names)
+	}
+}
+
 // Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
 type Emulator struct {
 	user, password, apiKey, evoluxToken string
@@ -120,6 +138,8 @@ type Emulator struct {
 	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
 	pageSize                          atomic.Int64
 	evoluxShape, evoluxPaging         atomic.Pointer[string]
+	evoluxUpload, evoluxPhones        atomic.Pointer[string]
+	insertDelay                       atomic.Int64 // time.Duration
 
 	mu                          sync.Mutex
 	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
@@ -166,6 +186,10 @@ func New(cfg Config) *Emulator {
 	e.SetEvoluxShape(cmp.Or(cfg.EvoluxShape, ShapeEnvelope))
 	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
 	e.SetPageSize(cfg.PageSize)
+	e.SetEvoluxUpload(cmp.Or(cfg.EvoluxUpload, UploadSummary))
+	e.SetEvoluxPhones(cmp.Or(cfg.EvoluxPhones, PhonesAsSent))
+	e.SetInsertDelay(cfg.InsertDelay)
+	e.subscribers.now = e.now
 	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
 	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
 	e.buckets[serviceEvolux].set(cfg.EvoluxRate)
@@ -190,6 +214,19 @@ func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, s
 
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
 func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
+
+// SetEvoluxUpload switches how uploads are answered; it panics on a name UploadDialects does not list.
+func (e *Emulator) SetEvoluxUpload(name string) {
+	e.setChecked(&e.evoluxUpload, name, oneOf("evolux upload", UploadDialects))
+}
+
+// SetEvoluxPhones switches how the report spells uploaded phones; it panics on a name PhoneSpellings does not list.
+func (e *Emulator) SetEvoluxPhones(name string) {
+	e.setChecked(&e.evoluxPhones, name, oneOf("evolux phones", PhoneSpellings))
+}
+
+// SetInsertDelay changes how long uploaded subscribers take to show in the report.
+func (e *Emulator) SetInsertDelay(d time.Duration) { e.insertDelay.Store(int64(max(d, 0))) }
 
 func (e *Emulator) setChecked(dst *atomic.Pointer[string], value string, check func(string) error) {
 	if err := check(value); err != nil {

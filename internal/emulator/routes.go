@@ -32,6 +32,7 @@ const ( // path parameters
 	paramOrganization = "organization"
 	paramBot          = "bot"
 	paramID           = "id"
+	paramCampaign     = "campaign"
 )
 
 // routes are built from wire.go's path functions called with "{name}" placeholders: a path change moves them too.
@@ -51,6 +52,9 @@ var routes = func() []route {
 		{http.MethodPost, OpTriggerFire, serviceBuilder, templateSegments(builder.PathTrigger), (*Emulator).fireTrigger},
 		{http.MethodGet, OpTriggerRead, serviceBuilder, templateSegments(trigger), (*Emulator).readTrigger},
 		{http.MethodGet, OpEvoluxSubscribers, serviceEvolux, templateSegments(evolux.PathSubscribers), (*Emulator).subscribersReport},
+		{http.MethodPost, OpEvoluxInsert, serviceEvolux, templateSegments(evolux.CampaignSubscribersPath(placeholder(paramCampaign))),
+			(*Emulator).insertSubscribers},
+		{http.MethodGet, OpEvoluxTask, serviceEvolux, templateSegments(evolux.TaskPath(placeholder(paramID))), (*Emulator).readTask},
 	}
 }()
 

@@ -214,12 +214,16 @@ type subscriberStore struct {
 	ready        bool
 	cacheKey     string // the last filter's ("" for none), so that paging through one query filters once
 	cacheMatches []int32
+	pending      []pendingInsert // uploads not yet in the report, in the order they become visible
+	tasks        []time.Time     // upload tasks, by id - 1: when each is done
+	uploaded     []string        // every phone uploaded, in order
+	now          func() time.Time
 }
 
 func (s *subscriberStore) generate(seed int64, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.count, s.records, s.ready, s.cacheKey = seed, n, nil, false, ""
+	s.seed, s.count, s.records, s.ready, s.cacheKey, s.pending = seed, n, nil, false, "", nil
 }
 
 func (s *subscriberStore) set(records []json.RawMessage) {
@@ -229,16 +233,22 @@ func (s *subscriberStore) set(records []json.RawMessage) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.records, s.ready, s.cacheKey = len(parsed), parsed, true, ""
+	s.count, s.records, s.ready, s.cacheKey, s.pending = len(parsed), parsed, true, "", nil
+}
+
+// ensure generates the records on first use.
+func (s *subscriberStore) ensure() {
+	if !s.ready {
+		s.records, s.ready = generateSubscribers(s.seed, s.count), true
+	}
 }
 
 // query returns the records and the indexes of those matching f.
 func (s *subscriberStore) query(f subscriberFilter) ([]subscriber, []int32) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.ready {
-		s.records, s.ready = generateSubscribers(s.seed, s.count), true
-	}
+	s.ensure()
+	s.publish(s.now())
 	key := f.key()
 	if s.cacheKey != key {
 		matches := make([]int32, 0, len(s.records))

@@ -57,8 +57,12 @@ var exampleCases = map[string]exampleCase{
 	"data-sources/campaigns_evolux_subscribers":   {readsInChecks: true},
 	"ephemeral-resources/campaigns_builder_token": {minVersion: "1.11.0", stateless: true},
 	"guides/gitops-campaigns":                     {},
-	"guides/testing-with-the-emulator":            {},
-	"actions/campaigns_builder_fire_trigger":      {latest: true, check: actionExampleFires},
+	"resources/campaigns_evolux_campaign_subscribers": {check: examplePhonesUploaded(
+		"5511999990001", "5511999990002", "5521988880001", "5521988880002")},
+	"guides/spreadsheet-to-whatsapp": {readsInChecks: true, check: examplePhonesUploaded(
+		"5511999990001", "5511999990002", "5511999990003")},
+	"guides/testing-with-the-emulator":       {},
+	"actions/campaigns_builder_fire_trigger": {latest: true, check: actionExampleFires},
 	// The adopted campaigns were there before; destroy deletes them.
 	"list-resources/campaigns_builder_campaign":   {latest: true, prepare: seedCampaignsToAdopt, beforeApply: queryGeneratesAdoption, keeps: -2},
 	"guides/adopting-existing-campaigns":          {prepare: seedCampaignsToAdopt, check: adoptWithGeneratedConfig, keeps: -2},
@@ -385,5 +389,16 @@ func rowsAdopted(t *testing.T, srv *emulator.Server, _ *cliWorkdir) {
 	}
 	if n := len(srv.Campaigns()); n != 3 {
 		t.Errorf("the emulator holds %d campaigns, want 3", n)
+	}
+}
+
+// examplePhonesUploaded: the example's audiences uploaded exactly these phones, each once, in any order.
+func examplePhonesUploaded(phones ...string) func(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	return func(t *testing.T, srv *emulator.Server, _ *cliWorkdir) {
+		got := srv.Uploaded()
+		sort.Strings(got)
+		if strings.Join(got, ",") != strings.Join(phones, ",") {
+			t.Errorf("the example uploaded %v, want %v, each once", got, phones)
+		}
 	}
 }

@@ -228,7 +228,7 @@ func (p *campaignsProvider) Configure(ctx context.Context, req provider.Configur
 }
 
 func (p *campaignsProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewBuilderCampaignResource, NewBuilderTriggerResource}
+	return []func() resource.Resource{NewBuilderCampaignResource, NewBuilderTriggerResource, NewEvoluxAudienceResource}
 }
 
 func (p *campaignsProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -173,6 +173,14 @@ func (d *providerData) builderFor(requests builderRequests) (*builder.Client, di
 	return d.builderClient, d.builderDiags
 }
 
+// evoluxSettingsAtPlan fails a plan that writes to Evolux when its settings are missing.
+func (d *providerData) evoluxSettingsAtPlan() diag.Diagnostics {
+	if d == nil {
+		return nil // not configured yet: validation only
+	}
+	return requireSettings("Evolux", d.evolux.url, d.evolux.token)
+}
+
 func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
 	if d == nil {
 		return nil, notConfigured()

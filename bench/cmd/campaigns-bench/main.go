@@ -3,7 +3,7 @@
 // in this process on a free loopback port. scripts/bench.sh builds what it
 // needs and runs it; `make bench` runs the script.
 //
-//	campaigns-bench -cli PATH -cliconfig FILE -provider BIN -work DIR [-runs 3] [-scenarios apply,plan,evolux,startup,throttled]
+//	campaigns-bench -cli PATH -cliconfig FILE -provider BIN -work DIR [-runs 3] [-scenarios apply,plan,evolux,startup,throttled,audience]
 //
 // -cliconfig must point dev_overrides at a directory holding the rsswrap
 // wrapper under the provider's name; -provider is the real binary the
@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.IntVar(&o.StartRuns, "start-runs", o.StartRuns, "provider starts timed in scenario d")
 	rates := flags.String("throttled-rates", "2 5 10 20 50", "rate limits of scenario e, in requests a second (space- or comma-separated)")
 	flags.IntVar(&o.ThrottledApplyCount, "throttled-apply-count", o.ThrottledApplyCount, "campaigns applied in scenario e")
+	flags.IntVar(&o.AudienceSize, "audience-size", o.AudienceSize, "Evolux subscribers inserted in scenario f")
 	flags.IntVar(&o.ThrottledRecords, "throttled-records", o.ThrottledRecords, "Evolux records read in scenario e")
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	scenarioFuncs := map[string]func(context.Context, bench.Options) ([]bench.Figure, error){
 		"apply": bench.Apply, "plan": bench.Plan, "evolux": bench.Evolux, "startup": bench.Startup,
-		"throttled": bench.Throttled,
+		"throttled": bench.Throttled, "audience": bench.Audience,
 	}
 	if *profile != "" {
 		dir := *profileDir

@@ -1,5 +1,7 @@
 package evolux
 
+import "net/url"
+
 // The one place that knows the Evolux wire format, shared with the emulator (../CONTRACT.md).
 
 const (
@@ -68,3 +70,24 @@ const (
 	FieldCreatedAt          = "created_at"
 	FieldConversationFields = "conversation_fields"
 )
+
+// The write side (documented: "API - Campanha - Importando múltiplos assinantes de uma campanha"): a form-data
+// upload of a CSV under FormFile, columns ColumnName, ColumnPhone, then ColumnParameter1, 2, … (one per template
+// parameter, in order), then custom data. The answer and when the upload is processed are ASSUMED (../CONTRACT.md).
+const (
+	FormFile        = "file"
+	ColumnName      = "name"
+	ColumnPhone     = "phone"
+	ColumnParameter = "parameter" // followed by its number, from 1
+	CSVMediaType    = "text/csv"
+	MaxUploadBytes  = 50 << 20 // documented: at most 50 MB, uploaded within 30 s
+)
+
+// CampaignSubscribersPath is where a campaign's subscribers are uploaded.
+func CampaignSubscribersPath(campaignUUID string) string {
+	return "/api/v1/campaign/" + url.PathEscape(campaignUUID) + "/subscribers"
+}
+
+// TaskPath is where the emulator's UploadTask dialect shows an upload's task (ASSUMED, after Evolux's dialer API;
+// the client does not read it: it waits for the report).
+func TaskPath(id string) string { return "/api/v1/tasks/" + url.PathEscape(id) }

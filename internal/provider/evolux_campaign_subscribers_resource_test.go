@@ -1,0 +1,272 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
+)
+
+const audienceAddr = "campaigns_evolux_campaign_subscribers.test"
+
+// audienceCampaign is the emulator's first campaign (the seed's example).
+var audienceCampaign = emulator.SubscriberCampaigns()[0].UUID
+
+// audienceConfig is one audience of the emulator's first campaign; subscribers is an HCL map's body.
+func audienceConfig(srv *emulator.Server, subscribers string) string {
+	return audienceConfigNamed(srv, "test", subscribers)
+}
+
+func audienceConfigNamed(srv *emulator.Server, name, subscribers string) string {
+	return providerConfig(srv) + fmt.Sprintf(`
+resource "campaigns_evolux_campaign_subscribers" %q {
+  campaign_uuid = %q
+  subscribers = {
+%s
+  }
+  timeouts {
+    create = "20s"
+    update = "20s"
+  }
+}
+`, name, audienceCampaign, subscribers)
+}
+
+const (
+	maria = `"5511999990001" = { name = "Silva, Maria \"Mary\"", parameters = ["Maria", "30%"], fields = { CPF = "111.111.111-11" } }`
+	joao  = `"5511999990002" = { name = "João", parameters = ["João", "25%"] }`
+	ana   = `"+55 (11) 99999-0003" = { name = "Ana", parameters = ["Ana", "10%"] }`
+)
+
+// uploaded: the emulator received exactly these phones, in this order over all uploads.
+func uploaded(srv *emulator.Server, phones ...string) emulatorCheck {
+	return func() error {
+		if got := srv.Uploaded(); !slices.Equal(got, phones) {
+			return fmt.Errorf("the emulator received uploads of %v, want %v", got, phones)
+		}
+		return nil
+	}
+}
+
+func outcomeOf(phone string) tfjsonpath.Path {
+	return tfjsonpath.New("subscribers").AtMapKey(phone).AtMapKey("insert_outcome")
+}
+
+func TestAccAudience_insertsEachSubscriberOnce(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{Subscribers: 20})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: audienceConfig(srv, maria+"\n"+joao),
+				ConfigStateChecks: []statecheck.StateCheck{
+					uploaded(srv, "5511999990001", "5511999990002"),
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("inserted")),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("subscribers").AtMapKey("5511999990002").AtMapKey("state"),
+						knownvalue.StringExact("pending")),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("state_counts").AtMapKey("pending"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("id"), knownvalue.StringExact(audienceCampaign)),
+				},
+			},
+			{
+				// Adding one uploads only it, spelled as digits.
+				Config: audienceConfig(srv, maria+"\n"+joao+"\n"+ana),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(audienceAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					uploaded(srv, "5511999990001", "5511999990002", "5511999990003"),
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("+55 (11) 99999-0003"), knownvalue.StringExact("inserted")),
+				},
+			},
+			{
+				// Changing one already inserted fails the plan, naming it.
+				Config:      audienceConfig(srv, strings.Replace(maria, "30%", "35%", 1)+"\n"+joao+"\n"+ana),
+				ExpectError: regexp.MustCompile(`(?s)Subscriber 5511999990001 is already in campaign.*parameters`),
+			},
+			{
+				// Removing one only forgets it.
+				Config: audienceConfig(srv, maria+"\n"+ana),
+				ConfigStateChecks: []statecheck.StateCheck{
+					uploaded(srv, "5511999990001", "5511999990002", "5511999990003"),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("state_counts").AtMapKey("pending"), knownvalue.Int64Exact(2)),
+				},
+			},
+			{
+				// Re-adding a forgotten one that the report shows is recorded, not uploaded.
+				Config: audienceConfig(srv, maria+"\n"+joao+"\n"+ana),
+				ConfigStateChecks: []statecheck.StateCheck{
+					uploaded(srv, "5511999990001", "5511999990002", "5511999990003"),
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990002"), knownvalue.StringExact("inserted")),
+				},
+			},
+			{
+				// An import knows the campaign, not which of its subscribers are this configuration's.
+				ResourceName:  audienceAddr,
+				ImportState:   true,
+				ImportStateId: audienceCampaign,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["campaign_uuid"] != audienceCampaign ||
+						states[0].Attributes["subscribers.%"] != "0" {
+						return fmt.Errorf("imported %v", states)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// The report spells phones its own way: matched by their digits, never uploaded twice.
+func TestAccAudience_reportSpellingsAreMatched(t *testing.T) {
+	for _, spelling := range emulator.PhoneSpellings {
+		t.Run(spelling, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{EvoluxPhones: spelling})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps: []resource.TestStep{
+					{Config: audienceConfig(srv, maria+"\n"+joao)},
+					{
+						// Another resource, as after a lost state: the report alone keeps them from a second upload.
+						Config: audienceConfigNamed(srv, "again", maria+"\n"+joao),
+						PreConfig: func() {
+							if n := len(srv.Uploaded()); n != 2 {
+								t.Fatalf("%d uploaded, want 2", n)
+							}
+						},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue("campaigns_evolux_campaign_subscribers.again", outcomeOf("5511999990001"),
+								knownvalue.StringExact("inserted")),
+						},
+					},
+				},
+			})
+			if n := len(srv.Uploaded()); n != 2 {
+				t.Errorf("%d phones uploaded, want 2", n)
+			}
+		})
+	}
+}
+
+// Processing after the answer (a task, a delay): the apply waits for the report.
+func TestAccAudience_asynchronousUploadsAreAwaited(t *testing.T) {
+	for _, answer := range emulator.UploadDialects {
+		t.Run(answer, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{EvoluxUpload: answer, InsertDelay: 1500 * time.Millisecond})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps: []resource.TestStep{{
+					Config: audienceConfig(srv, maria+"\n"+joao),
+					ConfigStateChecks: []statecheck.StateCheck{
+						uploaded(srv, "5511999990001", "5511999990002"),
+						statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990002"), knownvalue.StringExact("inserted")),
+					},
+				}},
+			})
+		})
+	}
+}
+
+// An upload whose answer is lost may have been processed: never repeated, recorded unknown, settled by a refresh.
+func TestAccAudience_ambiguousUploadIsNeverRepeated(t *testing.T) {
+	for _, fault := range []emulator.FaultKind{emulator.FaultDropAfter, emulator.FaultServerErrorAfter, emulator.FaultServerError} {
+		t.Run(string(fault), func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{})
+			srv.InjectFault(emulator.OpEvoluxInsert, fault, 1)
+			processed := fault != emulator.FaultServerError
+			want := "unknown"
+			if processed {
+				want = "inserted" // the report read after the failure shows them
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps: []resource.TestStep{
+					{
+						Config: audienceConfig(srv, maria+"\n"+joao),
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact(want)),
+						},
+					},
+					{
+						Config:   audienceConfig(srv, maria+"\n"+joao),
+						PlanOnly: true, // nothing to upload: unknown is never repeated by itself
+					},
+				},
+			})
+			if n := srv.Count(emulator.OpEvoluxInsert); n != 1 {
+				t.Errorf("%d uploads, want 1", n)
+			}
+		})
+	}
+}
+
+// Certainly refused: an unknown campaign answers 404, nothing goes to state.
+func TestAccAudience_refusedUploadSavesNothing(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	config := strings.Replace(audienceConfig(srv, maria), audienceCampaign, "00000000-0000-4000-8000-000000000000", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)HTTP 404.*Campaign not found`),
+		}},
+	})
+}
+
+func TestAccAudience_badInputFailsAtPlan(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{})
+	for name, tc := range map[string]struct{ subscribers, want string }{
+		"phone":      {`"55-11-abc" = { name = "X" }`, `"55-11-abc" is not a phone number`},
+		"empty name": {`"5511999990001" = { name = "" }`, `(?s)subscribers\["5511999990001"\].name.*at least 1`},
+		"same phone": {`"5511999990001" = { name = "A" }` + "\n" + `"+55 11 99999 0001" = { name = "B" }`, `may be one phone`},
+		"national":   {`"5511999990001" = { name = "A" }` + "\n" + `"11999990001" = { name = "B" }`, `may be one phone`},
+		"parameters": {maria + "\n" + `"5511999990009" = { name = "B", parameters = ["x"] }`, `different parameter counts`},
+		"column":     {`"5511999990001" = { name = "A", fields = { Phone = "x" } }`, `custom field "Phone"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviders,
+				Steps:                    []resource.TestStep{{Config: audienceConfig(srv, tc.subscribers), ExpectError: regexp.MustCompile(tc.want)}},
+			})
+		})
+	}
+	assertNoRequests(t, srv)
+}
+
+// An ambiguous upload processed later: unknown at first, then settled by a refresh, never uploaded again.
+func TestAccAudience_unknownIsSettledByARefresh(t *testing.T) {
+	srv := startEmulator(t, emulator.Config{InsertDelay: 2 * time.Second})
+	srv.InjectFault(emulator.OpEvoluxInsert, emulator.FaultDropAfter, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviders,
+		Steps: []resource.TestStep{
+			{
+				Config: audienceConfig(srv, maria+"\n"+joao),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("unknown")),
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990002"), knownvalue.StringExact("unknown")),
+				},
+			},
+			{
+				PreConfig: func() { time.Sleep(2 * time.Second) },
+				Config:    audienceConfig(srv, maria+"\n"+joao),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("inserted")),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("state_counts").AtMapKey("pending"), knownvalue.Int64Exact(2)),
+					uploaded(srv, "5511999990001", "5511999990002"),
+				},
+			},
+		},
+	})
+}
