@@ -24,6 +24,9 @@ import (
 // configValue is addr's configuration, null when the configuration no
 // longer has it.
 func (s *simScenario) configValue(addr string) (string, tftypes.Value) {
+	if strings.HasPrefix(addr, simAudienceType) {
+		return simAudienceType, s.audienceValue(addr)
+	}
 	if strings.HasPrefix(addr, simTriggerType) {
 		typ := objectType(s.core.resourceSchema(simTriggerType))
 		t, ok := s.triggers[addr]
@@ -93,6 +96,9 @@ func (s *simScenario) plan() (*simPlan, error) {
 		addrs[addr] = true
 	}
 	for addr := range s.triggers {
+		addrs[addr] = true
+	}
+	for addr := range s.audiences {
 		addrs[addr] = true
 	}
 	for _, addr := range slices.Sorted(mapsKeys(addrs)) {
@@ -316,8 +322,10 @@ func (s *simScenario) readAll() error {
 		_ = attrs(value)["total"].As(&total)
 		var records []tftypes.Value
 		_ = attrs(value)["subscribers"].As(&records)
-		if n, _ := total.Int64(); n != int64(s.server.subscribers) || (include && len(records) != s.server.subscribers) {
-			return violationf("the Evolux report: total %d and %d records, the server holds %d", n, len(records), s.server.subscribers)
+		// Uploaded subscribers join the report (once processed).
+		most := s.server.subscribers + len(s.world.emu.Uploaded())
+		if n, _ := total.Int64(); n < int64(s.server.subscribers) || n > int64(most) || (include && int64(len(records)) != n) {
+			return violationf("the Evolux report: total %d and %d records, the server holds %d to %d", n, len(records), s.server.subscribers, most)
 		}
 		texts = append(texts, value.String())
 	} else if !s.world.faultsOn {
@@ -384,6 +392,9 @@ func (s *simScenario) checkStep() error {
 			return err
 		}
 	}
+	if err := s.checkAudiences(); err != nil {
+		return err
+	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	for addr, n := range s.world.fired {
@@ -405,6 +416,7 @@ func (s *simScenario) converge() error {
 	s.world.startStep(s.seed, false)
 	budget := 2
 	for round := 0; ; round++ {
+		s.world.clock.advance(time.Minute) // people do not apply every second: an upload is processed meanwhile
 		s.diagnostics = nil
 		s.revertStartedEdits()
 		p, err := s.apply()
@@ -415,7 +427,16 @@ func (s *simScenario) converge() error {
 			return err
 		}
 		failed := p.failed || slices.ContainsFunc(s.diagnostics, func(d simDiag) bool { return d.severity == tfprotov6.DiagnosticSeverityError })
+		if acted, err := s.actOnUnknown(); err != nil {
+			return err
+		} else if acted && round < maxConvergeRounds {
+			budget = round + 3
+			continue
+		}
 		if !failed && !slices.ContainsFunc(p.changes, func(c *simChange) bool { return c.action != "noop" }) {
+			if err := s.checkAudienceServer(); err != nil {
+				return err
+			}
 			return s.checkServer() // an empty plan
 		}
 		if s.actOnErrors() && round < maxConvergeRounds {

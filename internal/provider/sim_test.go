@@ -89,6 +89,11 @@ func drawServer(rng *rand.Rand) simServer {
 	if rng.IntN(3) == 0 {
 		s.rate = emulator.RateLimit{PerSecond: []float64{0.2, 0.4, 0.7, 1.5}[rng.IntN(4)], Bare: rng.IntN(2) == 0}
 	}
+	// How Evolux answers an upload, spells the phones of its report, and
+	// how long it takes to show them (drawn last: the draws above stay).
+	s.upload = emulator.UploadDialects[rng.IntN(len(emulator.UploadDialects))]
+	s.phones = emulator.PhoneSpellings[rng.IntN(len(emulator.PhoneSpellings))]
+	s.insertDelay = []time.Duration{0, 0, 3 * time.Second, 8 * time.Second}[rng.IntN(4)]
 	return s
 }
 
@@ -112,6 +117,7 @@ var simOps = []struct {
 	{"trigger", 3}, {"untrigger", 1}, {"rekey", 1}, {"repayload", 1}, {"retrigger", 1},
 	{"import", 1}, {"forget", 1}, {"invoke", 1}, {"read", 2}, {"refresh", 1},
 	{"oob-delete", 2}, {"oob-start", 2}, {"oob-conclude", 1}, {"oob-forget-trigger", 1}, {"apply", 2},
+	{"audience", 3}, {"subscribe", 3}, {"unsubscribe", 2}, {"alter", 2}, {"resubscribe", 2}, {"reaudience", 1},
 }
 
 func drawSteps(rng *rand.Rand, n int) []simStep {
@@ -176,6 +182,8 @@ type simScenario struct {
 	replace   map[string]bool   // -replace
 	expect    map[string]bool   // addresses whose next plan may replace
 	intents   map[string]int    // address => fires the user asked for
+	audiences map[string]simAudience
+	forgotten map[string]forgottenSub // phone => the subscriber removed from its audience
 	next      int
 
 	stepCount   int
@@ -209,6 +217,7 @@ func newSimScenarioOf(seed uint64, server simServer, steps []simStep) *simScenar
 		seed: seed, server: server, steps: steps,
 		campaigns: map[string]simCampaign{}, triggers: map[string]simTrigger{}, imports: map[string]string{},
 		forget: map[string]bool{}, replace: map[string]bool{}, expect: map[string]bool{}, intents: map[string]int{},
+		audiences: map[string]simAudience{}, forgotten: map[string]forgottenSub{},
 	}
 	s.world = newSimWorld(seed, server)
 	s.ctx = tflogtest.RootLogger(context.Background(), &s.world.logs)
@@ -352,6 +361,9 @@ func (s *simScenario) play(step simStep) error {
 	s.world.clock.advance(time.Minute) // people do not apply every second
 	s.world.startStep(step.Seed, true)
 	s.diagnostics = nil
+	if handled, err := s.playAudience(step); handled {
+		return err
+	}
 	apply := true
 	switch step.Op {
 	case "add":

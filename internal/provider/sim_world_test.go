@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -39,6 +40,10 @@ type simServer struct {
 	// ids it is sent: elsewhere the two cannot be told apart).
 	rival bool
 	rate  emulator.RateLimit // each API's token bucket
+	// Evolux's answer to an upload, its report's spelling of phones, and
+	// how long an upload takes to show in it.
+	upload, phones string
+	insertDelay    time.Duration
 }
 
 func (s simServer) String() string {
@@ -46,8 +51,8 @@ func (s simServer) String() string {
 	for i, d := range s.dialects {
 		names[i] = string(d)
 	}
-	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v rival=%t rate=%v",
-		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds, s.rival, s.rate)
+	return fmt.Sprintf("dialects=[%s] list-max=%d crowd=%d evolux=%s/%s/%d×%d token=%s retries=%d faults=%.0f%%%v rival=%t rate=%v upload=%s phones=%s insert-delay=%s",
+		strings.Join(names, ","), s.listMax, s.crowd, s.evoluxShape, s.paging, s.subscribers, s.pageSize, s.tokenLife, s.maxRetries, 100*s.faultRate, s.faultKinds, s.rival, s.rate, s.upload, s.phones, s.insertDelay)
 }
 
 func (s simServer) has(d emulator.Dialect) bool { return slices.Contains(s.dialects, d) }
@@ -131,6 +136,7 @@ func newSimWorld(seed uint64, server simServer) *simWorld {
 		Dialects: server.dialects, ListMax: server.listMax, Now: clock.Now, Seed: int64(seed),
 		TokenLifetime: server.tokenLife, Subscribers: server.subscribers, EvoluxShape: server.evoluxShape,
 		EvoluxPaging: server.paging, PageSize: server.pageSize, BuilderRate: server.rate, EvoluxRate: server.rate,
+		EvoluxUpload: server.upload, EvoluxPhones: server.phones, InsertDelay: server.insertDelay,
 	})
 	w := &simWorld{
 		seed: seed, server: server, emu: emu, inner: emu.Transport(), clock: clock,
@@ -188,6 +194,10 @@ func (w *simWorld) requestKey(req *http.Request, body []byte) string {
 	}
 	query := req.URL.Query()
 	query.Del(builder.QueryAPIKey)
+	// An upload's multipart boundary is random: its key is the rows.
+	if _, params, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err == nil && params["boundary"] != "" {
+		body = bytes.ReplaceAll(body, []byte(params["boundary"]), nil)
+	}
 	var fields struct {
 		ID   string `json:"_id"`
 		Name string `json:"campaign_name"`
