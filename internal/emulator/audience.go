@@ -116,7 +116,7 @@ func uploadedCSV(r *http.Request) (io.Reader, error) {
 		for {
 			part, err := form.NextPart()
 			if err != nil {
-				return nil, fmt.Errorf("no %q part in the form: %v", evolux.FormFile, err)
+				return nil, fmt.Errorf("no %q part in the form: %w", evolux.FormFile, err)
 			}
 			if part.FormName() == evolux.FormFile {
 				return part, nil
@@ -134,7 +134,7 @@ func readSubscriberRows(body io.Reader, c SubscriberCampaign, now time.Time, spe
 	rows := csv.NewReader(counted)
 	header, err := rows.Read()
 	if err != nil {
-		return nil, fmt.Errorf("the CSV has no header: %v", err)
+		return nil, fmt.Errorf("the CSV has no header: %w", err)
 	}
 	if len(header) < 2 || header[0] != evolux.ColumnName || header[1] != evolux.ColumnPhone {
 		return nil, fmt.Errorf("the CSV's first columns must be %q and %q, got %q", evolux.ColumnName, evolux.ColumnPhone, header)
@@ -160,7 +160,7 @@ func readSubscriberRows(body io.Reader, c SubscriberCampaign, now time.Time, spe
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("the CSV is not valid: %v", err)
+			return nil, fmt.Errorf("the CSV is not valid: %w", err)
 		}
 		name, phone := strings.TrimSpace(row[0]), row[1]
 		if name == "" || phone == "" || strings.Trim(phone, "0123456789") != "" {

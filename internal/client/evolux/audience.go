@@ -206,7 +206,7 @@ func (c *Client) Await(ctx context.Context, campaignUUID string, phones *Phones,
 			return slices.Sorted(maps.Keys(pending)), nil
 		}
 		if c.http.Sleep(ctx, wait); ctx.Err() != nil {
-			return slices.Sorted(maps.Keys(pending)), nil
+			return slices.Sorted(maps.Keys(pending)), nil //nolint:nilerr // the deadline ends the wait: those left are unconfirmed, not an error
 		}
 		wait = min(2*wait, awaitMax)
 	}
