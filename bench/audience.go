@@ -71,7 +71,7 @@ resource "terraform_data" "a" {
 			return nil, fmt.Errorf("audience apply uploaded %d phones, want %d, each once", got, o.AudienceSize)
 		}
 		if inserted, err := applyOutput(dir, "inserted"); err != nil || inserted != strconv.Itoa(o.AudienceSize) {
-			return nil, fmt.Errorf("audience apply: output inserted %q, want %d: %v", inserted, o.AudienceSize, err)
+			return nil, fmt.Errorf("audience apply: output inserted %q, want %d: %w", inserted, o.AudienceSize, err)
 		}
 		applies, applyPeak = append(applies, r.Wall), max(applyPeak, r.PeakRSSKiB)
 		srv.ResetCounts()
