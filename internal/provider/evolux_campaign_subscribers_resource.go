@@ -126,9 +126,6 @@ func (r *evoluxAudienceResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
-// uuidForm is the form of a campaign UUID, as the schema's validator checks it.
-var uuidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // fieldNameTaken matches the columns a custom field may not take.
 var fieldNameTaken = regexp.MustCompile(`(?i)^(` + evolux.ColumnName + `|` + evolux.ColumnPhone + `|` + evolux.ColumnParameter + `[0-9]+)$`)
 
@@ -464,7 +461,7 @@ func (r *evoluxAudienceResource) Delete(ctx context.Context, req resource.Delete
 // configuration the report shows without uploading them.
 func (r *evoluxAudienceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	uuid := strings.TrimSpace(req.ID)
-	if !uuidForm.MatchString(uuid) {
+	if !evoluxUUIDForm.MatchString(uuid) {
 		resp.Diagnostics.AddError("Invalid campaign UUID",
 			fmt.Sprintf("Import a campaigns_evolux_campaign_subscribers by its campaign's UUID, such as "+
 				"f45d98dc-ac5e-48f2-9c01-ebe18f86d28b; got %q.", req.ID))

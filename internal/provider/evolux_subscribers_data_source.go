@@ -73,10 +73,11 @@ var (
 	evoluxSubscriberType, _ = subscriberObject().Type().(types.ObjectType)
 )
 
-// evoluxUUIDValidator: the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
-var evoluxUUIDValidator = stringvalidator.RegexMatches(
-	regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`),
-	"must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
+// evoluxUUIDForm is the 8-4-4-4-12 hexadecimal form the Evolux document shows, in either case.
+var (
+	evoluxUUIDForm      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	evoluxUUIDValidator = stringvalidator.RegexMatches(evoluxUUIDForm, "must be a UUID such as 70f4ddb6-ece1-4e13-ab90-3698d9d72bf0")
+)
 
 // filterString is an optional text filter; "" is refused, an empty parameter being undocumented.
 func filterString(description string, validators ...validator.String) schema.StringAttribute {
