@@ -6,10 +6,10 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -31,7 +31,7 @@ var (
 	_ resource.ResourceWithValidateConfig = &evoluxAudienceResource{}
 )
 
-// Values of a subscriber's insert_outcome.
+// Values of a subscriber's insert_outcomes.
 const (
 	insertedOutcome    = "inserted"     // the report shows it in the campaign
 	unknownOutcome     = "unknown"      // it may have been inserted: never uploaded again by itself
@@ -44,27 +44,16 @@ func NewEvoluxAudienceResource() resource.Resource { return &evoluxAudienceResou
 type evoluxAudienceResource struct{ configuredResource }
 
 type evoluxAudienceModel struct {
-	ID           types.String   `tfsdk:"id"`
-	CampaignUUID types.String   `tfsdk:"campaign_uuid"`
-	Subscribers  types.Map      `tfsdk:"subscribers"`
-	StateCounts  types.Map      `tfsdk:"state_counts"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
-}
-
-type audienceSubscriber struct {
-	Name          types.String `tfsdk:"name"`
-	Parameters    types.List   `tfsdk:"parameters"`
-	Fields        types.Map    `tfsdk:"fields"`
-	State         types.String `tfsdk:"state"`
-	InsertOutcome types.String `tfsdk:"insert_outcome"`
+	ID             types.String   `tfsdk:"id"`
+	CampaignUUID   types.String   `tfsdk:"campaign_uuid"`
+	Subscribers    types.Dynamic  `tfsdk:"subscribers"`
+	InsertOutcomes types.Map      `tfsdk:"insert_outcomes"`
+	States         types.Map      `tfsdk:"states"`
+	StateCounts    types.Map      `tfsdk:"state_counts"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 var audienceTimeouts = timeouts.Opts{Create: true, Read: true, Update: true}
-
-var audienceSubscriberType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"name": types.StringType, "parameters": types.ListType{ElemType: types.StringType},
-	"fields": types.MapType{ElemType: types.StringType}, "state": types.StringType, "insert_outcome": types.StringType,
-}}
 
 func (r *evoluxAudienceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_evolux_campaign_subscribers"
@@ -78,7 +67,7 @@ func (r *evoluxAudienceResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"(however Evolux spells it: with or without the country code, a `+`, formatting) is recorded as inserted, not uploaded. " +
 			"After an upload the report is read until each phone shows, within the `create` or `update` timeout.\n" +
 			"- **Ambiguous uploads are kept, never repeated.** When an upload may have reached Evolux but no answer came back " +
-			"(a timeout, a dropped connection, a 5xx), its phones the report does not show are saved with `insert_outcome = \"unknown\"` " +
+			"(a timeout, a dropped connection, a 5xx), its phones the report does not show are recorded as `\"unknown\"` in `insert_outcomes` " +
 			"and a warning; later refreshes settle them as the report shows them. A refused upload (a 4xx, a 429 past its wait) " +
 			"records its phones as `not_inserted`, and the next apply uploads them.\n" +
 			"- **No change, no removal.** A subscriber already inserted has been messaged: changing its `name`, `parameters` or `fields` " +
@@ -97,29 +86,25 @@ func (r *evoluxAudienceResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Validators:    []validator.String{evoluxUUIDValidator},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
-			"subscribers": schema.MapNestedAttribute{
-				MarkdownDescription: "The subscribers, keyed by phone number with its country code, as digits (`5511999990001`; spaces, " +
-					"`+`, `(`, `)` and `-` are allowed and ignored). Two keys that may be one phone (the same digits, or one with a " +
-					"country code and the other without) are refused. From a CSV file: " +
-					"`{ for row in csvdecode(file(\"audience.csv\")) : row.phone => { name = row.name, parameters = [row.parameter1] } }`.",
+			"subscribers": schema.DynamicAttribute{
+				MarkdownDescription: "The subscribers, a map keyed by phone number with its country code, as digits (`5511999990001`; " +
+					"spaces, `+`, `(`, `)` and `-` are allowed and ignored), each an object with `name` (required, the CSV's `name`), " +
+					"`parameters` (the values of the campaign template's parameters in order, `parameter1`, `parameter2`, …; every " +
+					"subscriber has as many) and `fields` (custom data, a CSV column each, such as `{ CPF = \"111.111.111-11\" }`; a " +
+					"name may not be `name`, `phone` or `parameterN`). Numbers and booleans are sent as written. Two keys that may be " +
+					"one phone (the same digits, or one with a country code and the other without) are refused. From a CSV file: " +
+					"`{ for row in csvdecode(file(\"audience.csv\")) : row.phone => { name = row.name, parameters = [row.parameter1] } }`. " +
+					"A dynamic value rather than a nested map because a provider's nested attributes cost time in the square of their " +
+					"size, and an audience may hold 100,000 subscribers; its shape is checked at plan time all the same.",
 				Required: true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name": schema.StringAttribute{Required: true, MarkdownDescription: "The subscriber's name (the CSV's `name`).",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
-					"parameters": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-						MarkdownDescription: "The values of the campaign template's parameters, in order (`parameter1`, `parameter2`, …); " +
-							"every subscriber has as many."},
-					"fields": schema.MapAttribute{Optional: true, ElementType: types.StringType,
-						MarkdownDescription: "Custom data, a CSV column each (for example `{ CPF = \"111.111.111-11\" }`); a name may not be " +
-							"`name`, `phone` or `parameterN`."},
-					"state": schema.StringAttribute{Computed: true,
-						MarkdownDescription: "The subscriber's state in the report (" + evoluxStates + "), null while the report does not show it."},
-					"insert_outcome": schema.StringAttribute{Computed: true,
-						MarkdownDescription: "`" + insertedOutcome + "` once the report shows it; `" + unknownOutcome + "` when an upload " +
-							"holding it may or may not have been processed (never uploaded again by itself); `" + notInsertedOutcome +
-							"` when its upload was refused (the next apply uploads it)."},
-				}},
 			},
+			"insert_outcomes": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "What became of each subscriber, keyed as `subscribers`: `" + insertedOutcome + "` once the report " +
+					"shows it; `" + unknownOutcome + "` when an upload holding it may or may not have been processed (never uploaded " +
+					"again by itself); `" + notInsertedOutcome + "` when its upload was refused (the next apply uploads it)."},
+			"states": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Each subscriber's state in the report (" + evoluxStates + "), keyed as `subscribers`; a " +
+					"subscriber the report does not show has no entry."},
 			"state_counts": schema.MapAttribute{Computed: true, ElementType: types.Int64Type,
 				MarkdownDescription: "How many of these subscribers the report shows in each state (every state is a key)."},
 		},
@@ -131,27 +116,25 @@ var fieldNameTaken = regexp.MustCompile(`(?i)^(` + evolux.ColumnName + `|` + evo
 
 // ValidateConfig refuses, with no request, what Evolux would refuse or what could insert a phone twice.
 func (r *evoluxAudienceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var subscribers types.Map
-	if resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("subscribers"), &subscribers)...); resp.Diagnostics.HasError() ||
-		subscribers.IsUnknown() || subscribers.IsNull() {
+	var config evoluxAudienceModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &config)...); resp.Diagnostics.HasError() {
 		return
 	}
-	subs := audienceElements(ctx, subscribers, &resp.Diagnostics)
-	attribute := func(phone string) path.Path { return path.Root("subscribers").AtMapKey(phone) }
+	subs, _ := audienceRows(config.Subscribers, &resp.Diagnostics)
 	parameterCounts := map[int][]string{}
 	for _, phone := range slices.Sorted(maps.Keys(subs)) {
 		s := subs[phone]
 		if _, ok := evolux.PhoneDigits(phone); !ok {
-			resp.Diagnostics.AddAttributeError(attribute(phone), "Invalid phone number",
+			resp.Diagnostics.AddAttributeError(subscriberPath(phone), "Invalid phone number",
 				fmt.Sprintf("%q is not a phone number: once spaces, +, (, ) and - are removed it must be 8 to 15 digits, "+
 					"with the country code, such as 5511999990001.", phone))
 		}
-		if !s.Parameters.IsUnknown() {
-			parameterCounts[len(s.Parameters.Elements())] = append(parameterCounts[len(s.Parameters.Elements())], phone)
+		if s.known {
+			parameterCounts[len(s.Parameters)] = append(parameterCounts[len(s.Parameters)], phone)
 		}
-		for name := range s.Fields.Elements() {
+		for name := range s.Fields {
 			if fieldNameTaken.MatchString(name) || strings.TrimSpace(name) == "" {
-				resp.Diagnostics.AddAttributeError(attribute(phone).AtName("fields"), "Invalid custom field name",
+				resp.Diagnostics.AddAttributeError(subscriberPath(phone).AtName("fields"), "Invalid custom field name",
 					fmt.Sprintf("The custom field %q of %s would be the CSV column of a name, a phone or a template parameter; "+
 						"use another name.", name, phone))
 			}
@@ -167,11 +150,13 @@ func (r *evoluxAudienceResource) ValidateConfig(ctx context.Context, req resourc
 				strings.Join(counts, "; ")+".")
 	}
 	for _, group := range evolux.SamePhones(slices.Collect(maps.Keys(subs))) {
-		resp.Diagnostics.AddAttributeError(attribute(group[0]), "The same phone twice",
+		resp.Diagnostics.AddAttributeError(subscriberPath(group[0]), "The same phone twice",
 			fmt.Sprintf("%s may be one phone (the same digits, or one with a country code and the other without): the report "+
 				"cannot tell them apart, so one of them could be messaged twice. Keep one.", strings.Join(group, " and ")))
 	}
 }
+
+func subscriberPath(phone string) path.Path { return path.Root("subscribers").AtMapKey(phone) }
 
 // ModifyPlan keeps what is recorded of subscribers already inserted, fails a change to one, and says that
 // removing or destroying only forgets.
@@ -182,43 +167,51 @@ func (r *evoluxAudienceResource) ModifyPlan(ctx context.Context, req resource.Mo
 			return
 		}
 	}
-	prior := audienceElements(ctx, state.Subscribers, &resp.Diagnostics)
+	outcomes := stringMap(ctx, state.InsertOutcomes, &resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
-		if len(prior) > 0 {
+		if len(outcomes) > 0 {
 			resp.Diagnostics.AddWarning("Destroying only forgets the subscribers",
 				fmt.Sprintf("Evolux Chat documents no way to remove a subscriber from a campaign: the %d subscribers of campaign %s "+
 					"stay in it, and have been messaged. Destroying only removes them from the state.",
-					len(prior), state.CampaignUUID.ValueString()))
+					len(outcomes), state.CampaignUUID.ValueString()))
 		}
 		return
 	}
-	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() || plan.Subscribers.IsUnknown() {
+	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return
+	}
+	planned, known := audienceRows(plan.Subscribers, &resp.Diagnostics)
+	if !known {
+		return // the framework plans the results as unknown
 	}
 	if !plan.CampaignUUID.Equal(state.CampaignUUID) {
-		prior = nil // a new campaign: a new audience
+		outcomes = nil // a new campaign: a new audience
 	}
-	planned := audienceElements(ctx, plan.Subscribers, &resp.Diagnostics)
+	inserted, _ := audienceRows(state.Subscribers, &resp.Diagnostics)
+	states := stringMap(ctx, state.States, &resp.Diagnostics)
+	plannedOutcomes, plannedStates := map[string]attr.Value{}, map[string]string{}
 	uploads := 0
-	for phone, s := range planned {
-		was, ok := prior[phone]
-		if !ok || was.InsertOutcome.ValueString() == notInsertedOutcome {
-			s.State, s.InsertOutcome = types.StringUnknown(), types.StringUnknown()
+	for _, phone := range slices.Sorted(maps.Keys(planned)) {
+		was, ok := outcomes[phone]
+		if !ok || was == notInsertedOutcome {
+			plannedOutcomes[phone] = types.StringUnknown()
 			uploads++
-		} else {
-			if changed := changedFields(s, was); len(changed) > 0 {
-				resp.Diagnostics.AddAttributeError(path.Root("subscribers").AtMapKey(phone), "Subscriber already inserted",
-					fmt.Sprintf("Subscriber %s is already in campaign %s (insert_outcome %q) and has been sent its message, so its %s "+
-						"cannot be changed. To send it again on purpose with new values, remove it from the configuration, apply, "+
-						"and add it back: it is uploaded again only if the report no longer shows it.",
-						phone, plan.CampaignUUID.ValueString(), was.InsertOutcome.ValueString(), strings.Join(changed, " and ")))
-			}
-			s.State, s.InsertOutcome = was.State, was.InsertOutcome
+			continue
 		}
-		planned[phone] = s
+		if changed := planned[phone].changedFrom(inserted[phone]); len(changed) > 0 {
+			resp.Diagnostics.AddAttributeError(subscriberPath(phone), "Subscriber already inserted",
+				fmt.Sprintf("Subscriber %s is already in campaign %s (insert outcome %q) and has been sent its message, so its %s "+
+					"cannot be changed. To send it again on purpose with new values, remove it from the configuration, apply, "+
+					"and add it back: it is uploaded again only if the report no longer shows it.",
+					phone, plan.CampaignUUID.ValueString(), was, strings.Join(changed, " and ")))
+		}
+		plannedOutcomes[phone] = types.StringValue(was)
+		if st, ok := states[phone]; ok {
+			plannedStates[phone] = st
+		}
 	}
 	var forgotten []string
-	for phone := range prior {
+	for phone := range outcomes {
 		if _, ok := planned[phone]; !ok {
 			forgotten = append(forgotten, phone)
 		}
@@ -228,41 +221,14 @@ func (r *evoluxAudienceResource) ModifyPlan(ctx context.Context, req resource.Mo
 			fmt.Sprintf("Evolux Chat documents no way to remove a subscriber from a campaign: %s stay in campaign %s and have been "+
 				"messaged. This apply only removes them from the state.", listPhones(forgotten), plan.CampaignUUID.ValueString()))
 	}
-	plan.Subscribers = audienceMap(planned, &resp.Diagnostics)
-	if uploads > 0 || len(forgotten) > 0 {
-		plan.StateCounts = types.MapUnknown(types.Int64Type)
-	} else {
-		plan.StateCounts = state.StateCounts
-	}
+	plan.InsertOutcomes = types.MapValueMust(types.StringType, plannedOutcomes)
 	if uploads > 0 {
+		plan.States, plan.StateCounts = types.MapUnknown(types.StringType), types.MapUnknown(types.Int64Type)
 		resp.Diagnostics.Append(r.data.evoluxSettingsAtPlan()...)
+	} else {
+		plan.States, plan.StateCounts = stateMaps(plannedStates, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
-}
-
-// changedFields names what differs between a planned subscriber and the one inserted; unknown is no change yet.
-func changedFields(planned, inserted audienceSubscriber) (changed []string) {
-	for _, f := range []struct {
-		name         string
-		plan, before attr.Value
-	}{{"name", planned.Name, inserted.Name}, {"parameters", planned.Parameters, inserted.Parameters},
-		{"fields", planned.Fields, inserted.Fields}} {
-		if !f.plan.IsUnknown() && !f.plan.Equal(f.before) && !(isEmpty(f.plan) && isEmpty(f.before)) {
-			changed = append(changed, f.name)
-		}
-	}
-	return changed
-}
-
-// isEmpty is a null value or an empty collection: neither sends a column value.
-func isEmpty(v attr.Value) bool {
-	switch v := v.(type) {
-	case types.List:
-		return v.IsNull() || len(v.Elements()) == 0
-	case types.Map:
-		return v.IsNull() || len(v.Elements()) == 0
-	}
-	return v.IsNull()
 }
 
 func (r *evoluxAudienceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -284,20 +250,27 @@ func (r *evoluxAudienceResource) Update(ctx context.Context, req resource.Update
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	r.insert(ctx, plan, audienceElements(ctx, state.Subscribers, &resp.Diagnostics), false, &resp.State, &resp.Diagnostics)
+	r.insert(ctx, plan, stringMap(ctx, state.InsertOutcomes, &resp.Diagnostics), false, &resp.State, &resp.Diagnostics)
 }
 
 // insert uploads the planned subscribers not yet inserted, skipping those the report already shows, and saves
 // what became of each. Once anything may have been inserted a create never fails: a tainted audience would be
 // created again, uploading its unsettled phones a second time.
-func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudienceModel, prior map[string]audienceSubscriber,
+func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudienceModel, prior map[string]string,
 	creating bool, state stateSetter, diags *diag.Diagnostics) {
 	c, moreDiags := r.data.evoluxForReports()
 	if diags.Append(moreDiags...); diags.HasError() {
 		return
 	}
 	campaign := plan.CampaignUUID.ValueString()
-	subs := audienceElements(ctx, plan.Subscribers, diags)
+	subs, known := audienceRows(plan.Subscribers, diags)
+	if !known {
+		diags.AddAttributeError(path.Root("subscribers"), "Subscribers not known at apply",
+			"Some subscriber is still unknown at apply, so it cannot be uploaded; this is a bug in the provider.")
+	}
+	if diags.HasError() {
+		return
+	}
 	phones := evolux.NewPhones(slices.Collect(maps.Keys(subs)))
 	shown := map[string]string{}
 	see := func(phone, state string) { shown[phone] = state }
@@ -306,27 +279,17 @@ func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudience
 		return
 	}
 	var upload []evolux.NewSubscriber
-	for _, phone := range slices.Sorted(maps.Keys(subs)) {
-		was, ok := prior[phone]
-		if _, inReport := shown[phone]; inReport || ok && was.InsertOutcome.ValueString() != notInsertedOutcome {
-			continue
-		}
-		s := subs[phone]
-		if s.Name.IsUnknown() || s.Parameters.IsUnknown() || s.Fields.IsUnknown() {
-			diags.AddAttributeError(path.Root("subscribers").AtMapKey(phone), "Subscriber not known at apply",
-				"Its name, parameters or fields are still unknown at apply, so it cannot be uploaded; this is a bug in the provider.")
-			return
-		}
-		digits, _ := evolux.PhoneDigits(phone)
-		row := evolux.NewSubscriber{Phone: digits, Name: s.Name.ValueString(), Fields: map[string]string{}}
-		diags.Append(s.Parameters.ElementsAs(ctx, &row.Parameters, false)...)
-		diags.Append(s.Fields.ElementsAs(ctx, &row.Fields, false)...)
-		upload = append(upload, row)
-	}
 	byDigits := map[string]string{}
-	for phone := range subs {
+	for _, phone := range slices.Sorted(maps.Keys(subs)) {
 		digits, _ := evolux.PhoneDigits(phone)
 		byDigits[digits] = phone
+		was, ok := prior[phone]
+		if _, inReport := shown[phone]; inReport || ok && was != notInsertedOutcome {
+			continue
+		}
+		row := subs[phone].NewSubscriber
+		row.Phone = digits
+		upload = append(upload, row)
 	}
 	configured := func(rows []string) (out []string) {
 		for _, digits := range rows {
@@ -344,15 +307,18 @@ func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudience
 	} else if len(unsure) > 0 {
 		_ = c.Audience(ctx, campaign, phones, see) // what it shows is settled; a failure leaves them unknown
 	}
-	outcome := map[string]string{}
+	outcomes := map[string]string{}
+	for phone := range subs {
+		outcomes[phone] = prior[phone]
+	}
 	for _, phone := range append(sent, unsure...) {
-		outcome[phone] = unknownOutcome // until the report shows it
+		outcomes[phone] = unknownOutcome // until the report shows it
 	}
 	for _, row := range upload[len(done.Sent)+len(done.Unsure):] {
-		outcome[byDigits[row.Phone]] = notInsertedOutcome
+		outcomes[byDigits[row.Phone]] = notInsertedOutcome
 	}
-	plan.Subscribers, plan.StateCounts = settle(subs, prior, outcome, shown, diags)
-	unknown := unknownPhones(ctx, plan.Subscribers, diags)
+	unknown := settle(outcomes, shown)
+	plan.InsertOutcomes, plan.States, plan.StateCounts = audienceResults(outcomes, shown, diags)
 	if len(unknown) > 0 {
 		diags.AddWarning("Subscribers may have been inserted", mayHaveBeenInsertedDetail(campaign, unknown, done.Err))
 	}
@@ -361,7 +327,7 @@ func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudience
 		switch {
 		case creating && len(unknown) > 0:
 			diags.AddWarning("Some subscribers not uploaded", fmt.Sprintf("%s stopped: %s\n\nThose not sent are saved "+
-				"with insert_outcome = %q, and the next apply uploads them.", what, done.Err, notInsertedOutcome))
+				"as %q in insert_outcomes, and the next apply uploads them.", what, done.Err, notInsertedOutcome))
 		case len(unsure) == 0: // certainly refused
 			addClientError(diags, "Subscribers not uploaded", what, done.Err)
 		}
@@ -377,38 +343,50 @@ type stateSetter interface {
 	Set(context.Context, any) diag.Diagnostics
 }
 
-// settle is each subscriber's state and outcome from the report and the uploads, and the state counts.
-func settle(subs, prior map[string]audienceSubscriber, outcome, shown map[string]string,
-	diags *diag.Diagnostics) (types.Map, types.Map) {
+// settle records as inserted each phone the report shows, and as not inserted one neither shown nor sent; it
+// returns the phones that stay unknown.
+func settle(outcomes, shown map[string]string) (unknown []string) {
+	for phone, o := range outcomes {
+		switch _, ok := shown[phone]; {
+		case ok:
+			outcomes[phone] = insertedOutcome
+		case o == "":
+			outcomes[phone] = notInsertedOutcome
+		case o == unknownOutcome:
+			unknown = append(unknown, phone)
+		}
+	}
+	return unknown
+}
+
+// audienceResults are the computed attributes: outcomes, the states of the phones the report shows, their counts.
+func audienceResults(outcomes, shown map[string]string, diags *diag.Diagnostics) (types.Map, types.Map, types.Map) {
+	m, d := types.MapValueFrom(context.Background(), types.StringType, outcomes)
+	diags.Append(d...)
+	states := map[string]string{}
+	for phone, state := range shown {
+		if _, ok := outcomes[phone]; ok && state != "" {
+			states[phone] = state
+		}
+	}
+	s, counts := stateMaps(states, diags)
+	return m, s, counts
+}
+
+// stateMaps are the states attribute and the state_counts (every state a key) it gives.
+func stateMaps(states map[string]string, diags *diag.Diagnostics) (types.Map, types.Map) {
 	counts := map[string]int64{}
 	for _, s := range evolux.States {
 		counts[s] = 0
 	}
-	for phone, s := range subs {
-		if was, ok := prior[phone]; ok && was.InsertOutcome.ValueString() != notInsertedOutcome {
-			s.State, s.InsertOutcome = was.State, was.InsertOutcome
-		}
-		if o, ok := outcome[phone]; ok {
-			s.InsertOutcome = types.StringValue(o)
-		}
-		if state, ok := shown[phone]; ok {
-			s.InsertOutcome = types.StringValue(insertedOutcome)
-			s.State = types.StringNull()
-			if state != "" {
-				s.State = types.StringValue(state)
-				counts[state]++
-			}
-		} else if s.InsertOutcome.IsUnknown() || s.InsertOutcome.IsNull() {
-			s.InsertOutcome = types.StringValue(notInsertedOutcome) // neither shown nor sent
-		}
-		if s.State.IsUnknown() {
-			s.State = types.StringNull()
-		}
-		subs[phone] = s
+	for _, s := range states {
+		counts[s]++
 	}
-	stateCounts, d := types.MapValueFrom(context.Background(), types.Int64Type, counts)
+	m, d := types.MapValueFrom(context.Background(), types.StringType, states)
 	diags.Append(d...)
-	return audienceMap(subs, diags), stateCounts
+	c, d := types.MapValueFrom(context.Background(), types.Int64Type, counts)
+	diags.Append(d...)
+	return m, c
 }
 
 func (r *evoluxAudienceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -423,17 +401,17 @@ func (r *evoluxAudienceResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	campaign := state.CampaignUUID.ValueString()
-	subs := audienceElements(ctx, state.Subscribers, &resp.Diagnostics)
+	outcomes := stringMap(ctx, state.InsertOutcomes, &resp.Diagnostics)
 	shown := map[string]string{}
-	err := c.Audience(ctx, campaign, evolux.NewPhones(slices.Collect(maps.Keys(subs))),
+	err := c.Audience(ctx, campaign, evolux.NewPhones(slices.Collect(maps.Keys(outcomes))),
 		func(phone, state string) { shown[phone] = state })
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Cannot read campaign "+campaign+"'s subscribers", "Reading the report", err)
 		return
 	}
 	var missing []string
-	for phone, s := range subs {
-		if _, ok := shown[phone]; !ok && s.InsertOutcome.ValueString() == insertedOutcome {
+	for phone, o := range outcomes {
+		if _, ok := shown[phone]; !ok && o == insertedOutcome {
 			missing = append(missing, phone)
 		}
 	}
@@ -442,10 +420,10 @@ func (r *evoluxAudienceResource) Read(ctx context.Context, req resource.ReadRequ
 			"The report of campaign %s no longer shows %s, inserted earlier. They are kept as inserted and never uploaded "+
 				"again: they have been messaged.", campaign, listPhones(missing)))
 	}
-	state.Subscribers, state.StateCounts = settle(subs, subs, nil, shown, &resp.Diagnostics)
-	if unknown := unknownPhones(ctx, state.Subscribers, &resp.Diagnostics); len(unknown) > 0 {
+	if unknown := settle(outcomes, shown); len(unknown) > 0 {
 		resp.Diagnostics.AddWarning("Subscribers may have been inserted", mayHaveBeenInsertedDetail(campaign, unknown, nil))
 	}
+	state.InsertOutcomes, state.States, state.StateCounts = audienceResults(outcomes, shown, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -467,33 +445,18 @@ func (r *evoluxAudienceResource) ImportState(ctx context.Context, req resource.I
 				"f45d98dc-ac5e-48f2-9c01-ebe18f86d28b; got %q.", req.ID))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), uuid)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("campaign_uuid"), uuid)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subscribers"), types.MapValueMust(audienceSubscriberType, nil))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("timeouts"), nullTimeouts(audienceTimeouts))...)
+	none := types.MapValueMust(types.StringType, nil)
+	resp.Diagnostics.Append(resp.State.Set(ctx, evoluxAudienceModel{ID: types.StringValue(uuid), CampaignUUID: types.StringValue(uuid),
+		Subscribers: types.DynamicNull(), InsertOutcomes: none, States: none, StateCounts: types.MapNull(types.Int64Type),
+		Timeouts: nullTimeouts(audienceTimeouts)})...)
 }
 
-func audienceElements(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]audienceSubscriber {
-	subs := map[string]audienceSubscriber{}
+func stringMap(ctx context.Context, m types.Map, diags *diag.Diagnostics) map[string]string {
+	out := map[string]string{}
 	if !m.IsNull() && !m.IsUnknown() {
-		diags.Append(m.ElementsAs(ctx, &subs, false)...)
+		diags.Append(m.ElementsAs(ctx, &out, false)...)
 	}
-	return subs
-}
-
-func audienceMap(subs map[string]audienceSubscriber, diags *diag.Diagnostics) types.Map {
-	m, d := types.MapValueFrom(context.Background(), audienceSubscriberType, subs)
-	diags.Append(d...)
-	return m
-}
-
-func unknownPhones(ctx context.Context, m types.Map, diags *diag.Diagnostics) (phones []string) {
-	for phone, s := range audienceElements(ctx, m, diags) {
-		if s.InsertOutcome.ValueString() == unknownOutcome {
-			phones = append(phones, phone)
-		}
-	}
-	return phones
+	return out
 }
 
 // mayHaveBeenInsertedDetail explains subscribers whose upload may or may not have been processed.
@@ -503,7 +466,7 @@ func mayHaveBeenInsertedDetail(campaign string, phones []string, err error) stri
 		what = fmt.Sprintf("The upload holding them may or may not have been processed (%s), and the report does not show them.", err)
 	}
 	return fmt.Sprintf("%s\n\nSubscribers: %s, of campaign %s. They may have been sent the campaign's message, so they were not "+
-		"uploaded again: they are saved with insert_outcome = %q, and every refresh settles those the report shows as %q.\n\n"+
+		"uploaded again: they are recorded as %q in insert_outcomes, and every refresh settles those the report shows as %q.\n\n"+
 		"To check: the data source campaigns_evolux_subscribers with campaigns = [%q] and phone_number set, or the campaign's "+
 		"page in Evolux Chat.\nTo send one again on purpose: remove it from subscribers and apply, then add it back and apply; "+
 		"it is uploaded only if the report does not show it.", what, listPhones(phones), campaign, unknownOutcome, insertedOutcome,
@@ -517,4 +480,137 @@ func listPhones(phones []string) string {
 		return fmt.Sprintf("%s and %d more", strings.Join(phones[:10], ", "), len(phones)-10)
 	}
 	return strings.Join(phones, ", ")
+}
+
+// audienceRow is one subscriber of the configuration; known is false while any of it is unknown.
+type audienceRow struct {
+	evolux.NewSubscriber
+	known bool
+}
+
+// changedFrom names what differs from the subscriber inserted; what is unknown has not changed yet.
+func (s audienceRow) changedFrom(inserted audienceRow) (changed []string) {
+	if !s.known || !inserted.known {
+		return nil
+	}
+	if s.Name != inserted.Name {
+		changed = append(changed, "name")
+	}
+	if !slices.Equal(s.Parameters, inserted.Parameters) {
+		changed = append(changed, "parameters")
+	}
+	if !maps.Equal(s.Fields, inserted.Fields) {
+		changed = append(changed, "fields")
+	}
+	return changed
+}
+
+// audienceRows reads subscribers: a map or object keyed by phone of objects or maps with name, parameters and
+// fields. What does not have that shape is an error naming it; known is false while any part is unknown.
+func audienceRows(v types.Dynamic, diags *diag.Diagnostics) (rows map[string]audienceRow, known bool) {
+	if v.IsUnknown() || v.IsUnderlyingValueUnknown() {
+		return nil, false
+	}
+	rows, known = map[string]audienceRow{}, true
+	if v.IsNull() || v.IsUnderlyingValueNull() {
+		return rows, true
+	}
+	// The CLIs show no path inside a dynamic value, so the detail names it.
+	invalid := func(at path.Path, detail string) {
+		diags.AddAttributeError(at, "Invalid subscribers", at.String()+": "+detail)
+	}
+	subs, ok := members(v.UnderlyingValue())
+	if !ok {
+		invalid(path.Root("subscribers"), "a map keyed by phone number, such as { \"5511999990001\" = { name = \"Maria\" } }.")
+		return rows, true
+	}
+	for phone, value := range subs {
+		row, at := audienceRow{known: true, NewSubscriber: evolux.NewSubscriber{Fields: map[string]string{}}}, subscriberPath(phone)
+		attrs, ok := members(value)
+		if !ok || value.IsNull() {
+			invalid(at, "a subscriber is an object with name, parameters and fields.")
+			continue
+		}
+		text := func(v attr.Value, at path.Path) string {
+			s, isKnown, ok := scalarText(v)
+			if !ok {
+				invalid(at, "must be a string, a number or a boolean.")
+			}
+			row.known = row.known && isKnown
+			return s
+		}
+		for name, a := range attrs {
+			switch at := at.AtName(name); {
+			case a.IsUnknown():
+				row.known = false
+			case a.IsNull():
+			case name == "name":
+				row.Name = text(a, at)
+			case name == "parameters":
+				elems, ok := elements(a)
+				if !ok {
+					invalid(at, "a list, such as [\"Maria\", \"30%\"].")
+				}
+				for i, e := range elems {
+					row.Parameters = append(row.Parameters, text(e, at.AtListIndex(i)))
+				}
+			case name == "fields":
+				fields, ok := members(a)
+				if !ok {
+					invalid(at, "a map, such as { CPF = \"111.111.111-11\" }.")
+				}
+				for k, f := range fields {
+					row.Fields[k] = text(f, at.AtMapKey(k))
+				}
+			default:
+				invalid(at, "not an attribute of a subscriber, which has name, parameters and fields.")
+			}
+		}
+		if row.known && strings.TrimSpace(row.Name) == "" {
+			invalid(at.AtName("name"), "every subscriber needs a name that is not empty.")
+		}
+		known = known && row.known
+		rows[phone] = row
+	}
+	return rows, known
+}
+
+// members are an object's attributes or a map's elements.
+func members(v attr.Value) (map[string]attr.Value, bool) {
+	switch v := v.(type) {
+	case types.Object:
+		return v.Attributes(), true
+	case types.Map:
+		return v.Elements(), true
+	}
+	return nil, false
+}
+
+// elements are a list's, a tuple's or a set's.
+func elements(v attr.Value) ([]attr.Value, bool) {
+	switch v := v.(type) {
+	case types.List:
+		return v.Elements(), true
+	case types.Tuple:
+		return v.Elements(), true
+	case types.Set:
+		return v.Elements(), true
+	}
+	return nil, false
+}
+
+// scalarText is a string, number or boolean as a CSV cell holds it.
+func scalarText(v attr.Value) (text string, known, ok bool) {
+	if v.IsUnknown() {
+		return "", false, true
+	}
+	switch v := v.(type) {
+	case types.String:
+		return v.ValueString(), true, true
+	case types.Number:
+		return v.ValueBigFloat().Text('f', -1), true, !v.IsNull()
+	case types.Bool:
+		return strconv.FormatBool(v.ValueBool()), true, !v.IsNull()
+	}
+	return "", true, false
 }

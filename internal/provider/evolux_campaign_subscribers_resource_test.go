@@ -46,7 +46,7 @@ resource "campaigns_evolux_campaign_subscribers" %q {
 const (
 	maria = `"5511999990001" = { name = "Silva, Maria \"Mary\"", parameters = ["Maria", "30%"], fields = { CPF = "111.111.111-11" } }`
 	joao  = `"5511999990002" = { name = "João", parameters = ["João", "25%"] }`
-	ana   = `"+55 (11) 99999-0003" = { name = "Ana", parameters = ["Ana", "10%"] }`
+	ana   = `"+55 (11) 99999-0003" = { name = "Ana", parameters = ["Ana", 10] }` // a number is sent as written
 )
 
 // uploaded: the emulator received exactly these phones, in this order over all uploads.
@@ -60,7 +60,7 @@ func uploaded(srv *emulator.Server, phones ...string) emulatorCheck {
 }
 
 func outcomeOf(phone string) tfjsonpath.Path {
-	return tfjsonpath.New("subscribers").AtMapKey(phone).AtMapKey("insert_outcome")
+	return tfjsonpath.New("insert_outcomes").AtMapKey(phone)
 }
 
 func TestAccAudience_insertsEachSubscriberOnce(t *testing.T) {
@@ -73,7 +73,7 @@ func TestAccAudience_insertsEachSubscriberOnce(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					uploaded(srv, "5511999990001", "5511999990002"),
 					statecheck.ExpectKnownValue(audienceAddr, outcomeOf("5511999990001"), knownvalue.StringExact("inserted")),
-					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("subscribers").AtMapKey("5511999990002").AtMapKey("state"),
+					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("states").AtMapKey("5511999990002"),
 						knownvalue.StringExact("pending")),
 					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("state_counts").AtMapKey("pending"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(audienceAddr, tfjsonpath.New("id"), knownvalue.StringExact(audienceCampaign)),
@@ -118,7 +118,7 @@ func TestAccAudience_insertsEachSubscriberOnce(t *testing.T) {
 				ImportStateId: audienceCampaign,
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					if len(states) != 1 || states[0].Attributes["campaign_uuid"] != audienceCampaign ||
-						states[0].Attributes["subscribers.%"] != "0" {
+						states[0].Attributes["insert_outcomes.%"] != "0" {
 						return fmt.Errorf("imported %v", states)
 					}
 					return nil
@@ -228,7 +228,12 @@ func TestAccAudience_badInputFailsAtPlan(t *testing.T) {
 	srv := startEmulator(t, emulator.Config{})
 	for name, tc := range map[string]struct{ subscribers, want string }{
 		"phone":      {`"55-11-abc" = { name = "X" }`, `"55-11-abc" is not a phone number`},
-		"empty name": {`"5511999990001" = { name = "" }`, `(?s)subscribers\["5511999990001"\].name.*at least 1`},
+		"empty name": {`"5511999990001" = { name = "" }`, `subscribers\["5511999990001"\].name: every`},
+		"no name":    {`"5511999990001" = { parameters = ["x"] }`, `subscribers\["5511999990001"\].name: every`},
+		"misspelt":   {`"5511999990001" = { name = "A", field = { CPF = "1" } }`, `subscribers\["5511999990001"\].field: not an`},
+		"not a list": {`"5511999990001" = { name = "A", parameters = "x" }`, `parameters: a list`},
+		"not a map":  {`"5511999990001" = { name = "A", fields = ["x"] }`, `fields: a map`},
+		"not text":   {`"5511999990001" = { name = "A", parameters = [["x"]] }`, `parameters\[0\]: must be a string`},
 		"same phone": {`"5511999990001" = { name = "A" }` + "\n" + `"+55 11 99999 0001" = { name = "B" }`, `may be one phone`},
 		"national":   {`"5511999990001" = { name = "A" }` + "\n" + `"11999990001" = { name = "B" }`, `may be one phone`},
 		"parameters": {maria + "\n" + `"5511999990009" = { name = "B", parameters = ["x"] }`, `different parameter counts`},

@@ -47,13 +47,13 @@ func (s *simScenario) audienceValue(addr string) tftypes.Value {
 	if !ok {
 		return tftypes.NewValue(typ, nil)
 	}
-	mapType, _ := typ.AttributeTypes["subscribers"].(tftypes.Map)
-	elemType, _ := mapType.ElementType.(tftypes.Object)
+	elemType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"name": tftypes.String, "parameters": tftypes.List{ElementType: tftypes.String}}}
 	elems := map[string]tftypes.Value{}
 	for phone, sub := range a.Subs {
 		elems[phone] = simValue(elemType, map[string]any{"name": sub.Name, "parameters": []string{sub.Param}})
 	}
-	return simValue(typ, map[string]any{"campaign_uuid": a.Campaign, "subscribers": tftypes.NewValue(mapType, elems)})
+	subscribers := tftypes.NewValue(tftypes.Map{ElementType: elemType}, elems)
+	return simValue(typ, map[string]any{"campaign_uuid": a.Campaign, "subscribers": subscribers})
 }
 
 // playAudience plays an audience step; handled is false for other ops.
@@ -167,19 +167,17 @@ type forgottenSub struct {
 	sub  simSub
 }
 
-// subscriberOutcome is a phone's insert_outcome in an audience's value.
+// subscriberOutcome is a phone's insert outcome in an audience's value.
 func subscriberOutcome(v tftypes.Value, phone string) string {
-	subs := subscriberValues(v)
-	if e, ok := subs[phone]; ok {
-		return str(e, "insert_outcome")
-	}
-	return ""
+	return str(attrs(v)["insert_outcomes"], phone)
 }
 
-func subscriberValues(v tftypes.Value) map[string]tftypes.Value {
-	out := map[string]tftypes.Value{}
-	if a, ok := attrs(v)["subscribers"]; ok && !a.IsNull() && a.IsKnown() {
-		_ = a.As(&out)
+// insertOutcomes are an audience's insert outcomes, by phone.
+func insertOutcomes(v tftypes.Value) map[string]string {
+	out := map[string]string{}
+	outcomes := attrs(v)["insert_outcomes"]
+	for phone := range attrs(outcomes) {
+		out[phone] = str(outcomes, phone)
 	}
 	return out
 }
@@ -223,9 +221,9 @@ func (s *simScenario) checkAudiences() error {
 		if obj.typeName != simAudienceType {
 			continue
 		}
-		for phone, e := range subscriberValues(obj.value) {
-			if str(e, "insert_outcome") == "inserted" && counts[digitsOf(phone)] == 0 {
-				return violationf("%s: %s has insert_outcome \"inserted\" and was never uploaded", addr, phone)
+		for phone, o := range insertOutcomes(obj.value) {
+			if o == "inserted" && counts[digitsOf(phone)] == 0 {
+				return violationf("%s: %s has insert outcome \"inserted\" and was never uploaded", addr, phone)
 			}
 		}
 	}
@@ -285,7 +283,7 @@ func (s *simScenario) checkAudienceServer() error {
 		}
 		for phone := range s.audiences[addr].Subs {
 			if o := subscriberOutcome(obj.value, phone); o != "inserted" {
-				return violationf("%s: %s converged with insert_outcome %q", addr, phone, o)
+				return violationf("%s: %s converged with insert outcome %q", addr, phone, o)
 			}
 			if n := counts[digitsOf(phone)]; n != 1 {
 				return violationf("%s: %s uploaded %d times", addr, phone, n)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -210,64 +209,9 @@ func proposedNew(s *tfprotov6.Schema, prior, config tftypes.Value) tftypes.Value
 			if p, ok := priorAttrs[a.Name]; ok {
 				values[a.Name] = p
 			}
-		case a.NestedType != nil && a.NestedType.Nesting == tfprotov6.SchemaObjectNestingModeMap && !cfg.IsNull() && cfg.IsKnown():
-			values[a.Name] = proposedNewMap(a.NestedType, priorAttrs[a.Name], cfg)
 		}
 	}
 	return tftypes.NewValue(config.Type(), values)
-}
-
-// proposedNewMap is proposedNew for a map of nested objects: an element
-// the prior holds keeps its computed attributes the configuration leaves
-// null.
-func proposedNewMap(nested *tfprotov6.SchemaObject, prior, config tftypes.Value) tftypes.Value {
-	var priorElems, configElems map[string]tftypes.Value
-	if !prior.IsNull() && prior.IsKnown() {
-		_ = prior.As(&priorElems)
-	}
-	_ = config.As(&configElems)
-	out := make(map[string]tftypes.Value, len(configElems))
-	for key, elem := range configElems {
-		out[key] = elem
-		p, ok := priorElems[key]
-		if !ok || p.IsNull() {
-			continue
-		}
-		pa, ca := attrs(p), attrs(elem)
-		values := make(map[string]tftypes.Value, len(ca))
-		for name, v := range ca {
-			values[name] = v
-		}
-		for _, a := range nested.Attributes {
-			if a.Computed && ca[a.Name].IsNull() {
-				values[a.Name] = pa[a.Name]
-			}
-		}
-		out[key] = tftypes.NewValue(elem.Type(), values)
-	}
-	return tftypes.NewValue(config.Type(), out)
-}
-
-// withoutComputed is a map of nested objects with its computed-only
-// attributes null: what a plan may set that the configuration does not.
-func withoutComputed(nested *tfprotov6.SchemaObject, v tftypes.Value) tftypes.Value {
-	var elems map[string]tftypes.Value
-	if v.IsNull() || !v.IsKnown() || v.As(&elems) != nil {
-		return v
-	}
-	out := make(map[string]tftypes.Value, len(elems))
-	for key, elem := range elems {
-		values := maps.Clone(attrs(elem)) // As hands out the value's own map
-		for _, a := range nested.Attributes {
-			if a.Computed && !a.Optional {
-				if t, ok := values[a.Name]; ok {
-					values[a.Name] = tftypes.NewValue(t.Type(), nil)
-				}
-			}
-		}
-		out[key] = tftypes.NewValue(elem.Type(), values)
-	}
-	return tftypes.NewValue(v.Type(), out)
 }
 
 // checkPlanValid is objchange.AssertPlanValid for top-level attributes:
@@ -285,8 +229,6 @@ func checkPlanValid(s *tfprotov6.Schema, prior, config, planned tftypes.Value) e
 		case a.Computed && !a.Optional:
 		case a.Computed && c.IsNull():
 		case a.WriteOnly && pl.IsNull():
-		case a.NestedType != nil && a.NestedType.Nesting == tfprotov6.SchemaObjectNestingModeMap &&
-			withoutComputed(a.NestedType, pl).Equal(withoutComputed(a.NestedType, c)):
 		default:
 			return violationf("Provider produced invalid plan: %s planned %s, configured %s (prior %s)", a.Name, pl, c, p)
 		}

@@ -28,5 +28,5 @@ check "delivery_errors" {
 
 output "audience_outcomes" {
   description = "What became of each subscriber: inserted, unknown or not_inserted."
-  value       = { for phone, s in campaigns_evolux_campaign_subscribers.black_friday.subscribers : phone => s.insert_outcome }
+  value       = campaigns_evolux_campaign_subscribers.black_friday.insert_outcomes
 }
