@@ -65,8 +65,6 @@ func campaignReadAttributes(desc map[string]string) map[string]schema.Attribute 
 		case f.Role == builder.RolePath:
 		case f.Kind == builder.KindList:
 			attributes[f.Key] = schema.ListAttribute{MarkdownDescription: desc[f.Key], Computed: true, ElementType: types.StringType}
-		case f.Kind == builder.KindTimestamp && f.Role != builder.RoleServer:
-			attributes[f.Key] = schema.StringAttribute{MarkdownDescription: desc[f.Key], Computed: true, CustomType: timestampType{}}
 		default:
 			attributes[f.Key] = schema.StringAttribute{MarkdownDescription: desc[f.Key], Computed: true}
 		}

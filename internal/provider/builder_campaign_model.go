@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -23,7 +22,7 @@ type builderCampaignModel struct {
 	CampaignName  types.String   `tfsdk:"campaign_name"`
 	Name          types.String   `tfsdk:"name"`
 	Description   types.String   `tfsdk:"description"`
-	ScheduledDate timestampValue `tfsdk:"scheduled_date"`
+	ScheduledDate types.String `tfsdk:"scheduled_date"`
 	Content       types.String   `tfsdk:"content"`
 	File          types.String   `tfsdk:"file"`
 	SheetValues   types.List     `tfsdk:"sheet_values"`
@@ -203,26 +202,26 @@ func serverTimestamp(v *string) types.String {
 // scheduledDateFromServer: the same instant spelled another way (client.SameStoredInstant) keeps the
 // configured spelling; another is drift, as written if RFC 3339, else normalized. An unreadable value
 // keeps the prior one with a warning: no failed refresh, no endless diff.
-func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) timestampValue {
+func (m builderCampaignModel) scheduledDateFromServer(v *string, diags *diag.Diagnostics) types.String {
 	prior := m.ScheduledDate
 	if v == nil {
-		return timestampNull()
+		return types.StringNull()
 	}
 	known := !prior.IsNull() && !prior.IsUnknown()
 	if known && (prior.ValueString() == *v || client.SameStoredInstant(prior.ValueString(), *v)) {
 		return prior
 	}
-	if value, d := timetypes.NewRFC3339PointerValue(v); !d.HasError() {
-		return timestampOf(value) // most likely what was configured
+	if isRFC3339(*v) {
+		return types.StringValue(*v) // most likely what was configured
 	}
 	if normalized, ok := client.NormalizeTimestamp(*v); ok {
-		return timestampOf(timetypes.NewRFC3339ValueMust(normalized))
+		return types.StringValue(normalized)
 	}
 	was := "none"
 	if known {
 		was = prior.ValueString()
 	} else {
-		prior = timestampNull()
+		prior = types.StringNull()
 	}
 	diags.AddWarning("Unexpected timestamp from Builder",
 		fmt.Sprintf("Builder answered scheduled_date = %q for %s, which is not a timestamp this provider can read; "+

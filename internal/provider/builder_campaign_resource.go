@@ -106,7 +106,7 @@ func campaignAttributes() map[string]schema.Attribute {
 		case f.Role == builder.RoleRequired:
 			text = schema.StringAttribute{MarkdownDescription: d[f.Key], Required: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)}}
 		case f.Kind == builder.KindTimestamp:
-			text.CustomType, text.PlanModifiers = timestampType{}, []planmodifier.String{useStateForSameInstant()}
+			text.Validators, text.PlanModifiers = []validator.String{timestampText}, []planmodifier.String{useStateForSameInstant()}
 		case f.Kind == builder.KindList:
 			attributes[f.Key] = schema.ListAttribute{MarkdownDescription: d[f.Key], Optional: true, ElementType: types.StringType}
 			continue
@@ -123,7 +123,7 @@ func (r *builderCampaignResource) ModifyPlan(ctx context.Context, req resource.M
 	case req.Plan.Raw.IsNull(): // destroy
 		return
 	case req.State.Raw.IsNull(): // create: only the schedule matters, so the whole plan is not decoded
-		var scheduled timestampValue
+		var scheduled types.String
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("scheduled_date"), &scheduled)...)
 		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(campaignRequests)...)
 		warnScheduledInThePast(scheduled, time.Now(), &resp.Diagnostics)

@@ -51,8 +51,8 @@ type evoluxSubscribersModel struct {
 	State                  types.String   `tfsdk:"state"`
 	TemplateUUID           types.String   `tfsdk:"template_uuid"`
 	Campaigns              types.Set      `tfsdk:"campaigns"`
-	Start                  timestampValue `tfsdk:"start"`
-	End                    timestampValue `tfsdk:"end"`
+	Start                  types.String   `tfsdk:"start"`
+	End                    types.String   `tfsdk:"end"`
 	Timezone               types.String   `tfsdk:"timezone"`
 	ConversationFieldKey   types.String   `tfsdk:"conversation_field_key"`
 	ConversationFieldValue types.String   `tfsdk:"conversation_field_value"`
@@ -86,7 +86,7 @@ func filterString(description string, validators ...validator.String) schema.Str
 }
 
 func filterTimestamp(description string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: description, Optional: true, CustomType: timestampType{}}
+	return schema.StringAttribute{MarkdownDescription: description, Optional: true, Validators: []validator.String{timestampText}}
 }
 
 func (d *evoluxSubscribersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -200,12 +200,12 @@ func subscriberObject() schema.NestedAttributeObject {
 
 // ValidateConfig: start after end, at plan time (null, unknown and malformed values not compared).
 func (d *evoluxSubscribersDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var start, end timestampValue
+	var start, end types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("start"), &start)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("end"), &end)...)
-	s, startDiags := start.ValueRFC3339Time()
-	e, endDiags := end.ValueRFC3339Time()
-	if !resp.Diagnostics.HasError() && !startDiags.HasError() && !endDiags.HasError() && s.After(e) {
+	s, startErr := time.Parse(time.RFC3339, start.ValueString())
+	e, endErr := time.Parse(time.RFC3339, end.ValueString())
+	if !resp.Diagnostics.HasError() && startErr == nil && endErr == nil && s.After(e) {
 		resp.Diagnostics.AddAttributeError(path.Root("start"), "start is after end",
 			fmt.Sprintf("start (%s) is after end (%s), so the report could only be empty. "+
 				"Swap the two, or move start earlier.", start.ValueString(), end.ValueString()))

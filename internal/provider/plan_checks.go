@@ -6,13 +6,14 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Plan-time checks, with no request: a mistake fails the pipeline before the merge, not after.
 
 // warnScheduledInThePast warns about a new campaign whose scheduled_date has
 // passed: Builder starts it at once (a typo in the year would send it today).
-func warnScheduledInThePast(scheduled timestampValue, now time.Time, diags *diag.Diagnostics) {
+func warnScheduledInThePast(scheduled types.String, now time.Time, diags *diag.Diagnostics) {
 	if scheduled.IsNull() || scheduled.IsUnknown() {
 		return
 	}

@@ -81,9 +81,9 @@ func TestWarnScheduledInThePast(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scheduled, func(t *testing.T) {
-			value := timestampNull()
+			value := types.StringNull()
 			if tt.scheduled != "" {
-				value.StringValue = types.StringValue(tt.scheduled)
+				value = types.StringValue(tt.scheduled)
 			}
 			var diags diag.Diagnostics
 			warnScheduledInThePast(value, now, &diags)

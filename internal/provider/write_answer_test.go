@@ -680,7 +680,7 @@ func TestBuilderCampaignModel_fromAPIReadsTolerantly(t *testing.T) {
 		Organization:  types.StringValue("acme"),
 		BotName:       types.StringValue("support-bot"),
 		CampaignName:  types.StringValue("welcome-2026"),
-		ScheduledDate: timestampOf(timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00")),
+		ScheduledDate: types.StringValue("2030-01-01T09:00:00-03:00"),
 		SheetValues:   types.ListNull(types.StringType),
 	}
 	cases := map[string]struct {
@@ -747,7 +747,7 @@ func TestBuilderCampaignModel_fromWriteAnswerKeepsPlannedValues(t *testing.T) {
 		ID:            types.StringValue("5eb7cf5a86d9755df3a6c593"),
 		CampaignName:  types.StringValue(" welcome "),
 		Content:       types.StringValue("Olá"),
-		ScheduledDate: timestampOf(timetypes.NewRFC3339ValueMust("2030-01-01T09:00:00-03:00")),
+		ScheduledDate: types.StringValue("2030-01-01T09:00:00-03:00"),
 		Status:        types.StringUnknown(),
 		CreationDate:  types.StringUnknown(),
 		LogFile:       types.StringUnknown(),

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -33,10 +33,9 @@ func TestTimestampValue_malformedValueExplainedInPlainWords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.value, func(t *testing.T) {
-			var resp xattr.ValidateAttributeResponse
-			value := timestampValue{}
-			value.StringValue = types.StringValue(tt.value)
-			value.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("scheduled_date")}, &resp)
+			var resp validator.StringResponse
+			timestampText.ValidateString(context.Background(),
+				validator.StringRequest{Path: path.Root("scheduled_date"), ConfigValue: types.StringValue(tt.value)}, &resp)
 			if resp.Diagnostics.ErrorsCount() != 1 {
 				t.Fatalf("diagnostics %v, want one error", resp.Diagnostics)
 			}
@@ -54,38 +53,12 @@ func TestTimestampValue_malformedValueExplainedInPlainWords(t *testing.T) {
 		})
 	}
 	for _, valid := range []string{"2030-09-22T10:00:00-03:00", "2030-09-22T13:00:00Z", "2030-09-22T13:00:00.123456Z"} {
-		var resp xattr.ValidateAttributeResponse
-		value := timestampValue{}
-		value.StringValue = types.StringValue(valid)
-		value.ValidateAttribute(context.Background(), xattr.ValidateAttributeRequest{Path: path.Root("start")}, &resp)
+		var resp validator.StringResponse
+		timestampText.ValidateString(context.Background(),
+			validator.StringRequest{Path: path.Root("start"), ConfigValue: types.StringValue(valid)}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Errorf("%q refused: %v", valid, resp.Diagnostics)
 		}
 	}
 }
 
-// The type keeps timetypes.RFC3339's behaviour: the same value round-trips
-// through the type, and Z equals +00:00.
-func TestTimestampType_behavesAsRFC3339(t *testing.T) {
-	ctx := context.Background()
-	valuable, diags := timestampType{}.ValueFromString(ctx, types.StringValue("2030-09-22T13:00:00Z"))
-	value, ok := valuable.(timestampValue)
-	if diags.HasError() || !ok {
-		t.Fatalf("%T, %v", valuable, diags)
-	}
-	tfValue, err := value.ToTerraformValue(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := timestampType{}.ValueFromTerraform(ctx, tfValue)
-	if err != nil || !back.Equal(value) {
-		t.Fatalf("round trip: %v, %v", back, err)
-	}
-	other, _ := timestampType{}.ValueFromString(ctx, types.StringValue("2030-09-22T13:00:00+00:00"))
-	if equal, _ := value.StringSemanticEquals(ctx, other); !equal {
-		t.Error("Z and +00:00 are not semantically equal")
-	}
-	if !value.Type(ctx).Equal(timestampType{}) || value.Equal(types.StringValue("2030-09-22T13:00:00Z")) {
-		t.Error("a timestamp value must be of timestampType only")
-	}
-}
