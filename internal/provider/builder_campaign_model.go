@@ -16,19 +16,19 @@ import (
 
 // builderCampaignModel is a campaign, for the resource and the data sources alike.
 type builderCampaignModel struct {
-	ID            types.String   `tfsdk:"id"`
-	Organization  types.String   `tfsdk:"organization"`
-	BotName       types.String   `tfsdk:"bot_name"`
-	CampaignName  types.String   `tfsdk:"campaign_name"`
-	Name          types.String   `tfsdk:"name"`
-	Description   types.String   `tfsdk:"description"`
+	ID            types.String `tfsdk:"id"`
+	Organization  types.String `tfsdk:"organization"`
+	BotName       types.String `tfsdk:"bot_name"`
+	CampaignName  types.String `tfsdk:"campaign_name"`
+	Name          types.String `tfsdk:"name"`
+	Description   types.String `tfsdk:"description"`
 	ScheduledDate types.String `tfsdk:"scheduled_date"`
-	Content       types.String   `tfsdk:"content"`
-	File          types.String   `tfsdk:"file"`
-	SheetValues   types.List     `tfsdk:"sheet_values"`
-	Status        types.String   `tfsdk:"status"`
-	CreationDate  types.String   `tfsdk:"creation_date"`
-	LogFile       types.String   `tfsdk:"log_file"`
+	Content       types.String `tfsdk:"content"`
+	File          types.String `tfsdk:"file"`
+	SheetValues   types.List   `tfsdk:"sheet_values"`
+	Status        types.String `tfsdk:"status"`
+	CreationDate  types.String `tfsdk:"creation_date"`
+	LogFile       types.String `tfsdk:"log_file"`
 }
 
 // campaignDescriptions: the id's, and each of builder.CampaignFields'.
