@@ -79,7 +79,7 @@ func (a *builderFireTriggerAction) Invoke(ctx context.Context, req action.Invoke
 		resp.SendProgress(action.InvokeProgressEvent{Message: message})
 	case fireOutcomeUnknown:
 		resp.SendProgress(action.InvokeProgressEvent{Message: "Builder trigger may have fired: no usable answer; not sent again"})
-		resp.Diagnostics.AddError(mayHaveFiredSummary, mayHaveFiredDetail(fire.Err, payload, fire.SentAt.Format(time.RFC3339),
+		resp.Diagnostics.AddError(mayHaveFiredSummary, mayHaveFiredDetail(fire.Err, "payload "+summarizeJSON(payload, 200), fire.SentAt.Format(time.RFC3339),
 			"- If it fired, there is nothing to do: invoking the action again would fire it a second time.\n"+
 				"- If it did not fire and it should, invoke the action again on purpose: terraform apply -invoke=ADDRESS "+
 				"(an action_trigger in a lifecycle block fires again only on its next event)."))

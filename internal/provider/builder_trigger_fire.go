@@ -55,14 +55,14 @@ const inTriggerList = "in the Builder UI (with the campaigns emulator, in its tr
 
 // mayHaveFiredDetail explains an ambiguous fire: that it was not repeated, why, how to check. err is nil
 // when a refresh repeats it; next says what to do, for the resource or the action.
-func mayHaveFiredDetail(err error, payload, sentAt, next string) string {
+func mayHaveFiredDetail(err error, trigger, sentAt, next string) string {
 	what := "An earlier apply sent this trigger to Builder, but no usable answer came back."
 	if err != nil {
 		what = fmt.Sprintf("The trigger was sent to Builder, but no usable answer came back: %s", err)
 	}
 	return fmt.Sprintf("%s\n\nIt may or may not have fired, and it was not sent again: repeating it could message everyone twice.\n\n"+
-		"Trigger: payload %s; sent at %s.\n\nTo check: look for a trigger with this payload, sent around that time, %s.\n%s",
-		what, summarizeJSON(payload, 200), sentAt, inTriggerList, next)
+		"Trigger: %s; sent at %s.\n\nTo check: look for a trigger with this payload, sent around that time, %s.\n%s",
+		what, trigger, sentAt, inTriggerList, next)
 }
 
 // addNotFiredError reports a fire that certainly did not run.

@@ -15,10 +15,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -60,6 +63,8 @@ type builderTriggerResource struct{ configuredResource }
 type builderTriggerModel struct {
 	ID          types.String         `tfsdk:"id"`
 	Payload     jsontypes.Normalized `tfsdk:"payload"`
+	PayloadWO   jsontypes.Normalized `tfsdk:"payload_wo"`
+	WOVersion   types.Int64          `tfsdk:"payload_wo_version"`
 	Keepers     types.Map            `tfsdk:"keepers"`
 	FiredAt     timetypes.RFC3339    `tfsdk:"fired_at"`
 	FireOutcome types.String         `tfsdk:"fire_outcome"`
@@ -102,13 +107,30 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"payload": schema.StringAttribute{
 				MarkdownDescription: "The trigger's data, a JSON object as text, sent to Builder as `{\"json\": payload}`; write it with `jsonencode`. " +
 					"Whitespace and key order never make a difference. Changing it fires a new trigger.",
-				Required:   true,
+				Optional:   true,
 				CustomType: jsontypes.NormalizedType{},
-				Validators: []validator.String{jsonObjectText},
+				Validators: []validator.String{jsonObjectText, stringvalidator.ExactlyOneOf(path.MatchRoot("payload_wo"))},
 				PlanModifiers: []planmodifier.String{
 					useStateWhenSemanticallyEqual(jsontypes.NormalizedType{}),
 					stringplanmodifier.RequiresReplaceIf(payloadChangeFires, payloadReplaces, payloadReplaces),
 				},
+			},
+			"payload_wo": schema.StringAttribute{
+				MarkdownDescription: "The payload as a write-only argument (Terraform 1.11+, OpenTofu 1.11+): sent like `payload`, " +
+					"never stored in state or shown in a plan, and left out of `result`. Exactly one of `payload` and `payload_wo`. " +
+					"Its changes cannot be seen once applied: change `payload_wo_version` (or a keeper) to fire anew.",
+				Optional:   true,
+				WriteOnly:  true,
+				CustomType: jsontypes.NormalizedType{},
+				Validators: []validator.String{jsonObjectText},
+			},
+			"payload_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "A number to change when `payload_wo` should fire a new trigger: changing it fires anew; " +
+					"setting it where it was unset (an import, a move from `payload`), or removing it, is recorded without firing.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("payload_wo"))},
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplaceIf(versionChangeFires,
+					"Changing payload_wo_version fires a new trigger.", "Changing `payload_wo_version` fires a new trigger.")},
 			},
 			"keepers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary strings; changing any of them fires a new trigger, for example `{ campaign = campaigns_builder_campaign.x.id }` " +
@@ -136,13 +158,21 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
-// ModifyPlan fails a plan that fires (a create: a replacement plans its new
-// object as one) when its Builder settings are missing or unusable.
-func (r *builderTriggerResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return // a destroy, or an update that fires nothing
+// ModifyPlan fails a plan that fires (a create: a replacement plans its new object as one) when its Builder
+// settings are missing or unusable; an update that makes the payload write-only plans result without it.
+func (r *builderTriggerResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	switch {
+	case req.Plan.Raw.IsNull(): // a destroy
+	case req.State.Raw.IsNull():
+		resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
+	default:
+		var plan builderTriggerModel
+		if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); !plan.Payload.IsNull() || plan.Result.IsUnknown() ||
+			plan.Result.IsNull() {
+			return
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("result"), plan.result(json.RawMessage(plan.Result.ValueString())))...)
 	}
-	resp.Diagnostics.Append(r.data.builderSettingsAtPlan(triggerFires)...)
 }
 
 // Create fires the trigger, once. Once the request may have left, it never
@@ -156,7 +186,11 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
-	fire := fireTrigger(ctx, c, plan.Payload.ValueString())
+	payload := plan.Payload
+	if payload.IsNull() {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("payload_wo"), &payload)...)
+	}
+	fire := fireTrigger(ctx, c, payload.ValueString())
 	if fire.Outcome == "" {
 		// Certainly not fired: nothing goes into state; the next apply tries again.
 		addNotFiredError(&resp.Diagnostics, fire.Err)
@@ -177,7 +211,7 @@ func (r *builderTriggerResource) Create(ctx context.Context, req resource.Create
 		// Read back so that result is known after this apply (else the next
 		// plan shows it changed outside Terraform); a failure only warns.
 		if raw, err := c.GetTrigger(ctx, id); err == nil {
-			plan.Result = jsontypes.NewNormalizedValue(string(raw))
+			plan.Result = plan.result(raw)
 		} else {
 			resp.Diagnostics.AddWarning("Trigger "+id+" fired; its status could not be read",
 				fmt.Sprintf("Builder fired trigger %q, but reading it back failed: %s\n\n"+
@@ -235,16 +269,16 @@ func (r *builderTriggerResource) Read(ctx context.Context, req resource.ReadRequ
 		addClientError(&resp.Diagnostics, "Cannot read trigger "+id, "Reading Builder trigger "+id, err)
 		return
 	}
-	state.Result = jsontypes.NewNormalizedValue(string(raw))
 	// Only an import fills payload and fired_at from the server: a server's
 	// spelling of the payload must never become a replacement, which fires.
 	payload, createdAt := triggerReadFields(raw)
-	if state.Payload.IsNull() && payload != "" {
+	if isFreshImport(state) && payload != "" {
 		state.Payload = jsontypes.NewNormalizedValue(payload)
 	}
 	if state.FiredAt.IsNull() && createdAt != nil {
 		state.FiredAt = timetypes.NewRFC3339TimeValue(createdAt.UTC())
 	}
+	state.Result = state.result(raw)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -279,9 +313,49 @@ func (r *builderTriggerResource) ImportState(ctx context.Context, req resource.I
 
 const payloadReplaces = "Changing the payload fires a new trigger, except when an imported trigger's payload was unknown: then it is recorded without firing."
 
-// payloadChangeFires: every change replaces, but recording an imported trigger's payload its read lacked.
+// payloadChangeFires: a changed payload fires; one there is nothing to compare with (an import's its read lacked,
+// or one that was write-only) is recorded without firing, and moving the payload to payload_wo fires only if it differs.
 func payloadChangeFires(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = !(req.StateValue.IsNull() && stateIsImported(ctx, req.State, &resp.Diagnostics))
+	if req.StateValue.IsNull() {
+		if !stateIsImported(ctx, req.State, &resp.Diagnostics) {
+			resp.Diagnostics.AddAttributeWarning(req.Path, "Payload recorded without firing", "The trigger's payload was "+
+				"write-only, so this provider cannot tell whether payload differs from it: it is recorded without firing. "+
+				"To fire anew on purpose, use -replace or change a keeper.")
+		}
+		return
+	}
+	if !req.PlanValue.IsNull() {
+		resp.RequiresReplace = true
+		return
+	}
+	var writeOnly jsontypes.Normalized
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("payload_wo"), &writeOnly)...)
+	same, diags := jsontypes.NewNormalizedValue(req.StateValue.ValueString()).StringSemanticEquals(ctx, writeOnly)
+	resp.Diagnostics.Append(diags...)
+	resp.RequiresReplace = !same && !writeOnly.IsUnknown()
+}
+
+// versionChangeFires: a changed payload_wo_version fires; one set where there was none, or removed, is recorded.
+func versionChangeFires(_ context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
+}
+
+// result is Builder's answer to a read, without the payload (under "json") when it is write-only.
+func (m builderTriggerModel) result(raw json.RawMessage) jsontypes.Normalized {
+	var answer map[string]json.RawMessage
+	if m.Payload.IsNull() && json.Unmarshal(raw, &answer) == nil && answer != nil {
+		delete(answer, builder.FieldTriggerJSON)
+		raw, _ = json.Marshal(answer)
+	}
+	return jsontypes.NewNormalizedValue(string(raw))
+}
+
+// described names the trigger in warnings: by its payload, or by the version of a write-only one.
+func (m builderTriggerModel) described() string {
+	if m.Payload.IsNull() {
+		return fmt.Sprintf("a write-only payload (payload_wo_version %s)", m.WOVersion)
+	}
+	return "payload " + summarizeJSON(m.Payload.ValueString(), 200)
 }
 
 // keepersChangeFires: every keepers change replaces, except null to empty (or
@@ -336,16 +410,16 @@ func firedWithoutIDDetail(m builderTriggerModel, err error) string {
 		what = fmt.Sprintf("Builder accepted the trigger, but its answer held no id this provider can read: %s", err)
 	}
 	return fmt.Sprintf("%s\n\nThe trigger fired once and will not be fired again: it is saved in state with fire_outcome = %q and the placeholder id %q. "+
-		"Without its real id, result cannot be read.\n\nTrigger: payload %s; keepers %s; sent at %s.\n\n"+
+		"Without its real id, result cannot be read.\n\nTrigger: %s; keepers %s; sent at %s.\n\n"+
 		"To record its real id: find the trigger with this payload, sent around that time, %s, then run terraform state rm ADDRESS "+
 		"and terraform import ADDRESS ID with its Builder id. Nothing is fired by either step.\n%s",
-		what, fireOutcomeFired, m.ID.ValueString(), summarizeJSON(m.Payload.ValueString(), 200), summarizeKeepers(m.Keepers), m.FiredAt.ValueString(),
+		what, fireOutcomeFired, m.ID.ValueString(), m.described(), summarizeKeepers(m.Keepers), m.FiredAt.ValueString(),
 		inTriggerList, addressHint(m.ID.ValueString()))
 }
 
 // ambiguousFireDetail is mayHaveFiredDetail for this resource: how to record the trigger or fire it again.
 func ambiguousFireDetail(m builderTriggerModel, err error) string {
-	return mayHaveFiredDetail(err, m.Payload.ValueString(), m.FiredAt.ValueString(), fmt.Sprintf(
+	return mayHaveFiredDetail(err, m.described(), m.FiredAt.ValueString(), fmt.Sprintf(
 		"It is saved in state with fire_outcome = %q and id %q, so later applies will not fire it. Keepers: %s.\n"+
 			"- If it fired, record it without firing: terraform state rm ADDRESS, then terraform import ADDRESS ID with its Builder id.\n"+
 			"- To fire it again on purpose: terraform apply -replace=ADDRESS, or change a value in keepers.\n%s",

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -32,6 +33,10 @@ func (s *simScenario) configValue(addr string) (string, tftypes.Value) {
 		t, ok := s.triggers[addr]
 		if !ok {
 			return simTriggerType, tftypes.NewValue(typ, nil)
+		}
+		if t.WriteOnly {
+			return simTriggerType, simValue(typ, map[string]any{"payload_wo": t.Payload, "keepers": t.Keepers,
+				"payload_wo_version": tftypes.NewValue(tftypes.Number, 1)})
 		}
 		return simTriggerType, simValue(typ, map[string]any{"payload": t.Payload, "keepers": t.Keepers})
 	}
@@ -395,6 +400,12 @@ func (s *simScenario) checkStep() error {
 	if err := s.checkAudiences(); err != nil {
 		return err
 	}
+	for addr, t := range s.triggers {
+		phone := simPayloadPhone.FindString(t.Payload)
+		if obj, ok := s.core.state[addr]; ok && t.WriteOnly && strings.Contains(obj.value.String(), phone) {
+			return violationf("%s: its write-only payload's %s is in state: %s", addr, phone, obj.value)
+		}
+	}
 	s.world.mu.Lock()
 	defer s.world.mu.Unlock()
 	for addr, n := range s.world.fired {
@@ -404,6 +415,9 @@ func (s *simScenario) checkStep() error {
 	}
 	return nil
 }
+
+// simPayloadPhone is the personal data of a payloadText.
+var simPayloadPhone = regexp.MustCompile(`5511999990[0-9]{3}`)
 
 // maxConvergeRounds bounds the applies of a convergence with people acting.
 const maxConvergeRounds = 8

@@ -162,8 +162,9 @@ func (c simCampaign) attrs() map[string]any {
 }
 
 type simTrigger struct {
-	Payload string
-	Keepers map[string]string
+	Payload   string
+	Keepers   map[string]string
+	WriteOnly bool // the payload is payload_wo, version 1
 }
 
 // simScenario is one run: the world, core and the user's configuration.
@@ -430,7 +431,8 @@ func (s *simScenario) play(step simStep) error {
 		s.expect[addr] = true
 	case "trigger":
 		addr := simTriggerAddr(s.next)
-		s.triggers[addr] = simTrigger{Payload: payloadText(s.next, step.Val), Keepers: map[string]string{"round": "1"}}
+		s.triggers[addr] = simTrigger{Payload: payloadText(s.next, step.Val), Keepers: map[string]string{"round": "1"},
+			WriteOnly: step.Val%3 == 0}
 		s.next++
 		s.intents[addr]++
 	case "untrigger":
@@ -456,9 +458,12 @@ func (s *simScenario) play(step simStep) error {
 			return nil
 		}
 		t := s.triggers[addr]
-		if strings.HasPrefix(t.Payload, "{ ") {
+		switch {
+		case step.Val%3 == 0: // moved between payload and payload_wo
+			t.WriteOnly = !t.WriteOnly
+		case strings.HasPrefix(t.Payload, "{ "):
 			t.Payload = strings.NewReplacer(" ", "").Replace(t.Payload)
-		} else {
+		default:
 			t.Payload = strings.ReplaceAll(t.Payload, ",", ", ")
 		}
 		s.triggers[addr] = t
