@@ -95,8 +95,10 @@ func (r *evoluxAudienceResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"one phone (the same digits, or one with a country code and the other without) are refused. From a CSV file: " +
 					"`{ for row in csvdecode(file(\"audience.csv\")) : row.phone => { name = row.name, parameters = [row.parameter1] } }`. " +
 					"A dynamic value rather than a nested map because a provider's nested attributes cost time in the square of their " +
-					"size, and an audience may hold 100,000 subscribers; its shape is checked at plan time all the same.",
-				Required: true,
+					"size, and an audience may hold 100,000 subscribers; its shape is checked at plan time all the same. Sensitive, " +
+					"since it holds personal data: plans show it only as changed, outputs only through `nonsensitive()`.",
+				Required:  true,
+				Sensitive: true,
 			},
 			"insert_outcomes": schema.MapAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "What became of each subscriber, keyed as `subscribers`: `" + insertedOutcome + "` once the report " +

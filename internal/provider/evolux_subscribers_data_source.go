@@ -150,8 +150,11 @@ func (d *evoluxSubscribersDataSource) Schema(ctx context.Context, _ datasource.S
 			},
 			"subscribers": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching subscribers, in the order the API returned them; null when `include_subscribers` is `false`. " +
-					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record.",
+					"Fields the record does not carry are null. The record format is ASSUMED (undocumented); `raw` has the whole record. " +
+					"Sensitive, since it holds personal data (names, phone numbers, custom fields): plans and outputs show it only " +
+					"through `nonsensitive()`.",
 				Computed:     true,
+				Sensitive:    true,
 				NestedObject: subscriberObject(),
 			},
 			"total": schema.Int64Attribute{MarkdownDescription: "Number of subscribers read, over every page.", Computed: true},

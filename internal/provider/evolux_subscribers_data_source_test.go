@@ -251,7 +251,7 @@ func TestAccEvoluxSubscribers_tolerantRecordDecoding(t *testing.T) {
 data "campaigns_evolux_subscribers" "test" {}
 
 output "customer_type" {
-  value = jsondecode(data.campaigns_evolux_subscribers.test.subscribers[0].raw).conversation_fields.tipo_cliente
+  value = nonsensitive(jsondecode(data.campaigns_evolux_subscribers.test.subscribers[0].raw).conversation_fields.tipo_cliente)
 }
 `,
 					ConfigStateChecks: []statecheck.StateCheck{

@@ -62,6 +62,7 @@ var exampleCases = map[string]exampleCase{
 	"guides/spreadsheet-to-whatsapp": {readsInChecks: true, check: examplePhonesUploaded(
 		"5511999990001", "5511999990002", "5511999990003")},
 	"guides/testing-with-the-emulator":       {},
+	"guides/personal-data":                   {check: exampleStateLacks("+5511999990101", "renewal_reminder_v1")},
 	"actions/campaigns_builder_fire_trigger": {latest: true, check: actionExampleFires},
 	// The adopted campaigns were there before; destroy deletes them.
 	"list-resources/campaigns_builder_campaign":   {latest: true, prepare: seedCampaignsToAdopt, beforeApply: queryGeneratesAdoption, keeps: -2},
@@ -393,6 +394,24 @@ func rowsAdopted(t *testing.T, srv *emulator.Server, _ *cliWorkdir) {
 }
 
 // examplePhonesUploaded: the example's audiences uploaded exactly these phones, each once, in any order.
+// exampleStateLacks: the state after the apply holds none of texts, and the trigger fired.
+func exampleStateLacks(texts ...string) func(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	return func(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+		state, err := json.Marshal(w.state())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range texts {
+			if strings.Contains(string(state), text) {
+				t.Errorf("the state holds %q", text)
+			}
+		}
+		if n := srv.Count(emulator.OpTriggerFire); n != 1 {
+			t.Errorf("%d fires, want 1", n)
+		}
+	}
+}
+
 func examplePhonesUploaded(phones ...string) func(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
 	return func(t *testing.T, srv *emulator.Server, _ *cliWorkdir) {
 		got := srv.Uploaded()

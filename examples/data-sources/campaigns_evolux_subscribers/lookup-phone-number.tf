@@ -6,6 +6,9 @@ data "campaigns_evolux_subscribers" "customer" {
 
 output "customer_campaigns" {
   description = "State of the customer in each campaign, with a custom field read from the raw record."
+  # The records are personal data, so subscribers is sensitive: an output of
+  # them says so, and the CLI shows it only with -json or output NAME.
+  sensitive = true
   value = [
     for s in data.campaigns_evolux_subscribers.customer.subscribers : {
       campaign_uuid = s.campaign_uuid

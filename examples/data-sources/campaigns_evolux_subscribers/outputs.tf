@@ -20,4 +20,5 @@ output "black_friday_completion_percent" {
 output "company_error_phone_numbers" {
   description = "Phone numbers of the companies whose message failed, to follow up by hand."
   value       = data.campaigns_evolux_subscribers.company_errors.subscribers[*].phone_number
+  sensitive   = true # personal data: printed only by output -json or output NAME
 }
