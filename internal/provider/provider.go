@@ -254,6 +254,7 @@ func (p *campaignsProvider) Actions(_ context.Context) []func() action.Action {
 }
 
 // Functions are provider::campaigns::name(...) (Terraform 1.8+, OpenTofu 1.7+); they need no provider configuration.
+// Their argument errors end without a period: the CLI shows `Invalid value for "date" parameter: <text>.`
 func (p *campaignsProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{NewReportWindowFunction, NewPhoneNumberFunction, NewCampaignCreatedAtFunction}
 }
