@@ -23,8 +23,8 @@ func (f *phoneNumberFunction) Metadata(_ context.Context, _ function.MetadataReq
 func (f *phoneNumberFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
 	resp.Definition = function.Definition{
 		Summary: "A phone number as digits with its country code",
-		MarkdownDescription: "A phone number as a spreadsheet holds it, as digits only with its country code, as WhatsApp and " +
-			"`campaigns_evolux_campaign_subscribers` take it: `(11) 99988-1122`, `+55 11 99988 1122` and " +
+		MarkdownDescription: "A phone number as a spreadsheet holds it, turned into the digits, country code first, that " +
+			"WhatsApp and `campaigns_evolux_campaign_subscribers` take: `(11) 99988-1122`, `+55 11 99988 1122` and " +
 			"`011 99988-1122` are all `5511999881122` with `default_country = \"55\"`.\n\n" +
 			"Spaces, `+`, `(`, `)` and `-` are dropped. A number that begins with `+` carries its country code already. " +
 			"Otherwise leading zeros (a trunk `0`, an international `00`) are dropped, and `default_country` is put " +
