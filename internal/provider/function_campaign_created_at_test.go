@@ -56,7 +56,8 @@ func TestCampaignCreatedAt_newIDIsNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err.Text)
 	}
-	created, parseErr := time.Parse(time.RFC3339, got.(types.String).ValueString())
+	text, _ := got.(types.String)
+	created, parseErr := time.Parse(time.RFC3339, text.ValueString())
 	if parseErr != nil || created.Before(before) || created.After(time.Now()) {
 		t.Errorf("a new id reads %s, want a time since %s", got, before.UTC().Format(time.RFC3339))
 	}

@@ -12,7 +12,7 @@ import (
 func TestReportWindow_dayInTimeZone(t *testing.T) {
 	for _, tc := range []struct {
 		date, zone, start, end string
-		hours                  time.Duration
+		hours                  int
 	}{
 		{"2024-09-05", "America/Sao_Paulo", "2024-09-05T03:00:00Z", "2024-09-06T02:59:59.999Z", 24},
 		{"2024-09-05", "UTC", "2024-09-05T00:00:00Z", "2024-09-05T23:59:59.999Z", 24},
@@ -37,7 +37,7 @@ func TestReportWindow_dayInTimeZone(t *testing.T) {
 			}
 			start, _ := time.Parse(time.RFC3339, tc.start)
 			end, _ := time.Parse(time.RFC3339, tc.end)
-			if length := end.Add(time.Millisecond).Sub(start); length != tc.hours*time.Hour {
+			if length := end.Add(time.Millisecond).Sub(start); length != time.Duration(tc.hours)*time.Hour {
 				t.Errorf("the day lasts %s, want %dh", length, tc.hours)
 			}
 		})
