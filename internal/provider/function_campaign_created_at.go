@@ -46,7 +46,8 @@ func (f *campaignCreatedAtFunction) Run(ctx context.Context, req function.RunReq
 	}
 	created, ok := builder.ObjectIDTime(id)
 	if !builder.ValidObjectID(id) || !ok {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("%q is not a campaign id: 24 lowercase hexadecimal digits", id))
+		resp.Error = function.NewArgumentFuncError(0,
+			fmt.Sprintf("%q is not a campaign id: 24 lowercase hexadecimal digits", id))
 		return
 	}
 	resp.Error = resp.Result.Set(ctx, created.UTC().Format(time.RFC3339))

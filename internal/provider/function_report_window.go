@@ -58,18 +58,21 @@ func (f *reportWindowFunction) Run(ctx context.Context, req function.RunRequest,
 	}
 	day, err := time.Parse(time.DateOnly, date)
 	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("%q is not a calendar date written YYYY-MM-DD, such as \"2024-09-05\"", date))
+		resp.Error = function.NewArgumentFuncError(0,
+			fmt.Sprintf("%q is not a calendar date written YYYY-MM-DD, such as \"2024-09-05\"", date))
 		return
 	}
 	// LoadLocation reads "" as UTC and "Local" as the machine's zone: neither names an IANA zone.
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "" || zone == "Local" {
-		resp.Error = function.NewArgumentFuncError(1, fmt.Sprintf("%q is not an IANA time zone, such as \"America/Sao_Paulo\" or \"UTC\"", zone))
+		resp.Error = function.NewArgumentFuncError(1,
+			fmt.Sprintf("%q is not an IANA time zone, such as \"America/Sao_Paulo\" or \"UTC\"", zone))
 		return
 	}
 	start, next := firstInstant(day, loc), firstInstant(day.AddDate(0, 0, 1), loc)
 	if !next.After(start) {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("%s was skipped in %s: its clocks went from the day before to the day after", date, zone))
+		resp.Error = function.NewArgumentFuncError(0,
+			fmt.Sprintf("%q was skipped in %s: its clocks went from the day before to the day after", date, zone))
 		return
 	}
 	window := reportWindowModel{

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -16,6 +17,31 @@ import (
 
 // Provider-defined functions need Terraform 1.8+ (OpenTofu has them from 1.7).
 var functionsSupported = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
+
+// Every function documents itself: the docs pages and the CLI's help are made from these texts.
+func TestFunctionsAreDescribed(t *testing.T) {
+	p, _ := New("test")().(provider.ProviderWithFunctions)
+	var names []string
+	for _, newFunction := range p.Functions(t.Context()) {
+		f := newFunction()
+		var meta function.MetadataResponse
+		f.Metadata(t.Context(), function.MetadataRequest{}, &meta)
+		names = append(names, meta.Name)
+		var def function.DefinitionResponse
+		f.Definition(t.Context(), function.DefinitionRequest{}, &def)
+		if def.Definition.Summary == "" || def.Definition.MarkdownDescription == "" {
+			t.Errorf("%s: no Summary or MarkdownDescription", meta.Name)
+		}
+		for _, parameter := range def.Definition.Parameters {
+			if parameter.GetMarkdownDescription() == "" {
+				t.Errorf("%s: parameter %s has no MarkdownDescription", meta.Name, parameter.GetName())
+			}
+		}
+	}
+	if got := strings.Join(names, " "); got != "report_window phone_number campaign_created_at" {
+		t.Errorf("the provider's functions are %q, want PRODUCT.md's report_window, phone_number and campaign_created_at", got)
+	}
+}
 
 // runFunction calls f's Run as the framework does, with string arguments.
 func runFunction(t *testing.T, f function.Function, args ...string) (attr.Value, *function.FuncError) {
