@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
-// Provider-defined functions need Terraform 1.8+ (OpenTofu has them from 1.7).
+// Provider-defined functions need Terraform 1.8+; OpenTofu has them from 1.7, which this check skips too.
 var functionsSupported = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)}
 
 // Every function documents itself: the docs pages and the CLI's help are made from these texts.
