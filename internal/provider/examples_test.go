@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -68,6 +69,18 @@ var exampleCases = map[string]exampleCase{
 	"list-resources/campaigns_builder_campaign":   {latest: true, prepare: seedCampaignsToAdopt, beforeApply: queryGeneratesAdoption, keeps: -2},
 	"guides/adopting-existing-campaigns":          {prepare: seedCampaignsToAdopt, check: adoptWithGeneratedConfig, keeps: -2},
 	"guides/adopting-existing-campaigns/for_each": {prepare: seedRowsToAdopt, check: rowsAdopted, keeps: -2},
+	"functions/report_window": {check: exampleOutputsAre(map[string]string{
+		"september_5_window":      `{"end":"2024-09-06T02:59:59.999Z","start":"2024-09-05T03:00:00Z"}`,
+		"new_york_spring_forward": `{"end":"2024-03-11T03:59:59.999Z","start":"2024-03-10T05:00:00Z"}`,
+	})},
+	"functions/phone_number": {stateless: true, check: exampleOutputsAre(map[string]string{
+		"subscriber_phones": `{"12125550100":"Ian","551132221122":"Ana","5511999660003":"Eva",` +
+			`"5511999881122":"Maria","5521988880001":"João","5555999770002":"Rui"}`,
+	})},
+	"functions/campaign_created_at": {stateless: true, check: exampleOutputsAre(map[string]string{
+		"campaign_created_at": `"2024-09-05T02:25:00Z"`,
+		"campaign_created_on": `"05 Sep 2024 02:25 UTC"`,
+	})},
 }
 
 func TestAccExamples_everyExampleAppliesCleanly(t *testing.T) {
@@ -418,6 +431,19 @@ func examplePhonesUploaded(phones ...string) func(t *testing.T, srv *emulator.Se
 		sort.Strings(got)
 		if strings.Join(got, ",") != strings.Join(phones, ",") {
 			t.Errorf("the example uploaded %v, want %v, each once", got, phones)
+		}
+	}
+}
+
+// exampleOutputsAre: each output's value, as `output -json` prints it compacted, is the one given.
+func exampleOutputsAre(want map[string]string) func(t *testing.T, srv *emulator.Server, w *cliWorkdir) {
+	return func(t *testing.T, _ *emulator.Server, w *cliWorkdir) {
+		t.Helper()
+		for name, value := range want {
+			var got bytes.Buffer
+			if err := json.Compact(&got, []byte(w.must("output", "-json", name).stdout)); err != nil || got.String() != value {
+				t.Errorf("output %s = %s, want %s", name, got.String(), value)
+			}
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -31,6 +32,7 @@ var (
 	_ provider.ProviderWithValidateConfig     = &campaignsProvider{}
 	_ provider.ProviderWithListResources      = &campaignsProvider{}
 	_ provider.ProviderWithActions            = &campaignsProvider{}
+	_ provider.ProviderWithFunctions          = &campaignsProvider{}
 )
 
 // Environment variables that stand in for provider attributes; configuration wins.
@@ -249,6 +251,12 @@ func (p *campaignsProvider) ListResources(_ context.Context) []func() list.ListR
 // Actions are for `action` blocks (Terraform 1.14+).
 func (p *campaignsProvider) Actions(_ context.Context) []func() action.Action {
 	return []func() action.Action{NewBuilderFireTriggerAction}
+}
+
+// Functions are provider::campaigns::name(...) (Terraform 1.8+, OpenTofu 1.7+); they need no provider configuration.
+// Their argument errors end without a period: the CLI shows `Invalid value for "date" parameter: <text>.`
+func (p *campaignsProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewReportWindowFunction, NewPhoneNumberFunction, NewCampaignCreatedAtFunction}
 }
 
 // nestedModel decodes a known, non-null nested attribute.

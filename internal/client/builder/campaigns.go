@@ -174,7 +174,7 @@ func (c *Client) findUnclaimed(ctx context.Context, organization, bot string, se
 
 // madeWithin: by the ObjectId (zone-free), else creation_date; true when neither says.
 func madeWithin(campaign Campaign, w Window) bool {
-	made, known := objectIDTime(campaign.ID)
+	made, known := ObjectIDTime(campaign.ID)
 	if !known {
 		made, known = client.ParseTimestamp(orEmpty(campaign.CreationDate))
 	}

@@ -44,8 +44,8 @@ func madeHere(id, organization, bot string) bool {
 	return err == nil && len(raw) == 12 && string(raw[4:7]) == botMark(organization, bot)
 }
 
-// objectIDTime is when an ObjectId was made, by its first 4 bytes.
-func objectIDTime(id string) (time.Time, bool) {
+// ObjectIDTime is when an ObjectId was made, by its first 4 bytes (Unix seconds, big-endian).
+func ObjectIDTime(id string) (time.Time, bool) {
 	raw, err := hex.DecodeString(id)
 	if err != nil || len(raw) != 12 {
 		return time.Time{}, false

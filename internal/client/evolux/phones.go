@@ -32,6 +32,38 @@ func PhoneDigits(text string) (digits string, ok bool) {
 	return digits, len(digits) >= minPhoneDigits && len(digits) <= maxPhoneDigits
 }
 
+// minNationalDigits: digits that begin with the country code and have at least this many after it carry it
+// already, as full numbers of Brazil (55 11 99988 1122), the United States (1 212 555 0100) or India do; a
+// national number of Brazil's area 55 (55 99988 1122) is shorter, and gets the country code.
+const minNationalDigits = 10
+
+// ValidCountryCode reports whether code is a country calling code: 1 to 3 digits, the first not 0.
+func ValidCountryCode(code string) bool {
+	return len(code) >= 1 && len(code) <= maxCountryCode && code[0] != '0' && strings.Trim(code, "0123456789") == ""
+}
+
+// WithCountryCode is a phone's digits with its country code: a phone written with a leading "+" carries
+// its own; otherwise leading zeros (a trunk "0", an international "00") are dropped and countryCode
+// (ValidCountryCode) is put before the digits, unless they begin with it and have at least
+// minNationalDigits after it. ok is false when text or the result is not a phone for PhoneDigits.
+func WithCountryCode(text, countryCode string) (digits string, ok bool) {
+	digits, ok = PhoneDigits(text)
+	if !ok {
+		return "", false
+	}
+	if strings.HasPrefix(strings.TrimLeft(text, " "), "+") {
+		if digits[0] == '0' { // no country code begins with 0
+			return "", false
+		}
+		return digits, true
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if !strings.HasPrefix(digits, countryCode) || len(digits)-len(countryCode) < minNationalDigits {
+		digits = countryCode + digits
+	}
+	return PhoneDigits(digits)
+}
+
 // Phones finds the configured phone a reported one is, whatever the report's spelling.
 type Phones struct {
 	byKey map[string][]string // a phone's digits, and those without a country code, to its configured spellings
