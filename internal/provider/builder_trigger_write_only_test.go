@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -170,5 +173,39 @@ func TestTriggerWarnings_writeOnlyPayloadNamedByVersion(t *testing.T) {
 	result := m.result(json.RawMessage(`{"status":"sent","json":{"phone":"` + reminderPhone + `"},"id":"1"}`))
 	if strings.Contains(result.ValueString(), reminderPhone) || !strings.Contains(result.ValueString(), `"status":"sent"`) {
 		t.Errorf("result %s: want the status without the payload", result.ValueString())
+	}
+}
+
+// A CLI older than 1.11 cannot send write-only values: the plan fails saying so, before any request.
+func TestBuilderTrigger_writeOnlyPayloadRefusedByOlderCLIs(t *testing.T) {
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := schemas.ResourceSchemas["campaigns_builder_trigger"]
+	config := simValue(objectType(schema), map[string]any{"payload_wo": reminderPayloadJSON})
+	dv, err := tfprotov6.NewDynamicValue(objectType(schema), config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, allowed := range []bool{false, true} {
+		resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+			TypeName: "campaigns_builder_trigger", Config: &dv,
+			ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: allowed},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused := slices.ContainsFunc(resp.Diagnostics, func(d *tfprotov6.Diagnostic) bool {
+			return d.Severity == tfprotov6.DiagnosticSeverityError && strings.Contains(d.Detail, "Terraform 1.11 and later")
+		})
+		if refused == allowed {
+			t.Errorf("write-only allowed by the CLI %v: refused %v (%v)", allowed, refused, resp.Diagnostics)
+		}
 	}
 }
