@@ -31,39 +31,34 @@ func timestampExpectation(attr, value, problem string) string {
 		attr, value, problem, timestampExample)
 }
 
-var (
-	dateOnly        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	withoutOffset   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$`)
-	spaceSeparated  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}`)
-	minutesOnly     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$`)
-	offsetNoColon   = regexp.MustCompile(`[+-]\d{4}$`)
-	rfc3339Skeleton = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`)
-)
+// timestampMistakes tell, in order, what a text that is not RFC 3339 gets wrong.
+var timestampMistakes = []struct {
+	made    func(text string) bool
+	problem string
+}{
+	{func(text string) bool { return strings.TrimSpace(text) != text }, "it has spaces around it"},
+	{func(text string) bool { return isRFC3339(strings.ToUpper(text)) }, "the T and the Z must be capital letters"},
+	{func(text string) bool { return strings.Contains(text, "/") }, "the date must be written year-month-day, with hyphens"},
+	{matches(`^\d{4}-\d{2}-\d{2}$`), "it is a date without a time"},
+	{matches(`^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$`), "it has no offset from UTC and no Z"},
+	{matches(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}`), "a space separates the date and the time, where a T is expected"},
+	{matches(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$`), "the time has no seconds"},
+	{matches(`[+-]\d{4}$`), "the offset needs a colon, as in -03:00"},
+	{matches(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$`),
+		"no such date or time exists (check the month, the day and the hour)"},
+}
+
+func matches(pattern string) func(string) bool { return regexp.MustCompile(pattern).MatchString }
 
 // timestampProblem says in plain words what is wrong with text as RFC 3339, or ""; never Go's parser's words.
 func timestampProblem(text string) string {
 	if isRFC3339(text) {
 		return ""
 	}
-	switch {
-	case strings.TrimSpace(text) != text:
-		return "it has spaces around it"
-	case isRFC3339(strings.ToUpper(text)):
-		return "the T and the Z must be capital letters"
-	case strings.Contains(text, "/"):
-		return "the date must be written year-month-day, with hyphens"
-	case dateOnly.MatchString(text):
-		return "it is a date without a time"
-	case withoutOffset.MatchString(text):
-		return "it has no offset from UTC and no Z"
-	case spaceSeparated.MatchString(text):
-		return "a space separates the date and the time, where a T is expected"
-	case minutesOnly.MatchString(text):
-		return "the time has no seconds"
-	case offsetNoColon.MatchString(text):
-		return "the offset needs a colon, as in -03:00"
-	case rfc3339Skeleton.MatchString(text):
-		return "no such date or time exists (check the month, the day and the hour)"
+	for _, m := range timestampMistakes {
+		if m.made(text) {
+			return m.problem
+		}
 	}
 	return "it is not in the expected form"
 }
