@@ -50,10 +50,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...str
 	if fields != nil {
 		errs = decodeFields(fields, dst, required...)
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-	}
-	return len(errs) == 0
+	return !refused(w, errs)
 }
 
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
@@ -193,16 +190,11 @@ var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgres
 // campaignBody reads a campaign request in FastAPI's order: JSON syntax, authentication, then every 422 at once.
 func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, map[string]json.RawMessage, bool) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
-	if syntaxErr {
-		writeValidation(w, bodyErrs)
-		return builder.Campaign{}, nil, false
-	}
-	if !e.authenticate(w, r) {
+	if syntaxErr && refused(w, bodyErrs) || !e.authenticate(w, r) {
 		return builder.Campaign{}, nil, false
 	}
 	c, campaignErrs := e.dialects.decodeCampaign(fields)
-	if errs := slices.Concat(pathErrs, bodyErrs, campaignErrs); len(errs) > 0 {
-		writeValidation(w, errs)
+	if refused(w, pathErrs, bodyErrs, campaignErrs) {
 		return builder.Campaign{}, nil, false
 	}
 	return c, fields, true
@@ -230,11 +222,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 
 func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathParams) {
 	skip, limit, errs := e.listWindow(r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	if !e.authenticate(w, r) {
+	if refused(w, errs) || !e.authenticate(w, r) {
 		return
 	}
 	list := slices.DeleteFunc(sortedCopies(e, e.campaigns, cloneCampaign), func(c builder.Campaign) bool { return !inBot(c, p) })
@@ -339,11 +327,7 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 // pathCampaign checks the bearer token, then the path's id (answering a failure itself), and takes a copy of the
 // path's campaign, removing it too when remove.
 func (e *Emulator) pathCampaign(w http.ResponseWriter, r *http.Request, p pathParams, remove bool) (c builder.Campaign, found, authorized bool) {
-	if !e.authenticate(w, r) {
-		return c, false, false
-	}
-	if errs := validatePathID(p[paramID]); len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.authenticate(w, r) || refused(w, validatePathID(p[paramID])) {
 		return c, false, false
 	}
 	e.mu.Lock()
@@ -392,8 +376,7 @@ func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, a
 	if len(keys) == 0 {
 		before = append(before, missingError(loc("query", builder.QueryAPIKey)))
 	}
-	if errs := slices.Concat(before, after); len(errs) > 0 {
-		writeValidation(w, errs)
+	if refused(w, before, after) {
 		return false
 	}
 	if !secretEqual(keys[len(keys)-1], e.apiKey) {
@@ -405,8 +388,7 @@ func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, a
 
 func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
-	if syntaxErr {
-		writeValidation(w, bodyErrs)
+	if syntaxErr && refused(w, bodyErrs) {
 		return
 	}
 	var req builder.TriggerRequest

@@ -36,6 +36,8 @@ const (
 	ShapeArray    = "array"
 )
 
+var evoluxShapes = []string{ShapeEnvelope, ShapeArray}
+
 const (
 	defaultTokenLifetime = time.Hour
 	refreshTokenLifetime = 24 * time.Hour
@@ -91,9 +93,10 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage)),
-		oneOf("evolux upload", UploadDialects)(cmp.Or(c.EvoluxUpload, UploadSummary)),
-		oneOf("evolux phones", PhoneSpellings)(cmp.Or(c.EvoluxPhones, PhonesAsSent))}
+	errs := []error{oneOf("evolux shape", evoluxShapes, cmp.Or(c.EvoluxShape, ShapeEnvelope)),
+		oneOf("evolux paging", PagingDialects(), cmp.Or(c.EvoluxPaging, PagingPage)),
+		oneOf("evolux upload", UploadDialects, cmp.Or(c.EvoluxUpload, UploadSummary)),
+		oneOf("evolux phones", PhoneSpellings, cmp.Or(c.EvoluxPhones, PhonesAsSent))}
 	knobs := []any{"insert delay", c.InsertDelay, "latency", c.Latency, "token lifetime", c.TokenLifetime, "scheduler interval", c.SchedulerInterval,
 		"slow delay", c.SlowDelay, "subscribers", c.Subscribers, "list max", c.ListMax, "page size", c.PageSize}
 	for knob := range slices.Chunk(knobs, 2) {
@@ -105,28 +108,12 @@ func (c Config) Validate() error {
 	return errors.Join(append(errs, err)...)
 }
 
-func checkShape(shape string) error {
-	if shape == ShapeEnvelope || shape == ShapeArray {
+// oneOf checks a knob's value against the names it takes.
+func oneOf(knob string, names []string, value string) error {
+	if slices.Contains(names, value) {
 		return nil
 	}
-	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
-}
-
-func checkPaging(name string) error {
-	if _, ok := pagingDialects[name]; ok {
-		return nil
-	}
-	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
-}
-
-// oneOf checks a knob's value against its names.
-func oneOf(knob string, names []string) func(string) error {
-	return func(value string) error {
-		if slices.Contains(names, value) {
-			return nil
-		}
-		return fmt.Errorf("%s %q: must be one of %v", knob, value, names)
-	}
+	return fmt.Errorf("%s %q: must be one of %v", knob, value, names)
 }
 
 // Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
@@ -210,26 +197,30 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 }
 
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
-func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, shape, checkShape) }
+func (e *Emulator) SetEvoluxShape(shape string) {
+	setChecked(&e.evoluxShape, "evolux shape", evoluxShapes, shape)
+}
 
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
-func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
+func (e *Emulator) SetEvoluxPaging(name string) {
+	setChecked(&e.evoluxPaging, "evolux paging", PagingDialects(), name)
+}
 
 // SetEvoluxUpload switches how uploads are answered; it panics on a name UploadDialects does not list.
 func (e *Emulator) SetEvoluxUpload(name string) {
-	e.setChecked(&e.evoluxUpload, name, oneOf("evolux upload", UploadDialects))
+	setChecked(&e.evoluxUpload, "evolux upload", UploadDialects, name)
 }
 
 // SetEvoluxPhones switches how the report spells uploaded phones; it panics on a name PhoneSpellings does not list.
 func (e *Emulator) SetEvoluxPhones(name string) {
-	e.setChecked(&e.evoluxPhones, name, oneOf("evolux phones", PhoneSpellings))
+	setChecked(&e.evoluxPhones, "evolux phones", PhoneSpellings, name)
 }
 
 // SetInsertDelay changes how long uploaded subscribers take to show in the report.
 func (e *Emulator) SetInsertDelay(d time.Duration) { e.insertDelay.Store(int64(max(d, 0))) }
 
-func (e *Emulator) setChecked(dst *atomic.Pointer[string], value string, check func(string) error) {
-	if err := check(value); err != nil {
+func setChecked(dst *atomic.Pointer[string], knob string, names []string, value string) {
+	if err := oneOf(knob, names, value); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	dst.Store(&value)

@@ -59,8 +59,13 @@ func writeDetail(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, fastAPIError{Detail: detail})
 }
 
-func writeValidation(w http.ResponseWriter, errs []validationError) {
-	writeJSON(w, http.StatusUnprocessableEntity, fastAPIError{Detail: errs})
+// refused answers the 422 of every error of lists, if any, and tells whether it did.
+func refused(w http.ResponseWriter, lists ...[]validationError) bool {
+	errs := slices.Concat(lists...)
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, fastAPIError{Detail: errs})
+	}
+	return len(errs) > 0
 }
 
 // writeUnhandled is what FastAPI answers for an exception nobody caught.
