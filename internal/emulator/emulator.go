@@ -289,7 +289,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := faultAnswers[kind]
 	buffered := httptest.NewRecorder() // the work of a fault that loses or delays its answer
 	if a.afterWork {
-		m.rt.handle(e, buffered, r, m.params)
+		m.rt.serve(e, buffered, r, m.params)
 	}
 	switch {
 	case a.status != 0:
@@ -306,7 +306,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case kind == FaultRefused || kind == FaultDropBefore || kind == FaultDropAfter:
 		dropConnection(w)
 	default:
-		m.rt.handle(e, w, r, m.params)
+		m.rt.serve(e, w, r, m.params)
 	}
 }
 

@@ -121,17 +121,18 @@ func (f subscriberFilter) match(s *subscriber) bool {
 	return true
 }
 
-func (e *Emulator) evoluxAuthorized(r *http.Request) bool {
+// serve runs rt's handler; every Evolux route first checks the bearer token.
+func (rt *route) serve(e *Emulator, w http.ResponseWriter, r *http.Request, p pathParams) {
 	scheme, token, _ := strings.Cut(r.Header.Get(evolux.HeaderAuthorization), " ")
-	return strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)
+	if rt.service == serviceEvolux && !(strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)) {
+		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
+		return
+	}
+	rt.handle(e, w, r, p)
 }
 
 // subscribersReport serves the report, encoded record by record, never built whole.
 func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	if !e.evoluxAuthorized(r) {
-		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
-		return
-	}
 	q := r.URL.Query()
 	f, err := parseSubscriberFilter(q)
 	if err != nil {
