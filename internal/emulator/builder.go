@@ -3,7 +3,6 @@ package emulator
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
@@ -122,11 +121,8 @@ func secretEqual(got, want string) bool {
 }
 
 func isObjectID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
 	_, err := hex.DecodeString(s)
-	return err == nil
+	return len(s) == 24 && err == nil
 }
 
 // newObjectID is an id the server makes: its seconds, then bytes drawn from the seed.
@@ -518,20 +514,6 @@ func (e *Emulator) AdvanceSchedule(now time.Time) {
 			continue
 		}
 		e.campaigns[id] = c
-	}
-}
-
-// runScheduler calls AdvanceSchedule every interval until ctx ends.
-func (e *Emulator) runScheduler(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			e.AdvanceSchedule(time.Now())
-		}
 	}
 }
 
