@@ -210,9 +210,8 @@ type subscriberStore struct {
 	mu           sync.Mutex
 	seed         int64
 	count        int
-	records      []subscriber
-	ready        bool
-	cacheKey     string // the last filter's ("" for none), so that paging through one query filters once
+	records      []subscriber // nil until generated
+	cacheKey     string       // the last filter's ("" for none), so that paging through one query filters once
 	cacheMatches []int32
 	pending      []pendingInsert // uploads not yet in the report, in the order they become visible
 	tasks        []time.Time     // upload tasks, by id - 1: when each is done
@@ -223,7 +222,7 @@ type subscriberStore struct {
 func (s *subscriberStore) generate(seed int64, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.count, s.records, s.ready, s.cacheKey, s.pending = seed, n, nil, false, "", nil
+	s.seed, s.count, s.records, s.cacheKey, s.pending = seed, n, nil, "", nil
 }
 
 func (s *subscriberStore) set(records []json.RawMessage) {
@@ -233,13 +232,13 @@ func (s *subscriberStore) set(records []json.RawMessage) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.records, s.ready, s.cacheKey, s.pending = len(parsed), parsed, true, "", nil
+	s.records, s.cacheKey, s.pending = parsed, "", nil
 }
 
 // ensure generates the records on first use.
 func (s *subscriberStore) ensure() {
-	if !s.ready {
-		s.records, s.ready = generateSubscribers(s.seed, s.count), true
+	if s.records == nil {
+		s.records = generateSubscribers(s.seed, s.count)
 	}
 }
 
