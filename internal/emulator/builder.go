@@ -41,8 +41,6 @@ type Trigger struct {
 	Status  string
 }
 
-func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
-
 // decodeBody reads a login or refresh body into dst, answering a 422 itself.
 func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) bool {
 	fields, errs, _ := readJSONBody(w, r)
@@ -389,11 +387,10 @@ func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathPar
 	}
 	var req builder.TriggerRequest
 	if fields != nil {
-		fieldErrs := decodeFields(fields, &req, "JSON")
-		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
-			fieldErrs = append(fieldErrs, notADict(loc("body", builder.FieldTriggerJSON)))
+		bodyErrs = decodeFields(fields, &req, "JSON") // readJSONBody had none
+		if raw, ok := req.JSON.(json.RawMessage); ok && len(bodyErrs) == 0 && !isJSONObject(raw) {
+			bodyErrs = append(bodyErrs, notADict(loc("body", builder.FieldTriggerJSON)))
 		}
-		bodyErrs = append(bodyErrs, fieldErrs...)
 	}
 	if !e.checkAPIKey(w, r, nil, bodyErrs) {
 		return
