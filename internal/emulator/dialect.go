@@ -114,10 +114,9 @@ func (d Dialect) info() (info dialectInfo, ok bool) {
 }
 
 // Dialects lists every named dialect, presets included, DialectReference first.
-func Dialects() []Dialect {
-	out := make([]Dialect, len(dialectTable))
-	for i, info := range dialectTable {
-		out[i] = info.name
+func Dialects() (out []Dialect) {
+	for _, info := range dialectTable {
+		out = append(out, info.name)
 	}
 	return out
 }

@@ -281,8 +281,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
-	if ok, wait := e.buckets[m.rt.service].take(e.now()); !ok {
-		e.buckets[m.rt.service].refuse(w, m.rt.service, wait)
+	if ok, retryAfter := e.buckets[m.rt.service].take(e.now()); !ok {
+		writeServiceError(w, m.rt.service, http.StatusTooManyRequests, retryAfter)
 		return
 	}
 	kind := e.nextFault(r.Context(), m.op())
@@ -293,10 +293,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case a.status != 0:
-		if a.retryAfter {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeServiceError(w, m.rt.service, a.status)
+		writeServiceError(w, m.rt.service, a.status, a.retryAfter)
 	case kind == FaultSlow:
 		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
 			maps.Copy(w.Header(), buffered.Header())
@@ -312,16 +309,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // faultAnswers say whether a fault does the work first, and the error status it answers (0: none).
 var faultAnswers = map[FaultKind]struct {
-	status                int
-	retryAfter, afterWork bool
+	status     int
+	retryAfter string
+	afterWork  bool
 }{
-	FaultRateLimit:        {http.StatusTooManyRequests, true, false},
-	FaultUnavailable:      {http.StatusServiceUnavailable, true, false},
-	FaultRateLimitBare:    {http.StatusTooManyRequests, false, false},
-	FaultServerError:      {http.StatusInternalServerError, false, false},
-	FaultServerErrorAfter: {http.StatusInternalServerError, false, true},
-	FaultDropAfter:        {0, false, true},
-	FaultSlow:             {0, false, true},
+	FaultRateLimit:        {http.StatusTooManyRequests, "1", false},
+	FaultUnavailable:      {http.StatusServiceUnavailable, "1", false},
+	FaultRateLimitBare:    {http.StatusTooManyRequests, "", false},
+	FaultServerError:      {http.StatusInternalServerError, "", false},
+	FaultServerErrorAfter: {http.StatusInternalServerError, "", true},
+	FaultDropAfter:        {0, "", true},
+	FaultSlow:             {0, "", true},
 }
 
 func (e *Emulator) countRequest(op Op, r *http.Request) {

@@ -79,8 +79,12 @@ func writeEvoluxError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]any{evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message}})
 }
 
-// writeServiceError answers status in the service's error shape, with the status text as its message.
-func writeServiceError(w http.ResponseWriter, svc service, status int) {
+// writeServiceError answers status in the service's error shape, with the status text as its message, and a
+// Retry-After header unless retryAfter is "".
+func writeServiceError(w http.ResponseWriter, svc service, status int, retryAfter string) {
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if svc == serviceEvolux {
 		writeEvoluxError(w, status, http.StatusText(status))
 		return
