@@ -41,18 +41,18 @@ type Trigger struct {
 	Status  string
 }
 
-// decodeBody reads a login or refresh body into dst, answering a 422 itself.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) bool {
-	fields, errs, _ := readJSONBody(w, r)
+// readBody reads a JSON object body into dst (readJSONBody, then decodeFields), answering nothing.
+func readBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) ([]validationError, bool) {
+	fields, errs, syntaxErr := readJSONBody(w, r)
 	if fields != nil {
 		errs = decodeFields(fields, dst, required...)
 	}
-	return !refused(w, errs)
+	return errs, syntaxErr
 }
 
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	var req builder.LoginRequest
-	if !decodeBody(w, r, &req, "User", "Password") {
+	if errs, _ := readBody(w, r, &req, "User", "Password"); refused(w, errs) {
 		return
 	}
 	if !secretEqual(req.User, e.user) || !secretEqual(req.Password, e.password) {
@@ -64,7 +64,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 
 func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	var req builder.RefreshRequest
-	if !decodeBody(w, r, &req, "RefreshToken") {
+	if errs, _ := readBody(w, r, &req, "RefreshToken"); refused(w, errs) {
 		return
 	}
 	e.mu.Lock()
@@ -381,21 +381,15 @@ func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, a
 }
 
 func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
-	if syntaxErr && refused(w, bodyErrs) {
-		return
-	}
 	var req builder.TriggerRequest
-	if fields != nil {
-		bodyErrs = decodeFields(fields, &req, "JSON") // readJSONBody had none
-		if raw, ok := req.JSON.(json.RawMessage); ok && len(bodyErrs) == 0 && !isJSONObject(raw) {
-			bodyErrs = append(bodyErrs, notADict(loc("body", builder.FieldTriggerJSON)))
-		}
+	errs, syntaxErr := readBody(w, r, &req, "JSON")
+	raw, _ := req.JSON.(json.RawMessage) // valid JSON once decodeFields read it
+	if len(errs) == 0 && raw != nil && !isJSONObject(raw) {
+		errs = append(errs, notADict(loc("body", builder.FieldTriggerJSON)))
 	}
-	if !e.checkAPIKey(w, r, nil, bodyErrs) {
+	if syntaxErr && refused(w, errs) || !e.checkAPIKey(w, r, nil, errs) {
 		return
 	}
-	raw, _ := req.JSON.(json.RawMessage) // an object decodeFields read: valid JSON
 	var payload bytes.Buffer
 	_ = json.Compact(&payload, raw)
 	e.mu.Lock()
