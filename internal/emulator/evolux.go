@@ -124,7 +124,8 @@ func (f subscriberFilter) match(s *subscriber) bool {
 // serve runs rt's handler; every Evolux route first checks the bearer token.
 func (rt *route) serve(e *Emulator, w http.ResponseWriter, r *http.Request, p pathParams) {
 	scheme, token, _ := strings.Cut(r.Header.Get(evolux.HeaderAuthorization), " ")
-	if rt.service == serviceEvolux && !(strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)) {
+	bearer := strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)
+	if rt.service == serviceEvolux && !bearer {
 		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
 		return
 	}
