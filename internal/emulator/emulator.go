@@ -119,7 +119,6 @@ func oneOf(knob string, names []string, value string) error {
 // Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
 type Emulator struct {
 	user, password, apiKey, evoluxToken string
-	seed                                int64
 	now                                 func() time.Time
 
 	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
@@ -156,7 +155,7 @@ func New(cfg Config) *Emulator {
 	e := &Emulator{
 		user: cmp.Or(cfg.User, DefaultUser), password: cmp.Or(cfg.Password, DefaultPassword),
 		apiKey: cmp.Or(cfg.APIKey, DefaultAPIKey), evoluxToken: cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
-		seed: cfg.Seed, now: cfg.Now,
+		now:          cfg.Now,
 		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
 		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
 		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
@@ -176,8 +175,8 @@ func New(cfg Config) *Emulator {
 	e.SetEvoluxUpload(cmp.Or(cfg.EvoluxUpload, UploadSummary))
 	e.SetEvoluxPhones(cmp.Or(cfg.EvoluxPhones, PhonesAsSent))
 	e.SetInsertDelay(cfg.InsertDelay)
-	e.subscribers.now = e.now
-	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	e.subscribers.now, e.subscribers.seed = e.now, cfg.Seed
+	e.subscribers.generate(cfg.Subscribers)
 	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
 	e.buckets[serviceEvolux].set(cfg.EvoluxRate)
 	return e

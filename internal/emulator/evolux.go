@@ -282,11 +282,7 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 	if lo > 0 {
 		prev = d.link(r, max(lo-limit, 0), limit)
 	}
-	lastLo := 0
-	if total > 0 {
-		lastLo = (total - 1) / limit * limit
-	}
-	last := d.link(r, lastLo, limit)
+	last := d.link(r, max(total-1, 0)/limit*limit, limit) // the page of the last record, the first when none
 	switch name {
 	case PagingV1:
 		return object{{evolux.FieldPagination, object{
