@@ -3,7 +3,6 @@ package emulator
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
@@ -42,23 +41,18 @@ type Trigger struct {
 	Status  string
 }
 
-func timestamp(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
-
-// decodeBody reads a login or refresh body into dst, answering a 422 itself.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) bool {
-	fields, errs, _ := readJSONBody(w, r)
+// readBody reads a JSON object body into dst (readJSONBody, then decodeFields), answering nothing.
+func readBody(w http.ResponseWriter, r *http.Request, dst any, required ...string) ([]validationError, bool) {
+	fields, errs, syntaxErr := readJSONBody(w, r)
 	if fields != nil {
 		errs = decodeFields(fields, dst, required...)
 	}
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-	}
-	return len(errs) == 0
+	return errs, syntaxErr
 }
 
 func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	var req builder.LoginRequest
-	if !decodeBody(w, r, &req, "User", "Password") {
+	if errs, _ := readBody(w, r, &req, "User", "Password"); refused(w, errs) {
 		return
 	}
 	if !secretEqual(req.User, e.user) || !secretEqual(req.Password, e.password) {
@@ -70,7 +64,7 @@ func (e *Emulator) login(w http.ResponseWriter, r *http.Request, _ pathParams) {
 
 func (e *Emulator) refresh(w http.ResponseWriter, r *http.Request, _ pathParams) {
 	var req builder.RefreshRequest
-	if !decodeBody(w, r, &req, "RefreshToken") {
+	if errs, _ := readBody(w, r, &req, "RefreshToken"); refused(w, errs) {
 		return
 	}
 	e.mu.Lock()
@@ -125,11 +119,8 @@ func secretEqual(got, want string) bool {
 }
 
 func isObjectID(s string) bool {
-	if len(s) != 24 {
-		return false
-	}
 	_, err := hex.DecodeString(s)
-	return err == nil
+	return len(s) == 24 && err == nil
 }
 
 // newObjectID is an id the server makes: its seconds, then bytes drawn from the seed.
@@ -193,16 +184,11 @@ var campaignStatuses = []string{builder.StatusConcluded, builder.StatusInProgres
 // campaignBody reads a campaign request in FastAPI's order: JSON syntax, authentication, then every 422 at once.
 func (e *Emulator) campaignBody(w http.ResponseWriter, r *http.Request, pathErrs []validationError) (builder.Campaign, map[string]json.RawMessage, bool) {
 	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
-	if syntaxErr {
-		writeValidation(w, bodyErrs)
-		return builder.Campaign{}, nil, false
-	}
-	if !e.authenticate(w, r) {
+	if syntaxErr && refused(w, bodyErrs) || !e.authenticate(w, r) {
 		return builder.Campaign{}, nil, false
 	}
 	c, campaignErrs := e.dialects.decodeCampaign(fields)
-	if errs := slices.Concat(pathErrs, bodyErrs, campaignErrs); len(errs) > 0 {
-		writeValidation(w, errs)
+	if refused(w, pathErrs, bodyErrs, campaignErrs) {
 		return builder.Campaign{}, nil, false
 	}
 	return c, fields, true
@@ -230,11 +216,7 @@ func (e *Emulator) createCampaign(w http.ResponseWriter, r *http.Request, p path
 
 func (e *Emulator) listCampaigns(w http.ResponseWriter, r *http.Request, p pathParams) {
 	skip, limit, errs := e.listWindow(r)
-	if len(errs) > 0 {
-		writeValidation(w, errs)
-		return
-	}
-	if !e.authenticate(w, r) {
+	if refused(w, errs) || !e.authenticate(w, r) {
 		return
 	}
 	list := slices.DeleteFunc(sortedCopies(e, e.campaigns, cloneCampaign), func(c builder.Campaign) bool { return !inBot(c, p) })
@@ -339,11 +321,7 @@ func (e *Emulator) deleteCampaign(w http.ResponseWriter, r *http.Request, p path
 // pathCampaign checks the bearer token, then the path's id (answering a failure itself), and takes a copy of the
 // path's campaign, removing it too when remove.
 func (e *Emulator) pathCampaign(w http.ResponseWriter, r *http.Request, p pathParams, remove bool) (c builder.Campaign, found, authorized bool) {
-	if !e.authenticate(w, r) {
-		return c, false, false
-	}
-	if errs := validatePathID(p[paramID]); len(errs) > 0 {
-		writeValidation(w, errs)
+	if !e.authenticate(w, r) || refused(w, validatePathID(p[paramID])) {
 		return c, false, false
 	}
 	e.mu.Lock()
@@ -392,8 +370,7 @@ func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, a
 	if len(keys) == 0 {
 		before = append(before, missingError(loc("query", builder.QueryAPIKey)))
 	}
-	if errs := slices.Concat(before, after); len(errs) > 0 {
-		writeValidation(w, errs)
+	if refused(w, before, after) {
 		return false
 	}
 	if !secretEqual(keys[len(keys)-1], e.apiKey) {
@@ -404,23 +381,15 @@ func (e *Emulator) checkAPIKey(w http.ResponseWriter, r *http.Request, before, a
 }
 
 func (e *Emulator) fireTrigger(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	fields, bodyErrs, syntaxErr := readJSONBody(w, r)
-	if syntaxErr {
-		writeValidation(w, bodyErrs)
-		return
-	}
 	var req builder.TriggerRequest
-	if fields != nil {
-		fieldErrs := decodeFields(fields, &req, "JSON")
-		if raw, ok := req.JSON.(json.RawMessage); ok && len(fieldErrs) == 0 && !isJSONObject(raw) {
-			fieldErrs = append(fieldErrs, notADict(loc("body", builder.FieldTriggerJSON)))
-		}
-		bodyErrs = append(bodyErrs, fieldErrs...)
+	errs, syntaxErr := readBody(w, r, &req, "JSON")
+	raw, _ := req.JSON.(json.RawMessage) // valid JSON once decodeFields read it
+	if len(errs) == 0 && raw != nil && !isJSONObject(raw) {
+		errs = append(errs, notADict(loc("body", builder.FieldTriggerJSON)))
 	}
-	if !e.checkAPIKey(w, r, nil, bodyErrs) {
+	if syntaxErr && refused(w, errs) || !e.checkAPIKey(w, r, nil, errs) {
 		return
 	}
-	raw, _ := req.JSON.(json.RawMessage) // an object decodeFields read: valid JSON
 	var payload bytes.Buffer
 	_ = json.Compact(&payload, raw)
 	e.mu.Lock()
@@ -536,20 +505,6 @@ func (e *Emulator) AdvanceSchedule(now time.Time) {
 			continue
 		}
 		e.campaigns[id] = c
-	}
-}
-
-// runScheduler calls AdvanceSchedule every interval until ctx ends.
-func (e *Emulator) runScheduler(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			e.AdvanceSchedule(time.Now())
-		}
 	}
 }
 

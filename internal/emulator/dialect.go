@@ -104,7 +104,8 @@ var dialectTable = []dialectInfo{
 	{DialectGateway, "preset: path-prefix, trailing-slash and gateway-text-errors, the API behind the vendor's gateway", "", []Dialect{DialectPathPrefix, DialectTrailingSlash, DialectGatewayTextErrors}},
 }
 
-func lookupDialect(d Dialect) (dialectInfo, bool) {
+// info is d's row of dialectTable; ok is false for a name it does not list.
+func (d Dialect) info() (info dialectInfo, ok bool) {
 	i := slices.IndexFunc(dialectTable, func(info dialectInfo) bool { return info.name == d })
 	if i < 0 {
 		return dialectInfo{description: "unknown dialect"}, false
@@ -113,22 +114,21 @@ func lookupDialect(d Dialect) (dialectInfo, bool) {
 }
 
 // Dialects lists every named dialect, presets included, DialectReference first.
-func Dialects() []Dialect {
-	out := make([]Dialect, len(dialectTable))
-	for i, info := range dialectTable {
-		out[i] = info.name
+func Dialects() (out []Dialect) {
+	for _, info := range dialectTable {
+		out = append(out, info.name)
 	}
 	return out
 }
 
 // Description is one line saying what d changes, for -h and the README.
-func (d Dialect) Description() string { info, _ := lookupDialect(d); return info.description }
+func (d Dialect) Description() string { info, _ := d.info(); return info.description }
 
 // Group names the dialects that spell what d spells differently; "" when d combines with any.
-func (d Dialect) Group() string { return mustLookup(d).group }
+func (d Dialect) Group() string { info, _ := d.info(); return info.group }
 
 // Preset lists the dialects a preset stands for; nil for any other.
-func (d Dialect) Preset() []Dialect { return slices.Clone(mustLookup(d).preset) }
+func (d Dialect) Preset() []Dialect { info, _ := d.info(); return slices.Clone(info.preset) }
 
 // ParseDialects reads a comma-separated list such as -dialect's, blanks skipped; empty is the reference.
 func ParseDialects(s string) ([]Dialect, error) {
@@ -152,13 +152,13 @@ func resolveDialects(list []Dialect) (dialectSet, error) {
 	set := dialectSet{}
 	var errs []error
 	for _, d := range list {
-		info, ok := lookupDialect(d)
+		info, ok := d.info()
 		if !ok {
 			errs = append(errs, fmt.Errorf("unknown dialect %q: valid dialects are %s", d, strings.ReplaceAll(strings.Trim(fmt.Sprint(Dialects()), "[]"), " ", ", ")))
 			continue
 		}
 		for _, atom := range append([]Dialect{d}, info.preset...) { // presets hold no presets
-			if atom != DialectReference && len(mustLookup(atom).preset) == 0 {
+			if atom != DialectReference && atom.Preset() == nil {
 				set[atom] = true
 			}
 		}
@@ -178,13 +178,6 @@ func resolveDialects(list []Dialect) (dialectSet, error) {
 		return nil, err
 	}
 	return set, nil
-}
-
-func mustLookup(d Dialect) dialectInfo {
-	if info, ok := lookupDialect(d); ok {
-		return info
-	}
-	panic("emulator: no dialect " + string(d))
 }
 
 // builderPrefix is the path under which the Builder routes live.

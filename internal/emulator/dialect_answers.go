@@ -144,7 +144,7 @@ func (d dialectSet) stamp(t time.Time) string {
 	if d[DialectNaiveTimestamps] || d[DialectSpaceTimestamps] || d[DialectMongoExtendedJSON] {
 		return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 	}
-	return timestamp(t)
+	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
 }
 
 // writeCampaign answers a campaign create, read or update.

@@ -36,6 +36,8 @@ const (
 	ShapeArray    = "array"
 )
 
+var evoluxShapes = []string{ShapeEnvelope, ShapeArray}
+
 const (
 	defaultTokenLifetime = time.Hour
 	refreshTokenLifetime = 24 * time.Hour
@@ -91,9 +93,10 @@ type Config struct {
 
 // Validate reports a configuration that New would refuse.
 func (c Config) Validate() error {
-	errs := []error{checkShape(cmp.Or(c.EvoluxShape, ShapeEnvelope)), checkPaging(cmp.Or(c.EvoluxPaging, PagingPage)),
-		oneOf("evolux upload", UploadDialects)(cmp.Or(c.EvoluxUpload, UploadSummary)),
-		oneOf("evolux phones", PhoneSpellings)(cmp.Or(c.EvoluxPhones, PhonesAsSent))}
+	errs := []error{oneOf("evolux shape", evoluxShapes, cmp.Or(c.EvoluxShape, ShapeEnvelope)),
+		oneOf("evolux paging", PagingDialects(), cmp.Or(c.EvoluxPaging, PagingPage)),
+		oneOf("evolux upload", UploadDialects, cmp.Or(c.EvoluxUpload, UploadSummary)),
+		oneOf("evolux phones", PhoneSpellings, cmp.Or(c.EvoluxPhones, PhonesAsSent))}
 	knobs := []any{"insert delay", c.InsertDelay, "latency", c.Latency, "token lifetime", c.TokenLifetime, "scheduler interval", c.SchedulerInterval,
 		"slow delay", c.SlowDelay, "subscribers", c.Subscribers, "list max", c.ListMax, "page size", c.PageSize}
 	for knob := range slices.Chunk(knobs, 2) {
@@ -105,34 +108,17 @@ func (c Config) Validate() error {
 	return errors.Join(append(errs, err)...)
 }
 
-func checkShape(shape string) error {
-	if shape == ShapeEnvelope || shape == ShapeArray {
+// oneOf checks a knob's value against the names it takes.
+func oneOf(knob string, names []string, value string) error {
+	if slices.Contains(names, value) {
 		return nil
 	}
-	return fmt.Errorf("evolux shape %q: must be %q or %q", shape, ShapeEnvelope, ShapeArray)
-}
-
-func checkPaging(name string) error {
-	if _, ok := pagingDialects[name]; ok {
-		return nil
-	}
-	return fmt.Errorf("evolux paging %q: must be one of %v", name, PagingDialects())
-}
-
-// oneOf checks a knob's value against its names.
-func oneOf(knob string, names []string) func(string) error {
-	return func(value string) error {
-		if slices.Contains(names, value) {
-			return nil
-		}
-		return fmt.Errorf("%s %q: must be one of %v", knob, value, names)
-	}
+	return fmt.Errorf("%s %q: must be one of %v", knob, value, names)
 }
 
 // Emulator serves both APIs from one http.Handler, safe for concurrent use, knobs included.
 type Emulator struct {
 	user, password, apiKey, evoluxToken string
-	seed                                int64
 	now                                 func() time.Time
 
 	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
@@ -169,7 +155,7 @@ func New(cfg Config) *Emulator {
 	e := &Emulator{
 		user: cmp.Or(cfg.User, DefaultUser), password: cmp.Or(cfg.Password, DefaultPassword),
 		apiKey: cmp.Or(cfg.APIKey, DefaultAPIKey), evoluxToken: cmp.Or(cfg.EvoluxToken, DefaultEvoluxToken),
-		seed: cfg.Seed, now: cfg.Now,
+		now:          cfg.Now,
 		accessTokens: map[string]time.Time{}, refreshTokens: map[string]time.Time{},
 		campaigns: map[string]builder.Campaign{}, triggers: map[int64]Trigger{}, counts: map[Op]int{},
 		faultQueue: map[Op][]FaultKind{}, faultsInjected: map[FaultKind]int{},
@@ -189,8 +175,8 @@ func New(cfg Config) *Emulator {
 	e.SetEvoluxUpload(cmp.Or(cfg.EvoluxUpload, UploadSummary))
 	e.SetEvoluxPhones(cmp.Or(cfg.EvoluxPhones, PhonesAsSent))
 	e.SetInsertDelay(cfg.InsertDelay)
-	e.subscribers.now = e.now
-	e.subscribers.generate(cfg.Seed, cfg.Subscribers)
+	e.subscribers.now, e.subscribers.seed = e.now, cfg.Seed
+	e.subscribers.generate(cfg.Subscribers)
 	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
 	e.buckets[serviceEvolux].set(cfg.EvoluxRate)
 	return e
@@ -210,26 +196,30 @@ func (e *Emulator) SetTokenLifetime(d time.Duration) {
 }
 
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
-func (e *Emulator) SetEvoluxShape(shape string) { e.setChecked(&e.evoluxShape, shape, checkShape) }
+func (e *Emulator) SetEvoluxShape(shape string) {
+	setChecked(&e.evoluxShape, "evolux shape", evoluxShapes, shape)
+}
 
 // SetEvoluxPaging switches the envelope's paging dialect; it panics on a name PagingDialects does not list.
-func (e *Emulator) SetEvoluxPaging(name string) { e.setChecked(&e.evoluxPaging, name, checkPaging) }
+func (e *Emulator) SetEvoluxPaging(name string) {
+	setChecked(&e.evoluxPaging, "evolux paging", PagingDialects(), name)
+}
 
 // SetEvoluxUpload switches how uploads are answered; it panics on a name UploadDialects does not list.
 func (e *Emulator) SetEvoluxUpload(name string) {
-	e.setChecked(&e.evoluxUpload, name, oneOf("evolux upload", UploadDialects))
+	setChecked(&e.evoluxUpload, "evolux upload", UploadDialects, name)
 }
 
 // SetEvoluxPhones switches how the report spells uploaded phones; it panics on a name PhoneSpellings does not list.
 func (e *Emulator) SetEvoluxPhones(name string) {
-	e.setChecked(&e.evoluxPhones, name, oneOf("evolux phones", PhoneSpellings))
+	setChecked(&e.evoluxPhones, "evolux phones", PhoneSpellings, name)
 }
 
 // SetInsertDelay changes how long uploaded subscribers take to show in the report.
 func (e *Emulator) SetInsertDelay(d time.Duration) { e.insertDelay.Store(int64(max(d, 0))) }
 
-func (e *Emulator) setChecked(dst *atomic.Pointer[string], value string, check func(string) error) {
-	if err := check(value); err != nil {
+func setChecked(dst *atomic.Pointer[string], knob string, names []string, value string) {
+	if err := oneOf(knob, names, value); err != nil {
 		panic("emulator: " + err.Error())
 	}
 	dst.Store(&value)
@@ -290,22 +280,19 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeUnrouted(w, m.service, m.allowed)
 		return
 	}
-	if ok, wait := e.buckets[m.rt.service].take(e.now()); !ok {
-		e.buckets[m.rt.service].refuse(w, m.rt.service, wait)
+	if ok, retryAfter := e.buckets[m.rt.service].take(e.now()); !ok {
+		writeServiceError(w, m.rt.service, http.StatusTooManyRequests, retryAfter)
 		return
 	}
 	kind := e.nextFault(r.Context(), m.op())
 	a := faultAnswers[kind]
 	buffered := httptest.NewRecorder() // the work of a fault that loses or delays its answer
 	if a.afterWork {
-		m.rt.handle(e, buffered, r, m.params)
+		m.rt.serve(e, buffered, r, m.params)
 	}
 	switch {
 	case a.status != 0:
-		if a.retryAfter {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeServiceError(w, m.rt.service, a.status)
+		writeServiceError(w, m.rt.service, a.status, a.retryAfter)
 	case kind == FaultSlow:
 		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
 			maps.Copy(w.Header(), buffered.Header())
@@ -315,22 +302,23 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case kind == FaultRefused || kind == FaultDropBefore || kind == FaultDropAfter:
 		dropConnection(w)
 	default:
-		m.rt.handle(e, w, r, m.params)
+		m.rt.serve(e, w, r, m.params)
 	}
 }
 
 // faultAnswers say whether a fault does the work first, and the error status it answers (0: none).
 var faultAnswers = map[FaultKind]struct {
-	status                int
-	retryAfter, afterWork bool
+	status     int
+	retryAfter string
+	afterWork  bool
 }{
-	FaultRateLimit:        {http.StatusTooManyRequests, true, false},
-	FaultUnavailable:      {http.StatusServiceUnavailable, true, false},
-	FaultRateLimitBare:    {http.StatusTooManyRequests, false, false},
-	FaultServerError:      {http.StatusInternalServerError, false, false},
-	FaultServerErrorAfter: {http.StatusInternalServerError, false, true},
-	FaultDropAfter:        {0, false, true},
-	FaultSlow:             {0, false, true},
+	FaultRateLimit:        {http.StatusTooManyRequests, "1", false},
+	FaultUnavailable:      {http.StatusServiceUnavailable, "1", false},
+	FaultRateLimitBare:    {http.StatusTooManyRequests, "", false},
+	FaultServerError:      {http.StatusInternalServerError, "", false},
+	FaultServerErrorAfter: {http.StatusInternalServerError, "", true},
+	FaultDropAfter:        {0, "", true},
+	FaultSlow:             {0, "", true},
 }
 
 func (e *Emulator) countRequest(op Op, r *http.Request) {

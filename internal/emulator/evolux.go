@@ -121,17 +121,19 @@ func (f subscriberFilter) match(s *subscriber) bool {
 	return true
 }
 
-func (e *Emulator) evoluxAuthorized(r *http.Request) bool {
+// serve runs rt's handler; every Evolux route first checks the bearer token.
+func (rt *route) serve(e *Emulator, w http.ResponseWriter, r *http.Request, p pathParams) {
 	scheme, token, _ := strings.Cut(r.Header.Get(evolux.HeaderAuthorization), " ")
-	return strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)
+	bearer := strings.EqualFold(scheme, "bearer") && secretEqual(strings.TrimSpace(token), e.evoluxToken)
+	if rt.service == serviceEvolux && !bearer {
+		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
+		return
+	}
+	rt.handle(e, w, r, p)
 }
 
 // subscribersReport serves the report, encoded record by record, never built whole.
 func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ pathParams) {
-	if !e.evoluxAuthorized(r) {
-		writeEvoluxError(w, http.StatusUnauthorized, messageInvalidToken)
-		return
-	}
 	q := r.URL.Query()
 	f, err := parseSubscriberFilter(q)
 	if err != nil {
@@ -280,11 +282,7 @@ func (d pagingDialect) fields(name string, r *http.Request, lo, hi, limit, total
 	if lo > 0 {
 		prev = d.link(r, max(lo-limit, 0), limit)
 	}
-	lastLo := 0
-	if total > 0 {
-		lastLo = (total - 1) / limit * limit
-	}
-	last := d.link(r, lastLo, limit)
+	last := d.link(r, max(total-1, 0)/limit*limit, limit) // the page of the last record, the first when none
 	switch name {
 	case PagingV1:
 		return object{{evolux.FieldPagination, object{

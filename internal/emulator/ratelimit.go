@@ -2,9 +2,9 @@ package emulator
 
 import (
 	"math"
-	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,7 +22,7 @@ type bucket struct {
 	limit   RateLimit
 	tokens  float64
 	at      time.Time
-	refused int
+	refused atomic.Int64 // read without mu
 }
 
 func (b *bucket) set(limit RateLimit) {
@@ -34,12 +34,12 @@ func (b *bucket) set(limit RateLimit) {
 
 func (b *bucket) burst() float64 { return max(1, b.limit.PerSecond) }
 
-// take spends a token at now, or says how long until one is free.
-func (b *bucket) take(now time.Time) (bool, time.Duration) {
+// take spends a token at now, or gives the Retry-After of its 429: the whole seconds until one is free ("" when Bare).
+func (b *bucket) take(now time.Time) (ok bool, retryAfter string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.limit.PerSecond <= 0 {
-		return true, 0
+		return true, ""
 	}
 	if !b.at.IsZero() {
 		b.tokens = min(b.burst(), b.tokens+now.Sub(b.at).Seconds()*b.limit.PerSecond)
@@ -47,29 +47,17 @@ func (b *bucket) take(now time.Time) (bool, time.Duration) {
 	b.at = now
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return true, ""
 	}
-	b.refused++
-	return false, time.Duration((1 - b.tokens) / b.limit.PerSecond * float64(time.Second))
-}
-
-// refuse answers the 429 of a bucket with no token free for wait.
-func (b *bucket) refuse(w http.ResponseWriter, svc service, wait time.Duration) {
-	b.mu.Lock()
-	bare := b.limit.Bare
-	b.mu.Unlock()
-	if !bare {
-		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	b.refused.Add(1)
+	if b.limit.Bare {
+		return false, ""
 	}
-	writeServiceError(w, svc, http.StatusTooManyRequests)
+	wait := time.Duration((1 - b.tokens) / b.limit.PerSecond * float64(time.Second))
+	return false, strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
 }
 
 // RateLimited counts the requests each API's rate limit refused, Builder's first.
 func (e *Emulator) RateLimited() (builder, evolux int) {
-	count := func(b *bucket) int {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return b.refused
-	}
-	return count(&e.buckets[serviceBuilder]), count(&e.buckets[serviceEvolux])
+	return int(e.buckets[serviceBuilder].refused.Load()), int(e.buckets[serviceEvolux].refused.Load())
 }

@@ -59,8 +59,13 @@ func writeDetail(w http.ResponseWriter, status int, detail string) {
 	writeJSON(w, status, fastAPIError{Detail: detail})
 }
 
-func writeValidation(w http.ResponseWriter, errs []validationError) {
-	writeJSON(w, http.StatusUnprocessableEntity, fastAPIError{Detail: errs})
+// refused answers the 422 of every error of lists, if any, and tells whether it did.
+func refused(w http.ResponseWriter, lists ...[]validationError) bool {
+	errs := slices.Concat(lists...)
+	if len(errs) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, fastAPIError{Detail: errs})
+	}
+	return len(errs) > 0
 }
 
 // writeUnhandled is what FastAPI answers for an exception nobody caught.
@@ -74,8 +79,12 @@ func writeEvoluxError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]any{evolux.FieldMeta: map[string]any{evolux.FieldStatus: status, evolux.FieldMessage: message}})
 }
 
-// writeServiceError answers status in the service's error shape, with the status text as its message.
-func writeServiceError(w http.ResponseWriter, svc service, status int) {
+// writeServiceError answers status in the service's error shape, with the status text as its message, and a
+// Retry-After header unless retryAfter is "".
+func writeServiceError(w http.ResponseWriter, svc service, status int, retryAfter string) {
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	if svc == serviceEvolux {
 		writeEvoluxError(w, status, http.StatusText(status))
 		return

@@ -113,8 +113,8 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 func writeUnrouted(w http.ResponseWriter, svc service, allowed []string) {
 	if len(allowed) > 0 {
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeServiceError(w, svc, http.StatusMethodNotAllowed)
+		writeServiceError(w, svc, http.StatusMethodNotAllowed, "")
 		return
 	}
-	writeServiceError(w, svc, http.StatusNotFound)
+	writeServiceError(w, svc, http.StatusNotFound, "")
 }

@@ -44,7 +44,11 @@ func StartOn(cfg Config, addr string) (*Server, error) {
 	s := &Server{Emulator: e, httpServer: &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second},
 		url: "http://" + listener.Addr().String(), stopScheduler: cancel}
 	if cfg.SchedulerInterval > 0 {
-		s.running.Go(func() { e.runScheduler(ctx, cfg.SchedulerInterval) })
+		s.running.Go(func() {
+			for sleepContext(ctx, cfg.SchedulerInterval) {
+				e.AdvanceSchedule(time.Now())
+			}
+		})
 	}
 	s.running.Go(func() { _ = s.httpServer.Serve(listener) })
 	return s, nil

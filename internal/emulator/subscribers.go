@@ -208,11 +208,10 @@ func jsonText(raw json.RawMessage) string {
 // so that a request may stream a snapshot unlocked.
 type subscriberStore struct {
 	mu           sync.Mutex
-	seed         int64
+	seed         int64 // of generated records, set once by New
 	count        int
-	records      []subscriber
-	ready        bool
-	cacheKey     string // the last filter's ("" for none), so that paging through one query filters once
+	records      []subscriber // nil until generated
+	cacheKey     string       // the last filter's ("" for none), so that paging through one query filters once
 	cacheMatches []int32
 	pending      []pendingInsert // uploads not yet in the report, in the order they become visible
 	tasks        []time.Time     // upload tasks, by id - 1: when each is done
@@ -220,10 +219,10 @@ type subscriberStore struct {
 	now          func() time.Time
 }
 
-func (s *subscriberStore) generate(seed int64, n int) {
+func (s *subscriberStore) generate(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.seed, s.count, s.records, s.ready, s.cacheKey, s.pending = seed, n, nil, false, "", nil
+	s.count, s.records, s.cacheKey, s.pending = n, nil, "", nil
 }
 
 func (s *subscriberStore) set(records []json.RawMessage) {
@@ -233,13 +232,13 @@ func (s *subscriberStore) set(records []json.RawMessage) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.count, s.records, s.ready, s.cacheKey, s.pending = len(parsed), parsed, true, "", nil
+	s.records, s.cacheKey, s.pending = parsed, "", nil
 }
 
 // ensure generates the records on first use.
 func (s *subscriberStore) ensure() {
-	if !s.ready {
-		s.records, s.ready = generateSubscribers(s.seed, s.count), true
+	if s.records == nil {
+		s.records = generateSubscribers(s.seed, s.count)
 	}
 }
 
@@ -266,4 +265,4 @@ func (s *subscriberStore) query(f subscriberFilter) ([]subscriber, []int32) {
 func (e *Emulator) SetSubscriberRecords(records []json.RawMessage) { e.subscribers.set(records) }
 
 // SetSubscribers replaces the Evolux data with n records generated from the configured seed.
-func (e *Emulator) SetSubscribers(n int) { e.subscribers.generate(e.seed, max(n, 0)) }
+func (e *Emulator) SetSubscribers(n int) { e.subscribers.generate(max(n, 0)) }
