@@ -52,7 +52,7 @@ func (e *Emulator) insertSubscribers(w http.ResponseWriter, r *http.Request, p p
 		writeEvoluxError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	rows, err := readSubscriberRows(body, *campaign, e.now(), *e.evoluxPhones.Load())
+	rows, err := readSubscriberRows(body, *campaign, e.now(), e.evoluxPhones)
 	if errors.Is(err, errTooLarge) {
 		writeEvoluxError(w, http.StatusRequestEntityTooLarge, err.Error())
 		return
@@ -60,9 +60,9 @@ func (e *Emulator) insertSubscribers(w http.ResponseWriter, r *http.Request, p p
 		writeEvoluxError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	visible := e.now().Add(time.Duration(e.insertDelay.Load()))
+	visible := e.now().Add(e.insertDelay)
 	e.subscribers.insert(rows, visible)
-	switch *e.evoluxUpload.Load() {
+	switch e.evoluxUpload {
 	case UploadEmpty:
 		w.WriteHeader(http.StatusNoContent)
 	case UploadTask:

@@ -124,8 +124,8 @@ type Emulator struct {
 	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
 	pageSize                          atomic.Int64
 	evoluxShape, evoluxPaging         atomic.Pointer[string]
-	evoluxUpload, evoluxPhones        atomic.Pointer[string]
-	insertDelay                       atomic.Int64 // time.Duration
+	evoluxUpload, evoluxPhones        string // fixed by Config (validated)
+	insertDelay                       time.Duration
 
 	mu                          sync.Mutex
 	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
@@ -172,9 +172,8 @@ func New(cfg Config) *Emulator {
 	e.SetEvoluxShape(cmp.Or(cfg.EvoluxShape, ShapeEnvelope))
 	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
 	e.SetPageSize(cfg.PageSize)
-	e.SetEvoluxUpload(cmp.Or(cfg.EvoluxUpload, UploadSummary))
-	e.SetEvoluxPhones(cmp.Or(cfg.EvoluxPhones, PhonesAsSent))
-	e.SetInsertDelay(cfg.InsertDelay)
+	e.evoluxUpload, e.evoluxPhones = cmp.Or(cfg.EvoluxUpload, UploadSummary), cmp.Or(cfg.EvoluxPhones, PhonesAsSent)
+	e.insertDelay = max(cfg.InsertDelay, 0)
 	e.subscribers.now, e.subscribers.seed = e.now, cfg.Seed
 	e.subscribers.generate(cfg.Subscribers)
 	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
@@ -204,19 +203,6 @@ func (e *Emulator) SetEvoluxShape(shape string) {
 func (e *Emulator) SetEvoluxPaging(name string) {
 	setChecked(&e.evoluxPaging, "evolux paging", PagingDialects(), name)
 }
-
-// SetEvoluxUpload switches how uploads are answered; it panics on a name UploadDialects does not list.
-func (e *Emulator) SetEvoluxUpload(name string) {
-	setChecked(&e.evoluxUpload, "evolux upload", UploadDialects, name)
-}
-
-// SetEvoluxPhones switches how the report spells uploaded phones; it panics on a name PhoneSpellings does not list.
-func (e *Emulator) SetEvoluxPhones(name string) {
-	setChecked(&e.evoluxPhones, "evolux phones", PhoneSpellings, name)
-}
-
-// SetInsertDelay changes how long uploaded subscribers take to show in the report.
-func (e *Emulator) SetInsertDelay(d time.Duration) { e.insertDelay.Store(int64(max(d, 0))) }
 
 func setChecked(dst *atomic.Pointer[string], knob string, names []string, value string) {
 	if err := oneOf(knob, names, value); err != nil {
