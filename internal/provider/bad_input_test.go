@@ -221,7 +221,7 @@ var badInputs = []badInput{
 	{name: "trigger payload a JSON string", config: badTrigger(`jsonencode("black-friday")`), want: wrappedPhrases("payload must be a JSON object")},
 	{name: "trigger payload a JSON number", config: badTrigger(`jsonencode(42)`), want: wrappedPhrases("payload must be a JSON object")},
 	{name: "trigger payload JSON null", config: badTrigger(`"null"`), want: wrappedPhrases("payload must be a JSON object")},
-	{name: "trigger payload missing", config: "resource \"campaigns_builder_trigger\" \"bad\" {}\n", want: wrappedPhrases(`The argument "payload" is required`)},
+	{name: "trigger payload missing", config: "resource \"campaigns_builder_trigger\" \"bad\" {}\n", want: wrappedPhrases(`Exactly one of these attributes must be configured: [payload,payload_wo]`)},
 
 	// campaigns_builder_campaign data source.
 	{name: "campaign data source id not hexadecimal", config: badCampaignDS("acme", "support-bot", "welcome-2026"),

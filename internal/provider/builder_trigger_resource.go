@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -35,9 +35,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = &builderTriggerResource{}
-	_ resource.ResourceWithImportState = &builderTriggerResource{}
-	_ resource.ResourceWithModifyPlan  = &builderTriggerResource{}
+	_ resource.ResourceWithConfigure        = &builderTriggerResource{}
+	_ resource.ResourceWithConfigValidators = &builderTriggerResource{}
+	_ resource.ResourceWithImportState      = &builderTriggerResource{}
+	_ resource.ResourceWithModifyPlan       = &builderTriggerResource{}
 )
 
 // Values of fire_outcome.
@@ -109,7 +110,7 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"Whitespace and key order never make a difference. Changing it fires a new trigger.",
 				Optional:   true,
 				CustomType: jsontypes.NormalizedType{},
-				Validators: []validator.String{jsonObjectText, stringvalidator.ExactlyOneOf(path.MatchRoot("payload_wo"))},
+				Validators: []validator.String{jsonObjectText},
 				PlanModifiers: []planmodifier.String{
 					useStateWhenSemanticallyEqual(jsontypes.NormalizedType{}),
 					stringplanmodifier.RequiresReplaceIf(payloadChangeFires, payloadReplaces, payloadReplaces),
@@ -156,6 +157,10 @@ func (r *builderTriggerResource) Schema(ctx context.Context, _ resource.SchemaRe
 				jsontypes.NormalizedType{}),
 		},
 	}
+}
+
+func (r *builderTriggerResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{resourcevalidator.ExactlyOneOf(path.MatchRoot("payload"), path.MatchRoot("payload_wo"))}
 }
 
 // ModifyPlan fails a plan that fires (a create: a replacement plans its new object as one) when its Builder

@@ -142,8 +142,8 @@ func TestAccBuilderTrigger_payloadMovedToWriteOnlyFiresOnlyIfChanged(t *testing.
 func TestAccBuilderTrigger_writeOnlyBadInputFailsAtPlan(t *testing.T) {
 	srv := startEmulator(t, emulator.Config{})
 	for name, tc := range map[string]struct{ body, want string }{
-		"both":                {`payload = ` + reminderPayload + "\n  payload_wo = " + reminderPayload, `one \(and only one\) of \[payload_wo\]`},
-		"neither":             {`keepers = { a = "b" }`, `(?s)No attribute specified.*payload_wo`},
+		"both":                {`payload = ` + reminderPayload + "\n  payload_wo = " + reminderPayload, `(?s)Exactly one of these attributes.*\[payload,payload_wo\]`},
+		"neither":             {`keepers = { a = "b" }`, `(?s)Exactly one of these attributes.*\[payload,payload_wo\]`},
 		"version without wo":  {`payload = ` + reminderPayload + "\n  payload_wo_version = 1", `(?s)payload_wo_version.*payload_wo`},
 		"write-only not JSON": {`payload_wo = "[1]"`, `must be a JSON object`},
 	} {
