@@ -250,14 +250,19 @@ func (r *evoluxAudienceResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
 		return
 	}
+	if !plan.States.IsUnknown() { // nothing to upload (ModifyPlan): the plan is the new state
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	r.insert(ctx, plan, stringMap(ctx, state.InsertOutcomes, &resp.Diagnostics), false, &resp.State, &resp.Diagnostics)
 }
 
-// insert uploads the planned subscribers not yet inserted, skipping those the report already shows, and saves
-// what became of each. Once anything may have been inserted a create never fails: a tainted audience would be
-// created again, uploading its unsettled phones a second time.
+// insert uploads the subscribers prior does not record as inserted or unknown, skipping those the report already
+// shows, and saves what became of each; an outcome the plan knows is kept, so the result matches the plan. Once
+// anything may have been inserted a create never fails: a tainted audience would be created again, uploading its
+// unsettled phones a second time.
 func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudienceModel, prior map[string]string,
 	creating bool, state stateSetter, diags *diag.Diagnostics) {
 	c, moreDiags := r.data.evoluxForReports()
@@ -319,7 +324,13 @@ func (r *evoluxAudienceResource) insert(ctx context.Context, plan evoluxAudience
 	for _, row := range upload[len(done.Sent)+len(done.Unsure):] {
 		outcomes[byDigits[row.Phone]] = notInsertedOutcome
 	}
-	unknown := settle(outcomes, shown)
+	settle(outcomes, shown)
+	for phone, v := range plan.InsertOutcomes.Elements() {
+		if planned, ok := v.(types.String); ok && !planned.IsUnknown() && !planned.IsNull() {
+			outcomes[phone] = planned.ValueString() // its next refresh settles it
+		}
+	}
+	unknown := phonesWith(outcomes, unknownOutcome)
 	plan.InsertOutcomes, plan.States, plan.StateCounts = audienceResults(outcomes, shown, diags)
 	if len(unknown) > 0 {
 		diags.AddWarning("Subscribers may have been inserted", mayHaveBeenInsertedDetail(campaign, unknown, done.Err))
@@ -345,20 +356,25 @@ type stateSetter interface {
 	Set(context.Context, any) diag.Diagnostics
 }
 
-// settle records as inserted each phone the report shows, and as not inserted one neither shown nor sent; it
-// returns the phones that stay unknown.
-func settle(outcomes, shown map[string]string) (unknown []string) {
+// settle records as inserted each phone the report shows, and as not inserted one neither shown nor sent.
+func settle(outcomes, shown map[string]string) {
 	for phone, o := range outcomes {
-		switch _, ok := shown[phone]; {
-		case ok:
+		if _, ok := shown[phone]; ok {
 			outcomes[phone] = insertedOutcome
-		case o == "":
+		} else if o == "" {
 			outcomes[phone] = notInsertedOutcome
-		case o == unknownOutcome:
-			unknown = append(unknown, phone)
 		}
 	}
-	return unknown
+}
+
+// phonesWith are the phones whose outcome is outcome.
+func phonesWith(outcomes map[string]string, outcome string) (phones []string) {
+	for phone, o := range outcomes {
+		if o == outcome {
+			phones = append(phones, phone)
+		}
+	}
+	return phones
 }
 
 // audienceResults are the computed attributes: outcomes, the states of the phones the report shows, their counts.
@@ -422,7 +438,8 @@ func (r *evoluxAudienceResource) Read(ctx context.Context, req resource.ReadRequ
 			"The report of campaign %s no longer shows %s, inserted earlier. They are kept as inserted and never uploaded "+
 				"again: they have been messaged.", campaign, listPhones(missing)))
 	}
-	if unknown := settle(outcomes, shown); len(unknown) > 0 {
+	settle(outcomes, shown)
+	if unknown := phonesWith(outcomes, unknownOutcome); len(unknown) > 0 {
 		resp.Diagnostics.AddWarning("Subscribers may have been inserted", mayHaveBeenInsertedDetail(campaign, unknown, nil))
 	}
 	state.InsertOutcomes, state.States, state.StateCounts = audienceResults(outcomes, shown, &resp.Diagnostics)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -8,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -274,4 +280,33 @@ func TestAccAudience_unknownIsSettledByARefresh(t *testing.T) {
 			},
 		},
 	})
+}
+
+// An update that uploads nothing (here: a subscriber removed) returns its plan, with no request: the states
+// the report shows by then may have moved on, and a result that differs from the plan is an error of the CLI's.
+func TestAudienceUpdate_withNothingToUploadIsItsPlan(t *testing.T) {
+	ctx := context.Background()
+	srv := startEmulator(t, emulator.Config{})
+	r := &evoluxAudienceResource{configuredResource{newProviderData(
+		connectionSettings{userAgent: "test", timeout: 2 * time.Second}, builderSettings{},
+		evoluxSettings{url: setting{value: srv.URL(), attr: "evolux.url", env: envEvoluxURL},
+			token: setting{value: emulator.DefaultEvoluxToken, attr: "evolux.token", env: envEvoluxToken}})}}
+	var sch fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	null := tftypes.NewValue(sch.Schema.Type().TerraformType(ctx), nil)
+	outcomes := types.MapValueMust(types.StringType, map[string]attr.Value{"5511999990001": types.StringValue("inserted")})
+	states := types.MapValueMust(types.StringType, map[string]attr.Value{"5511999990001": types.StringValue("pending")})
+	counts, _ := types.MapValueFrom(ctx, types.Int64Type, map[string]int64{"pending": 1})
+	maria := types.ObjectValueMust(map[string]attr.Type{"name": types.StringType}, map[string]attr.Value{"name": types.StringValue("Maria")})
+	subscribers := types.DynamicValue(types.MapValueMust(maria.Type(ctx), map[string]attr.Value{"5511999990001": maria}))
+	plan := tfsdk.Plan{Schema: sch.Schema, Raw: null}
+	mustNoError(t, plan.Set(ctx, evoluxAudienceModel{ID: types.StringValue(audienceCampaign), CampaignUUID: types.StringValue(audienceCampaign),
+		Subscribers: subscribers, InsertOutcomes: outcomes, States: states, StateCounts: counts, Timeouts: nullTimeouts(audienceTimeouts)}))
+	resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: sch.Schema, Raw: null}}
+	r.Update(ctx, fwresource.UpdateRequest{Plan: plan, State: tfsdk.State(plan)}, &resp)
+	mustNoError(t, resp.Diagnostics)
+	if !resp.State.Raw.Equal(plan.Raw) {
+		t.Errorf("state %s, want the plan %s", resp.State.Raw, plan.Raw)
+	}
+	assertNoRequests(t, srv)
 }
