@@ -92,11 +92,11 @@ output "total" {
 func subscribersOrderHCL(url string) string {
 	return subscribersHCL(url) + `
 output "listed" {
-  value = length(data.campaigns_evolux_subscribers.all.subscribers)
+  value = nonsensitive(length(data.campaigns_evolux_subscribers.all.subscribers))
 }
 
 output "phone_numbers_sha256" {
-  value = sha256(join(",", data.campaigns_evolux_subscribers.all.subscribers[*].phone_number))
+  value = nonsensitive(sha256(join(",", data.campaigns_evolux_subscribers.all.subscribers[*].phone_number)))
 }
 `
 }
