@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/campaignops/terraform-provider-campaigns/internal/client/evolux"
 	"github.com/campaignops/terraform-provider-campaigns/internal/emulator"
 )
 
@@ -287,12 +289,7 @@ func TestAccAudience_unknownIsSettledByARefresh(t *testing.T) {
 func TestAudienceUpdate_withNothingToUploadIsItsPlan(t *testing.T) {
 	ctx := context.Background()
 	srv := startEmulator(t, emulator.Config{})
-	r := &evoluxAudienceResource{configuredResource{newProviderData(
-		connectionSettings{userAgent: "test", timeout: 2 * time.Second}, builderSettings{},
-		evoluxSettings{url: setting{value: srv.URL(), attr: "evolux.url", env: envEvoluxURL},
-			token: setting{value: emulator.DefaultEvoluxToken, attr: "evolux.token", env: envEvoluxToken}})}}
-	var sch fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sch)
+	r, sch := audienceResourceFor(t, srv)
 	null := tftypes.NewValue(sch.Schema.Type().TerraformType(ctx), nil)
 	outcomes := types.MapValueMust(types.StringType, map[string]attr.Value{"5511999990001": types.StringValue("inserted")})
 	states := types.MapValueMust(types.StringType, map[string]attr.Value{"5511999990001": types.StringValue("pending")})
@@ -309,4 +306,75 @@ func TestAudienceUpdate_withNothingToUploadIsItsPlan(t *testing.T) {
 		t.Errorf("state %s, want the plan %s", resp.State.Raw, plan.Raw)
 	}
 	assertNoRequests(t, srv)
+}
+
+func audienceResourceFor(t *testing.T, srv *emulator.Server) (*evoluxAudienceResource, fwresource.SchemaResponse) {
+	t.Helper()
+	r := &evoluxAudienceResource{configuredResource{newProviderData(
+		connectionSettings{userAgent: "test", timeout: 2 * time.Second}, builderSettings{},
+		evoluxSettings{url: setting{value: srv.URL(), attr: "evolux.url", env: envEvoluxURL},
+			token: setting{value: emulator.DefaultEvoluxToken, attr: "evolux.token", env: envEvoluxToken}})}}
+	var sch fwresource.SchemaResponse
+	r.Schema(context.Background(), fwresource.SchemaRequest{}, &sch)
+	return r, sch
+}
+
+// A phone state records as unknown is never uploaded by an update, whatever the plan knows; an outcome the plan
+// knows is kept (the next refresh settles it), one it does not is settled from the report.
+func TestAudienceUpdate_neverUploadsWhatMayBeInserted(t *testing.T) {
+	ctx := context.Background()
+	const shown, lost, added = "5511999990001", "5511999990002", "5511999990003"
+	for name, tc := range map[string]struct {
+		planned   types.Map
+		wantShown string
+	}{
+		"outcomes planned": {types.MapValueMust(types.StringType, map[string]attr.Value{shown: types.StringValue(unknownOutcome),
+			lost: types.StringValue(unknownOutcome), added: types.StringUnknown()}), unknownOutcome},
+		"nothing known at plan": {types.MapUnknown(types.StringType), insertedOutcome},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := startEmulator(t, emulator.Config{})
+			r, sch := audienceResourceFor(t, srv)
+			c, diags := r.data.evoluxForReports()
+			mustNoError(t, diags)
+			// An earlier apply's upload of shown, whose answer was lost: the report shows it by now.
+			if done := c.Insert(ctx, audienceCampaign, []evolux.NewSubscriber{{Phone: shown, Name: "Maria"}}); done.Err != nil {
+				t.Fatal(done.Err)
+			}
+			sub := types.ObjectValueMust(map[string]attr.Type{"name": types.StringType}, map[string]attr.Value{"name": types.StringValue("X")})
+			subs := func(phones ...string) types.Dynamic {
+				m := map[string]attr.Value{}
+				for _, p := range phones {
+					m[p] = sub
+				}
+				return types.DynamicValue(types.MapValueMust(sub.Type(ctx), m))
+			}
+			null := tftypes.NewValue(sch.Schema.Type().TerraformType(ctx), nil)
+			state := tfsdk.State{Schema: sch.Schema, Raw: null}
+			model := evoluxAudienceModel{ID: types.StringValue(audienceCampaign), CampaignUUID: types.StringValue(audienceCampaign),
+				Subscribers: subs(shown, lost), Timeouts: nullTimeouts(audienceTimeouts),
+				InsertOutcomes: types.MapValueMust(types.StringType, map[string]attr.Value{
+					shown: types.StringValue(unknownOutcome), lost: types.StringValue(unknownOutcome)}),
+				States: types.MapValueMust(types.StringType, nil), StateCounts: types.MapNull(types.Int64Type)}
+			mustNoError(t, state.Set(ctx, model))
+			model.Subscribers, model.InsertOutcomes = subs(shown, lost, added), tc.planned
+			model.States, model.StateCounts = types.MapUnknown(types.StringType), types.MapUnknown(types.Int64Type)
+			plan := tfsdk.Plan{Schema: sch.Schema, Raw: null}
+			mustNoError(t, plan.Set(ctx, model))
+			resp := fwresource.UpdateResponse{State: tfsdk.State{Schema: sch.Schema, Raw: null}}
+			r.Update(ctx, fwresource.UpdateRequest{Plan: plan, State: state}, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			if got := srv.Uploaded(); !slices.Equal(got, []string{shown, added}) {
+				t.Errorf("uploaded %v, want %s before and %s now: %s may have been inserted", got, shown, added, lost)
+			}
+			var after evoluxAudienceModel
+			mustNoError(t, resp.State.Get(ctx, &after))
+			want := map[string]string{shown: tc.wantShown, lost: unknownOutcome, added: insertedOutcome}
+			if got := stringMap(ctx, after.InsertOutcomes, &resp.Diagnostics); !maps.Equal(got, want) {
+				t.Errorf("outcomes %v, want %v", got, want)
+			}
+		})
+	}
 }
