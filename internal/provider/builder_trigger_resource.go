@@ -335,9 +335,15 @@ func payloadChangeFires(ctx context.Context, req planmodifier.StringRequest, res
 	}
 	var writeOnly jsontypes.Normalized
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("payload_wo"), &writeOnly)...)
+	if writeOnly.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Payload moved without firing", "payload_wo is known only at apply, "+
+			"so whether it differs from payload cannot be told: it is recorded without firing. To fire it on purpose, "+
+			"change payload_wo_version or a keeper.")
+		return
+	}
 	same, diags := jsontypes.NewNormalizedValue(req.StateValue.ValueString()).StringSemanticEquals(ctx, writeOnly)
 	resp.Diagnostics.Append(diags...)
-	resp.RequiresReplace = !same && !writeOnly.IsUnknown()
+	resp.RequiresReplace = !same
 }
 
 // versionChangeFires: a changed payload_wo_version fires; one set where there was none, or removed, is recorded.
