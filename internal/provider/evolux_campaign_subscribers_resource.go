@@ -391,20 +391,15 @@ func audienceResults(outcomes, shown map[string]string, diags *diag.Diagnostics)
 	return m, s, counts
 }
 
-// stateMaps are the states attribute and the state_counts (every state a key) it gives.
+// stateMaps are the states attribute and the state_counts it gives (countsMap: every state a key).
 func stateMaps(states map[string]string, diags *diag.Diagnostics) (types.Map, types.Map) {
 	counts := map[string]int64{}
-	for _, s := range evolux.States {
-		counts[s] = 0
-	}
 	for _, s := range states {
 		counts[s]++
 	}
 	m, d := types.MapValueFrom(context.Background(), types.StringType, states)
 	diags.Append(d...)
-	c, d := types.MapValueFrom(context.Background(), types.Int64Type, counts)
-	diags.Append(d...)
-	return m, c
+	return m, countsMap(counts)
 }
 
 func (r *evoluxAudienceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

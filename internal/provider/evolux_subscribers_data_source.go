@@ -416,11 +416,18 @@ func countsMap(counts map[string]int64) types.Map {
 	return types.MapValueMust(types.Int64Type, elems)
 }
 
-// ianaTimezoneValidator accepts IANA time zone names, as Evolux expects; not Go's "Local" nor "".
+// ianaTimezoneValidator accepts IANA time zone names, as Evolux expects.
 var ianaTimezoneValidator = stringCheck{"value must be an IANA time zone name such as America/Sao_Paulo", "Invalid time zone",
 	func(p path.Path, name string) string {
-		if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		if _, ok := ianaZone(name); !ok {
 			return fmt.Sprintf("%s must be an IANA time zone name such as %q or \"UTC\", got %q.", p, evolux.DefaultTimezone, name)
 		}
 		return ""
 	}}
+
+// ianaZone is the IANA time zone name names; time.LoadLocation also reads "" as UTC and "Local" as the
+// machine's zone, which name none.
+func ianaZone(name string) (*time.Location, bool) {
+	loc, err := time.LoadLocation(name)
+	return loc, err == nil && name != "" && name != "Local"
+}

@@ -62,9 +62,8 @@ func (f *reportWindowFunction) Run(ctx context.Context, req function.RunRequest,
 			fmt.Sprintf("%q is not a calendar date written YYYY-MM-DD, such as \"2024-09-05\"", date))
 		return
 	}
-	// LoadLocation reads "" as UTC and "Local" as the machine's zone: neither names an IANA zone.
-	loc, err := time.LoadLocation(zone)
-	if err != nil || zone == "" || zone == "Local" {
+	loc, ok := ianaZone(zone)
+	if !ok {
 		resp.Error = function.NewArgumentFuncError(1,
 			fmt.Sprintf("%q is not an IANA time zone, such as \"America/Sao_Paulo\" or \"UTC\"", zone))
 		return
