@@ -43,16 +43,20 @@ var writeOnlyCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfvers
 type stateLacks []string
 
 func (s stateLacks) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	state, err := json.Marshal(req.State)
+	resp.Error = s.check(req.State)
+}
+
+func (s stateLacks) check(state any) error {
+	text, err := json.Marshal(state)
 	if err != nil {
-		resp.Error = err
-		return
+		return err
 	}
-	for _, text := range s {
-		if strings.Contains(string(state), text) {
-			resp.Error = fmt.Errorf("the state holds %q: %s", text, state)
+	for _, lacked := range s {
+		if strings.Contains(string(text), lacked) {
+			return fmt.Errorf("the state holds %q: %s", lacked, text)
 		}
 	}
+	return nil
 }
 
 // isResultWithoutPayload matches a trigger read answer with its status and no payload under "json".
