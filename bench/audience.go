@@ -160,7 +160,7 @@ resource "campaigns_evolux_campaign_subscribers" "a" {
 }
 
 output "inserted" {
-  value = length([for o in campaigns_evolux_campaign_subscribers.a.insert_outcomes : o if o == "inserted"])
+  value = nonsensitive(length([for o in campaigns_evolux_campaign_subscribers.a.insert_outcomes : o if o == "inserted"]))
 }
 `, emulator.SubscriberCampaigns()[0].UUID)
 }

@@ -100,13 +100,14 @@ func (r *evoluxAudienceResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Required:  true,
 				Sensitive: true,
 			},
-			"insert_outcomes": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+			"insert_outcomes": schema.MapAttribute{Computed: true, ElementType: types.StringType, Sensitive: true,
 				MarkdownDescription: "What became of each subscriber, keyed as `subscribers`: `" + insertedOutcome + "` once the report " +
 					"shows it; `" + unknownOutcome + "` when an upload holding it may or may not have been processed (never uploaded " +
-					"again by itself); `" + notInsertedOutcome + "` when its upload was refused (the next apply uploads it)."},
-			"states": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+					"again by itself); `" + notInsertedOutcome + "` when its upload was refused (the next apply uploads it). " +
+					"Sensitive, as its keys are phone numbers."},
+			"states": schema.MapAttribute{Computed: true, ElementType: types.StringType, Sensitive: true,
 				MarkdownDescription: "Each subscriber's state in the report (" + evoluxStates + "), keyed as `subscribers`; a " +
-					"subscriber the report does not show has no entry."},
+					"subscriber the report does not show has no entry. Sensitive, as its keys are phone numbers."},
 			"state_counts": schema.MapAttribute{Computed: true, ElementType: types.Int64Type,
 				MarkdownDescription: "How many of these subscribers the report shows in each state (every state is a key)."},
 		},

@@ -27,6 +27,11 @@ check "delivery_errors" {
 }
 
 output "audience_outcomes" {
-  description = "What became of each subscriber: inserted, unknown or not_inserted."
-  value       = campaigns_evolux_campaign_subscribers.black_friday.insert_outcomes
+  description = "How many subscribers were inserted, are unknown or were not inserted."
+  # insert_outcomes is keyed by phone number, so it is sensitive; the counts are not.
+  value = {
+    for outcome in ["inserted", "unknown", "not_inserted"] : outcome => nonsensitive(length([
+      for o in values(campaigns_evolux_campaign_subscribers.black_friday.insert_outcomes) : o if o == outcome
+    ]))
+  }
 }
