@@ -108,21 +108,21 @@ type providerData struct {
 	conn    connectionSettings
 	builder builderSettings
 	evolux  evoluxSettings
-
-	builderOnce   sync.Once
-	builderClient *builder.Client
-	builderDiags  diag.Diagnostics
-
-	evoluxOnce   sync.Once
-	evoluxClient *evolux.Client
-	evoluxDiags  diag.Diagnostics
-
 	secrets *client.Secrets // scrubbed by value from both clients' errors and logs; Builder adds its tokens
+
+	builderClient func() (*builder.Client, diag.Diagnostics)
+	evoluxClient  func() (*evolux.Client, diag.Diagnostics)
 }
 
 func newProviderData(conn connectionSettings, b builderSettings, e evoluxSettings) *providerData {
-	return &providerData{conn: conn, builder: b, evolux: e,
-		secrets: client.NewSecrets(b.password.value, b.apiKey.value, e.token.value)}
+	d := &providerData{conn: conn, builder: b, evolux: e, secrets: client.NewSecrets(b.password.value, b.apiKey.value, e.token.value)}
+	d.builderClient = onFirstUse(d, "Builder", b.url, conn.builderRate, func(hc *client.Client) *builder.Client {
+		return builder.New(hc, builder.Credentials{User: b.user.value, Password: b.password.value, APIKey: b.apiKey.value})
+	})
+	d.evoluxClient = onFirstUse(d, "Evolux", e.url, conn.evoluxRate, func(hc *client.Client) *evolux.Client {
+		return evolux.New(hc, e.token.value)
+	})
+	return d
 }
 
 // builderRequests are the kinds of Builder request, by the settings they need.
@@ -163,14 +163,7 @@ func (d *providerData) builderFor(requests builderRequests) (*builder.Client, di
 	if diags := requireSettings("Builder", d.builderNeeds(requests)...); diags.HasError() {
 		return nil, diags
 	}
-	d.builderOnce.Do(func() {
-		hc, diags := d.httpClient("Builder", d.builder.url, d.conn.builderRate)
-		d.builderDiags = diags
-		if hc != nil {
-			d.builderClient = builder.New(hc, builder.Credentials{User: d.builder.user.value, Password: d.builder.password.value, APIKey: d.builder.apiKey.value})
-		}
-	})
-	return d.builderClient, d.builderDiags
+	return d.builderClient()
 }
 
 // evoluxSettingsAtPlan fails a plan that writes to Evolux when its settings are missing.
@@ -185,42 +178,38 @@ func (d *providerData) evoluxForReports() (*evolux.Client, diag.Diagnostics) {
 	if d == nil {
 		return nil, notConfigured()
 	}
-	if diags := requireSettings("Evolux", d.evolux.url, d.evolux.token); diags.HasError() {
+	if diags := d.evoluxSettingsAtPlan(); diags.HasError() {
 		return nil, diags
 	}
-	d.evoluxOnce.Do(func() {
-		hc, diags := d.httpClient("Evolux", d.evolux.url, d.conn.evoluxRate)
-		d.evoluxDiags = diags
-		if hc != nil {
-			d.evoluxClient = evolux.New(hc, d.evolux.token.value)
-		}
-	})
-	return d.evoluxClient, d.evoluxDiags
+	return d.evoluxClient()
 }
 
-func (d *providerData) httpClient(service string, url setting, rate float64) (*client.Client, diag.Diagnostics) {
-	diags := unusableURL(service, url)
-	if diags.HasError() {
-		return nil, diags
-	}
-	hc, err := client.New(client.Config{
-		BaseURL:    url.value,
-		Timeout:    d.conn.timeout,
-		MaxRetries: d.conn.maxRetries,
-		UserAgent:  d.conn.userAgent,
-		Logger:     debugLogger(d.secrets),
-		Secrets:    d.secrets,
-		Name:       service,
-		Transport:  d.conn.transport,
-		Clock:      d.conn.clock,
+// onFirstUse builds a service's client once, when first asked for.
+func onFirstUse[T any](d *providerData, service string, url setting, rate float64, build func(*client.Client) *T) func() (*T, diag.Diagnostics) {
+	return sync.OnceValues(func() (*T, diag.Diagnostics) {
+		diags := unusableURL(service, url)
+		if diags.HasError() {
+			return nil, diags
+		}
+		hc, err := client.New(client.Config{
+			BaseURL:    url.value,
+			Timeout:    d.conn.timeout,
+			MaxRetries: d.conn.maxRetries,
+			UserAgent:  d.conn.userAgent,
+			Logger:     debugLogger(d.secrets),
+			Secrets:    d.secrets,
+			Name:       service,
+			Transport:  d.conn.transport,
+			Clock:      d.conn.clock,
 
-		MaxRequestsPerSecond: rate,
+			MaxRequestsPerSecond: rate,
+		})
+		if err != nil {
+			diags.AddError("Cannot configure the "+service+" client", err.Error())
+			return nil, diags
+		}
+		return build(hc), diags
 	})
-	if err != nil {
-		diags.AddError("Cannot configure the "+service+" client", err.Error())
-		return nil, diags
-	}
-	return hc, diags
 }
 
 // builderSettingsAtPlan reports the known Builder settings an apply would need and lacks, and an
@@ -295,17 +284,10 @@ func LogsCollected() bool {
 type tflogLogger struct{ secrets *client.Secrets }
 
 func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(maskSecrets(ctx, l.secrets), msg, fields)
-}
-
-// maskSecrets makes tflog mask the known secrets in messages and fields.
-func maskSecrets(ctx context.Context, secrets *client.Secrets) context.Context {
-	values := secrets.Values()
-	if len(values) == 0 {
-		return ctx
+	if values := l.secrets.Values(); len(values) > 0 {
+		ctx = tflog.MaskMessageStrings(tflog.MaskAllFieldValuesStrings(ctx, values...), values...)
 	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
-	return tflog.MaskMessageStrings(ctx, values...)
+	tflog.Debug(ctx, msg, fields)
 }
 
 func notConfigured() diag.Diagnostics {
