@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"mime"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -320,13 +319,10 @@ func (s *errorSpeller) respell(body []byte) []byte {
 	if !(d[DialectDetailList] || d[DialectDetailObject]) || status == http.StatusUnprocessableEntity {
 		return body
 	}
-	if mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mediaType != "application/json" {
-		return body
-	}
 	var answer struct {
 		Detail *string `json:"detail"`
 	}
-	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil {
+	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil { // the plain-text 500 of writeUnhandled too
 		return body
 	}
 	var detail any = map[string]any{"code": status, "message": *answer.Detail}

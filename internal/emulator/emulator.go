@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -262,8 +263,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case m.redirect != "":
 		writeRedirect(w, m.redirect)
 		return
+	case len(m.allowed) > 0:
+		w.Header().Set("Allow", strings.Join(m.allowed, ", "))
+		writeServiceError(w, m.service, http.StatusMethodNotAllowed, "")
+		return
 	case m.rt == nil:
-		writeUnrouted(w, m.service, m.allowed)
+		writeServiceError(w, m.service, http.StatusNotFound, "")
 		return
 	}
 	if ok, retryAfter := e.buckets[m.rt.service].take(e.now()); !ok {
