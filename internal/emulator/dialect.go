@@ -257,12 +257,6 @@ func (d dialectSet) match(r *http.Request) routeMatch {
 	return m
 }
 
-// writeRedirect is Starlette's RedirectResponse: 307 (the same method and body again), no body.
-func writeRedirect(w http.ResponseWriter, location string) {
-	w.Header().Set("Location", location)
-	w.WriteHeader(http.StatusTemporaryRedirect)
-}
-
 // answerWriter returns the writer a Builder answer goes through and the function that sends it: held, to re-spell
 // errors or echo the request, under the dialects that do; else w itself and a no-op.
 func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {

@@ -260,8 +260,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w, flush := e.dialects.answerWriter(w, r, m.service)
 	defer flush()
 	switch {
-	case m.redirect != "":
-		writeRedirect(w, m.redirect)
+	case m.redirect != "": // Starlette's RedirectResponse: 307 (the same method and body again), no body
+		w.Header().Set("Location", m.redirect)
+		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	case len(m.allowed) > 0:
 		w.Header().Set("Allow", strings.Join(m.allowed, ", "))
