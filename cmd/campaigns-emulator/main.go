@@ -45,10 +45,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		addr      = flags.String("addr", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
 		envFile   = flags.String("env-file", "", "also write the KEY=VALUE lines to this `file`, atomically, once listening")
 		faultRate = flags.Float64("fault-rate", 0, "probability that any request fails with a random fault of any kind (seeded by -seed)")
-		rate      = flags.Float64("rate", 0, "requests a second each API takes (a token bucket, one second of burst); beyond it a 429 with Retry-After (0: no limit)")
-		rateBare  = flags.Bool("rate-bare", false, "with -rate, answer the 429 without Retry-After")
 		dialects  = flags.String("dialect", "", "comma-separated `dialects` of the Builder contract to speak (default reference):"+dialectHelp())
 	)
+	flags.Float64Var(&cfg.BuilderRate.PerSecond, "rate", 0, "requests a second each API takes (a token bucket, one second of burst); beyond it a 429 with Retry-After (0: no limit)")
+	flags.BoolVar(&cfg.BuilderRate.Bare, "rate-bare", false, "with -rate, answer the 429 without Retry-After")
 	flags.DurationVar(&cfg.Latency, "latency", 0, "delay added to every request")
 	flags.DurationVar(&cfg.TokenLifetime, "token-lifetime", 0, "access token lifetime (0 means 1h)")
 	flags.IntVar(&cfg.Subscribers, "subscribers", defaultSubscribers, "number of generated Evolux subscribers (0: an empty report)")
@@ -84,10 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *faultRate < 0 || *faultRate > 1 {
 		return fail(2, "-fault-rate %v: must be between 0 and 1", *faultRate)
 	}
-	if *rate < 0 {
-		return fail(2, "-rate %v: must not be negative", *rate)
+	if cfg.BuilderRate.PerSecond < 0 {
+		return fail(2, "-rate %v: must not be negative", cfg.BuilderRate.PerSecond)
 	}
-	cfg.BuilderRate = emulator.RateLimit{PerSecond: *rate, Bare: *rateBare}
 	cfg.EvoluxRate = cfg.BuilderRate
 
 	server, err := emulator.StartOn(cfg, *addr)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"mime"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -258,12 +257,6 @@ func (d dialectSet) match(r *http.Request) routeMatch {
 	return m
 }
 
-// writeRedirect is Starlette's RedirectResponse: 307 (the same method and body again), no body.
-func writeRedirect(w http.ResponseWriter, location string) {
-	w.Header().Set("Location", location)
-	w.WriteHeader(http.StatusTemporaryRedirect)
-}
-
 // answerWriter returns the writer a Builder answer goes through and the function that sends it: held, to re-spell
 // errors or echo the request, under the dialects that do; else w itself and a no-op.
 func (d dialectSet) answerWriter(w http.ResponseWriter, r *http.Request, svc service) (http.ResponseWriter, func()) {
@@ -320,13 +313,10 @@ func (s *errorSpeller) respell(body []byte) []byte {
 	if !(d[DialectDetailList] || d[DialectDetailObject]) || status == http.StatusUnprocessableEntity {
 		return body
 	}
-	if mediaType, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mediaType != "application/json" {
-		return body
-	}
 	var answer struct {
 		Detail *string `json:"detail"`
 	}
-	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil {
+	if json.Unmarshal(body, &answer) != nil || answer.Detail == nil { // the plain-text 500 of writeUnhandled too
 		return body
 	}
 	var detail any = map[string]any{"code": status, "message": *answer.Detail}

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -259,11 +260,16 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w, flush := e.dialects.answerWriter(w, r, m.service)
 	defer flush()
 	switch {
-	case m.redirect != "":
-		writeRedirect(w, m.redirect)
+	case m.redirect != "": // Starlette's RedirectResponse: 307 (the same method and body again), no body
+		w.Header().Set("Location", m.redirect)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		return
+	case len(m.allowed) > 0:
+		w.Header().Set("Allow", strings.Join(m.allowed, ", "))
+		writeServiceError(w, m.service, http.StatusMethodNotAllowed, "")
 		return
 	case m.rt == nil:
-		writeUnrouted(w, m.service, m.allowed)
+		writeServiceError(w, m.service, http.StatusNotFound, "")
 		return
 	}
 	if ok, retryAfter := e.buckets[m.rt.service].take(e.now()); !ok {

@@ -114,11 +114,8 @@ func (f subscriberFilter) match(s *subscriber) bool {
 		f.end != nil && s.createdAt.After(*f.end):
 		return false
 	}
-	if f.fieldKey != "" {
-		v, ok := s.field(f.fieldKey)
-		return ok && v == f.fieldValue
-	}
-	return true
+	i := slices.IndexFunc(s.fields, func(c conversationField) bool { return c.key == f.fieldKey }) // the first of its key
+	return f.fieldKey == "" || i >= 0 && s.fields[i].value == f.fieldValue
 }
 
 // serve runs rt's handler; every Evolux route first checks the bearer token.

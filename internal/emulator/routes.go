@@ -109,12 +109,3 @@ func matchSegments(template, segments []string) (pathParams, bool) {
 	}
 	return params, true
 }
-
-func writeUnrouted(w http.ResponseWriter, svc service, allowed []string) {
-	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeServiceError(w, svc, http.StatusMethodNotAllowed, "")
-		return
-	}
-	writeServiceError(w, svc, http.StatusNotFound, "")
-}

@@ -69,15 +69,6 @@ type subscriber struct {
 	fields                                   []conversationField
 }
 
-func (s *subscriber) field(key string) (string, bool) {
-	for _, f := range s.fields {
-		if f.key == key {
-			return f.value, true
-		}
-	}
-	return "", false
-}
-
 // createdAtLayout has milliseconds, like the seed's examples.
 const createdAtLayout = "2006-01-02T15:04:05.000Z07:00"
 
