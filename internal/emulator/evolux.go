@@ -114,8 +114,11 @@ func (f subscriberFilter) match(s *subscriber) bool {
 		f.end != nil && s.createdAt.After(*f.end):
 		return false
 	}
+	if f.fieldKey == "" {
+		return true // most reads: no search
+	}
 	i := slices.IndexFunc(s.fields, func(c conversationField) bool { return c.key == f.fieldKey }) // the first of its key
-	return f.fieldKey == "" || i >= 0 && s.fields[i].value == f.fieldValue
+	return i >= 0 && s.fields[i].value == f.fieldValue
 }
 
 // serve runs rt's handler; every Evolux route first checks the bearer token.
