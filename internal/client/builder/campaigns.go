@@ -222,7 +222,7 @@ func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) 
 	if err != nil {
 		return Campaign{}, err
 	}
-	campaign, err := DecodeCampaign(resp.Body)
+	campaign, _, err := decodeCampaign(resp.Body)
 	if err != nil {
 		return Campaign{}, c.unreadable("read campaign", resp, err)
 	}
