@@ -2,6 +2,7 @@ package evolux
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -95,12 +96,9 @@ func (l layout) header() []string {
 }
 
 func (l layout) row(s NewSubscriber, row []string) []string {
-	row = append(row[:0], s.Name, s.Phone)
-	for i := range l.parameters {
+	row = append(append(row[:0], s.Name, s.Phone), s.Parameters...)
+	for range l.parameters - len(s.Parameters) { // none has more: l is of every upload's subscribers
 		row = append(row, "")
-		if i < len(s.Parameters) {
-			row[len(row)-1] = s.Parameters[i]
-		}
 	}
 	for _, name := range l.fields {
 		row = append(row, s.Fields[name])
@@ -119,24 +117,20 @@ func encodeUpload(l layout, subs []NewSubscriber) (body []byte, contentType stri
 	if err != nil {
 		return nil, "", 0, err
 	}
-	rows := csv.NewWriter(part)
+	rows := csv.NewWriter(part) // its errors (none, into a bytes.Buffer) are kept for rows.Error
 	rows.UseCRLF = true
-	if err := rows.Write(l.header()); err != nil {
-		return nil, "", 0, err
-	}
+	_ = rows.Write(l.header())
 	var row []string
 	for ; n < len(subs); n++ {
 		mark := buf.Len()
 		row = l.row(subs[n], row)
-		if err := rows.Write(row); err != nil {
-			return nil, "", 0, err
-		}
+		_ = rows.Write(row)
 		if rows.Flush(); n > 0 && buf.Len() > uploadBytes {
 			buf.Truncate(mark) // this row starts the next upload
 			break
 		}
 	}
-	if err := form.Close(); err != nil {
+	if err := cmp.Or(rows.Error(), form.Close()); err != nil {
 		return nil, "", 0, err
 	}
 	return buf.Bytes(), form.FormDataContentType(), n, nil
