@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -105,29 +106,26 @@ func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot st
 			incomplete = append(incomplete, i)
 		}
 	}
-	gone := make([]bool, len(campaigns))
+	var gone sync.Map // the ids of entries deleted since the list
 	wave := incomplete
 	if c.lists.shape(key) == shapeUnknown {
 		wave = incomplete[:min(len(incomplete), maxCompletionReads)]
 	}
-	err = c.readEntries(ctx, key, campaigns, wave, gone)
+	err = c.readEntries(ctx, key, campaigns, wave, &gone)
 	if err == nil && len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
-		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], gone)
+		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], &gone)
 	}
 	if err != nil {
 		return nil, err
 	}
-	complete := campaigns[:0]
-	for i, campaign := range campaigns {
-		if !gone[i] {
-			complete = append(complete, campaign)
-		}
-	}
-	return complete, nil
+	return slices.DeleteFunc(campaigns, func(campaign Campaign) bool {
+		_, deleted := gone.Load(campaign.ID)
+		return deleted
+	}), nil
 }
 
-// readEntries replaces campaigns[indices] by their reads (gone: deleted since the list), learning from each.
-func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone []bool) error {
+// readEntries replaces campaigns[indices] by their reads (or stores the id in gone), learning from each.
+func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone *sync.Map) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
 	for _, i := range indices {
@@ -135,7 +133,7 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 			read, err := c.GetCampaign(groupCtx, key.organization, key.bot, campaigns[i].ID)
 			switch {
 			case client.IsNotFound(err):
-				gone[i] = true
+				gone.Store(campaigns[i].ID, true)
 			case err != nil:
 				return err
 			default:
