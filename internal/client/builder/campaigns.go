@@ -314,9 +314,10 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 			Operation: "update campaign", Method: http.MethodPut, Path: CampaignPath(organization, bot, id), Body: body, Policy: client.RetryIdempotent,
 		})
 	}
-	replacement := replacementOf(campaign)
+	replacement, nulls := replacementOf(campaign, false)
 	resp, err := put(replacement)
-	if nullFree, ok := replacement.withoutNulls(); ok && client.StatusOf(err) == http.StatusUnprocessableEntity {
+	if nulls && client.StatusOf(err) == http.StatusUnprocessableEntity {
+		nullFree, _ := replacementOf(campaign, true)
 		resp, err = put(nullFree) // a PUT is idempotent: repeating it is safe
 	}
 	if err != nil {
