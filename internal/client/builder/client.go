@@ -48,7 +48,7 @@ func (c *Client) claim(id string) {
 // New returns a Builder client over http; the credentials and every token are http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
 	http.Secrets().Add(creds.Password, creds.APIKey)
-	return &Client{http: http, creds: creds}
+	return &Client{http: http, creds: creds, lists: listCache{bots: map[botKey]*botState{}}}
 }
 
 // Tokens returns the current token pair, after a login or the renewal of a refused one.

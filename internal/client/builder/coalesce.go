@@ -47,9 +47,6 @@ type listCache struct {
 // bot is key's state; the caller holds mu.
 func (cache *listCache) bot(key botKey) *botState {
 	if cache.bots[key] == nil {
-		if cache.bots == nil {
-			cache.bots = map[botKey]*botState{}
-		}
 		cache.bots[key] = &botState{}
 	}
 	return cache.bots[key]
