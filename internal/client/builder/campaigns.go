@@ -70,7 +70,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 		if err == nil {
 			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
 		}
-		refused := isRefusal(err)
+		refused := client.StatusOf(err)/100 == 4 // the server refused that request
 		switch {
 		case errors.As(err, new(*authError)) || (!refused && !client.MayHaveBeenProcessed(err)):
 			// This attempt never reached the server; an earlier one may have.
@@ -211,9 +211,6 @@ func orEmpty(p *string) string {
 	return *p
 }
 
-// isRefusal is a 4xx answer: the server refused that request.
-func isRefusal(err error) bool { return client.StatusOf(err) >= 400 && client.StatusOf(err) <= 499 }
-
 // GetCampaign reads one campaign (404: client.IsNotFound); no _id is the id asked for.
 func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
 	resp, err := c.do(ctx, client.Request{
@@ -270,12 +267,11 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 		if err != nil {
 			return nil, c.unreadable(operation, resp, err)
 		}
-		fresh := 0
+		before := len(all)
 		for _, campaign := range page {
 			if campaign.ID == "" || !seen[campaign.ID] {
 				seen[campaign.ID] = true
 				all = append(all, c.scrubbed(campaign))
-				fresh++
 			}
 		}
 		switch {
@@ -283,7 +279,7 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 			return nil, &IncompleteListError{operation, fmt.Sprintf("its answers hold %d campaigns, and it counts %d", len(all), total)}
 		case len(page) != limit:
 			return all, nil // a short page is the last; a longer one is a server that ignores limit
-		case fresh == 0:
+		case len(all) == before: // nothing new
 			return nil, &IncompleteListError{operation, fmt.Sprintf(
 				"it answered %d campaigns, and asked for the ones after them (%s=%d) it answered the same ones again: it caps its list and ignores %s",
 				len(all), QuerySkip, len(all), QuerySkip)}

@@ -153,18 +153,11 @@ func (c *Client) Audience(ctx context.Context, campaignUUID string, phones *Phon
 				return fmt.Errorf("%s: %w", operation, err)
 			}
 			if phone != "" {
-				fn(phone, deref(r.State))
+				fn(phone, *cmp.Or(r.State, new(string)))
 			}
 		}
 		return nil
 	})
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // Waiting for an upload to show in the report (processing may be asynchronous): reads a backoff apart, until
