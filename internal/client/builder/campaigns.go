@@ -357,11 +357,9 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 // writeAnswer is the campaign a 2xx write stands for, always with an id (maybe the server's own); an
 // answer with no document is completed by one read, else it is its id with a problem (readErr).
 func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
-	answered, fields, err := decodeCampaign(resp.Body)
+	answered, fields, _ := decodeCampaign(resp.Body) // no document (an error) has no fields: a read completes it
 	var problems []string
 	switch {
-	case err != nil:
-		fields = 0
 	case answered.ID == "" || strings.EqualFold(answered.ID, id):
 		answered.ID = id
 	case create && ValidObjectID(strings.ToLower(answered.ID)):
