@@ -75,11 +75,17 @@ func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 			return current, nil // renewed just before this one started
 		}
 		if current.RefreshToken != "" {
-			if tokens, err := c.refresh(flightCtx, current.RefreshToken); err == nil {
+			refresh := RefreshRequest{RefreshToken: current.RefreshToken}
+			if tokens, err := c.exchange(flightCtx, "refresh Builder token", PathRefresh, refresh, current.RefreshToken); err == nil {
 				return tokens, nil
 			} // else a login may still work (the refresh is in the debug log)
 		}
-		return c.login(flightCtx)
+		login := LoginRequest{User: c.creds.User, Password: c.creds.Password}
+		tokens, err := c.exchange(flightCtx, OperationLogin, PathLogin, login, "")
+		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
+			return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
+		}
+		return tokens, err
 	})
 	select {
 	case result := <-results:
@@ -94,18 +100,6 @@ func (c *Client) current() (Tokens, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.tokens, c.refused
-}
-
-func (c *Client) login(ctx context.Context) (Tokens, error) {
-	tokens, err := c.exchange(ctx, OperationLogin, PathLogin, LoginRequest{User: c.creds.User, Password: c.creds.Password}, "")
-	if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-		return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
-	}
-	return tokens, err
-}
-
-func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, error) {
-	return c.exchange(ctx, "refresh Builder token", PathRefresh, RefreshRequest{RefreshToken: refreshToken}, refreshToken)
 }
 
 // exchange makes a login or refresh answer the pair (no new refresh token keeps refreshToken).
