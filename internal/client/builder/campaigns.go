@@ -190,7 +190,7 @@ func sameUserFields(sent, stored Campaign) bool {
 		switch {
 		case !f.User():
 		case f.Kind == KindList:
-			if !slices.Equal(sent.SheetValues, stored.SheetValues) && (len(sent.SheetValues) > 0 || len(stored.SheetValues) > 0) {
+			if !slices.Equal(sent.SheetValues, stored.SheetValues) { // nil and empty alike
 				return false
 			}
 		case f.Kind == KindTimestamp:
