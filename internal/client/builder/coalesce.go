@@ -207,10 +207,8 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 		cache.unsupported = true
 	}
 	// A failed or overtaken list is not kept; an incomplete one is (as nil: relisting would not help).
-	if (list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation {
-		if b.list == list {
-			b.list = nil
-		}
+	if b.list == list && ((list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation) {
+		b.list = nil
 	}
 	return list.campaigns
 }
