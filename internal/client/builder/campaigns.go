@@ -68,7 +68,7 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 			Policy: client.RetryOnlyIfNotProcessed,
 		})
 		if err == nil {
-			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
+			return c.createAnswer(ctx, organization, bot, campaign, resp, window)
 		}
 		refused := client.StatusOf(err)/100 == 4 // the server refused that request
 		switch {
@@ -337,7 +337,7 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 }
 
 // createAnswer is writeAnswer for a create: a campaign not found by id is looked for by its fields.
-func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
+func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, window func() Window) (Campaign, error) {
 	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
 	if readErr == nil || created.ID != sent.ID {
 		c.claim(created.ID) // known: the answer or a read named it
@@ -345,13 +345,13 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 		return created, nil
 	}
 	if isGone(readErr) {
-		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, Window{since, c.http.Now()})
+		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, window())
 		if ok {
 			return c.scrubbed(found), nil // its problems say it was adopted
 		}
 		readErr = errors.Join(readErr, findErr)
 	}
-	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, Window{since, c.http.Now()}, c.http.Secrets().ScrubError(readErr)}}
+	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, window(), c.http.Secrets().ScrubError(readErr)}}
 }
 
 // writeAnswer is the campaign a 2xx write stands for, always with an id (maybe the server's own); an
