@@ -175,26 +175,23 @@ func (c *Client) Await(ctx context.Context, campaignUUID string, phones *Phones,
 	for _, phone := range want {
 		pending[phone] = true
 	}
-	wait, progress := awaitFirst, c.http.Now()
-	for {
+	progress := c.http.Now()
+	for wait := awaitFirst; ; wait = min(2*wait, awaitMax) {
 		before := len(pending)
-		err := c.Audience(ctx, campaignUUID, phones, func(phone, state string) {
+		err = c.Audience(ctx, campaignUUID, phones, func(phone, state string) {
 			delete(pending, phone)
 			fn(phone, state)
 		})
-		if err != nil {
-			return slices.Sorted(maps.Keys(pending)), err
-		}
 		now := c.http.Now()
 		if len(pending) < before {
 			progress = now
 		}
-		if len(pending) == 0 || now.Sub(progress) >= awaitQuiet {
-			return slices.Sorted(maps.Keys(pending)), nil
+		if err != nil || len(pending) == 0 || now.Sub(progress) >= awaitQuiet {
+			break
 		}
 		if c.http.Sleep(ctx, wait); ctx.Err() != nil {
-			return slices.Sorted(maps.Keys(pending)), nil //nolint:nilerr // the deadline ends the wait: those left are unconfirmed, not an error
+			break // the deadline ends the wait: those left are unconfirmed, not an error
 		}
-		wait = min(2*wait, awaitMax)
 	}
+	return slices.Sorted(maps.Keys(pending)), err
 }
