@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -223,9 +224,7 @@ func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) 
 	if err != nil {
 		return Campaign{}, c.unreadable("read campaign", resp, err)
 	}
-	if campaign.ID == "" {
-		campaign.ID = id
-	}
+	campaign.ID = cmp.Or(campaign.ID, id)
 	return c.scrubbed(campaign), nil
 }
 
