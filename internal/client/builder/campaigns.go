@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,9 +69,9 @@ func (c *Client) CreateCampaign(ctx context.Context, organization, bot string, c
 			Policy: client.RetryOnlyIfNotProcessed,
 		})
 		if err == nil {
-			return c.createAnswer(ctx, organization, bot, campaign, resp, since)
+			return c.createAnswer(ctx, organization, bot, campaign, resp, window)
 		}
-		refused := isRefusal(err)
+		refused := client.StatusOf(err)/100 == 4 // the server refused that request
 		switch {
 		case errors.As(err, new(*authError)) || (!refused && !client.MayHaveBeenProcessed(err)):
 			// This attempt never reached the server; an earlier one may have.
@@ -190,7 +191,7 @@ func sameUserFields(sent, stored Campaign) bool {
 		switch {
 		case !f.User():
 		case f.Kind == KindList:
-			if !slices.Equal(sent.SheetValues, stored.SheetValues) && (len(sent.SheetValues) > 0 || len(stored.SheetValues) > 0) {
+			if !slices.Equal(sent.SheetValues, stored.SheetValues) { // nil and empty alike
 				return false
 			}
 		case f.Kind == KindTimestamp:
@@ -211,9 +212,6 @@ func orEmpty(p *string) string {
 	return *p
 }
 
-// isRefusal is a 4xx answer: the server refused that request.
-func isRefusal(err error) bool { return client.StatusOf(err) >= 400 && client.StatusOf(err) <= 499 }
-
 // GetCampaign reads one campaign (404: client.IsNotFound); no _id is the id asked for.
 func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) (Campaign, error) {
 	resp, err := c.do(ctx, client.Request{
@@ -222,13 +220,11 @@ func (c *Client) GetCampaign(ctx context.Context, organization, bot, id string) 
 	if err != nil {
 		return Campaign{}, err
 	}
-	campaign, err := DecodeCampaign(resp.Body)
+	campaign, _, err := decodeCampaign(resp.Body)
 	if err != nil {
 		return Campaign{}, c.unreadable("read campaign", resp, err)
 	}
-	if campaign.ID == "" {
-		campaign.ID = id
-	}
+	campaign.ID = cmp.Or(campaign.ID, id)
 	return c.scrubbed(campaign), nil
 }
 
@@ -270,12 +266,11 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 		if err != nil {
 			return nil, c.unreadable(operation, resp, err)
 		}
-		fresh := 0
+		before := len(all)
 		for _, campaign := range page {
 			if campaign.ID == "" || !seen[campaign.ID] {
 				seen[campaign.ID] = true
 				all = append(all, c.scrubbed(campaign))
-				fresh++
 			}
 		}
 		switch {
@@ -283,7 +278,7 @@ func (c *Client) ListCampaigns(ctx context.Context, organization, bot string) ([
 			return nil, &IncompleteListError{operation, fmt.Sprintf("its answers hold %d campaigns, and it counts %d", len(all), total)}
 		case len(page) != limit:
 			return all, nil // a short page is the last; a longer one is a server that ignores limit
-		case fresh == 0:
+		case len(all) == before: // nothing new
 			return nil, &IncompleteListError{operation, fmt.Sprintf(
 				"it answered %d campaigns, and asked for the ones after them (%s=%d) it answered the same ones again: it caps its list and ignores %s",
 				len(all), QuerySkip, len(all), QuerySkip)}
@@ -314,9 +309,10 @@ func (c *Client) UpdateCampaign(ctx context.Context, organization, bot, id strin
 			Operation: "update campaign", Method: http.MethodPut, Path: CampaignPath(organization, bot, id), Body: body, Policy: client.RetryIdempotent,
 		})
 	}
-	replacement := replacementOf(campaign)
+	replacement, nulls := replacementOf(campaign, false)
 	resp, err := put(replacement)
-	if nullFree, ok := replacement.withoutNulls(); ok && client.StatusOf(err) == http.StatusUnprocessableEntity {
+	if nulls && client.StatusOf(err) == http.StatusUnprocessableEntity {
+		nullFree, _ := replacementOf(campaign, true)
 		resp, err = put(nullFree) // a PUT is idempotent: repeating it is safe
 	}
 	if err != nil {
@@ -340,7 +336,7 @@ func (c *Client) DeleteCampaign(ctx context.Context, organization, bot, id strin
 }
 
 // createAnswer is writeAnswer for a create: a campaign not found by id is looked for by its fields.
-func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, since time.Time) (Campaign, error) {
+func (c *Client) createAnswer(ctx context.Context, organization, bot string, sent Campaign, resp *client.Response, window func() Window) (Campaign, error) {
 	created, readErr := c.writeAnswer(ctx, "create campaign", organization, bot, sent.ID, resp, true)
 	if readErr == nil || created.ID != sent.ID {
 		c.claim(created.ID) // known: the answer or a read named it
@@ -348,23 +344,21 @@ func (c *Client) createAnswer(ctx context.Context, organization, bot string, sen
 		return created, nil
 	}
 	if isGone(readErr) {
-		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, Window{since, c.http.Now()})
+		found, ok, findErr := c.findUnclaimed(ctx, organization, bot, sent, window())
 		if ok {
 			return c.scrubbed(found), nil // its problems say it was adopted
 		}
 		readErr = errors.Join(readErr, findErr)
 	}
-	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, Window{since, c.http.Now()}, c.http.Secrets().ScrubError(readErr)}}
+	return Campaign{ID: sent.ID}, &UnconfirmedCreateError{createFailure{sent.ID, window(), c.http.Secrets().ScrubError(readErr)}}
 }
 
 // writeAnswer is the campaign a 2xx write stands for, always with an id (maybe the server's own); an
 // answer with no document is completed by one read, else it is its id with a problem (readErr).
 func (c *Client) writeAnswer(ctx context.Context, operation, organization, bot, id string, resp *client.Response, create bool) (campaign Campaign, readErr error) {
-	answered, fields, err := decodeCampaign(resp.Body)
+	answered, fields, _ := decodeCampaign(resp.Body) // no document (an error) has no fields: a read completes it
 	var problems []string
 	switch {
-	case err != nil:
-		fields = 0
 	case answered.ID == "" || strings.EqualFold(answered.ID, id):
 		answered.ID = id
 	case create && ValidObjectID(strings.ToLower(answered.ID)):

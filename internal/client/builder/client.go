@@ -32,7 +32,7 @@ type Client struct {
 	creds   Credentials
 	mu      sync.Mutex
 	tokens  Tokens
-	refused bool // the server refused tokens.Token: callers join its renewal
+	refused bool // the server refused tokens.Token (or there is none yet): callers join its renewal
 	flights singleflight.Group
 	lists   listCache
 	claimed sync.Map    // ids some state holds: never adopted by findUnclaimed
@@ -48,53 +48,48 @@ func (c *Client) claim(id string) {
 // New returns a Builder client over http; the credentials and every token are http's secrets.
 func New(http *client.Client, creds Credentials) *Client {
 	http.Secrets().Add(creds.Password, creds.APIKey)
-	return &Client{http: http, creds: creds}
+	return &Client{http: http, creds: creds, lists: listCache{bots: map[botKey]*botState{}}}
 }
 
 // Tokens returns the current token pair, after a login or the renewal of a refused one.
 func (c *Client) Tokens(ctx context.Context) (Tokens, error) {
-	switch tokens, refused := c.current(); {
-	case refused:
-		return c.renew(ctx, tokens.Token)
-	case tokens.Token != "":
-		return tokens, nil
+	tokens, refused := c.current()
+	if refused || tokens.Token == "" {
+		return c.renew(ctx, tokens.Token) // the first login renews no token
 	}
-	return c.shared(ctx, "login", func(ctx context.Context) (Tokens, error) {
-		if tokens, _ := c.current(); tokens.Token != "" {
-			return tokens, nil // a login that finished just before this one started
-		}
-		return c.login(ctx)
-	})
+	return tokens, nil
 }
 
-// renew replaces a refused token (by refresh, else login) once for all requests refused it.
+// renew replaces a refused token (by refresh, else login) once for all concurrent callers; one caller
+// giving up does not stop it.
 func (c *Client) renew(ctx context.Context, refused string) (Tokens, error) {
 	c.mu.Lock()
 	if c.tokens.Token == refused {
 		c.refused = true
 	}
 	c.mu.Unlock()
-	return c.shared(ctx, "renew", func(ctx context.Context) (Tokens, error) {
+	flightCtx := context.WithoutCancel(ctx)
+	results := c.flights.DoChan("renew", func() (any, error) {
 		current, _ := c.current()
 		if current.Token != "" && current.Token != refused {
-			return current, nil
+			return current, nil // renewed just before this one started
 		}
 		if current.RefreshToken != "" {
-			if tokens, err := c.refresh(ctx, current.RefreshToken); err == nil {
+			refresh := RefreshRequest{RefreshToken: current.RefreshToken}
+			if tokens, err := c.exchange(flightCtx, "refresh Builder token", PathRefresh, refresh, current.RefreshToken); err == nil {
 				return tokens, nil
 			} // else a login may still work (the refresh is in the debug log)
 		}
-		return c.login(ctx)
+		login := LoginRequest{User: c.creds.User, Password: c.creds.Password}
+		tokens, err := c.exchange(flightCtx, OperationLogin, PathLogin, login, "")
+		if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
+			return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
+		}
+		return tokens, err
 	})
-}
-
-// shared runs fn once for all concurrent callers of key; one caller giving up does not stop it.
-func (c *Client) shared(ctx context.Context, key string, fn func(context.Context) (Tokens, error)) (Tokens, error) {
-	flightCtx := context.WithoutCancel(ctx)
-	results := c.flights.DoChan(key, func() (any, error) { return fn(flightCtx) })
 	select {
 	case result := <-results:
-		tokens, _ := result.Val.(Tokens) // fn returns Tokens, zero with an error
+		tokens, _ := result.Val.(Tokens) // zero with an error
 		return tokens, result.Err
 	case <-ctx.Done():
 		return Tokens{}, ctx.Err()
@@ -105,18 +100,6 @@ func (c *Client) current() (Tokens, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.tokens, c.refused
-}
-
-func (c *Client) login(ctx context.Context) (Tokens, error) {
-	tokens, err := c.exchange(ctx, OperationLogin, PathLogin, LoginRequest{User: c.creds.User, Password: c.creds.Password}, "")
-	if status := client.StatusOf(err); status == http.StatusUnauthorized || status == http.StatusForbidden {
-		return Tokens{}, fmt.Errorf("builder refused the login of %q: %w", c.creds.User, err)
-	}
-	return tokens, err
-}
-
-func (c *Client) refresh(ctx context.Context, refreshToken string) (Tokens, error) {
-	return c.exchange(ctx, "refresh Builder token", PathRefresh, RefreshRequest{RefreshToken: refreshToken}, refreshToken)
 }
 
 // exchange makes a login or refresh answer the pair (no new refresh token keeps refreshToken).

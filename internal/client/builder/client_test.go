@@ -489,9 +489,9 @@ func FuzzDecoders(f *testing.F) {
 		if id, err := DecodeTriggerID(body); err == nil && id == "" {
 			t.Fatalf("DecodeTriggerID(%q) accepted an empty id", body)
 		}
-		_, _ = DecodeCampaign(body)
-		if campaigns, err := DecodeCampaigns(body); err == nil && campaigns == nil {
-			t.Fatalf("DecodeCampaigns(%q) = nil without an error", body)
+		_, _, _ = decodeCampaign(body)
+		if campaigns, _, err := decodeCampaignList(body); err == nil && campaigns == nil {
+			t.Fatalf("decodeCampaignList(%q) = nil without an error", body)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
@@ -46,9 +47,6 @@ type listCache struct {
 // bot is key's state; the caller holds mu.
 func (cache *listCache) bot(key botKey) *botState {
 	if cache.bots[key] == nil {
-		if cache.bots == nil {
-			cache.bots = map[botKey]*botState{}
-		}
 		cache.bots[key] = &botState{}
 	}
 	return cache.bots[key]
@@ -105,29 +103,26 @@ func (c *Client) ListCampaignsComplete(ctx context.Context, organization, bot st
 			incomplete = append(incomplete, i)
 		}
 	}
-	gone := make([]bool, len(campaigns))
+	var gone sync.Map // the ids of entries deleted since the list
 	wave := incomplete
 	if c.lists.shape(key) == shapeUnknown {
 		wave = incomplete[:min(len(incomplete), maxCompletionReads)]
 	}
-	err = c.readEntries(ctx, key, campaigns, wave, gone)
+	err = c.readEntries(ctx, key, campaigns, wave, &gone)
 	if err == nil && len(wave) < len(incomplete) && c.lists.shape(key) == shapeSummaries {
-		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], gone)
+		err = c.readEntries(ctx, key, campaigns, incomplete[len(wave):], &gone)
 	}
 	if err != nil {
 		return nil, err
 	}
-	complete := campaigns[:0]
-	for i, campaign := range campaigns {
-		if !gone[i] {
-			complete = append(complete, campaign)
-		}
-	}
-	return complete, nil
+	return slices.DeleteFunc(campaigns, func(campaign Campaign) bool {
+		_, deleted := gone.Load(campaign.ID)
+		return deleted
+	}), nil
 }
 
-// readEntries replaces campaigns[indices] by their reads (gone: deleted since the list), learning from each.
-func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone []bool) error {
+// readEntries replaces campaigns[indices] by their reads (or stores the id in gone), learning from each.
+func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campaign, indices []int, gone *sync.Map) error {
 	group, groupCtx := errgroup.WithContext(ctx)
 	group.SetLimit(maxCompletionReads)
 	for _, i := range indices {
@@ -135,7 +130,7 @@ func (c *Client) readEntries(ctx context.Context, key botKey, campaigns []Campai
 			read, err := c.GetCampaign(groupCtx, key.organization, key.bot, campaigns[i].ID)
 			switch {
 			case client.IsNotFound(err):
-				gone[i] = true
+				gone.Store(campaigns[i].ID, true)
 			case err != nil:
 				return err
 			default:
@@ -212,10 +207,8 @@ func (c *Client) botCampaigns(ctx context.Context, key botKey) map[string]Campai
 		cache.unsupported = true
 	}
 	// A failed or overtaken list is not kept; an incomplete one is (as nil: relisting would not help).
-	if (list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation {
-		if b.list == list {
-			b.list = nil
-		}
+	if b.list == list && ((list.campaigns == nil && !errors.As(err, new(*IncompleteListError))) || b.generation != generation) {
+		b.list = nil
 	}
 	return list.campaigns
 }

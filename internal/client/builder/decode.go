@@ -20,13 +20,8 @@ var (
 	errEmptyAnswer = fmt.Errorf("%w, the answer is empty or null", errNoDocument)
 )
 
-// DecodeCampaign decodes one campaign object, bare or in an envelope.
-func DecodeCampaign(body []byte) (Campaign, error) {
-	campaign, _, err := decodeCampaign(body)
-	return campaign, err
-}
-
-// decodeCampaign also counts the fields besides the id (zero: no document).
+// decodeCampaign decodes one campaign object, bare or in an envelope, and counts the fields besides the
+// id (zero: no document).
 func decodeCampaign(body []byte) (Campaign, int, error) {
 	fields, err := jsonObject(body)
 	if err != nil {
@@ -192,13 +187,8 @@ func quoteValue(raw json.RawMessage) string {
 	return strings.ToValidUTF8(client.Shorten(compactJSON(raw), 80), "\uFFFD")
 }
 
-// DecodeCampaigns decodes a list, bare or in an envelope: an element neither campaign nor null fails it all.
-func DecodeCampaigns(body []byte) ([]Campaign, error) {
-	campaigns, _, err := decodeCampaignList(body)
-	return campaigns, err
-}
-
-// decodeCampaignList also returns the envelope's total, or -1.
+// decodeCampaignList decodes a list, bare or in an envelope, with the envelope's total or -1: an element
+// neither campaign nor null fails it all.
 func decodeCampaignList(body []byte) ([]Campaign, int, error) {
 	body, total := bytes.TrimSpace(body), -1
 	if string(body) == "null" {

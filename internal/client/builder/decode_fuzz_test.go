@@ -37,24 +37,24 @@ func jsonKind(body []byte) byte {
 // the one the object names, and what was decoded survives a round trip.
 func FuzzDecodeCampaign(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		campaign, err := DecodeCampaign(body)
+		campaign, _, err := decodeCampaign(body)
 		if err != nil {
 			if jsonKind(body) == '{' {
-				t.Fatalf("DecodeCampaign(%q) refused a JSON object: %v", body, err)
+				t.Fatalf("decodeCampaign(%q) refused a JSON object: %v", body, err)
 			}
 			return
 		}
 		if jsonKind(body) != '{' {
-			t.Fatalf("DecodeCampaign(%q) accepted an answer that is not one JSON object", body)
+			t.Fatalf("decodeCampaign(%q) accepted an answer that is not one JSON object", body)
 		}
 		var fields map[string]json.RawMessage
 		if err := json.Unmarshal(bytes.TrimSpace(body), &fields); err != nil {
-			t.Fatalf("DecodeCampaign(%q) accepted an object that encoding/json refuses: %v", body, err)
+			t.Fatalf("decodeCampaign(%q) accepted an object that encoding/json refuses: %v", body, err)
 		}
 		if raw, ok := fields[FieldCampaignID]; ok {
 			var id string
 			if json.Unmarshal(raw, &id) == nil && id != "" && id != campaign.ID {
-				t.Fatalf("DecodeCampaign(%q): _id %s decoded as %q", body, raw, campaign.ID)
+				t.Fatalf("decodeCampaign(%q): _id %s decoded as %q", body, raw, campaign.ID)
 			}
 		}
 		// A timestamp is RFC 3339, or kept as text and named in Problems.
@@ -64,7 +64,7 @@ func FuzzDecodeCampaign(f *testing.F) {
 				continue
 			}
 			if _, err := time.Parse(time.RFC3339Nano, *date); err != nil && !strings.Contains(problems, name+": ") {
-				t.Fatalf("DecodeCampaign(%q): %s %q is neither RFC 3339 nor named in Problems %q", body, name, *date, campaign.Problems)
+				t.Fatalf("decodeCampaign(%q): %s %q is neither RFC 3339 nor named in Problems %q", body, name, *date, campaign.Problems)
 			}
 		}
 		// What was decoded survives a round trip unchanged.
@@ -72,7 +72,7 @@ func FuzzDecodeCampaign(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := DecodeCampaign(encoded)
+		again, _, err := decodeCampaign(encoded)
 		campaign.Problems, again.Problems = nil, nil
 		if err != nil || !reflect.DeepEqual(again, campaign) {
 			t.Fatalf("round trip of %q: %+v, then %+v (%v)", body, campaign, again, err)
@@ -85,18 +85,18 @@ func FuzzDecodeCampaign(f *testing.F) {
 // campaign, decoded as DecodeCampaign decodes it alone.
 func FuzzDecodeCampaigns(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
-		campaigns, err := DecodeCampaigns(body)
+		campaigns, _, err := decodeCampaignList(body)
 		if err != nil {
 			return
 		}
 		if campaigns == nil {
-			t.Fatalf("DecodeCampaigns(%q) = nil without an error", body)
+			t.Fatalf("decodeCampaignList(%q) = nil without an error", body)
 		}
 		list := bytes.TrimSpace(body)
 		switch jsonKind(body) {
 		case 'n':
 			if len(campaigns) != 0 {
-				t.Fatalf("DecodeCampaigns(null) = %d campaigns", len(campaigns))
+				t.Fatalf("decodeCampaignList(null) = %d campaigns", len(campaigns))
 			}
 			return
 		case '[':
@@ -113,10 +113,10 @@ func FuzzDecodeCampaigns(f *testing.F) {
 				}
 			}
 			if list == nil {
-				t.Fatalf("DecodeCampaigns(%q) accepted an object that holds no list under %v", body, EnvelopeKeys)
+				t.Fatalf("decodeCampaignList(%q) accepted an object that holds no list under %v", body, EnvelopeKeys)
 			}
 		default:
-			t.Fatalf("DecodeCampaigns(%q) accepted an answer that is not a JSON array", body)
+			t.Fatalf("decodeCampaignList(%q) accepted an answer that is not a JSON array", body)
 		}
 		var elements []json.RawMessage
 		if err := json.Unmarshal(list, &elements); err != nil {
@@ -124,15 +124,15 @@ func FuzzDecodeCampaigns(f *testing.F) {
 		}
 		elements = slices.DeleteFunc(elements, func(e json.RawMessage) bool { return jsonKind(e) == 'n' })
 		if len(elements) != len(campaigns) {
-			t.Fatalf("DecodeCampaigns(%q): %d elements besides null ones, %d campaigns", body, len(elements), len(campaigns))
+			t.Fatalf("decodeCampaignList(%q): %d elements besides null ones, %d campaigns", body, len(elements), len(campaigns))
 		}
 		for i, element := range elements {
 			if jsonKind(element) != '{' {
-				t.Fatalf("DecodeCampaigns(%q): element %d, %s, is not a campaign object but was taken for one", body, i, element)
+				t.Fatalf("decodeCampaignList(%q): element %d, %s, is not a campaign object but was taken for one", body, i, element)
 			}
-			want, err := DecodeCampaign(element)
+			want, _, err := decodeCampaign(element)
 			if err != nil || !reflect.DeepEqual(want, campaigns[i]) {
-				t.Fatalf("DecodeCampaigns(%q): element %d decoded as %+v, alone as %+v (%v)", body, i, campaigns[i], want, err)
+				t.Fatalf("decodeCampaignList(%q): element %d decoded as %+v, alone as %+v (%v)", body, i, campaigns[i], want, err)
 			}
 		}
 	})

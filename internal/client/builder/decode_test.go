@@ -105,14 +105,14 @@ func TestDecodeCampaign_tolerantReader(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := DecodeCampaign([]byte(tt.body))
+			got, _, err := decodeCampaign([]byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
 			problems := got.Problems
 			got.Problems = nil
 			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("DecodeCampaign() = %s\nwant %s", show(got), show(tt.want))
+				t.Errorf("decodeCampaign() = %s\nwant %s", show(got), show(tt.want))
 			}
 			if len(problems) != len(tt.wantProblems) {
 				t.Fatalf("problems = %q, want %d matching %q", problems, len(tt.wantProblems), tt.wantProblems)
@@ -146,8 +146,8 @@ func show(c Campaign) string {
 
 func TestDecodeCampaign_noDocumentIsAnError(t *testing.T) {
 	for _, body := range []string{``, ` `, `null`, `[]`, `[{"_id":"x"}]`, `"x"`, `1`, `{"_id":`, `<html>502</html>`, `{} {}`} {
-		if got, err := DecodeCampaign([]byte(body)); err == nil {
-			t.Errorf("DecodeCampaign(%q) = %+v, want an error", body, got)
+		if got, _, err := decodeCampaign([]byte(body)); err == nil {
+			t.Errorf("decodeCampaign(%q) = %+v, want an error", body, got)
 		}
 	}
 }
@@ -161,17 +161,17 @@ func TestDecodeCampaigns(t *testing.T) {
 		`{"results":[{"_id":"` + a + `"},{"_id":"` + b + `"}],"next":null}`,
 		`{"campaigns":[{"_id":{"$oid":"` + a + `"}},{"_id":"` + b + `"}]}`,
 	} {
-		got, err := DecodeCampaigns([]byte(body))
+		got, _, err := decodeCampaignList([]byte(body))
 		if err != nil || len(got) != 2 || got[0].ID != a || got[1].ID != b {
-			t.Errorf("DecodeCampaigns(%s) = %+v, %v; want %s and %s in order", body, got, err, a, b)
+			t.Errorf("decodeCampaignList(%s) = %+v, %v; want %s and %s in order", body, got, err, a, b)
 		}
 	}
-	if got, err := DecodeCampaigns([]byte(`null`)); err != nil || got == nil || len(got) != 0 {
-		t.Errorf("DecodeCampaigns(null) = %#v, %v; want an empty list", got, err)
+	if got, _, err := decodeCampaignList([]byte(`null`)); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("decodeCampaignList(null) = %#v, %v; want an empty list", got, err)
 	}
 	for _, body := range []string{``, `{}`, `{"data":{"_id":"x"}}`, `{"_id":"x"}`, `[1]`, `["x"]`, `[[]]`, `"x"`, `[{"_id":"x"}`} {
-		if got, err := DecodeCampaigns([]byte(body)); err == nil {
-			t.Errorf("DecodeCampaigns(%s) = %+v, want an error", body, got)
+		if got, _, err := decodeCampaignList([]byte(body)); err == nil {
+			t.Errorf("decodeCampaignList(%s) = %+v, want an error", body, got)
 		}
 	}
 }

@@ -27,7 +27,7 @@ func TestRefreshCampaign_aNullReadIsGoneOnlyWhenTheListAgrees(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakeBuilder(t)
 			c := fake.client(allCredentials())
-			if _, err := c.login(context.Background()); err != nil {
+			if _, err := c.Tokens(context.Background()); err != nil { // the login
 				t.Fatal(err)
 			}
 			fake.answerEverythingWith(func(w http.ResponseWriter, r *http.Request) {

@@ -2,10 +2,7 @@ package builder
 
 // The one place for the wire format, shared with the emulator; ../CONTRACT.md says what is assumed.
 
-import (
-	"maps"
-	"net/url"
-)
+import "net/url"
 
 const (
 	PathLogin              = "/login"            // user and password for a token pair (path ASSUMED)
@@ -117,38 +114,27 @@ type Campaign struct {
 	Problems []string `json:"-"` // what reading the answer changed or dropped, for a warning; never sent
 }
 
-// campaignReplacement is an update's body: every user field, null when unset, so that a server that
-// replaces the document and one that $sets what it is sent both clear it; server fields left out.
-type campaignReplacement map[string]any
-
-func replacementOf(c Campaign) campaignReplacement {
-	body := campaignReplacement{FieldCampaignID: c.ID}
+// replacementOf is an update's body: every user field, null when unset, so that a server that replaces
+// the document and one that $sets what it is sent both clear it; server fields left out. nullFree is the
+// body for a server that refuses null (pydantic v1): "", [] (read back as null), a timestamp left out.
+// nulls tells whether a field was unset.
+func replacementOf(c Campaign, nullFree bool) (body map[string]any, nulls bool) {
+	body = map[string]any{FieldCampaignID: c.ID}
 	for _, f := range CampaignFields {
-		if f.Role != RoleServer {
-			body[f.Key] = f.Value(&c)
-		}
-	}
-	return body
-}
-
-// withoutNulls is the body for a server that refuses null (pydantic v1): "", [] (read back as null),
-// a timestamp left out; ok is false when there was no null.
-func (r campaignReplacement) withoutNulls() (body campaignReplacement, ok bool) {
-	body = maps.Clone(r)
-	for _, f := range CampaignFields {
-		switch value, sent := body[f.Key]; {
-		case !sent || value != nil:
+		value := f.Value(&c)
+		switch {
+		case f.Role == RoleServer:
 			continue
-		case f.Kind == KindTimestamp:
-			delete(body, f.Key)
+		case value != nil || !nullFree:
+			body[f.Key] = value
 		case f.Kind == KindList:
 			body[f.Key] = []string{}
-		default:
+		case f.Kind == KindText:
 			body[f.Key] = ""
 		}
-		ok = true
+		nulls = nulls || value == nil
 	}
-	return body, ok
+	return body, nulls
 }
 
 // TriggerRequest is the body of a trigger fire: any JSON object under "json".

@@ -2,6 +2,7 @@ package evolux
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -95,12 +96,9 @@ func (l layout) header() []string {
 }
 
 func (l layout) row(s NewSubscriber, row []string) []string {
-	row = append(row[:0], s.Name, s.Phone)
-	for i := range l.parameters {
+	row = append(append(row[:0], s.Name, s.Phone), s.Parameters...)
+	for range l.parameters - len(s.Parameters) { // none has more: l is of every upload's subscribers
 		row = append(row, "")
-		if i < len(s.Parameters) {
-			row[len(row)-1] = s.Parameters[i]
-		}
 	}
 	for _, name := range l.fields {
 		row = append(row, s.Fields[name])
@@ -119,24 +117,20 @@ func encodeUpload(l layout, subs []NewSubscriber) (body []byte, contentType stri
 	if err != nil {
 		return nil, "", 0, err
 	}
-	rows := csv.NewWriter(part)
+	rows := csv.NewWriter(part) // its errors (none, into a bytes.Buffer) are kept for rows.Error
 	rows.UseCRLF = true
-	if err := rows.Write(l.header()); err != nil {
-		return nil, "", 0, err
-	}
+	_ = rows.Write(l.header())
 	var row []string
 	for ; n < len(subs); n++ {
 		mark := buf.Len()
 		row = l.row(subs[n], row)
-		if err := rows.Write(row); err != nil {
-			return nil, "", 0, err
-		}
+		_ = rows.Write(row)
 		if rows.Flush(); n > 0 && buf.Len() > uploadBytes {
 			buf.Truncate(mark) // this row starts the next upload
 			break
 		}
 	}
-	if err := form.Close(); err != nil {
+	if err := cmp.Or(rows.Error(), form.Close()); err != nil {
 		return nil, "", 0, err
 	}
 	return buf.Bytes(), form.FormDataContentType(), n, nil
@@ -159,18 +153,11 @@ func (c *Client) Audience(ctx context.Context, campaignUUID string, phones *Phon
 				return fmt.Errorf("%s: %w", operation, err)
 			}
 			if phone != "" {
-				fn(phone, deref(r.State))
+				fn(phone, *cmp.Or(r.State, new(string)))
 			}
 		}
 		return nil
 	})
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // Waiting for an upload to show in the report (processing may be asynchronous): reads a backoff apart, until
@@ -188,26 +175,23 @@ func (c *Client) Await(ctx context.Context, campaignUUID string, phones *Phones,
 	for _, phone := range want {
 		pending[phone] = true
 	}
-	wait, progress := awaitFirst, c.http.Now()
-	for {
+	progress := c.http.Now()
+	for wait := awaitFirst; ; wait = min(2*wait, awaitMax) {
 		before := len(pending)
-		err := c.Audience(ctx, campaignUUID, phones, func(phone, state string) {
+		err = c.Audience(ctx, campaignUUID, phones, func(phone, state string) {
 			delete(pending, phone)
 			fn(phone, state)
 		})
-		if err != nil {
-			return slices.Sorted(maps.Keys(pending)), err
-		}
 		now := c.http.Now()
 		if len(pending) < before {
 			progress = now
 		}
-		if len(pending) == 0 || now.Sub(progress) >= awaitQuiet {
-			return slices.Sorted(maps.Keys(pending)), nil
+		if err != nil || len(pending) == 0 || now.Sub(progress) >= awaitQuiet {
+			break
 		}
 		if c.http.Sleep(ctx, wait); ctx.Err() != nil {
-			return slices.Sorted(maps.Keys(pending)), nil //nolint:nilerr // the deadline ends the wait: those left are unconfirmed, not an error
+			break // the deadline ends the wait: those left are unconfirmed, not an error
 		}
-		wait = min(2*wait, awaitMax)
 	}
+	return slices.Sorted(maps.Keys(pending)), err
 }

@@ -30,11 +30,11 @@ var (
 
 var errOverBudget = errors.New("the pages fetched ahead hold too many bytes")
 
-// cappedReader fails past limit bytes, or, for a page fetched ahead, once those hold more than maxAheadBytes.
+// cappedReader fails past maxPageBytes, or, for a page fetched ahead, once those hold more than maxAheadBytes.
 type cappedReader struct {
-	r           io.Reader
-	limit, read int64
-	ahead       *atomic.Int64 // nil for the page to keep next
+	r     io.Reader
+	read  int64
+	ahead *atomic.Int64 // nil for the page to keep next
 }
 
 func (c *cappedReader) Read(p []byte) (int, error) {
@@ -43,8 +43,8 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	switch {
 	case c.ahead != nil && c.ahead.Add(int64(n)) > maxAheadBytes:
 		return n, errOverBudget
-	case c.read > c.limit:
-		return n, fmt.Errorf("the answer is larger than %d bytes, the most one page may be", c.limit)
+	case c.read > maxPageBytes:
+		return n, fmt.Errorf("the answer is larger than %d bytes, the most one page may be", maxPageBytes)
 	}
 	return n, err
 }
@@ -233,9 +233,9 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, ahead *atomic.Int64) (re
 	case <-ctx.Done():
 		return fetched{err: ctx.Err()}
 	}
-	body := &cappedReader{limit: maxPageBytes, ahead: ahead}
+	body := &cappedReader{ahead: ahead}
 	request := &client.Request{Operation: operation, Method: http.MethodGet, Path: u.String(),
-		Header: http.Header{HeaderAuthorization: {"Bearer " + c.token}}, Policy: client.RetryIdempotent}
+		Header: c.authorization(), Policy: client.RetryIdempotent}
 	result.err = c.http.DoStream(ctx, request, func(resp *http.Response) error {
 		var err error
 		body.r = resp.Body

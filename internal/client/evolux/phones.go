@@ -15,19 +15,13 @@ const (
 	maxCountryCode = 3
 )
 
+var phoneFormatting = strings.NewReplacer(" ", "", "+", "", "(", "", ")", "", "-", "")
+
 // PhoneDigits is a phone number as digits, once spaces, "+", "(", ")" and "-" are removed; ok is false for
 // anything else, or for fewer than 8 or more than 15 digits.
 func PhoneDigits(text string) (digits string, ok bool) {
-	digits = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(" +()-", r) {
-			return -1
-		}
-		return r
-	}, text)
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return "", false
-		}
+	if digits = phoneFormatting.Replace(text); strings.Trim(digits, "0123456789") != "" {
+		return "", false
 	}
 	return digits, len(digits) >= minPhoneDigits && len(digits) <= maxPhoneDigits
 }
