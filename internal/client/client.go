@@ -182,7 +182,6 @@ type Upload struct {
 // Response is a buffered 2xx answer.
 type Response struct {
 	Status int
-	Header http.Header
 	Body   []byte
 }
 
@@ -194,7 +193,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: call.responseBody}, nil
+	return &Response{Status: resp.StatusCode, Body: call.responseBody}, nil
 }
 
 // DoStream sends req and hands a 2xx answer to fn with its body unread, for
