@@ -114,11 +114,8 @@ func redactValue(doc any) bool {
 	return changed
 }
 
-// RedactBodyForLog is a body as it may appear in a log: redacted, valid
-// UTF-8, and capped.
-func RedactBodyForLog(body []byte) string { return redactBodyForLog(body, nil) }
-
-// redactBodyForLog also scrubs secrets' values. Only what is kept is
+// redactBodyForLog is a body as it may appear in a log: redacted, secrets'
+// values scrubbed, valid UTF-8, and capped. Only what is kept is
 // scrubbed, plus the length of the longest secret beyond the cut, so that a
 // secret across the cut is replaced whole instead of half kept: a large
 // answer is not scanned again for a 4 KiB log entry.
