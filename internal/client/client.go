@@ -133,8 +133,6 @@ func New(cfg Config) (*Client, error) {
 			Timeout:       cmp.Or(max(cfg.Timeout, 0), defaultTimeout),
 			CheckRedirect: checkRedirect,
 		},
-		RetryWaitMin: waitMin,
-		RetryWaitMax: waitMax,
 		// checkRetry counts the retries: a 429 is repeated until the
 		// operation's deadline, anything else up to MaxRetries times.
 		RetryMax:       math.MaxInt32,
@@ -227,8 +225,7 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	if body != nil {
 		rawBody = body
 	}
-	call := &call{operation: req.Operation, method: req.Method, path: target.EscapedPath(), url: target, policy: req.Policy,
-		authorize: req.Authorize, requestBody: body, buffered: buffered, traced: c.traced, secrets: c.secrets, api: c.name}
+	call := &call{req: req, url: target, requestBody: body, buffered: buffered}
 	if contentType != jsonMediaType {
 		call.requestBody, call.uploadBytes = nil, len(body)
 	}
@@ -254,11 +251,11 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, nil, call.transportError(err)
+		return nil, nil, c.transportError(call, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_ = resp.Body.Close()
-		return nil, nil, call.apiError(resp)
+		return nil, nil, c.apiError(call, resp)
 	}
 	return resp, call, nil
 }

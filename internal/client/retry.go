@@ -42,9 +42,6 @@ var errResponseTooLarge = errors.New("the answer is larger than 64 MiB")
 // the request's own policy.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	call := callFrom(ctx)
-	if call == nil {
-		return false, err
-	}
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
@@ -55,11 +52,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			err = call.bodyErr
 		}
 	}
-	notProcessed := call.certainlyNotProcessed(status, err)
+	notProcessed := c.certainlyNotProcessed(call, status, err)
 	if !notProcessed && (err != nil || status >= 500) {
 		call.mayHaveBeenProcessed = true
 	}
-	retry := ctx.Err() == nil && call.policy.allows(status, err, notProcessed)
+	retry := ctx.Err() == nil && call.req.Policy.allows(status, err, notProcessed)
 	if call.slot {
 		call.slot = false
 		c.gate.release()
@@ -87,7 +84,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctxErr
 	}
 	if retry && !hasWait && status != http.StatusTooManyRequests {
-		call.wait = backoff(c.retrying.RetryWaitMin, c.retrying.RetryWaitMax, call.retries-1)
+		call.wait = backoff(c.gate.waitMin, c.gate.waitMax, call.retries-1)
 	}
 	return retry, nil
 }
@@ -96,9 +93,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 // the attempt: the connection was never made, the request headers were never
 // written (as far as the transport reports), the server answered 429, or it
 // answered a 307 or 308 to another origin, which was not followed.
-func (call *call) certainlyNotProcessed(status int, err error) bool {
+func (c *Client) certainlyNotProcessed(call *call, status int, err error) bool {
 	if err != nil {
-		return isDialError(err) || errors.Is(err, errNotActedOn) || (call.traced && !call.wroteHeaders.Load())
+		return isDialError(err) || errors.Is(err, errNotActedOn) || (c.traced && !call.wroteHeaders.Load())
 	}
 	return status == http.StatusTooManyRequests
 }
