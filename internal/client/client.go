@@ -127,6 +127,7 @@ func New(cfg Config) (*Client, error) {
 	// A negative duration is the default too.
 	waitMin, waitMax := cmp.Or(max(cfg.RetryWaitMin, 0), defaultRetryWaitMin), cmp.Or(max(cfg.RetryWaitMax, 0), defaultRetryWaitMax)
 	c.gate = newGate(c.clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
+	c.gate.api = c.name
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     transport,
@@ -221,15 +222,11 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 		return nil, nil, fmt.Errorf("%s: encode request body: %w", req.Operation, err)
 	}
 
-	var rawBody any // an untyped nil sends no body at all
-	if body != nil {
-		rawBody = body
-	}
 	call := &call{req: req, url: target, requestBody: body, buffered: buffered}
 	if contentType != jsonMediaType {
 		call.requestBody, call.uploadBytes = nil, len(body)
 	}
-	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
+	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))
 	}
@@ -238,7 +235,8 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	}
 	httpReq.Header.Set("User-Agent", c.userAgent)
 	httpReq.Header.Set("Accept", "application/json")
-	if body != nil {
+	if body != nil { // else no body at all, not an empty one
+		_ = httpReq.SetBody(body) // a []byte cannot fail
 		httpReq.Header.Set("Content-Type", contentType)
 	}
 	call.header = httpReq.Header
