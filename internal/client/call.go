@@ -65,9 +65,6 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
-	if held, ok := errors.AsType[*HoldError](call.notSent); ok {
-		held.API = c.name
-	}
 	call.slot = call.notSent == nil
 	if call.slot && call.req.Authorize != nil {
 		if err := call.req.Authorize(req.Header); err != nil {

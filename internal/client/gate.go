@@ -29,6 +29,7 @@ import (
 // nothing new.
 type gate struct {
 	clock Clock
+	api   string // the API's name in a HoldError
 	// minInterval is the spacing max_requests_per_second asks for; 0 => none.
 	minInterval time.Duration
 	waitMin     time.Duration // backoff without Retry-After
@@ -125,7 +126,7 @@ func (g *gate) enter(ctx context.Context) error {
 		wait := start.Sub(now)
 		if left := timeLeft(ctx, time.Now()); wait > left {
 			g.mu.Unlock()
-			return &HoldError{Wait: wait, Left: left}
+			return &HoldError{Wait: wait, Left: left, API: g.api}
 		}
 		if held {
 			// No slot and no place in the pace while held: both are taken

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -122,9 +121,9 @@ func isDialError(err error) bool {
 
 // isPermanent errors fail the same way on every attempt.
 func isPermanent(err error) bool {
-	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, new(*HoldError)) || errors.As(err, new(*unsentError)) ||
-		errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
-		errors.As(err, new(x509.HostnameError)) || errors.As(err, new(x509.CertificateInvalidError))
+	// errNotActedOn: not sent, or a refused 307/308; crypto/tls wraps every refused certificate.
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.Is(err, errNotActedOn) ||
+		errors.As(err, new(*tls.CertificateVerificationError))
 }
 
 // backoff is exponential with jitter between minWait and maxWait: the wait
