@@ -54,7 +54,10 @@ func (call *call) context(ctx context.Context) context.Context {
 
 // callFrom is the call of a request that send made: the only requests
 // c.retrying sees.
-func callFrom(ctx context.Context) *call { return ctx.Value(callKey{}).(*call) }
+func callFrom(ctx context.Context) *call {
+	call, _ := ctx.Value(callKey{}).(*call)
+	return call
+}
 
 // startAttempt is retryablehttp's RequestLogHook, run before every attempt:
 // it waits what checkRetry decided, then starts the attempt.

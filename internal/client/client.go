@@ -242,10 +242,7 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	call.header = httpReq.Header
 
 	resp, err := c.retrying.Do(httpReq)
-	if err == nil {
-		err = call.bodyErr // the last answer's body could not be read
-	}
-	if err != nil {
+	if err = cmp.Or(err, call.bodyErr); err != nil { // or the last answer's body could not be read
 		if resp != nil {
 			_ = resp.Body.Close()
 		}

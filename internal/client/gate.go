@@ -91,9 +91,9 @@ func (e *HoldError) Error() string {
 func (e *HoldError) Unwrap() error { return errNotActedOn }
 
 // timeLeft is what ctx has left; without a deadline, DefaultPatience.
-func timeLeft(ctx context.Context, now time.Time) time.Duration {
+func timeLeft(ctx context.Context) time.Duration {
 	if deadline, ok := ctx.Deadline(); ok {
-		return deadline.Sub(now)
+		return time.Until(deadline)
 	}
 	return DefaultPatience
 }
@@ -124,7 +124,7 @@ func (g *gate) enter(ctx context.Context) error {
 			start = g.holdUntil
 		}
 		wait := start.Sub(now)
-		if left := timeLeft(ctx, time.Now()); wait > left {
+		if left := timeLeft(ctx); wait > left {
 			g.mu.Unlock()
 			return &HoldError{Wait: wait, Left: left, API: g.api}
 		}

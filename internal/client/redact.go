@@ -33,10 +33,8 @@ func RedactURL(u *url.URL) string {
 		return ""
 	}
 	redacted := *u
-	if redacted.User != nil {
-		if _, has := redacted.User.Password(); has {
-			redacted.User = url.UserPassword(redacted.User.Username(), Redacted)
-		}
+	if _, has := redacted.User.Password(); has { // nil-safe
+		redacted.User = url.UserPassword(redacted.User.Username(), Redacted)
 	}
 	query := redacted.Query()
 	changed := false

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -46,9 +47,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		status = resp.StatusCode
 		if call.buffered || status < 200 || status > 299 {
 			call.readBody(resp)
-		}
-		if call.bodyErr != nil {
-			err = call.bodyErr
+			err = cmp.Or(call.bodyErr, err)
 		}
 	}
 	notProcessed := c.certainlyNotProcessed(call, status, err)
@@ -64,7 +63,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	switch {
 	case status == http.StatusTooManyRequests || (hasWait && status == http.StatusServiceUnavailable):
 		held := c.gate.refused(call.entered, wait, hasWait, status == http.StatusTooManyRequests)
-		if left := timeLeft(ctx, time.Now()); held > left {
+		if left := timeLeft(ctx); held > left {
 			// Retrying earlier than asked would only be refused again: stop,
 			// and say how long the server asked to wait.
 			call.retryAfter, call.timeLeft, retry = held, left, false
