@@ -101,10 +101,7 @@ func New(cfg Config) (*Client, error) {
 	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(cfg.BaseURL)
-	if err != nil {
-		return nil, err
-	}
+	base, _ := url.Parse(cfg.BaseURL) // as ValidateBaseURL parsed it
 	transport := cfg.Transport
 	if transport == nil {
 		pooled := cleanhttp.DefaultPooledTransport()
@@ -198,18 +195,16 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 // DoStream sends req and hands a 2xx answer to fn with its body unread, for
 // stream decoding. Errors are as for Do, or fn's own.
 func (c *Client) DoStream(ctx context.Context, req *Request, fn func(*http.Response) error) error {
-	resp, _, err := c.send(ctx, req, false) //nolint:bodyclose // closed by drainAndClose below
+	resp, _, err := c.send(ctx, req, false) //nolint:bodyclose // closed below
 	if err != nil {
 		return err
 	}
-	defer drainAndClose(resp.Body)
+	defer func() {
+		// What fn left is read so that the connection goes back to the pool.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+	}()
 	return fn(resp)
-}
-
-// drainAndClose reads what fn left so the connection goes back to the pool.
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
-	_ = body.Close()
 }
 
 func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.Response, *call, error) {
