@@ -57,10 +57,8 @@ type systemClock struct{}
 func (systemClock) Now() time.Time { return time.Now() }
 
 func (systemClock) Sleep(ctx context.Context, d time.Duration) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
 	select {
-	case <-timer.C:
+	case <-time.After(d): // collected unfired once unreachable (Go 1.23)
 	case <-ctx.Done():
 	}
 }

@@ -84,10 +84,8 @@ func RedactJSON(body []byte) []byte {
 	if !redactValue(doc) {
 		return body
 	}
-	if redacted, err := marshal(doc, false); err == nil {
-		return redacted
-	}
-	return []byte(`"` + Redacted + `"`)
+	redacted, _ := marshal(doc, false) // decoded JSON: it cannot fail
+	return redacted
 }
 
 var secretPairs = regexp.MustCompile(`(?i)("(?:` + strings.Join(secretNames, "|") + `)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)

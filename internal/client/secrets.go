@@ -89,10 +89,7 @@ func newSecretReplacer(values map[string]bool) (*strings.Replacer, int) {
 
 // jsonEscape is value as it appears between the quotes of a JSON string.
 func jsonEscape(value string, escapeHTML bool) string {
-	quoted, err := marshal(value, escapeHTML)
-	if err != nil {
-		return value
-	}
+	quoted, _ := marshal(value, escapeHTML) // a string: it cannot fail
 	return string(quoted[1 : len(quoted)-1])
 }
 
