@@ -99,14 +99,10 @@ func (c *Client) certainlyNotProcessed(call *call, status int, err error) bool {
 }
 
 func (p RetryPolicy) allows(status int, err error, notProcessed bool) bool {
-	switch {
-	case err != nil:
+	if err != nil || status == http.StatusTooManyRequests { // a 429 was not processed
 		return !isPermanent(err) && (p == RetryIdempotent || notProcessed)
-	case status == http.StatusTooManyRequests:
-		return true
-	default:
-		return p == RetryIdempotent && slices.Contains(retryableStatuses, status)
 	}
+	return p == RetryIdempotent && slices.Contains(retryableStatuses, status)
 }
 
 var retryableStatuses = []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
