@@ -182,11 +182,10 @@ type Response struct {
 // Do sends req and returns its buffered 2xx answer; any other status is an
 // *APIError, a failure to get an answer a *TransportError.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	resp, call, err := c.send(ctx, req, true)
+	resp, call, err := c.send(ctx, req, true) //nolint:bodyclose // read and closed by checkRetry (readBody)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
 	return &Response{Status: resp.StatusCode, Body: call.responseBody}, nil
 }
 
