@@ -16,19 +16,12 @@ import (
 // call is one Request across its attempts. retryablehttp's hooks only see
 // the http.Request, so the call travels in its context.
 type call struct {
-	operation   string
-	method      string
-	path        string // without query, for errors and logs
+	req         *Request
 	url         *url.URL
-	policy      RetryPolicy
-	authorize   func(http.Header) error
 	requestBody []byte
 	uploadBytes int // the size of an Upload, logged instead of its body
 	header      http.Header
 	buffered    bool // read 2xx bodies too (Do), not only errors (DoStream)
-	traced      bool
-	secrets     *Secrets
-	api         string // the API's name in messages
 
 	// The state of the current attempt.
 	attempts     int
@@ -59,6 +52,8 @@ func (call *call) context(ctx context.Context) context.Context {
 	})
 }
 
+// callFrom is the call of a request that send made: the only requests
+// c.retrying sees.
 func callFrom(ctx context.Context) *call {
 	call, _ := ctx.Value(callKey{}).(*call)
 	return call
@@ -68,20 +63,14 @@ func callFrom(ctx context.Context) *call {
 // it waits what checkRetry decided, then starts the attempt.
 func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
 	call := callFrom(req.Context())
-	if call == nil {
-		return
-	}
 	if call.wait > 0 {
 		c.clock.Sleep(req.Context(), call.wait)
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
-	if held, ok := errors.AsType[*HoldError](call.notSent); ok {
-		held.API = c.name
-	}
 	call.slot = call.notSent == nil
-	if call.slot && call.authorize != nil {
-		if err := call.authorize(req.Header); err != nil {
+	if call.slot && call.req.Authorize != nil {
+		if err := call.req.Authorize(req.Header); err != nil {
 			call.notSent = &unsentError{err}
 		}
 	}
@@ -97,9 +86,9 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 		return
 	}
 	fields := map[string]any{
-		"operation":       call.operation,
-		"method":          call.method,
-		"path":            call.path,
+		"operation":       call.req.Operation,
+		"method":          call.req.Method,
+		"path":            call.url.EscapedPath(),
 		"url":             RedactURL(call.url),
 		"attempt":         call.attempts,
 		"duration_ms":     time.Since(call.started).Milliseconds(),
@@ -108,7 +97,7 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 		"retry":           willRetry,
 	}
 	if len(call.requestBody) > 0 {
-		fields["request_body"] = redactBodyForLog(call.requestBody, call.secrets)
+		fields["request_body"] = redactBodyForLog(call.requestBody, c.secrets)
 	}
 	if call.uploadBytes > 0 {
 		fields["request_bytes"] = call.uploadBytes
@@ -117,14 +106,14 @@ func (c *Client) logAttempt(ctx context.Context, call *call, resp *http.Response
 		fields["status"] = resp.StatusCode
 		fields["response_headers"] = RedactHeader(resp.Header)
 		if call.responseBody != nil {
-			fields["response_body"] = redactBodyForLog(call.responseBody, call.secrets)
+			fields["response_body"] = redactBodyForLog(call.responseBody, c.secrets)
 		}
 	}
 	if err != nil {
 		fields["error"] = stripURL(err).Error()
 	}
-	call.secrets.scrubFields(fields)
-	c.logger.Debug(ctx, call.secrets.Scrub("HTTP "+call.operation), fields)
+	c.secrets.scrubFields(fields)
+	c.logger.Debug(ctx, c.secrets.Scrub("HTTP "+call.req.Operation), fields)
 }
 
 // unsentError is an attempt its Authorize stopped: not sent, not repeated.
@@ -137,43 +126,43 @@ func (e *unsentError) Unwrap() []error { return []error{e.err, errNotActedOn} }
 type gatedTransport struct{ http.RoundTripper }
 
 func (t gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if call := callFrom(req.Context()); call != nil && call.notSent != nil {
+	if call := callFrom(req.Context()); call.notSent != nil {
 		return nil, call.notSent
 	}
 	return t.RoundTripper.RoundTrip(req)
 }
 
-func (call *call) apiError(resp *http.Response) *APIError {
+func (c *Client) apiError(call *call, resp *http.Response) *APIError {
 	// Scrubbed before ServerMessage caps it, so no secret is cut in two.
-	message := ServerMessage(resp.Header.Get("Content-Type"), []byte(call.secrets.Scrub(string(call.responseBody))))
+	message := ServerMessage(resp.Header.Get("Content-Type"), []byte(c.secrets.Scrub(string(call.responseBody))))
 	if location, err := resp.Location(); err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
-		message = call.secrets.Scrub(fmt.Sprintf("the server redirects %s to %s, which would change the method; check the base URL",
-			call.method, RedactURL(location)))
+		message = c.secrets.Scrub(fmt.Sprintf("the server redirects %s to %s, which would change the method; check the base URL",
+			call.req.Method, RedactURL(location)))
 	}
 	if message == "" {
 		message = http.StatusText(resp.StatusCode)
 	}
 	return &APIError{
-		Operation:  call.operation,
-		Method:     call.method,
-		Path:       call.secrets.Scrub(call.path),
+		Operation:  call.req.Operation,
+		Method:     call.req.Method,
+		Path:       c.secrets.Scrub(call.url.EscapedPath()),
 		Status:     resp.StatusCode,
 		Message:    message,
 		Attempts:   call.attempts,
-		API:        call.api,
+		API:        c.name,
 		RetryAfter: call.retryAfter,
 		TimeLeft:   call.timeLeft,
 	}
 }
 
-func (call *call) transportError(err error) *TransportError {
+func (c *Client) transportError(call *call, err error) *TransportError {
 	urlErr, isURLErr := errors.AsType[*url.Error](err)
 	timeout := isURLErr && urlErr.Timeout()
 	return &TransportError{
-		Operation:            call.operation,
-		Method:               call.method,
-		URL:                  call.secrets.Scrub(RedactURL(call.url)),
-		Err:                  call.secrets.ScrubError(stripURL(err)),
+		Operation:            call.req.Operation,
+		Method:               call.req.Method,
+		URL:                  c.secrets.Scrub(RedactURL(call.url)),
+		Err:                  c.secrets.ScrubError(stripURL(err)),
 		MayHaveBeenProcessed: call.mayHaveBeenProcessed,
 		Timeout:              timeout || errors.Is(err, context.DeadlineExceeded),
 		Attempts:             call.attempts,

@@ -57,10 +57,8 @@ type systemClock struct{}
 func (systemClock) Now() time.Time { return time.Now() }
 
 func (systemClock) Sleep(ctx context.Context, d time.Duration) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
 	select {
-	case <-timer.C:
+	case <-time.After(d): // collected unfired once unreachable (Go 1.23)
 	case <-ctx.Done():
 	}
 }
@@ -101,10 +99,7 @@ func New(cfg Config) (*Client, error) {
 	if err := ValidateBaseURL(cfg.BaseURL); err != nil {
 		return nil, err
 	}
-	base, err := url.Parse(cfg.BaseURL)
-	if err != nil {
-		return nil, err
-	}
+	base, _ := url.Parse(cfg.BaseURL) // as ValidateBaseURL parsed it
 	transport := cfg.Transport
 	if transport == nil {
 		pooled := cleanhttp.DefaultPooledTransport()
@@ -127,14 +122,13 @@ func New(cfg Config) (*Client, error) {
 	// A negative duration is the default too.
 	waitMin, waitMax := cmp.Or(max(cfg.RetryWaitMin, 0), defaultRetryWaitMin), cmp.Or(max(cfg.RetryWaitMax, 0), defaultRetryWaitMax)
 	c.gate = newGate(c.clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
+	c.gate.api = c.name
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     transport,
 			Timeout:       cmp.Or(max(cfg.Timeout, 0), defaultTimeout),
 			CheckRedirect: checkRedirect,
 		},
-		RetryWaitMin: waitMin,
-		RetryWaitMax: waitMax,
 		// checkRetry counts the retries: a 429 is repeated until the
 		// operation's deadline, anything else up to MaxRetries times.
 		RetryMax:       math.MaxInt32,
@@ -182,36 +176,32 @@ type Upload struct {
 // Response is a buffered 2xx answer.
 type Response struct {
 	Status int
-	Header http.Header
 	Body   []byte
 }
 
 // Do sends req and returns its buffered 2xx answer; any other status is an
 // *APIError, a failure to get an answer a *TransportError.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	resp, call, err := c.send(ctx, req, true)
+	resp, call, err := c.send(ctx, req, true) //nolint:bodyclose // read and closed by checkRetry (readBody)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: call.responseBody}, nil
+	return &Response{Status: resp.StatusCode, Body: call.responseBody}, nil
 }
 
 // DoStream sends req and hands a 2xx answer to fn with its body unread, for
 // stream decoding. Errors are as for Do, or fn's own.
 func (c *Client) DoStream(ctx context.Context, req *Request, fn func(*http.Response) error) error {
-	resp, _, err := c.send(ctx, req, false) //nolint:bodyclose // closed by drainAndClose below
+	resp, _, err := c.send(ctx, req, false) //nolint:bodyclose // closed below
 	if err != nil {
 		return err
 	}
-	defer drainAndClose(resp.Body)
+	defer func() {
+		// What fn left is read so that the connection goes back to the pool.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+	}()
 	return fn(resp)
-}
-
-// drainAndClose reads what fn left so the connection goes back to the pool.
-func drainAndClose(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
-	_ = body.Close()
 }
 
 func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.Response, *call, error) {
@@ -224,16 +214,11 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 		return nil, nil, fmt.Errorf("%s: encode request body: %w", req.Operation, err)
 	}
 
-	var rawBody any // an untyped nil sends no body at all
-	if body != nil {
-		rawBody = body
-	}
-	call := &call{operation: req.Operation, method: req.Method, path: target.EscapedPath(), url: target, policy: req.Policy,
-		authorize: req.Authorize, requestBody: body, buffered: buffered, traced: c.traced, secrets: c.secrets, api: c.name}
+	call := &call{req: req, url: target, requestBody: body, buffered: buffered}
 	if contentType != jsonMediaType {
 		call.requestBody, call.uploadBytes = nil, len(body)
 	}
-	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), rawBody)
+	httpReq, err := retryablehttp.NewRequestWithContext(call.context(ctx), req.Method, target.String(), nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", req.Operation, stripURL(err))
 	}
@@ -242,24 +227,22 @@ func (c *Client) send(ctx context.Context, req *Request, buffered bool) (*http.R
 	}
 	httpReq.Header.Set("User-Agent", c.userAgent)
 	httpReq.Header.Set("Accept", "application/json")
-	if body != nil {
+	if body != nil { // else no body at all, not an empty one
+		_ = httpReq.SetBody(body) // a []byte cannot fail
 		httpReq.Header.Set("Content-Type", contentType)
 	}
 	call.header = httpReq.Header
 
 	resp, err := c.retrying.Do(httpReq)
-	if err == nil {
-		err = call.bodyErr // the last answer's body could not be read
-	}
-	if err != nil {
+	if err = cmp.Or(err, call.bodyErr); err != nil { // or the last answer's body could not be read
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return nil, nil, call.transportError(err)
+		return nil, nil, c.transportError(call, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_ = resp.Body.Close()
-		return nil, nil, call.apiError(resp)
+		return nil, nil, c.apiError(call, resp)
 	}
 	return resp, call, nil
 }

@@ -37,7 +37,7 @@ func (e *APIError) Error() string {
 	if e.Message != "" && e.Message != statusText {
 		b.WriteString(": " + e.Message)
 	}
-	writeAttempts(&b, e.Attempts)
+	b.WriteString(afterAttempts(e.Attempts))
 	if advice := e.WaitAdvice(); advice != "" {
 		b.WriteString("; " + advice)
 	}
@@ -54,8 +54,9 @@ func (e *APIError) WaitAdvice() string {
 }
 
 func waitAdvice(api string, wait, left time.Duration) string {
-	return fmt.Sprintf("%s limits the rate of requests and asks to wait %s before the next, longer than the %s this operation has left; "+
-		"try again later, or give the operation more time (its timeouts block)", api, formatWait(wait), formatLeft(left))
+	// The wait in whole seconds, rounded up: "120s".
+	return fmt.Sprintf("%s limits the rate of requests and asks to wait %ds before the next, longer than the %s this operation has left; "+
+		"try again later, or give the operation more time (its timeouts block)", api, (wait+time.Second-1)/time.Second, formatLeft(left))
 }
 
 // formatLeft prints the time an operation has left: "200ms", "19m30s".
@@ -64,11 +65,6 @@ func formatLeft(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return max(d, 0).Round(10 * time.Millisecond).String()
-}
-
-// formatWait prints a wait in whole seconds, rounded up: "120s".
-func formatWait(d time.Duration) string {
-	return fmt.Sprintf("%ds", (d+time.Second-1)/time.Second)
 }
 
 // TransportError is a request that got no answer: connection failures,
@@ -86,18 +82,16 @@ type TransportError struct {
 }
 
 func (e *TransportError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s %s): %v", e.Operation, e.Method, e.URL, e.Err)
-	writeAttempts(&b, e.Attempts)
-	return b.String()
+	return fmt.Sprintf("%s (%s %s): %v", e.Operation, e.Method, e.URL, e.Err) + afterAttempts(e.Attempts)
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func writeAttempts(b *strings.Builder, attempts int) {
+func afterAttempts(attempts int) string {
 	if attempts > 1 {
-		fmt.Fprintf(b, " (after %d attempts)", attempts)
+		return fmt.Sprintf(" (after %d attempts)", attempts)
 	}
+	return ""
 }
 
 // UnreadableAnswerError is a 2xx answer that the client could not use: the

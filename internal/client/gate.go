@@ -29,6 +29,7 @@ import (
 // nothing new.
 type gate struct {
 	clock Clock
+	api   string // the API's name in a HoldError
 	// minInterval is the spacing max_requests_per_second asks for; 0 => none.
 	minInterval time.Duration
 	waitMin     time.Duration // backoff without Retry-After
@@ -90,9 +91,9 @@ func (e *HoldError) Error() string {
 func (e *HoldError) Unwrap() error { return errNotActedOn }
 
 // timeLeft is what ctx has left; without a deadline, DefaultPatience.
-func timeLeft(ctx context.Context, now time.Time) time.Duration {
+func timeLeft(ctx context.Context) time.Duration {
 	if deadline, ok := ctx.Deadline(); ok {
-		return deadline.Sub(now)
+		return time.Until(deadline)
 	}
 	return DefaultPatience
 }
@@ -123,9 +124,9 @@ func (g *gate) enter(ctx context.Context) error {
 			start = g.holdUntil
 		}
 		wait := start.Sub(now)
-		if left := timeLeft(ctx, time.Now()); wait > left {
+		if left := timeLeft(ctx); wait > left {
 			g.mu.Unlock()
-			return &HoldError{Wait: wait, Left: left}
+			return &HoldError{Wait: wait, Left: left, API: g.api}
 		}
 		if held {
 			// No slot and no place in the pace while held: both are taken

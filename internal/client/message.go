@@ -34,7 +34,8 @@ func ServerMessage(contentType string, body []byte) string {
 	} else if mediaType, _, _ := mime.ParseMediaType(contentType); mediaType == "text/html" {
 		text = htmlTags.ReplaceAllString(text, " ")
 	}
-	return capMessage(text)
+	// One readable, bounded piece of valid UTF-8.
+	return Shorten(strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " "), maxMessageBytes)
 }
 
 var htmlTags = regexp.MustCompile(`<[^>]*>`)
@@ -116,11 +117,6 @@ func jsonFields(raw json.RawMessage) (fields map[string]json.RawMessage) {
 func jsonString(raw json.RawMessage) (text string) {
 	_ = json.Unmarshal(raw, &text)
 	return strings.TrimSpace(text)
-}
-
-// capMessage makes a message one readable, bounded piece of valid UTF-8.
-func capMessage(text string) string {
-	return Shorten(strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " "), maxMessageBytes)
 }
 
 // Shorten cuts text to at most limit bytes at a rune boundary, marking the

@@ -33,10 +33,8 @@ func RedactURL(u *url.URL) string {
 		return ""
 	}
 	redacted := *u
-	if redacted.User != nil {
-		if _, has := redacted.User.Password(); has {
-			redacted.User = url.UserPassword(redacted.User.Username(), Redacted)
-		}
+	if _, has := redacted.User.Password(); has { // nil-safe
+		redacted.User = url.UserPassword(redacted.User.Username(), Redacted)
 	}
 	query := redacted.Query()
 	changed := false
@@ -86,10 +84,8 @@ func RedactJSON(body []byte) []byte {
 	if !redactValue(doc) {
 		return body
 	}
-	if redacted, err := marshal(doc, false); err == nil {
-		return redacted
-	}
-	return []byte(`"` + Redacted + `"`)
+	redacted, _ := marshal(doc, false) // decoded JSON: it cannot fail
+	return redacted
 }
 
 var secretPairs = regexp.MustCompile(`(?i)("(?:` + strings.Join(secretNames, "|") + `)"\s*:\s*)"(?:[^"\\]|\\.)*"?`)
@@ -114,11 +110,8 @@ func redactValue(doc any) bool {
 	return changed
 }
 
-// RedactBodyForLog is a body as it may appear in a log: redacted, valid
-// UTF-8, and capped.
-func RedactBodyForLog(body []byte) string { return redactBodyForLog(body, nil) }
-
-// redactBodyForLog also scrubs secrets' values. Only what is kept is
+// redactBodyForLog is a body as it may appear in a log: redacted, secrets'
+// values scrubbed, valid UTF-8, and capped. Only what is kept is
 // scrubbed, plus the length of the longest secret beyond the cut, so that a
 // secret across the cut is replaced whole instead of half kept: a large
 // answer is not scanned again for a 4 KiB log entry.

@@ -53,8 +53,8 @@ func TestRedactHeader(t *testing.T) {
 }
 
 func TestRedactBodyForLog_capsSize(t *testing.T) {
-	got := RedactBodyForLog([]byte(`"` + strings.Repeat("x", 10_000) + `"`))
+	got := redactBodyForLog([]byte(`"`+strings.Repeat("x", 10_000)+`"`), nil)
 	if len(got) > maxLoggedBody+64 || !strings.Contains(got, "10002 bytes in all") {
-		t.Fatalf("RedactBodyForLog() returned %d bytes ending %q", len(got), got[len(got)-40:])
+		t.Fatalf("redactBodyForLog() returned %d bytes ending %q", len(got), got[len(got)-40:])
 	}
 }

@@ -2,9 +2,9 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -42,24 +42,19 @@ var errResponseTooLarge = errors.New("the answer is larger than 64 MiB")
 // the request's own policy.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	call := callFrom(ctx)
-	if call == nil {
-		return false, err
-	}
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
 		if call.buffered || status < 200 || status > 299 {
 			call.readBody(resp)
-		}
-		if call.bodyErr != nil {
-			err = call.bodyErr
+			err = cmp.Or(call.bodyErr, err)
 		}
 	}
-	notProcessed := call.certainlyNotProcessed(status, err)
+	notProcessed := c.certainlyNotProcessed(call, status, err)
 	if !notProcessed && (err != nil || status >= 500) {
 		call.mayHaveBeenProcessed = true
 	}
-	retry := ctx.Err() == nil && call.policy.allows(status, err, notProcessed)
+	retry := ctx.Err() == nil && call.req.Policy.allows(status, err, notProcessed)
 	if call.slot {
 		call.slot = false
 		c.gate.release()
@@ -68,7 +63,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	switch {
 	case status == http.StatusTooManyRequests || (hasWait && status == http.StatusServiceUnavailable):
 		held := c.gate.refused(call.entered, wait, hasWait, status == http.StatusTooManyRequests)
-		if left := timeLeft(ctx, time.Now()); held > left {
+		if left := timeLeft(ctx); held > left {
 			// Retrying earlier than asked would only be refused again: stop,
 			// and say how long the server asked to wait.
 			call.retryAfter, call.timeLeft, retry = held, left, false
@@ -87,7 +82,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctxErr
 	}
 	if retry && !hasWait && status != http.StatusTooManyRequests {
-		call.wait = backoff(c.retrying.RetryWaitMin, c.retrying.RetryWaitMax, call.retries-1)
+		call.wait = backoff(c.gate.waitMin, c.gate.waitMax, call.retries-1)
 	}
 	return retry, nil
 }
@@ -96,22 +91,18 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 // the attempt: the connection was never made, the request headers were never
 // written (as far as the transport reports), the server answered 429, or it
 // answered a 307 or 308 to another origin, which was not followed.
-func (call *call) certainlyNotProcessed(status int, err error) bool {
+func (c *Client) certainlyNotProcessed(call *call, status int, err error) bool {
 	if err != nil {
-		return isDialError(err) || errors.Is(err, errNotActedOn) || (call.traced && !call.wroteHeaders.Load())
+		return isDialError(err) || errors.Is(err, errNotActedOn) || (c.traced && !call.wroteHeaders.Load())
 	}
 	return status == http.StatusTooManyRequests
 }
 
 func (p RetryPolicy) allows(status int, err error, notProcessed bool) bool {
-	switch {
-	case err != nil:
+	if err != nil || status == http.StatusTooManyRequests { // a 429 was not processed
 		return !isPermanent(err) && (p == RetryIdempotent || notProcessed)
-	case status == http.StatusTooManyRequests:
-		return true
-	default:
-		return p == RetryIdempotent && slices.Contains(retryableStatuses, status)
 	}
+	return p == RetryIdempotent && slices.Contains(retryableStatuses, status)
 }
 
 var retryableStatuses = []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
@@ -125,9 +116,9 @@ func isDialError(err error) bool {
 
 // isPermanent errors fail the same way on every attempt.
 func isPermanent(err error) bool {
-	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.As(err, new(*HoldError)) || errors.As(err, new(*unsentError)) ||
-		errors.As(err, new(*tls.CertificateVerificationError)) || errors.As(err, new(x509.UnknownAuthorityError)) ||
-		errors.As(err, new(x509.HostnameError)) || errors.As(err, new(x509.CertificateInvalidError))
+	// errNotActedOn: not sent, or a refused 307/308; crypto/tls wraps every refused certificate.
+	return errors.Is(err, errRedirectRefused) || errors.Is(err, errResponseTooLarge) || errors.Is(err, errNotActedOn) ||
+		errors.As(err, new(*tls.CertificateVerificationError))
 }
 
 // backoff is exponential with jitter between minWait and maxWait: the wait

@@ -21,7 +21,7 @@ const minSecretLength = 6
 
 // Secrets is a set of secret values (passwords, API keys, tokens) to scrub
 // from every error text and log entry. It is safe for concurrent use; a nil
-// *Secrets scrubs nothing.
+// *Secrets scrubs nothing; make one with NewSecrets.
 type Secrets struct {
 	mu       sync.RWMutex
 	values   map[string]bool // as added
@@ -31,7 +31,7 @@ type Secrets struct {
 
 // NewSecrets returns a set holding values.
 func NewSecrets(values ...string) *Secrets {
-	s := &Secrets{}
+	s := &Secrets{values: map[string]bool{}}
 	s.Add(values...)
 	return s
 }
@@ -47,9 +47,6 @@ func (s *Secrets) Add(values ...string) {
 	for _, value := range values {
 		if len(value) < minSecretLength || s.values[value] {
 			continue
-		}
-		if s.values == nil {
-			s.values = map[string]bool{}
 		}
 		s.values[value] = true
 		changed = true
@@ -92,10 +89,7 @@ func newSecretReplacer(values map[string]bool) (*strings.Replacer, int) {
 
 // jsonEscape is value as it appears between the quotes of a JSON string.
 func jsonEscape(value string, escapeHTML bool) string {
-	quoted, err := marshal(value, escapeHTML)
-	if err != nil {
-		return value
-	}
+	quoted, _ := marshal(value, escapeHTML) // a string: it cannot fail
 	return string(quoted[1 : len(quoted)-1])
 }
 

@@ -66,46 +66,39 @@ const epochMillisFrom = 1e11
 // ParseTimestamp reads, Mongo extended JSON ({"$date": ...}), or a Unix
 // epoch number in seconds or milliseconds (see epochMillisFrom).
 func ParseTimestampJSON(raw []byte) (time.Time, bool) {
+	return parseJSONTime(bytes.TrimSpace(raw), false)
+}
+
+// parseJSONTime reads raw, or when inDate the value of "$date": a string, a
+// number of milliseconds, or {"$numberLong": "<milliseconds>"}.
+func parseJSONTime(raw []byte, inDate bool) (time.Time, bool) {
 	var text string // null is read as "", which ParseTimestamp refuses
+	var number float64
 	var extended struct {
 		Date json.RawMessage `json:"$date"`
 	}
-	var seconds float64
-	switch raw = bytes.TrimSpace(raw); {
-	case json.Unmarshal(raw, &text) == nil:
-		return ParseTimestamp(text)
-	case json.Unmarshal(raw, &extended) == nil:
-		return parseMongoDate(extended.Date)
-	case json.Unmarshal(raw, &seconds) != nil:
-		return time.Time{}, false
-	case math.Abs(seconds) >= epochMillisFrom:
-		seconds /= 1000
-	}
-	return epochTime(seconds)
-}
-
-// parseMongoDate reads the value of "$date": a string, a number of
-// milliseconds, or {"$numberLong": "<milliseconds>"}.
-func parseMongoDate(raw json.RawMessage) (time.Time, bool) {
-	var text string
 	var long struct {
 		NumberLong string `json:"$numberLong"`
 	}
-	var millis float64
 	switch {
 	case json.Unmarshal(raw, &text) == nil:
 		return ParseTimestamp(text)
-	case json.Unmarshal(raw, &millis) == nil:
-	case json.Unmarshal(raw, &long) == nil:
+	case json.Unmarshal(raw, &number) == nil:
+	case !inDate && json.Unmarshal(raw, &extended) == nil:
+		return parseJSONTime(extended.Date, true)
+	case !inDate || json.Unmarshal(raw, &long) != nil:
+		return time.Time{}, false
+	default:
 		n, err := strconv.ParseInt(long.NumberLong, 10, 64)
 		if err != nil {
 			return time.Time{}, false
 		}
-		millis = float64(n)
-	default:
-		return time.Time{}, false
+		number = float64(n)
 	}
-	return epochTime(millis / 1000)
+	if inDate || math.Abs(number) >= epochMillisFrom {
+		number /= 1000
+	}
+	return epochTime(number)
 }
 
 // epochTime is Unix seconds as an instant, to the microsecond (what a
