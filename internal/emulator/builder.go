@@ -83,7 +83,7 @@ func (e *Emulator) issueTokens() builder.Tokens {
 	now := e.now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.accessTokens[tokens.Token] = now.Add(time.Duration(e.tokenLifetime.Load()))
+	e.accessTokens[tokens.Token] = now.Add(e.tokenLifetime)
 	e.refreshTokens[tokens.RefreshToken] = now.Add(refreshTokenLifetime)
 	return tokens
 }

@@ -128,15 +128,14 @@ func TestRefresh_unknownExpiredOrMissingToken(t *testing.T) {
 	wantValidation(t, r, []any{"body", "refresh_token"})
 }
 
-func TestSetTokenLifetime_appliesToNewTokens(t *testing.T) {
+func TestConfigTokenLifetime_expiresTokens(t *testing.T) {
 	clock := newFakeClock()
-	s := startServerWithClock(t, Config{}, clock.Now)
-	long := login(t, s)
-	s.SetTokenLifetime(time.Second)
-	short := login(t, s)
+	long := startServerWithClock(t, Config{}, clock.Now)
+	short := startServerWithClock(t, Config{TokenLifetime: time.Second}, clock.Now)
+	longToken, shortToken := login(t, long).Token, login(t, short).Token
 	clock.Advance(2 * time.Second)
-	wantStatus(t, send(t, http.MethodGet, campaignsURL(s), bearer(long.Token), ""), http.StatusOK)
-	wantDetail(t, send(t, http.MethodGet, campaignsURL(s), bearer(short.Token), ""), http.StatusUnauthorized, "Token expired")
+	wantStatus(t, send(t, http.MethodGet, campaignsURL(long), bearer(longToken), ""), http.StatusOK)
+	wantDetail(t, send(t, http.MethodGet, campaignsURL(short), bearer(shortToken), ""), http.StatusUnauthorized, "Token expired")
 }
 
 func TestCampaign_createFillsServerFieldsAndIgnoresClientOnes(t *testing.T) {

@@ -198,7 +198,7 @@ func (e *Emulator) writeTokens(w http.ResponseWriter, tokens builder.Tokens) {
 		ExpiresIn any `json:"expires_in,omitempty"`
 	}{Tokens: tokens}
 	if e.dialects[DialectExtraFields] {
-		answer.TokenType, answer.ExpiresIn = "bearer", e.tokenLifetime.Load()/int64(time.Second)
+		answer.TokenType, answer.ExpiresIn = "bearer", int64(e.tokenLifetime/time.Second)
 	}
 	writeJSON(w, http.StatusOK, answer)
 }

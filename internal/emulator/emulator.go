@@ -122,11 +122,12 @@ type Emulator struct {
 	user, password, apiKey, evoluxToken string
 	now                                 func() time.Time
 
-	latency, slowDelay, tokenLifetime atomic.Int64 // time.Duration
-	pageSize                          atomic.Int64
-	evoluxShape, evoluxPaging         atomic.Pointer[string]
-	evoluxUpload, evoluxPhones        string // fixed by Config (validated)
-	insertDelay                       time.Duration
+	latency                   atomic.Int64 // time.Duration
+	evoluxShape, evoluxPaging atomic.Pointer[string]
+	// Fixed by Config (validated, defaults applied).
+	slowDelay, tokenLifetime, insertDelay time.Duration
+	pageSize                              int
+	evoluxUpload, evoluxPhones            string
 
 	mu                          sync.Mutex
 	accessTokens, refreshTokens map[string]time.Time        // token => expiry; expired ones are kept to count their uses
@@ -168,13 +169,11 @@ func New(cfg Config) *Emulator {
 	}
 	e.dialects, _ = resolveDialects(cfg.Dialects) // validated above
 	e.SetLatency(cfg.Latency)
-	e.SetSlowDelay(cfg.SlowDelay)
-	e.SetTokenLifetime(cfg.TokenLifetime)
 	e.SetEvoluxShape(cmp.Or(cfg.EvoluxShape, ShapeEnvelope))
 	e.SetEvoluxPaging(cmp.Or(cfg.EvoluxPaging, PagingPage))
-	e.SetPageSize(cfg.PageSize)
+	e.slowDelay, e.tokenLifetime = cmp.Or(cfg.SlowDelay, defaultSlowDelay), cmp.Or(cfg.TokenLifetime, defaultTokenLifetime)
+	e.insertDelay, e.pageSize = cfg.InsertDelay, min(cmp.Or(cfg.PageSize, evolux.DefaultPageSize), evolux.MaxPageSize)
 	e.evoluxUpload, e.evoluxPhones = cmp.Or(cfg.EvoluxUpload, UploadSummary), cmp.Or(cfg.EvoluxPhones, PhonesAsSent)
-	e.insertDelay = max(cfg.InsertDelay, 0)
 	e.subscribers.now, e.subscribers.seed = e.now, cfg.Seed
 	e.subscribers.generate(cfg.Subscribers)
 	e.buckets[serviceBuilder].set(cfg.BuilderRate) // each starts full
@@ -184,16 +183,6 @@ func New(cfg Config) *Emulator {
 
 // SetLatency changes the delay added to every request.
 func (e *Emulator) SetLatency(d time.Duration) { e.latency.Store(int64(max(d, 0))) }
-
-// SetSlowDelay changes how late a FaultSlow answer comes (0 => 3s).
-func (e *Emulator) SetSlowDelay(d time.Duration) {
-	e.slowDelay.Store(int64(cmp.Or(max(d, 0), defaultSlowDelay)))
-}
-
-// SetTokenLifetime changes the lifetime of access tokens issued from now on (0 => 1h).
-func (e *Emulator) SetTokenLifetime(d time.Duration) {
-	e.tokenLifetime.Store(int64(cmp.Or(max(d, 0), defaultTokenLifetime)))
-}
 
 // SetEvoluxShape switches the subscribers answer between ShapeEnvelope and ShapeArray; it panics on others.
 func (e *Emulator) SetEvoluxShape(shape string) {
@@ -210,11 +199,6 @@ func setChecked(dst *atomic.Pointer[string], knob string, names []string, value 
 		panic("emulator: " + err.Error())
 	}
 	dst.Store(&value)
-}
-
-// SetPageSize changes the envelope page size (0 => 50, capped at 50).
-func (e *Emulator) SetPageSize(n int) {
-	e.pageSize.Store(int64(min(cmp.Or(max(n, 0), evolux.DefaultPageSize), evolux.MaxPageSize)))
 }
 
 // Count is the number of requests received for op, faulted ones included.
@@ -286,7 +270,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case a.status != 0:
 		writeServiceError(w, m.rt.service, a.status, a.retryAfter)
 	case kind == FaultSlow:
-		if sleepContext(r.Context(), time.Duration(e.slowDelay.Load())) {
+		if sleepContext(r.Context(), e.slowDelay) {
 			maps.Copy(w.Header(), buffered.Header())
 			w.WriteHeader(buffered.Code)
 			_, _ = w.Write(buffered.Body.Bytes())

@@ -140,7 +140,7 @@ func (e *Emulator) subscribersReport(w http.ResponseWriter, r *http.Request, _ p
 		writeEvoluxError(w, http.StatusBadRequest, strings.ReplaceAll(err.Error(), "\n", "; "))
 		return
 	}
-	shape, perPage, paging := *e.evoluxShape.Load(), int(e.pageSize.Load()), *e.evoluxPaging.Load()
+	shape, perPage, paging := *e.evoluxShape.Load(), e.pageSize, *e.evoluxPaging.Load()
 	dialect := pagingDialects[paging]
 	lo, limit := 0, perPage
 	if shape == ShapeEnvelope {

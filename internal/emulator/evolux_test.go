@@ -286,10 +286,6 @@ func TestEvolux_pageSizeIsCappedAt50(t *testing.T) {
 		t.Errorf("beyond the last page: %+v", beyond.Pagination)
 	}
 
-	s.SetPageSize(500)
-	if env := get(""); len(env.Data) != 50 {
-		t.Errorf("SetPageSize(500): %d records per page, want 50", len(env.Data))
-	}
 	big := startServer(t, Config{Subscribers: 120, PageSize: 100})
 	r := send(t, http.MethodGet, big.URL()+evoluxPath(), evoluxAuth(), "")
 	var env testEnvelope

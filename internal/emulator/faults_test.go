@@ -97,8 +97,9 @@ func TestFault_slowAnswersAfterTheDelay(t *testing.T) {
 	wantStatus(t, r, http.StatusCreated)
 
 	// Processed before the wait: a client that gives up still created it.
+	s = startServer(t, Config{SlowDelay: time.Minute})
+	token = login(t, s).Token
 	s.InjectFault(OpCampaignCreate, FaultSlow, 1)
-	s.SetSlowDelay(time.Minute)
 	other := "5eb7cf5a86d9755df3a6c594"
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
