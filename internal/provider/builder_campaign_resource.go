@@ -422,16 +422,17 @@ func (r *builderCampaignResource) Delete(ctx context.Context, req resource.Delet
 	}
 }
 
-// ImportState takes "organization/bot_name/id", or an identity.
+// ImportState takes "organization/bot_name/id", or an identity of the three.
 func (r *builderCampaignResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.importCampaignByIdentity(ctx, req, resp) {
+	parts, given := campaignImportParts(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	parts := strings.Split(req.ID, "/")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !builder.ValidObjectID(parts[2]) {
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || strings.Contains(parts[0]+parts[1], "/") || !builder.ValidObjectID(parts[2]) {
 		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("A campaigns_builder_campaign is imported by \"organization/bot_name/id\", where id is the campaign's 24-hex-digit id, "+
-				"for example \"acme/support-bot/5eb7cf5a86d9755df3a6c593\". Got %q.", req.ID))
+			fmt.Sprintf("A campaigns_builder_campaign is imported by \"organization/bot_name/id\", or by an identity of the three, "+
+				"where organization and bot_name hold no slash and id is the campaign's 24-hex-digit id, "+
+				"for example \"acme/support-bot/5eb7cf5a86d9755df3a6c593\". Got %s.", given))
 		return
 	}
 	for i, name := range campaignIdentityAttributes { // organization/bot_name/id

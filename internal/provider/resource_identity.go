@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
-	"github.com/campaignops/terraform-provider-campaigns/internal/client/builder"
 )
 
 // Resource identity (Terraform 1.12+, OpenTofu 1.12+): the attributes, of the same names, that name
@@ -70,42 +68,17 @@ func setIdentityFromState(ctx context.Context, state *tfsdk.State, identity *tfs
 	identity.Raw = tftypes.NewValue(identity.Schema.Type().TerraformType(ctx), values)
 }
 
-// importCampaignByIdentity is ImportState by identity, as strict as by id; false when the import is by id.
-func (r *builderCampaignResource) importCampaignByIdentity(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) bool {
+// campaignImportParts are the organization, bot_name and id an import gives, by id or by identity,
+// and how they were given, for the error.
+func campaignImportParts(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) (parts []string, given string) {
 	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
-		return false
+		return strings.Split(req.ID, "/"), fmt.Sprintf("%q", req.ID)
 	}
-	values := make(map[string]string, len(campaignIdentityAttributes))
-	var missing []string
 	for _, name := range campaignIdentityAttributes {
 		var v types.String
-		resp.Diagnostics.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
-		if values[name] = strings.TrimSpace(v.ValueString()); values[name] == "" {
-			missing = append(missing, name)
-		}
+		diags.Append(req.Identity.GetAttribute(ctx, path.Root(name), &v)...)
+		parts = append(parts, strings.TrimSpace(v.ValueString()))
+		given += fmt.Sprintf(" %s = %q", name, parts[len(parts)-1])
 	}
-	if len(missing) > 0 {
-		resp.Diagnostics.AddError("Incomplete identity", fmt.Sprintf("Importing a campaigns_builder_campaign by identity needs %s; missing: %s.",
-			strings.Join(campaignIdentityAttributes, ", "), strings.Join(missing, ", ")))
-	}
-	if resp.Diagnostics.HasError() {
-		return true
-	}
-	for _, name := range []string{"organization", "bot_name"} {
-		if strings.Contains(values[name], "/") {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Invalid identity",
-				fmt.Sprintf("identity.%s must not contain a slash; got %q.", name, values[name]))
-		}
-	}
-	if !builder.ValidObjectID(values["id"]) {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid identity",
-			fmt.Sprintf("identity.id must be the campaign's id, 24 lowercase hexadecimal digits such as \"5eb7cf5a86d9755df3a6c593\"; got %q.", values["id"]))
-	}
-	if resp.Diagnostics.HasError() {
-		return true
-	}
-	for _, name := range campaignIdentityAttributes {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), values[name])...)
-	}
-	return true
+	return parts, "the identity" + given
 }

@@ -135,7 +135,7 @@ resource "campaigns_builder_campaign" "x" {
   campaign_name = "x"
 }
 `,
-				ExpectError: regexp.MustCompile(`identity\.id must be the campaign's id`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid import id.*24-hex-digit\s+id.*Got\s+the\s+identity`),
 			},
 		},
 	})
