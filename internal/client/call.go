@@ -64,7 +64,7 @@ func callFrom(ctx context.Context) *call {
 func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) {
 	call := callFrom(req.Context())
 	if call.wait > 0 {
-		c.clock.Sleep(req.Context(), call.wait)
+		c.Sleep(req.Context(), call.wait)
 		call.wait = 0
 	}
 	call.notSent = c.gate.enter(req.Context())
@@ -75,7 +75,7 @@ func (c *Client) startAttempt(_ retryablehttp.Logger, req *http.Request, _ int) 
 		}
 	}
 	call.attempts++
-	call.started, call.entered = time.Now(), c.clock.Now()
+	call.started, call.entered = time.Now(), c.Now()
 	call.wroteHeaders.Store(false)
 	call.responseBody, call.bodyErr = nil, nil
 }

@@ -78,8 +78,10 @@ const (
 	maxResponseBytes = 64 << 20
 )
 
-// Client sends requests to one API. It is safe for concurrent use.
+// Client sends requests to one API. It is safe for concurrent use. Its Clock
+// (Now, Sleep) is the one the API clients time their own waits by.
 type Client struct {
+	Clock
 	base       *url.URL
 	userAgent  string
 	logger     Logger
@@ -91,7 +93,6 @@ type Client struct {
 	gate     *gate
 	secrets  *Secrets
 	name     string
-	clock    Clock
 }
 
 // New returns a Client for cfg.
@@ -117,11 +118,11 @@ func New(cfg Config) (*Client, error) {
 		traced:     traced,
 		secrets:    cmp.Or(cfg.Secrets, NewSecrets()),
 		name:       cmp.Or(cfg.Name, "the server"),
-		clock:      cmp.Or[Clock](cfg.Clock, systemClock{}),
+		Clock:      cmp.Or[Clock](cfg.Clock, systemClock{}),
 	}
 	// A negative duration is the default too.
 	waitMin, waitMax := cmp.Or(max(cfg.RetryWaitMin, 0), defaultRetryWaitMin), cmp.Or(max(cfg.RetryWaitMax, 0), defaultRetryWaitMax)
-	c.gate = newGate(c.clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
+	c.gate = newGate(c.Clock, cfg.MaxRequestsPerSecond, waitMin, waitMax)
 	c.gate.api = c.name
 	c.retrying = &retryablehttp.Client{
 		HTTPClient: &http.Client{
@@ -134,18 +135,12 @@ func New(cfg Config) (*Client, error) {
 		RetryMax:       math.MaxInt32,
 		RequestLogHook: c.startAttempt,
 		CheckRetry:     c.checkRetry,
-		// checkRetry decides the wait, and startAttempt waits it (c.clock).
+		// checkRetry decides the wait, and startAttempt waits it (c.Clock).
 		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return c, nil
 }
-
-// Now is the time on the client's clock.
-func (c *Client) Now() time.Time { return c.clock.Now() }
-
-// Sleep waits d on the client's clock, or until ctx ends.
-func (c *Client) Sleep(ctx context.Context, d time.Duration) { c.clock.Sleep(ctx, d) }
 
 // Secrets is the set of secret values this client scrubs from errors and
 // logs; API clients add the credentials and tokens they use.

@@ -9,27 +9,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
+// timestampExample is the example every timestamp message gives.
+const timestampExample = "2030-09-22T10:00:00-03:00"
+
 // timestampText refuses what is not an RFC 3339 timestamp, saying in plain words what is wrong: Go's
 // parser, which timetypes.RFC3339 quotes, names its layout instead.
 var timestampText = stringCheck{"value must be an RFC 3339 timestamp with an offset", "Invalid timestamp",
 	func(p path.Path, v string) string {
-		if problem := timestampProblem(v); problem != "" {
-			return timestampExpectation(p.String(), v, problem)
+		problem := timestampProblem(v)
+		if problem == "" {
+			return ""
 		}
-		return ""
+		return fmt.Sprintf("%s = %q is not a timestamp this provider can use: %s.\n\n"+
+			"Write a date, the letter T, a time, and the offset from UTC, for example %q (10:00 at UTC-3, São Paulo) "+
+			"or \"2030-09-22T13:00:00Z\" (the same instant in UTC; Z means UTC). "+
+			"The offset or Z is required: without it the instant would depend on the time zone of the machine that reads it.",
+			p, v, problem, timestampExample)
 	}}
-
-// timestampExample is the example every timestamp message gives.
-const timestampExample = "2030-09-22T10:00:00-03:00"
-
-// timestampExpectation is the one explanation of what a timestamp must look like.
-func timestampExpectation(attr, value, problem string) string {
-	return fmt.Sprintf("%s = %q is not a timestamp this provider can use: %s.\n\n"+
-		"Write a date, the letter T, a time, and the offset from UTC, for example %q (10:00 at UTC-3, São Paulo) "+
-		"or \"2030-09-22T13:00:00Z\" (the same instant in UTC; Z means UTC). "+
-		"The offset or Z is required: without it the instant would depend on the time zone of the machine that reads it.",
-		attr, value, problem, timestampExample)
-}
 
 // timestampMistakes tell, in order, what a text that is not RFC 3339 gets wrong.
 var timestampMistakes = []struct {
