@@ -55,7 +55,7 @@ if [[ "${BENCH_GO:-1}" != 0 ]]; then
 	export CAMPAIGNS_BENCH_PROVIDER_BIN="$work/real/terraform-provider-campaigns"
 	cd "$root/bench"
 	go test -run '^$' -bench 'StartToSchema' -benchtime 20x .
-	go test -run '^$' -bench 'GetProviderSchema|CreateCampaign' -benchmem .
+	go test -run '^$' -bench 'GetProviderSchema|CreateCampaign|RefreshAndPlan' -benchmem .
 	go test -run '^$' -bench 'ReadSubscribers100k' -benchtime 3x -benchmem .
 	cd "$root"
 	go test -run '^$' -bench . -benchtime 3x -benchmem ./internal/client/evolux
